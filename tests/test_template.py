@@ -1,0 +1,221 @@
+"""The blank monthly report template: sheets, SPEC §1.2 headers, pre-filled branches,
+validations, December's extra sheet, and the Vietnamese errors."""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
+
+from etl.template import TemplateError, write_template
+
+COVER = "Thông tin chung"
+S1, S2, S3, S4 = ("1. Hội nghị cấp ủy", "2. Sinh hoạt chi bộ", "3. Phát triển đảng viên",
+                  "4. Xếp loại cuối năm")
+
+# SPEC §1.2, copied letter for letter: the loader recognises the sheets by these.
+HEADERS = {
+    S1: ["Ngày họp", "Hội nghị", "Hình thức", "Số ủy viên", "Số có mặt",
+         "Ban hành nghị quyết/kết luận", "Số hiệu văn bản", "Ngày ban hành", "Cấp ủy cấp trên dự",
+         "Ghi chú"],
+    S2: ["Mã chi bộ", "Tên chi bộ", "Tổng số đảng viên", "Số đảng viên được miễn sinh hoạt",
+         "Sinh hoạt thường kỳ", "Ngày sinh hoạt", "Số đảng viên dự", "Sinh hoạt chuyên đề",
+         "Chủ đề chuyên đề", "Cấp ủy viên cấp trên dự", "Tự đánh giá chất lượng", "Ghi chú"],
+    S3: ["Tên chi bộ", "Quần chúng học lớp nhận thức về Đảng", "Kết nạp mới", "Công nhận chính thức",
+         "Chuyển đến", "Chuyển đi", "Từ trần", "Xóa tên, khai trừ, ra khỏi Đảng",
+         "Đảng viên đi làm ăn xa"],
+    S4: ["Tên chi bộ", "Xếp loại tổ chức đảng", "Hoàn thành xuất sắc nhiệm vụ",
+         "Hoàn thành tốt nhiệm vụ", "Hoàn thành nhiệm vụ", "Không hoàn thành nhiệm vụ"],
+}
+COVER_LABELS = ["Đảng bộ", "Tháng", "Năm", "Ngày lập", "Người lập",
+                "Ngày triển khai nhiệm vụ tháng sau cho chi bộ"]
+YES_NO = '"Có,Không"'
+RATINGS = '"Hoàn thành xuất sắc nhiệm vụ,Hoàn thành tốt nhiệm vụ,Hoàn thành nhiệm vụ,Không hoàn thành nhiệm vụ"'
+ACTIVE_MARCH = [("LN01", "Thôn 1"), ("LN02", "Chi bộ Thôn Tân Lạc")]
+
+
+@pytest.fixture
+def con(tmp_path):
+    """A warehouse file whose registry tables carry the SPEC §5 view names and columns."""
+    c = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    c.execute("CREATE TABLE units_commune (commune_code TEXT, commune_name TEXT, kind TEXT, "
+              "valid_from DATE, valid_to DATE, merged_into TEXT)")
+    c.execute("CREATE TABLE units_branch (branch_code TEXT, branch_name TEXT, commune_code TEXT, "
+              "kind TEXT, valid_from DATE, valid_to DATE)")
+    c.executemany("INSERT INTO units_commune VALUES (?, ?, ?, ?, ?, ?)", [
+        ("LN", "Lộc Ngãi", "Xã", date(2000, 1, 1), None, None),
+        ("LA", "Lộc An", "Xã", None, None, None),
+        ("LX", "Lộc Xuân", "Xã", None, date(2023, 12, 31), "LA"),  # merged away before 2024
+    ])
+    c.executemany("INSERT INTO units_branch VALUES (?, ?, ?, ?, ?, ?)", [
+        ("LN01", "Thôn 1", "LN", "Thôn", date(2020, 1, 1), None),
+        # closes in the middle of March: it still reports for March
+        ("LN02", "Chi bộ Thôn Tân Lạc", "LN", "Thôn", None, date(2024, 3, 15)),
+        ("LN03", "Chi bộ Trường Tiểu học", "LN", "Trường học", None, date(2024, 2, 29)),  # closed
+        ("LN04", "Thôn 9", "LN", "Thôn", date(2024, 4, 1), None),  # opens after March
+        ("LA01", "Thôn 2", "LA", "Thôn", None, None),  # another commune's branch
+    ])
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def march(con, tmp_path):
+    return load_workbook(write_template(con, "LN", "2024-03", tmp_path / "out" / "LN_2024-03.xlsx"))
+
+
+def header_row(ws, first_header):
+    """1-based row holding `first_header` in column A (the loader looks in the first 20 rows)."""
+    rows = [r for r in range(1, 21) if ws.cell(r, 1).value == first_header]
+    assert len(rows) == 1, f"{ws.title}: header row not found once"
+    return rows[0]
+
+
+def row_values(ws, row):
+    return [c.value for c in ws[row]][: ws.max_column]
+
+
+def validations(ws):
+    """column letter of each validated range -> (type, operator, formula1)."""
+    out = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            assert rng.min_col == rng.max_col, "one validation range per column"
+            out[get_column_letter(rng.min_col)] = (dv.type, dv.operator, dv.formula1)
+    return out
+
+
+def test_sheets_in_order_and_no_ratings_outside_december(march):
+    assert march.sheetnames == [COVER, S1, S2, S3]
+
+
+def test_december_has_the_ratings_sheet(con, tmp_path):
+    wb = load_workbook(write_template(con, "LN", "2024-12", tmp_path / "dec.xlsx"))
+    assert wb.sheetnames == [COVER, S1, S2, S3, S4]
+    ws = wb[S4]
+    row = header_row(ws, "Tên chi bộ")
+    assert row_values(ws, row) == HEADERS[S4]
+    # December: LN02 closed on 15 March, LN04 opened in April
+    assert [ws.cell(r, 1).value for r in range(row + 1, row + 4)] == ["Thôn 1", "Thôn 9", None]
+    dv = validations(ws)
+    assert dv["B"] == ("list", None, RATINGS)
+    for col in "CDEF":
+        assert dv[col] == ("whole", "greaterThanOrEqual", "0")
+
+
+@pytest.mark.parametrize("sheet", [S1, S2, S3])
+def test_headers_are_exactly_the_spec_ones(march, sheet):
+    ws = march[sheet]
+    row = header_row(ws, HEADERS[sheet][0])
+    assert row_values(ws, row) == HEADERS[sheet]
+    assert ws.freeze_panes is not None and ws.freeze_panes.endswith(str(row + 1))
+    assert all(ws.cell(row, j).font.b and ws.cell(row, j).alignment.wrap_text
+               for j in range(1, len(HEADERS[sheet]) + 1))
+
+
+def test_cover_labels_and_prefilled_values(march):
+    ws = march[COVER]
+    pairs = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert all(label in pairs for label in COVER_LABELS)
+    assert (pairs["Đảng bộ"], pairs["Tháng"], pairs["Năm"]) == ("Lộc Ngãi", 3, 2024)
+    assert pairs["Ngày lập"] is None and pairs["Người lập"] is None
+    assert pairs["Ngày triển khai nhiệm vụ tháng sau cho chi bộ"] is None
+    label_rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    assert ws.cell(label_rows["Ngày lập"], 2).number_format == "dd/mm/yyyy"
+    # instructions below the pairs, none of which looks like a cover label
+    text = [v for v in pairs if isinstance(v, str) and v not in COVER_LABELS]
+    assert any("dd/mm/yyyy" in t for t in text) and any("Không đổi tên" in t for t in text)
+
+
+def test_branches_active_in_the_month_are_prefilled(march):
+    ws = march[S2]
+    row = header_row(ws, "Mã chi bộ")
+    got = [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(row + 1, row + 4)]
+    assert got == [*ACTIVE_MARCH, (None, None)]
+    assert ws.cell(row + 1, 2).fill.fgColor.rgb.endswith("D9D9D9")
+    assert all(ws.cell(r, j).value is None for r in (row + 1, row + 2) for j in range(3, 13))
+    ws3 = march[S3]
+    row3 = header_row(ws3, "Tên chi bộ")
+    assert [ws3.cell(r, 1).value for r in range(row3 + 1, row3 + 4)] == ["Thôn 1", "Chi bộ Thôn Tân Lạc", None]
+
+
+def test_validations_and_date_formats(march):
+    ws1, ws2, ws3 = march[S1], march[S2], march[S3]
+    dv1 = validations(ws1)
+    assert dv1["B"] == ("list", None, '"Ban Chấp hành,Ban Thường vụ,Thường trực"')
+    assert dv1["C"] == ("list", None, '"Thường kỳ,Bất thường"')
+    assert dv1["D"] == ("whole", "greaterThanOrEqual", "1")
+    assert dv1["E"] == ("whole", "greaterThanOrEqual", "0")
+    assert dv1["F"][2] == dv1["I"][2] == YES_NO
+    assert dv1["A"][0] == dv1["H"][0] == "date"
+    row1 = header_row(ws1, "Ngày họp")
+    blank = [r for r in range(row1 + 1, row1 + 30) if ws1.cell(r, 1).border.left.style == "thin"]
+    assert len(blank) == 8
+    assert all(ws1.cell(r, j).value is None for r in blank for j in range(1, 11))
+    assert ws1.cell(blank[0], 1).number_format == ws1.cell(blank[0], 8).number_format == "dd/mm/yyyy"
+
+    dv2 = validations(ws2)
+    for col in "EHJ":  # held, thematic, upper committee member attended
+        assert dv2[col] == ("list", None, YES_NO)
+    assert dv2["K"] == ("list", None, '"Tốt,Khá,Trung bình,Kém"')
+    for col in "CDG":
+        assert dv2[col] == ("whole", "greaterThanOrEqual", "0")
+    row2 = header_row(ws2, "Mã chi bộ")
+    assert ws2.cell(row2 + 1, 6).number_format == "dd/mm/yyyy"
+
+    dv3 = validations(ws3)
+    assert all(dv3[col] == ("whole", "greaterThanOrEqual", "0") for col in "BCDEFGHI")
+
+
+def test_print_ready_and_plain_values(march):
+    for ws in march.worksheets:
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith("="), cell.coordinate  # no formulas
+                    assert unicodedata.is_normalized("NFC", cell.value)
+                if cell.value is not None:
+                    assert cell.font.name == "Times New Roman"
+        texts = [str(c.value).lower() for row in ws.iter_rows() for c in row if c.value is not None]
+        assert not any(t in ("cộng", "tổng cộng", "tổng số") for t in texts)  # no totals row
+
+
+def test_calamine_reads_it(con, tmp_path):
+    """The loader may read with calamine: the cover and names come out the same."""
+    path = write_template(con, "LN", "2024-03", tmp_path / "t.xlsx")
+    wb = CalamineWorkbook.from_path(str(path))
+    cover = wb.get_sheet_by_name(COVER).to_python()
+    assert ["Tháng", 3] in [row[:2] for row in cover] or ["Tháng", 3.0] in [row[:2] for row in cover]
+    rows = wb.get_sheet_by_name(S2).to_python()
+    names = [r[1] for r in rows]
+    assert "Chi bộ Thôn Tân Lạc" in names and "Chi bộ Trường Tiểu học" not in names
+
+
+def test_unknown_commune_is_refused_in_vietnamese(con, tmp_path):
+    with pytest.raises(TemplateError, match="Không tìm thấy đảng bộ có mã 'LNN'") as exc:
+        write_template(con, "LNN", "2024-03", tmp_path / "x.xlsx")
+    assert "Có phải 'LN'" in str(exc.value)
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_commune_closed_in_that_month_is_refused(con, tmp_path):
+    with pytest.raises(TemplateError, match="không hoạt động trong tháng 03/2024"):
+        write_template(con, "LX", "2024-03", tmp_path / "x.xlsx")
+    assert write_template(con, "LX", "2023-12", tmp_path / "ok.xlsx").exists()
+
+
+@pytest.mark.parametrize("period", ["2024-13", "2024-00", "2024-3", "03/2024", "2024-03-01", "", "abcd-ef"])
+def test_bad_period_is_refused_in_vietnamese(con, tmp_path, period):
+    with pytest.raises(TemplateError, match="không hợp lệ.*YYYY-MM"):
+        write_template(con, "LN", period, tmp_path / "x.xlsx")
+
+
+def test_missing_registry_is_a_template_error(tmp_path):
+    with duckdb.connect(str(tmp_path / "empty.duckdb")) as c:
+        with pytest.raises(TemplateError, match="Danh mục đơn vị"):
+            write_template(c, "LN", "2024-03", tmp_path / "x.xlsx")
