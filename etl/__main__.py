@@ -1,0 +1,114 @@
+"""Command line (SPEC §4): python -m etl load | check | template.
+
+Exit codes: 0 every file loaded or passed (warnings allowed); 1 some file rejected (the
+others still load); 2 usage error (argparse's own code).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import datetime
+from pathlib import Path
+
+STATUS_VN = {"loaded": "ĐÃ NẠP", "unchanged": "KHÔNG ĐỔI", "rejected": "BỊ TỪ CHỐI", "checked": "HỢP LỆ"}
+SEVERITY_VN = {"error": "Lỗi", "warning": "Cảnh báo"}
+
+
+def _date(value: str) -> datetime:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ '{value}', cần dạng YYYY-MM-DD") from None
+
+
+def _period(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise argparse.ArgumentTypeError(f"tháng không hợp lệ '{value}', cần dạng YYYY-MM")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m etl", description="Nạp và kiểm tra báo cáo của các đảng bộ.")
+    sub = p.add_subparsers(dest="command", required=True)
+    load = sub.add_parser("load", help="kiểm tra và nạp tệp hoặc thư mục vào kho dữ liệu")
+    load.add_argument("paths", nargs="+", metavar="PATH")
+    load.add_argument("--db", help="tệp kho dữ liệu DuckDB (mặc định: $WAREHOUSE_DB hoặc data/warehouse.duckdb)")
+    load.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    load.add_argument("--received-on", type=_date, metavar="YYYY-MM-DD",
+                      help="ngày nhận báo cáo (khi nạp lại báo cáo cũ); mặc định là thời điểm nạp")
+    check = sub.add_parser("check", help="chỉ kiểm tra, không ghi gì")
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.add_argument("--db", help="kho dữ liệu để đối chiếu danh mục đơn vị")
+    check.add_argument("--json", action="store_true")
+    tpl = sub.add_parser("template", help="tạo mẫu báo cáo tháng trống cho một đảng bộ")
+    tpl.add_argument("--commune", required=True, metavar="CODE")
+    tpl.add_argument("--month", required=True, type=_period, metavar="YYYY-MM")
+    tpl.add_argument("-o", "--output", metavar="FILE")
+    tpl.add_argument("--db")
+    return p
+
+
+def print_results(results, as_json: bool, out=sys.stdout) -> None:
+    if as_json:
+        json.dump({"files": [r.as_json() for r in results]}, out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
+        return
+    for r in results:
+        where = " ".join(x for x in (r.commune, r.period) if x)
+        out.write(f"{STATUS_VN[r.status]:<12} {r.file}" + (f"  ({where})" if where else "") + "\n")
+        for p in r.problems:
+            place = "!".join(x for x in (p.sheet, p.cell) if x) or "(cả tệp)"
+            col = f" [{p.column}]" if p.column else ""
+            out.write(f"    {SEVERITY_VN[p.severity]} {p.code}: {place}{col}: {p.message}\n")
+    counts = {s: sum(r.status == s for r in results) for s in STATUS_VN}
+    out.write("Tổng: " + ", ".join(f"{n} {STATUS_VN[s].lower()}" for s, n in counts.items() if n) + "\n")
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    from etl.warehouse import db
+
+    if args.command == "template":
+        from etl.template import TemplateError, write_template
+        out = Path(args.output or f"bao-cao-thang-{args.month}-{args.commune}.xlsx")
+        try:
+            con = db.connect(args.db)
+            write_template(con, args.commune, args.month, out)
+        except (TemplateError, db.WarehouseBusy) as err:
+            print(err, file=sys.stderr)
+            return 1
+        print(f"Đã tạo mẫu báo cáo: {out}")
+        return 0
+
+    from etl import load as loader
+    from etl.units import Registry
+
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        print(f"Không tìm thấy: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "check":
+            path = db.db_path(args.db)
+            if path.exists():
+                con = db.connect(path, read_only=True)
+                registry = Registry.from_db(con)
+                con.close()
+            else:
+                registry = Registry()
+            results = loader.check_paths(args.paths, registry)
+        else:
+            con = db.connect(args.db)
+            results = loader.load_paths(con, args.paths, received_at=args.received_on)
+            con.close()
+    except db.WarehouseBusy as err:
+        print(err, file=sys.stderr)
+        return 1
+    print_results(results, args.json)
+    return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

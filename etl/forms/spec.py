@@ -1,0 +1,231 @@
+"""The forms of SPEC §1, declared as data: each table's fields, header aliases, types and lists.
+
+Aliases are written as people write them; they are compared through `text.header_key`
+(no diacritics, abbreviations ĐV/SH/CB/UV expanded), so case, spacing, line breaks and
+tone marks never matter here. A two-row header under a merged group cell is matched as
+"group + sub-header" (e.g. "Sinh hoạt thường kỳ" over "Ngày").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Field types
+TEXT, INT, DATE, BOOL, CHOICE, UNIT = "text", "int", "date", "bool", "choice", "unit"
+
+YES_NO = "Có / Không"
+
+BODIES = {
+    "Ban Chấp hành": "BCH", "BCH": "BCH", "Đảng ủy": "BCH", "Hội nghị đảng ủy": "BCH",
+    "Ban Chấp hành Đảng bộ": "BCH", "Hội nghị Ban Chấp hành": "BCH",
+    "Ban Thường vụ": "BTV", "BTV": "BTV", "Ban Thường vụ Đảng ủy": "BTV",
+    "Thường trực": "TT", "TT": "TT", "Thường trực Đảng ủy": "TT",
+}
+FORMS_OF_MEETING = {"Thường kỳ": True, "Bất thường": False, "TK": True, "BT": False}
+QUALITY = {"Tốt": "tot", "Khá": "kha", "Trung bình": "trung_binh", "TB": "trung_binh", "Kém": "kem"}
+QUALITY_LABELS = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
+ORG_RATINGS = {
+    "Hoàn thành xuất sắc nhiệm vụ": "xuat_sac", "HTXSNV": "xuat_sac",
+    "Hoàn thành tốt nhiệm vụ": "tot", "HTTNV": "tot",
+    "Hoàn thành nhiệm vụ": "hoan_thanh", "HTNV": "hoan_thanh",
+    "Không hoàn thành nhiệm vụ": "khong_hoan_thanh", "KHTNV": "khong_hoan_thanh",
+}
+COMMUNE_KINDS = {"Xã": "Xã", "Thị trấn": "Thị trấn", "Phường": "Phường", "Đặc khu": "Đặc khu"}
+BRANCH_KINDS = {k: k for k in (
+    "Thôn", "Tổ dân phố", "Cơ quan", "Trường học", "Y tế", "Công an", "Quân sự",
+    "Doanh nghiệp", "Khác")}
+STATUSES = {"Chưa khắc phục": "open", "Đang khắc phục": "in_progress", "Đã khắc phục": "resolved"}
+STATUS_LABELS = {v: k for k, v in STATUSES.items()}
+CATEGORIES = {
+    "BIEN_BAN": "Biên bản hội nghị sơ sài",
+    "KET_LUAN": "Không ban hành kết luận/nghị quyết sau hội nghị",
+    "SO_GHI_CHEP": "Chưa mở đủ sổ ghi chép hội nghị, giao ban",
+    "QUY_CHE": "Chậm rà soát, sửa đổi Quy chế làm việc",
+    "TAO_NGUON": "Chưa có kế hoạch, biện pháp tạo nguồn, phát triển đảng",
+    "SO_DANG_VIEN": "Sổ sách công tác đảng viên chưa đầy đủ",
+    "HUONG_DAN_CB": "Chưa quan tâm hướng dẫn, kiểm tra sinh hoạt chi bộ",
+    "CHUYEN_DE": "Sinh hoạt chuyên đề chưa đảm bảo",
+    "KHAC": "Khác",
+}
+CATEGORY_CHOICES = {**{code: code for code in CATEGORIES}, **{n: c for c, n in CATEGORIES.items()}}
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    header: str  # the SPEC header, used in messages and templates
+    kind: str = TEXT
+    required: bool = False
+    when_held: bool = False  # required only when the branch meeting was held
+    aliases: tuple[str, ...] = ()
+    choices: dict | None = None
+    default: object = None
+    summable: bool = False  # cross-checked against a totals row
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: forms are module constants
+class Form:
+    key: str  # table name in the loader's result
+    kind: str  # workbook kind: monthly | registry | targets | inspections
+    title: str  # Vietnamese name of the sheet, for messages
+    fields: tuple[Field, ...]
+    anchors: tuple[str, ...]  # field keys that must all be found to recognise the table
+    unit_field: str | None = None  # the field naming a branch: duplicates are checked on it
+    fields_by_key: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        self.fields_by_key.update({f.key: f for f in self.fields})
+
+
+def _count(key, header, *aliases):
+    return Field(key, header, INT, default=0, aliases=aliases, summable=True)
+
+
+COMMITTEE = Form("committee_meetings", "monthly", "1. Hội nghị cấp ủy", (
+    Field("meeting_date", "Ngày họp", DATE, required=True,
+          aliases=("Ngày hội nghị", "Ngày tổ chức", "Thời gian họp", "Ngày họp hội nghị")),
+    Field("body", "Hội nghị", CHOICE, required=True, choices=BODIES,
+          aliases=("Loại hội nghị", "Cấp họp", "Hội nghị cấp ủy", "Cơ quan họp")),
+    Field("regular", "Hình thức", CHOICE, choices=FORMS_OF_MEETING, default=True,
+          aliases=("Hình thức hội nghị", "Thường kỳ/Bất thường", "Hình thức họp")),
+    Field("members_total", "Số ủy viên", INT, required=True,
+          aliases=("Tổng số ủy viên", "Số cấp ủy viên", "Số ủy viên hiện có", "Tổng số UV")),
+    Field("members_present", "Số có mặt", INT, required=True,
+          aliases=("Số ủy viên có mặt", "Có mặt", "Số ủy viên dự", "Số UV có mặt", "Số dự")),
+    Field("conclusion_issued", "Ban hành nghị quyết/kết luận", BOOL, required=True,
+          aliases=("Ban hành nghị quyết, kết luận", "Ban hành kết luận", "Ban hành nghị quyết",
+                   "Có ban hành nghị quyết/kết luận", "Nghị quyết/kết luận",
+                   "Ban hành nghị quyết/kết luận Có/Không")),
+    Field("conclusion_ref", "Số hiệu văn bản", aliases=(
+        "Số hiệu", "Số văn bản", "Số hiệu nghị quyết/kết luận", "Ban hành nghị quyết/kết luận Số hiệu",
+        "Ban hành nghị quyết/kết luận Số hiệu văn bản", "Số, ký hiệu văn bản", "Số ký hiệu")),
+    Field("conclusion_date", "Ngày ban hành", DATE, aliases=(
+        "Ngày ban hành văn bản", "Ngày ban hành nghị quyết/kết luận",
+        "Ban hành nghị quyết/kết luận Ngày ban hành", "Ban hành nghị quyết/kết luận Ngày")),
+    Field("upper_attended", "Cấp ủy cấp trên dự", BOOL, aliases=(
+        "Cấp ủy viên cấp trên dự", "Cấp trên dự", "Đại biểu cấp trên dự")),
+    Field("note", "Ghi chú"),
+), anchors=("meeting_date", "body", "members_present"))
+
+BRANCH_MEETINGS = Form("branch_meetings", "monthly", "2. Sinh hoạt chi bộ", (
+    Field("branch_code", "Mã chi bộ", aliases=("Mã CB", "Mã đơn vị")),
+    Field("branch_name", "Tên chi bộ", UNIT, required=True, aliases=(
+        "Chi bộ", "Tên CB", "Tên đơn vị", "Đơn vị", "Chi bộ trực thuộc")),
+    Field("members_total", "Tổng số đảng viên", INT, required=True, summable=True, aliases=(
+        "Số đảng viên", "Tổng số ĐV", "Tổng số đảng viên của chi bộ", "Đảng viên", "Tổng số")),
+    Field("members_exempt", "Số đảng viên được miễn sinh hoạt", INT, default=0, summable=True, aliases=(
+        "Số đảng viên miễn sinh hoạt", "Được miễn sinh hoạt", "Miễn sinh hoạt", "Số ĐV miễn SH",
+        "Đảng viên được miễn sinh hoạt", "Số miễn sinh hoạt", "Số được miễn")),
+    Field("held", "Sinh hoạt thường kỳ", BOOL, required=True, aliases=(
+        "Sinh hoạt thường kỳ Có/Không", "Có sinh hoạt thường kỳ", "Sinh hoạt thường kỳ Có sinh hoạt",
+        "Sinh hoạt thường kỳ Tổ chức", "Tổ chức sinh hoạt thường kỳ", "Sinh hoạt thường kỳ Có",
+        "SH thường kỳ")),
+    Field("meeting_date", "Ngày sinh hoạt", DATE, when_held=True, aliases=(
+        "Sinh hoạt thường kỳ Ngày", "Sinh hoạt thường kỳ Ngày sinh hoạt", "Ngày sinh hoạt thường kỳ",
+        "Ngày SH", "Sinh hoạt thường kỳ Ngày tổ chức", "Ngày tổ chức")),
+    Field("members_attended", "Số đảng viên dự", INT, when_held=True, summable=True, aliases=(
+        "Số đảng viên dự sinh hoạt", "Đảng viên dự", "Số dự", "Số ĐV dự SH", "Số đảng viên tham dự",
+        "Sinh hoạt thường kỳ Số đảng viên dự", "Sinh hoạt thường kỳ Số dự", "Dự sinh hoạt")),
+    Field("thematic", "Sinh hoạt chuyên đề", BOOL, default=False, aliases=(
+        "Sinh hoạt chuyên đề Có/Không", "Có sinh hoạt chuyên đề", "SH chuyên đề", "Chuyên đề")),
+    Field("thematic_topic", "Chủ đề chuyên đề", aliases=(
+        "Sinh hoạt chuyên đề Chủ đề", "Sinh hoạt chuyên đề Chủ đề chuyên đề", "Chủ đề",
+        "Nội dung chuyên đề", "Sinh hoạt chuyên đề Nội dung", "Tên chuyên đề")),
+    Field("upper_attended", "Cấp ủy viên cấp trên dự", BOOL, default=False, aliases=(
+        "Cấp ủy cấp trên dự", "Cấp trên dự", "UV cấp trên dự", "Đảng ủy viên dự",
+        "Cấp ủy viên cấp trên dự sinh hoạt")),
+    Field("quality", "Tự đánh giá chất lượng", CHOICE, when_held=True, choices=QUALITY, aliases=(
+        "Chất lượng", "Đánh giá chất lượng", "Tự đánh giá chất lượng sinh hoạt", "Xếp loại chất lượng",
+        "Chất lượng sinh hoạt", "Tự đánh giá", "Tự xếp loại chất lượng")),
+    Field("note", "Ghi chú"),
+), anchors=("branch_name", "held"), unit_field="branch_name")
+
+RECRUITMENT = Form("recruitment", "monthly", "3. Phát triển đảng viên", (
+    Field("branch_name", "Tên chi bộ", UNIT, required=True, aliases=(
+        "Chi bộ", "Tên CB", "Tên đơn vị", "Đơn vị", "Chi bộ trực thuộc")),
+    _count("sources_trained", "Quần chúng học lớp nhận thức về Đảng",
+           "Quần chúng học lớp nhận thức về đảng", "Học lớp nhận thức về Đảng", "Nguồn học lớp nhận thức",
+           "Quần chúng ưu tú học lớp nhận thức về Đảng", "Số quần chúng học lớp nhận thức về Đảng"),
+    _count("admitted", "Kết nạp mới", "Kết nạp", "Số kết nạp", "Kết nạp đảng viên mới", "Số đảng viên kết nạp mới"),
+    _count("confirmed_official", "Công nhận chính thức", "Công nhận đảng viên chính thức", "Chuyển chính thức"),
+    _count("transferred_in", "Chuyển đến", "Chuyển sinh hoạt đến", "Số chuyển đến"),
+    _count("transferred_out", "Chuyển đi", "Chuyển sinh hoạt đi", "Số chuyển đi"),
+    _count("deceased", "Từ trần", "Chết", "Qua đời"),
+    _count("removed", "Xóa tên, khai trừ, ra khỏi Đảng", "Xóa tên, khai trừ", "Xóa tên/khai trừ/ra khỏi Đảng",
+           "Xoá tên, khai trừ, ra khỏi Đảng", "Ra khỏi Đảng"),
+    Field("working_away", "Đảng viên đi làm ăn xa", INT, default=0, aliases=(
+        "Đi làm ăn xa", "Số đảng viên đi làm ăn xa", "ĐV đi làm ăn xa")),
+), anchors=("branch_name", "admitted"), unit_field="branch_name")
+
+_LEVELS = (("members_xuat_sac", "Hoàn thành xuất sắc nhiệm vụ", "HTXSNV"),
+           ("members_tot", "Hoàn thành tốt nhiệm vụ", "HTTNV"),
+           ("members_hoan_thanh", "Hoàn thành nhiệm vụ", "HTNV"),
+           ("members_khong_hoan_thanh", "Không hoàn thành nhiệm vụ", "KHTNV"))
+
+ANNUAL_RATINGS = Form("annual_ratings", "monthly", "4. Xếp loại cuối năm", (
+    Field("branch_name", "Tên chi bộ", UNIT, required=True, aliases=("Chi bộ", "Tên CB", "Đơn vị")),
+    Field("org_rating", "Xếp loại tổ chức đảng", CHOICE, required=True, choices=ORG_RATINGS, aliases=(
+        "Xếp loại chi bộ", "Xếp loại tổ chức", "Kết quả xếp loại tổ chức đảng", "Xếp loại TCĐ")),
+    *(_count(key, name, abbr, f"Xếp loại đảng viên {name}", f"Xếp loại đảng viên {abbr}",
+             f"Số đảng viên {name}", f"Đảng viên {name}")
+      for key, name, abbr in _LEVELS),
+), anchors=("branch_name", "org_rating"), unit_field="branch_name")
+
+REGISTRY_COMMUNES = Form("communes", "registry", "Đảng bộ", (
+    Field("code", "Mã", required=True, aliases=("Mã đảng bộ", "Mã đơn vị")),
+    Field("name", "Tên", required=True, aliases=("Tên đảng bộ", "Tên đơn vị")),
+    Field("kind", "Loại", CHOICE, choices=COMMUNE_KINDS, default="Xã", aliases=("Loại đơn vị", "Loại hình")),
+    Field("valid_from", "Hiệu lực từ", DATE, aliases=("Từ ngày",)),
+    Field("valid_to", "Hiệu lực đến", DATE, aliases=("Đến ngày",)),
+    Field("merged_into", "Sáp nhập vào", aliases=("Hợp nhất vào", "Mã đơn vị sáp nhập")),
+    Field("aliases", "Tên khác", aliases=("Tên gọi khác", "Cách viết khác")),
+), anchors=("code", "name"))
+
+REGISTRY_BRANCHES = Form("branches", "registry", "Chi bộ", (
+    Field("code", "Mã chi bộ", required=True, aliases=("Mã CB",)),
+    Field("name", "Tên chi bộ", required=True, aliases=("Tên CB",)),
+    Field("commune_code", "Mã đảng bộ", required=True, aliases=("Mã ĐB", "Đảng bộ")),
+    Field("kind", "Loại chi bộ", CHOICE, choices=BRANCH_KINDS, default="Khác", aliases=("Loại", "Loại hình")),
+    Field("valid_from", "Hiệu lực từ", DATE, aliases=("Từ ngày",)),
+    Field("valid_to", "Hiệu lực đến", DATE, aliases=("Đến ngày",)),
+    Field("aliases", "Tên khác", aliases=("Tên gọi khác", "Cách viết khác")),
+), anchors=("code", "name", "commune_code"))
+
+TARGETS = Form("recruitment_targets", "targets", "Chỉ tiêu kết nạp đảng viên", (
+    Field("commune", "Đảng bộ", UNIT, required=True, aliases=("Tên đảng bộ", "Đơn vị", "Mã đảng bộ", "Xã, thị trấn")),
+    Field("year", "Năm", INT),
+    Field("target", "Chỉ tiêu kết nạp", INT, required=True, summable=True, aliases=(
+        "Chỉ tiêu", "Chỉ tiêu kết nạp đảng viên", "Chỉ tiêu kết nạp đảng viên mới", "Chỉ tiêu năm")),
+), anchors=("commune", "target"))
+
+INSPECTIONS = Form("inspection_findings", "inspections", "Sổ theo dõi kết quả kiểm tra", (
+    Field("plan_ref", "Số kế hoạch", aliases=("Kế hoạch", "Số KH", "Kế hoạch kiểm tra")),
+    Field("inspected_on", "Ngày kiểm tra", DATE, required=True, aliases=("Thời gian kiểm tra",)),
+    Field("commune", "Đảng bộ", UNIT, required=True, aliases=("Tên đảng bộ", "Đơn vị được kiểm tra")),
+    Field("branch", "Chi bộ", UNIT, aliases=("Tên chi bộ",)),
+    Field("category", "Nhóm hạn chế", CHOICE, required=True, choices=CATEGORY_CHOICES,
+          aliases=("Mã hạn chế", "Loại hạn chế")),
+    Field("description", "Nội dung hạn chế", required=True, aliases=("Hạn chế", "Nội dung", "Hạn chế, khuyết điểm")),
+    Field("recommendation", "Kiến nghị", aliases=("Kiến nghị khắc phục", "Yêu cầu khắc phục")),
+    Field("due_date", "Hạn khắc phục", DATE, aliases=("Thời hạn khắc phục",)),
+    Field("status", "Tình trạng", CHOICE, choices=STATUSES, default="open", aliases=(
+        "Tình trạng khắc phục", "Kết quả khắc phục")),
+    Field("resolved_on", "Ngày khắc phục", DATE, aliases=("Ngày hoàn thành khắc phục",)),
+    Field("note", "Ghi chú"),
+), anchors=("inspected_on", "category", "description"))
+
+MONTHLY_FORMS = (COMMITTEE, BRANCH_MEETINGS, RECRUITMENT, ANNUAL_RATINGS)
+ALL_FORMS = (*MONTHLY_FORMS, REGISTRY_COMMUNES, REGISTRY_BRANCHES, TARGETS, INSPECTIONS)
+
+# Labels of the cover sheet "Thông tin chung" (label -> key)
+COVER_LABELS = {
+    "Đảng bộ": "commune", "Tên đảng bộ": "commune", "Đảng ủy": "commune", "Đơn vị": "commune",
+    "Tháng": "month", "Tháng báo cáo": "month", "Năm": "year", "Năm báo cáo": "year",
+    "Ngày lập": "made_on", "Ngày lập báo cáo": "made_on", "Người lập": "made_by", "Người lập biểu": "made_by",
+    "Ngày triển khai nhiệm vụ tháng sau cho chi bộ": "tasks_sent_on",
+    "Ngày triển khai nhiệm vụ tháng sau": "tasks_sent_on",
+    "Ngày gửi nhiệm vụ tháng sau cho chi bộ": "tasks_sent_on",
+}

@@ -1,0 +1,154 @@
+"""The DuckDB warehouse: where it is, opening it (with retry while another process writes),
+creating and migrating its schema, and writing one accepted file in one transaction.
+
+DuckDB lets one process write and refuses every other process meanwhile, even read-only ones,
+so connections here are short-lived and retried; the dashboard reads through the same helper.
+"""
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+
+HERE = Path(__file__).parent
+DEFAULT_DB = Path("data/warehouse.duckdb")
+SCHEMA_VERSION = 1
+LOCK_WAIT_SECONDS = 30.0
+
+
+class WarehouseBusy(Exception):
+    """Another process holds the warehouse (a load is running); the message is Vietnamese."""
+
+
+def db_path(explicit: str | os.PathLike | None = None) -> Path:
+    """--db wins over WAREHOUSE_DB, which wins over data/warehouse.duckdb (SPEC §4)."""
+    return Path(explicit or os.environ.get("WAREHOUSE_DB") or DEFAULT_DB)
+
+
+def _locked(err: Exception) -> bool:
+    msg = str(err).lower()
+    return "lock" in msg or "conflicting" in msg or "resource temporarily unavailable" in msg
+
+
+def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
+            wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting up to `wait` seconds while another process holds it.
+    A writable connection creates and migrates the schema."""
+    path = db_path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as err:
+            if not _locked(err) or time.monotonic() >= deadline:
+                if _locked(err):
+                    raise WarehouseBusy(
+                        f"Kho dữ liệu {path.name} đang được một tiến trình khác ghi (đang nạp báo cáo). "
+                        "Hãy chờ tiến trình đó xong rồi thử lại.") from err
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+    if not read_only:
+        migrate(con)
+    return con
+
+
+@lru_cache(maxsize=None)
+def _sql(name: str) -> str:
+    return (HERE / name).read_text(encoding="utf-8")
+
+
+def view_files() -> list[str]:
+    return sorted(f"sql/views/{p.name}" for p in (HERE / "sql" / "views").glob("*.sql"))
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables if absent, apply version steps, and (re)create every view."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(_sql("schema.sql"))
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS.get(step, lambda c: None)(con)
+        if version != SCHEMA_VERSION:
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        for name in view_files():
+            con.execute(_sql(name))
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+# Schema version steps: version -> function(con). Version 1 is schema.sql itself.
+MIGRATIONS: dict = {}
+
+
+def current_hashes(con) -> set[str]:
+    return {h for (h,) in con.execute("SELECT sha256 FROM current_file_hashes").fetchall()}
+
+
+@lru_cache(maxsize=None)
+def _columns(table: str) -> tuple[str, ...]:
+    con = duckdb.connect()
+    con.execute(_sql("schema.sql"))
+    return tuple(r[0] for r in con.execute(f"DESCRIBE {table}").fetchall())
+
+
+TABLES = {  # loader result name -> internal table
+    "communes": "commune_rows", "branches": "branch_rows",
+    "committee_meetings": "committee_meeting_rows", "branch_meetings": "branch_meeting_rows",
+    "recruitment": "recruitment_rows", "annual_ratings": "annual_rating_rows",
+    "recruitment_targets": "target_rows", "inspection_findings": "finding_rows",
+}
+RENAMES = {"communes": {"code": "commune_code", "name": "commune_name"},
+           "branches": {"code": "branch_code", "name": "branch_name"}}
+
+
+def write_load(con, *, kind: str, source_file: str, sha256: str, received_at: datetime | None,
+               meta: dict, rows: dict[str, list[dict]]) -> int:
+    """Insert one file's load record and rows in a single transaction; returns its load_id.
+    Any failure rolls everything back, so the warehouse is exactly as it was."""
+    import pyarrow as pa  # imported here: the dashboard never writes
+
+    now = datetime.now()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        load_id = con.execute("SELECT nextval('load_ids')").fetchone()[0]
+        con.execute(
+            "INSERT INTO loads (load_id, kind, source_file, sha256, received_at, loaded_at, commune_code, period,"
+            " tasks_sent_on, made_on, made_by, warnings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            [load_id, kind, source_file, sha256, received_at or now, now, meta.get("commune_code"),
+             meta.get("period"), meta.get("tasks_sent_on"), meta.get("made_on"), meta.get("made_by"),
+             meta.get("warnings", 0)])
+        for name, records in rows.items():
+            if not records:
+                continue
+            table = TABLES[name]
+            cols = _columns(table)
+            rename = RENAMES.get(name, {})
+            data = {c: [] for c in cols}
+            for rec in records:
+                rec = {rename.get(k, k): v for k, v in rec.items()}
+                for c in cols:
+                    data[c].append(load_id if c == "load_id" else rec.get(c))
+            incoming = pa.table(data)
+            con.register("incoming", incoming)
+            try:
+                con.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+            finally:
+                con.unregister("incoming")
+        con.execute("COMMIT")
+        return load_id
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
