@@ -34,7 +34,7 @@ def _duplicates(records, key_of, cells: Cells, field: str, what: str) -> list[Pr
             continue
         if k in seen:
             out.append(cells.problem("duplicate_row", f"{what} '{r.values[field]}' đã có ở dòng {seen[k] + 1}. "
-                                     "Mỗi đơn vị chỉ ghi một dòng: hãy xóa hoặc gộp dòng trùng.", r.row, field))
+                                     "Mỗi đơn vị chỉ ghi một dòng. Hãy xóa hoặc gộp dòng trùng.", r.row, field))
         seen.setdefault(k, r.row)
     return out
 

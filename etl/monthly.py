@@ -199,7 +199,7 @@ def _match_branches(form: Form, records, cells: Cells, registry: Registry, commu
         if m.code:
             if m.code in seen:
                 out.append(cells.problem("duplicate_row", f"Chi bộ '{typed}' đã có ở dòng {seen[m.code] + 1}. "
-                                         "Mỗi chi bộ chỉ ghi một dòng: hãy xóa hoặc gộp dòng trùng.", r.row, key, typed))
+                                         "Mỗi chi bộ chỉ ghi một dòng. Hãy xóa hoặc gộp dòng trùng.", r.row, key, typed))
             seen.setdefault(m.code, r.row)
     return out
 

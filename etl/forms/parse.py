@@ -92,8 +92,8 @@ def message(code: str, field: Field, raw) -> str:
         labels = choice_labels(field)
         guess = text.closest(str(raw), labels)
         tail = f" Có phải '{guess}'?" if guess else ""
-        return f"'{show(raw)}' không có trong danh sách của {col}.{tail} Hãy ghi {hint(field)}."
-    return f"'{show(raw)}' ở {col} không hợp lệ. Hãy ghi {hint(field)}."
+        return f"Giá trị '{show(raw)}' không có trong danh sách của {col}.{tail} Hãy ghi {hint(field)}."
+    return f"Giá trị '{show(raw)}' ở {col} không hợp lệ. Hãy ghi {hint(field)}."
 
 
 def parse_rows(sheet, table: Table) -> tuple[list[Record], list[Problem]]:
