@@ -116,3 +116,8 @@ def write_book(path: Path, book: dict, merges: dict | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def codes(result) -> list[tuple[str, str | None]]:
+    """The problems of a result as [(code, cell)], the shape tests assert on."""
+    return [(p.code, p.cell) for p in result.problems]
