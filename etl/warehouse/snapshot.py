@@ -1,0 +1,77 @@
+"""A read-only copy of the warehouse for the dashboard, so pages keep working while a load writes.
+
+DuckDB gives one process the file while it writes and refuses every other process meanwhile,
+even read-only. The dashboard therefore never queries the warehouse itself: it copies it to
+`<name>.snapshot.duckdb` whenever the warehouse is newer and free (a read-only connection held
+during the copy keeps writers out, so the copy is consistent), and queries the copy. While a
+load holds the warehouse, the last copy is used and `Snapshot.stale` says so.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from etl.warehouse import db
+
+_lock = threading.Lock()  # one copy at a time within a process (Streamlit serves sessions in threads)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    path: Path | None  # None: no data could be read at all
+    taken_at: datetime | None  # when the copied warehouse was last modified
+    stale: bool  # the warehouse is newer but busy (a load is running): this copy is older
+    error: str | None = None  # Vietnamese reason when path is None
+
+
+def snapshot_path(source: Path) -> Path:
+    return source.with_name(source.stem + ".snapshot.duckdb")
+
+
+def _mtime(path: Path) -> float:
+    """Last change of the warehouse, its write-ahead log included."""
+    times = [p.stat().st_mtime for p in (path, Path(str(path) + ".wal")) if p.exists()]
+    return max(times) if times else 0.0
+
+
+def refresh(source: str | os.PathLike | None = None) -> Snapshot:
+    """The freshest readable copy of the warehouse, copying it first when it changed."""
+    source = db.db_path(source)
+    target = snapshot_path(source)
+    if not source.exists():
+        return Snapshot(None, None, False, f"Chưa có kho dữ liệu {source}. Hãy nạp báo cáo (trang Tải báo cáo "
+                                           "hoặc lệnh python -m etl load) rồi mở lại trang.")
+    with _lock:
+        if target.exists() and target.stat().st_mtime >= _mtime(source):
+            return Snapshot(target, datetime.fromtimestamp(target.stat().st_mtime), False)
+        try:
+            _copy(source, target)
+        except db.WarehouseBusy:
+            if target.exists():
+                return Snapshot(target, datetime.fromtimestamp(target.stat().st_mtime), True)
+            return Snapshot(None, None, True, "Kho dữ liệu đang được nạp lần đầu. Hãy chờ ít phút rồi tải lại trang.")
+        return Snapshot(target, datetime.fromtimestamp(target.stat().st_mtime), False)
+
+
+def _copy(source: Path, target: Path) -> None:
+    tmp = target.with_name(target.name + ".tmp")
+    # Holding a read-only connection keeps writers out while the bytes are copied.
+    con = db.connect(source, read_only=True, wait=0.5)
+    try:
+        mtime = _mtime(source)
+        shutil.copyfile(source, tmp)
+        wal = Path(str(source) + ".wal")
+        if wal.exists():  # not yet checkpointed: fold the log into the copy
+            shutil.copyfile(wal, str(tmp) + ".wal")
+    finally:
+        con.close()
+    if Path(str(tmp) + ".wal").exists():
+        duckdb.connect(str(tmp)).execute("CHECKPOINT").close()
+    os.replace(tmp, target)
+    os.utime(target, (mtime, mtime))
