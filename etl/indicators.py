@@ -1,0 +1,349 @@
+"""The one read API over the warehouse: every dashboard page and the December export call only
+these functions, so the numbers they show cannot disagree (DOMAIN.md indicators I1–I15).
+
+Each function takes a DuckDB connection (to a database with the SPEC §5 views) and a `Scope`
+(months, communes, branch kinds) and returns a pandas DataFrame with stable English columns.
+`by` picks the grain; key columns are `commune_code`, `commune_name`, `branch_code`,
+`branch_name`, `branch_kind`, `period` ('YYYY-MM'), `quarter` ('YYYY-Qn'), `category`;
+'total' is one row for everything in scope (the district/province figure).
+Rates are fractions 0..1 (NULL -> NaN when the denominator is 0); a unit with no report is
+`reported = False` with NULL figures, never 0. "Expected" counts only units active in the
+month (valid_from/valid_to overlap it). DATE/TIMESTAMP columns come back as pandas Timestamps;
+counts with possible NULLs as nullable Int64. The SQL lives in etl/warehouse/sql/indicators/*.sql,
+one query per file, its grain and rules in its header comment.
+
+| function                 | grains (`by`)                                      | DOMAIN        |
+|--------------------------|----------------------------------------------------|---------------|
+| committee                | commune, month, commune_month, total               | I1 I2 I3 I4   |
+| branch_meetings          | branch, branch_month, commune, commune_month, month, total | I5 I6 I7 I9 |
+| quality                  | same as branch_meetings                            | I10           |
+| thematic                 | quarter, commune_quarter, branch_quarter           | I8            |
+| recruitment              | branch, commune, commune_month, month, total       | I12 I13       |
+| recruitment_progress     | commune, commune_month, month, total (year to date) | I11 I12      |
+| inspections              | commune, category, commune_category, total         | I14           |
+| overdue_findings         | one row per overdue finding                        | I14           |
+| submissions              | commune_month, commune, month, total               | I15           |
+| submission_versions      | one row per version of a (commune, month) report   | I15           |
+| annual_ratings           | branch, commune, total (one year)                  | year-end rating |
+| attention                | one row per (commune, reason)                      | I5 I11 I14 I15 |
+| communes, branches, branch_kinds, available_periods, period_bounds, last_loaded_at | helpers | – |
+
+`branch_kinds` in the Scope filters the branch-row indicators (I5–I10 and annual ratings),
+not recruitment (its target is per commune) nor committee, inspections and submissions.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl.settings import Settings, load_settings
+
+SQL_DIR = Path(__file__).resolve().parent / "warehouse" / "sql" / "indicators"
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+STATUS_LABELS = {"on_time": "Đúng hạn", "late": "Nộp muộn", "missing": "Chưa báo cáo",
+                 "pending": "Chưa đến hạn"}
+NOT_REPORTED = "Chưa báo cáo"
+ATTENTION_LABELS = {"not_reported": "Chưa nộp báo cáo", "i5_below": "Sinh hoạt chi bộ thấp",
+                    "behind_pace": "Kết nạp chậm tiến độ",
+                    "overdue_findings": "Hạn chế quá hạn khắc phục"}
+
+
+@dataclass(frozen=True)
+class Scope:
+    first: str                          # 'YYYY-MM' inclusive
+    last: str                           # 'YYYY-MM' inclusive
+    communes: tuple[str, ...] = ()      # commune codes; empty = all
+    branch_kinds: tuple[str, ...] = ()  # units_branch.kind values; empty = all
+
+    def __post_init__(self) -> None:
+        for value in (self.first, self.last):
+            if not isinstance(value, str) or not _PERIOD.match(value):
+                raise ValueError(f"Kỳ '{value}' không đúng dạng NNNN-TT (ví dụ 2024-03).")
+        if self.first > self.last:
+            raise ValueError(f"Tháng đầu {self.first} sau tháng cuối {self.last}.")
+        # a list passed by a widget is accepted; the dataclass stays hashable (cache keys)
+        object.__setattr__(self, "communes", tuple(self.communes))
+        object.__setattr__(self, "branch_kinds", tuple(self.branch_kinds))
+
+    @classmethod
+    def for_year(cls, year: int, communes=(), branch_kinds=()) -> Scope:
+        return cls(f"{year:04d}-01", f"{year:04d}-12", tuple(communes), tuple(branch_kinds))
+
+    @property
+    def months(self) -> tuple[str, ...]:
+        y, m = int(self.first[:4]), int(self.first[5:])
+        out = []
+        while f"{y:04d}-{m:02d}" <= self.last:
+            out.append(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return tuple(out)
+
+    @property
+    def last_day(self) -> date:
+        y, m = int(self.last[:4]), int(self.last[5:])
+        return date(y, m, calendar.monthrange(y, m)[1])
+
+
+@lru_cache(maxsize=None)
+def _sql(name: str) -> tuple[str, frozenset[str]]:
+    """Text of sql/indicators/<name>.sql and the $parameters its body uses (comments aside)."""
+    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    body = re.sub(r"--[^\n]*", "", text)
+    return text, frozenset(re.findall(r"\$([a-z_]+)", body))
+
+
+def _query(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    text, used = _sql(name)
+    # DuckDB refuses parameters a statement does not use, so bind exactly those it names
+    bound = {key: params[key] for key in used}
+    # a cursor per query: a shared connection (Streamlit caches one) is not thread-safe
+    with con.cursor() as cursor:
+        return cursor.execute(text, bound).df()
+
+
+def _scope_params(scope: Scope) -> dict:
+    return {"first": scope.first, "last": scope.last, "communes": list(scope.communes),
+            "kinds": list(scope.branch_kinds)}
+
+
+def _grain(by: str, allowed: tuple[str, ...]) -> dict[str, bool]:
+    if by not in allowed:
+        raise ValueError(f"by={by!r}: one of {', '.join(allowed)}")
+    parts = set(by.split("_"))
+    return {"by_commune": bool(parts & {"commune", "branch"}), "by_branch": "branch" in parts,
+            "by_month": "month" in parts, "by_category": "category" in parts}
+
+
+def _shape(df: pd.DataFrame, flags: dict[str, bool], drop: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Drop the key columns the grain does not use, and any grain-specific extras."""
+    unused = set(drop)
+    if not flags["by_commune"]:
+        unused |= {"commune_code", "commune_name"}
+    if not flags["by_branch"]:
+        unused |= {"branch_code", "branch_name", "branch_kind"}
+    if not flags["by_month"]:
+        unused |= {"period"}
+    if not flags["by_category"]:
+        unused |= {"category"}
+    df = df.drop(columns=[c for c in df.columns if c in unused]).reset_index(drop=True)
+    if df.empty and not any(flags.values()):
+        # 'total' over an empty scope: SQL gives no group at all; callers expect one row
+        df = df.reindex([0])
+        if "reported" in df.columns:
+            df["reported"] = False
+    return df
+
+
+def _as_of(scope: Scope, as_of: date | None) -> date:
+    """Default reference day: today, or the scope's last day when the scope is in the past."""
+    return as_of if as_of is not None else min(date.today(), scope.last_day)
+
+
+_BRANCH_GRAINS = ("branch", "branch_month", "commune", "commune_month", "month", "total")
+_I10 = ("rated", "tot", "kha", "trung_binh", "kem", "tot_share", "kha_share",
+        "trung_binh_share", "kem_share", "kha_tro_len_share")
+_I5_I9 = ("held", "i5_held_share", "on_schedule", "i6_on_schedule_share", "members_attended",
+          "members_expected", "i7_attendance_share", "upper_attended", "i9_upper_attended_share")
+
+
+def committee(con, scope: Scope, settings: Settings | None = None,
+              by: str = "commune") -> pd.DataFrame:
+    """I1–I4 per commune-month grouping; see committee.sql."""
+    settings = settings or load_settings()
+    flags = _grain(by, ("commune", "month", "commune_month", "total"))
+    df = _query(con, "committee", **_scope_params(scope), **flags,
+                tasks_deadline_day=settings.tasks_deadline_day)
+    return _shape(df, flags)
+
+
+def _branch_rows(con, scope: Scope, settings: Settings | None, by: str) -> tuple:
+    settings = settings or load_settings()
+    flags = _grain(by, _BRANCH_GRAINS)
+    df = _query(con, "branch_meetings", **_scope_params(scope), **flags,
+                schedule_first_day=settings.schedule_first_day,
+                schedule_last_day=settings.schedule_last_day)
+    return df, flags
+
+
+def branch_meetings(con, scope: Scope, settings: Settings | None = None,
+                    by: str = "commune") -> pd.DataFrame:
+    """I5, I6, I7, I9 over branch-months; see branch_meetings.sql."""
+    df, flags = _branch_rows(con, scope, settings, by)
+    return _shape(df, flags, drop=_I10)
+
+
+def quality(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
+    """I10: Tốt / Khá / Trung bình / Kém over rated held meetings; see branch_meetings.sql."""
+    df, flags = _branch_rows(con, scope, None, by)
+    return _shape(df, flags, drop=tuple(c for c in _I5_I9 if c != "held"))
+
+
+def thematic(con, scope: Scope, by: str = "quarter") -> pd.DataFrame:
+    """I8 per quarter; see thematic.sql."""
+    flags = _grain(by, ("quarter", "commune_quarter", "branch_quarter"))
+    return _shape(_query(con, "thematic", **_scope_params(scope), **flags), flags)
+
+
+def recruitment(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
+    """I12 sources trained and I13 change with its components; see recruitment.sql."""
+    flags = _grain(by, ("branch", "commune", "commune_month", "month", "total"))
+    return _shape(_query(con, "recruitment", **_scope_params(scope), **flags), flags)
+
+
+def recruitment_progress(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
+    """I11 year to date against the target, on-track pace; see recruitment_progress.sql."""
+    flags = _grain(by, ("commune", "commune_month", "month", "total"))
+    df = _query(con, "recruitment_progress", **_scope_params(scope), **flags)
+    return _shape(df, flags, drop=() if flags["by_month"] else ("admitted",))
+
+
+def inspections(con, scope: Scope, as_of: date | None = None,
+                by: str = "commune") -> pd.DataFrame:
+    """I14 counts by status, overdue as of a day, resolved share; see inspections.sql."""
+    flags = _grain(by, ("commune", "category", "commune_category", "total"))
+    df = _query(con, "inspections", **_scope_params(scope), **flags,
+                as_of=_as_of(scope, as_of))
+    return _shape(df, flags)
+
+
+def overdue_findings(con, scope: Scope, as_of: date | None = None) -> pd.DataFrame:
+    """I14 follow-up list: findings overdue as of a day, most overdue first."""
+    return _query(con, "overdue_findings", **_scope_params(scope), as_of=_as_of(scope, as_of))
+
+
+_SUBMISSION_ROW = ("status", "deadline", "first_received_at", "current_received_at",
+                   "versions", "days_late")
+
+
+def submissions(con, scope: Scope, settings: Settings | None = None,
+                by: str = "commune_month", as_of: date | None = None) -> pd.DataFrame:
+    """I15: who reported, on time or late (first version), per month share; see submissions.sql.
+    `as_of` (default today) separates 'missing' from 'pending' (deadline not yet passed)."""
+    settings = settings or load_settings()
+    flags = _grain(by, ("commune_month", "commune", "month", "total"))
+    df = _query(con, "submissions", **_scope_params(scope), **flags,
+                deadline_day=settings.submission_deadline_day,
+                as_of=as_of if as_of is not None else date.today())
+    single = flags["by_commune"] and flags["by_month"]
+    return _shape(df, flags, drop=() if single else _SUBMISSION_ROW)
+
+
+def submission_versions(con, commune_code: str, period: str) -> pd.DataFrame:
+    """Every loaded version of one report, oldest first, with the current one marked."""
+    return _query(con, "submission_versions", commune=commune_code, period=period)
+
+
+def annual_ratings(con, scope: Scope, year: int | None = None,
+                   by: str = "commune") -> pd.DataFrame:
+    """Year-end ratings of branches and members; year defaults to the scope's last year."""
+    flags = _grain(by, ("branch", "commune", "total"))
+    df = _query(con, "annual_ratings", **_scope_params(scope), **flags,
+                year=int(scope.last[:4]) if year is None else year)
+    return _shape(df, flags, drop=() if flags["by_branch"] else ("org_rating",))
+
+
+def communes(con, scope: Scope) -> pd.DataFrame:
+    """Communes active (or reported) in the scope: code, name, kind, validity, merged_into,
+    active_months, reported_months."""
+    return _query(con, "communes", **_scope_params(scope))
+
+
+def branches(con, scope: Scope) -> pd.DataFrame:
+    """Branches active in the scope, of its communes and kinds."""
+    return _query(con, "branches", **_scope_params(scope))
+
+
+def branch_kinds(con, scope: Scope) -> pd.DataFrame:
+    """Branch kinds present in the scope's communes (branch_kind, branches)."""
+    return _query(con, "branch_kinds", **_scope_params(scope))
+
+
+def available_periods(con) -> list[str]:
+    """Months with at least one current report, oldest first."""
+    return _query(con, "periods")["period"].tolist()
+
+
+def period_bounds(con) -> tuple[str, str] | None:
+    """(first, last) month with data, or None on an empty warehouse."""
+    periods = available_periods(con)
+    return (periods[0], periods[-1]) if periods else None
+
+
+def last_loaded_at(con) -> datetime | None:
+    """When the newest monthly report was received (None on an empty warehouse)."""
+    value = _query(con, "last_loaded")["last_received_at"].iloc[0]
+    return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f}".replace(".", ",") + "%"
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",").removesuffix(",0")
+
+
+def attention(con, scope: Scope, settings: Settings | None = None,
+              as_of: date | None = None) -> pd.DataFrame:
+    """Communes of the scope that need attention: one row per (commune, reason).
+
+    Columns: commune_code, commune_name, reason ('not_reported' | 'i5_below' | 'behind_pace' |
+    'overdue_findings'), message (Vietnamese), value (the commune's figure), threshold.
+    The I5 baseline is all communes over the same months and branch kinds (not only the
+    filtered ones). Reasons are switched on and tuned in settings.toml [attention].
+    """
+    settings = settings or load_settings()
+    out: list[dict] = []
+
+    def add(r, reason: str, message: str, value, threshold) -> None:
+        out.append({"commune_code": r.commune_code, "commune_name": r.commune_name,
+                    "reason": reason, "message": message, "value": value,
+                    "threshold": threshold})
+
+    last = Scope(scope.last, scope.last, scope.communes)
+    if settings.attention_not_reported:
+        # 'missing' only: before the deadline nobody is late yet
+        subs = submissions(con, last, settings, "commune_month", as_of)
+        for r in subs[subs["status"] == "missing"].itertuples():
+            month = f"{scope.last[5:]}/{scope.last[:4]}"
+            add(r, "not_reported", f"Chưa nộp báo cáo tháng {month} (quá hạn nộp).", None, None)
+    if settings.attention_i5_below:
+        base = branch_meetings(con, Scope(scope.first, scope.last, (), scope.branch_kinds),
+                               settings, "total")["i5_held_share"]
+        floor = (base.iloc[0] - settings.attention_i5_margin_points / 100
+                 if len(base) and pd.notna(base.iloc[0]) else None)
+        per = branch_meetings(con, scope, settings, "commune")
+        for r in per.itertuples():
+            if floor is not None and pd.notna(r.i5_held_share) and r.i5_held_share < floor:
+                add(r, "i5_below",
+                    f"Tỷ lệ chi bộ sinh hoạt thường kỳ {_pct(r.i5_held_share)}, thấp hơn mức "
+                    f"chung {_pct(base.iloc[0])} quá "
+                    f"{_num(settings.attention_i5_margin_points)} điểm.",
+                    r.i5_held_share, floor)
+    if settings.attention_behind_pace:
+        progress = recruitment_progress(con, scope, "commune")
+        for r in progress[progress["on_track"] == False].itertuples():  # noqa: E712 (NA-safe)
+            add(r, "behind_pace",
+                f"Kết nạp {int(r.admitted_ytd)}/{int(r.target)} đảng viên, chậm tiến độ "
+                f"(cần ít nhất {_num(r.pace_target)} sau {r.months_elapsed} tháng).",
+                float(r.admitted_ytd), float(r.pace_target))
+    if settings.attention_overdue_findings:
+        found = inspections(con, scope, as_of, "commune")
+        minimum = settings.attention_min_overdue_findings
+        for r in found[found["overdue"] >= minimum].itertuples():
+            add(r, "overdue_findings", f"Có {r.overdue} hạn chế sau kiểm tra quá hạn khắc phục.",
+                float(r.overdue), float(minimum))
+    columns = ["commune_code", "commune_name", "reason", "message", "value", "threshold"]
+    df = pd.DataFrame(out, columns=columns)
+    order = {reason: n for n, reason in enumerate(ATTENTION_LABELS)}
+    return (df.assign(_o=df["reason"].map(order))
+              .sort_values(["commune_name", "commune_code", "_o"]).drop(columns="_o")
+              .reset_index(drop=True))

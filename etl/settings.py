@@ -1,0 +1,82 @@
+"""Indicator thresholds: reads `settings.toml` (repository root) into a frozen `Settings`.
+
+Takes a TOML file whose `[section]` tables hold `key = value` pairs and returns `Settings`,
+whose field names are `<section>_<key>` (`[schedule] first_day` -> `schedule_first_day`).
+A missing file at the default place gives the defaults; a key left out keeps its default.
+Unknown keys, wrong types and impossible values raise `ValueError` with a Vietnamese message,
+because a typo in a threshold must not silently change the numbers shown to the committee.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "settings.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    schedule_first_day: int = 1          # I6 window, first day of the month
+    schedule_last_day: int = 7           # I6 window, last day of the month
+    tasks_deadline_day: int = 30         # I4: tasks sent on or before this day (or month end)
+    submission_deadline_day: int = 5     # I15: report due this day of the next month
+    attention_not_reported: bool = True
+    attention_i5_below: bool = True
+    attention_i5_margin_points: float = 10.0
+    attention_behind_pace: bool = True
+    attention_overdue_findings: bool = True
+    attention_min_overdue_findings: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("schedule_first_day", "schedule_last_day", "tasks_deadline_day",
+                     "submission_deadline_day"):
+            if not 1 <= getattr(self, name) <= 31:
+                raise ValueError(f"Cài đặt '{_key(name)}' phải là một ngày từ 1 đến 31.")
+        if self.schedule_first_day > self.schedule_last_day:
+            raise ValueError("Cài đặt [schedule]: 'first_day' không được lớn hơn 'last_day'.")
+        if self.attention_i5_margin_points < 0:
+            raise ValueError("Cài đặt [attention] 'i5_margin_points' không được âm.")
+        if self.attention_min_overdue_findings < 1:
+            raise ValueError("Cài đặt [attention] 'min_overdue_findings' phải từ 1 trở lên.")
+
+
+def _key(field_name: str) -> str:
+    """'schedule_first_day' -> '[schedule] first_day', the way the TOML file spells it."""
+    section, _, key = field_name.partition("_")
+    return f"[{section}] {key}"
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read the settings file; `path=None` means `settings.toml` at the repository root."""
+    file = Path(path) if path is not None else DEFAULT_PATH
+    if path is None and not file.exists():
+        return Settings()
+    try:
+        with file.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"Tệp cài đặt {file} sai cú pháp TOML: {error}") from error
+    types = {f.name: f.type for f in fields(Settings)}
+    values: dict[str, object] = {}
+    for section, table in data.items():
+        if not isinstance(table, dict):
+            raise ValueError(f"Tệp cài đặt {file}: '{section}' phải là một mục [{section}].")
+        for key, value in table.items():
+            name = f"{section}_{key}"
+            if name not in types:
+                raise ValueError(f"Tệp cài đặt {file}: không có cài đặt [{section}] {key}.")
+            values[name] = _typed(file, name, types[name], value)
+    return Settings(**values)
+
+
+def _typed(file: Path, name: str, kind: str, value: object) -> object:
+    # bool is a subclass of int in Python: check it first so `first_day = true` is refused.
+    if kind == "bool" and isinstance(value, bool):
+        return value
+    if kind == "int" and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if kind == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    wanted = {"bool": "true/false", "int": "số nguyên", "float": "số"}[kind]
+    raise ValueError(f"Tệp cài đặt {file}: '{_key(name)}' phải là {wanted}, không phải {value!r}.")

@@ -1,0 +1,91 @@
+-- Branch meetings: I5, I6, I7, I9 and meeting quality I10 (DOMAIN.md).
+-- Grain: one row per branch x month at the finest; $by_branch / $by_commune / $by_month choose
+-- the keys (by_branch implies the commune key), a key not chosen is NULL.
+-- Branch-months: branches active in the month (valid_from/valid_to overlap it) plus any branch
+-- row of a current report; "reported" = the branch has a row in its commune's current report.
+-- Held-meeting figures are NULL when nothing was reported in the group, never 0.
+-- On schedule (I6): held and dated in the reported month between $schedule_first_day and
+-- $schedule_last_day; a date in another month is not on schedule.
+-- Parameters: $first, $last ('YYYY-MM'), $communes, $kinds (VARCHAR[], empty = all),
+-- $by_commune, $by_branch, $by_month (BOOLEAN), $schedule_first_day, $schedule_last_day.
+WITH months AS (
+    SELECT strftime(m, '%Y-%m') AS period, m::DATE AS month_start, last_day(m::DATE) AS month_end
+    FROM generate_series(strptime($first, '%Y-%m')::DATE, strptime($last, '%Y-%m')::DATE,
+                         INTERVAL 1 MONTH) AS g(m)
+),
+active AS (
+    SELECT b.commune_code, b.branch_code, m.period
+    FROM units_branch AS b JOIN months AS m
+      ON (b.valid_from IS NULL OR b.valid_from <= m.month_end)
+     AND (b.valid_to IS NULL OR b.valid_to >= m.month_start)
+    WHERE (len($communes) = 0 OR list_contains($communes, b.commune_code))
+      AND (len($kinds) = 0 OR list_contains($kinds, b.kind))
+),
+reported_rows AS (
+    SELECT r.*
+    FROM branch_meetings AS r
+    LEFT JOIN units_branch AS b ON b.branch_code = r.branch_code
+    WHERE r.period BETWEEN $first AND $last
+      AND (len($communes) = 0 OR list_contains($communes, r.commune_code))
+      AND (len($kinds) = 0 OR list_contains($kinds, b.kind))
+),
+branch_months AS (
+    SELECT coalesce(r.commune_code, a.commune_code) AS commune_code,
+           coalesce(r.branch_code, a.branch_code) AS branch_code,
+           coalesce(r.period, a.period) AS period,
+           a.period IS NOT NULL AS expected,
+           r.period IS NOT NULL AS reported,
+           coalesce(r.held, false) AS held,
+           r.meeting_date, r.members_attended, r.upper_attended, r.quality,
+           greatest(r.members_total - coalesce(r.members_exempt, 0), 0) AS members_active
+    FROM active AS a FULL JOIN reported_rows AS r
+      ON a.branch_code = r.branch_code AND a.period = r.period
+),
+grouped AS (
+    SELECT CASE WHEN $by_commune OR $by_branch THEN commune_code END AS commune_code,
+           CASE WHEN $by_branch THEN branch_code END AS branch_code,
+           CASE WHEN $by_month THEN period END AS period,
+           count(*) FILTER (WHERE expected) AS expected_branch_months,
+           count(*) FILTER (WHERE reported) AS reported_branch_months,
+           count(*) FILTER (WHERE held) AS n_held,
+           count(*) FILTER (WHERE held AND strftime(meeting_date, '%Y-%m') = period
+               AND day(meeting_date) BETWEEN $schedule_first_day AND $schedule_last_day)
+               AS n_on_schedule,
+           coalesce(sum(members_attended) FILTER (WHERE held), 0)::BIGINT AS n_attended,
+           coalesce(sum(members_active) FILTER (WHERE held), 0)::BIGINT AS n_active,
+           count(*) FILTER (WHERE held AND upper_attended) AS n_upper,
+           count(*) FILTER (WHERE held AND quality IS NOT NULL) AS n_rated,
+           count(*) FILTER (WHERE held AND quality = 'tot') AS n_tot,
+           count(*) FILTER (WHERE held AND quality = 'kha') AS n_kha,
+           count(*) FILTER (WHERE held AND quality = 'trung_binh') AS n_trung_binh,
+           count(*) FILTER (WHERE held AND quality = 'kem') AS n_kem
+    FROM branch_months
+    GROUP BY 1, 2, 3
+)
+SELECT g.commune_code, c.commune_name, g.branch_code, b.branch_name, b.kind AS branch_kind,
+       g.period,
+       g.expected_branch_months, g.reported_branch_months,
+       g.reported_branch_months > 0 AS reported,
+       CASE WHEN g.reported_branch_months > 0 THEN g.n_held END AS held,
+       g.n_held / nullif(g.reported_branch_months, 0) AS i5_held_share,
+       CASE WHEN g.reported_branch_months > 0 THEN g.n_on_schedule END AS on_schedule,
+       g.n_on_schedule / nullif(g.n_held, 0) AS i6_on_schedule_share,
+       CASE WHEN g.reported_branch_months > 0 THEN g.n_attended END AS members_attended,
+       CASE WHEN g.reported_branch_months > 0 THEN g.n_active END AS members_expected,
+       g.n_attended / nullif(g.n_active, 0) AS i7_attendance_share,
+       CASE WHEN g.reported_branch_months > 0 THEN g.n_upper END AS upper_attended,
+       g.n_upper / nullif(g.n_held, 0) AS i9_upper_attended_share,
+       CASE WHEN g.reported_branch_months > 0 THEN g.n_rated END AS rated,
+       CASE WHEN g.reported_branch_months > 0 THEN g.n_tot END AS tot,
+       CASE WHEN g.reported_branch_months > 0 THEN g.n_kha END AS kha,
+       CASE WHEN g.reported_branch_months > 0 THEN g.n_trung_binh END AS trung_binh,
+       CASE WHEN g.reported_branch_months > 0 THEN g.n_kem END AS kem,
+       g.n_tot / nullif(g.n_rated, 0) AS tot_share,
+       g.n_kha / nullif(g.n_rated, 0) AS kha_share,
+       g.n_trung_binh / nullif(g.n_rated, 0) AS trung_binh_share,
+       g.n_kem / nullif(g.n_rated, 0) AS kem_share,
+       (g.n_tot + g.n_kha) / nullif(g.n_rated, 0) AS kha_tro_len_share
+FROM grouped AS g
+LEFT JOIN units_commune AS c ON c.commune_code = g.commune_code
+LEFT JOIN units_branch AS b ON b.branch_code = g.branch_code
+ORDER BY c.commune_name, g.commune_code, b.branch_name, g.branch_code, g.period

@@ -1,0 +1,82 @@
+-- Party membership flows: I12 (sources trained) and I13 (change) with its components.
+-- Grain: one row per branch x month at the finest; $by_branch / $by_commune / $by_month choose
+-- the keys (by_branch implies the commune key), a key not chosen is NULL.
+-- Commune-months: active communes plus any with a current report. Sums cover reported
+-- commune-months only (a branch left out of sheet 3 counts 0); with nothing reported in the
+-- group they are NULL, never 0. The branch grain lists branches that have rows.
+-- working_away is a month-end count: summed within a month; over several months it is the
+-- count in each commune's latest reported month of the scope.
+-- Not filtered by branch kind: admissions are judged against commune targets (I11).
+-- Parameters: $first, $last ('YYYY-MM'), $communes (VARCHAR[]), $by_commune, $by_branch, $by_month.
+WITH months AS (
+    SELECT strftime(m, '%Y-%m') AS period, m::DATE AS month_start, last_day(m::DATE) AS month_end
+    FROM generate_series(strptime($first, '%Y-%m')::DATE, strptime($last, '%Y-%m')::DATE,
+                         INTERVAL 1 MONTH) AS g(m)
+),
+active AS (
+    SELECT c.commune_code, m.period
+    FROM units_commune AS c JOIN months AS m
+      ON (c.valid_from IS NULL OR c.valid_from <= m.month_end)
+     AND (c.valid_to IS NULL OR c.valid_to >= m.month_start)
+    WHERE len($communes) = 0 OR list_contains($communes, c.commune_code)
+),
+reports AS (
+    SELECT commune_code, period
+    FROM report_submissions
+    WHERE is_current AND period BETWEEN $first AND $last
+      AND (len($communes) = 0 OR list_contains($communes, commune_code))
+),
+commune_months AS (
+    SELECT coalesce(a.commune_code, r.commune_code) AS commune_code,
+           coalesce(a.period, r.period) AS period,
+           r.commune_code IS NOT NULL AS reported
+    FROM active AS a FULL JOIN reports AS r
+      ON a.commune_code = r.commune_code AND a.period = r.period
+),
+latest AS (
+    SELECT commune_code, max(period) AS latest_period
+    FROM commune_months WHERE reported GROUP BY commune_code
+),
+flows AS (
+    SELECT cm.commune_code, cm.period, cm.reported,
+           cm.period = l.latest_period AS is_latest,
+           x.branch_code, x.sources_trained, x.admitted, x.confirmed_official, x.transferred_in,
+           x.transferred_out, x.deceased, x.removed, x.working_away
+    FROM commune_months AS cm
+    LEFT JOIN latest AS l USING (commune_code)
+    LEFT JOIN recruitment AS x
+      ON x.commune_code = cm.commune_code AND x.period = cm.period AND cm.reported
+    WHERE NOT $by_branch OR x.branch_code IS NOT NULL
+),
+grouped AS (
+    SELECT CASE WHEN $by_commune OR $by_branch THEN commune_code END AS commune_code,
+           CASE WHEN $by_branch THEN branch_code END AS branch_code,
+           CASE WHEN $by_month THEN period END AS period,
+           count(DISTINCT (commune_code, period)) FILTER (WHERE reported) AS reported_months,
+           coalesce(sum(sources_trained), 0)::BIGINT AS sources_trained,
+           coalesce(sum(admitted), 0)::BIGINT AS admitted,
+           coalesce(sum(confirmed_official), 0)::BIGINT AS confirmed_official,
+           coalesce(sum(transferred_in), 0)::BIGINT AS transferred_in,
+           coalesce(sum(transferred_out), 0)::BIGINT AS transferred_out,
+           coalesce(sum(deceased), 0)::BIGINT AS deceased,
+           coalesce(sum(removed), 0)::BIGINT AS removed,
+           coalesce(sum(working_away) FILTER (WHERE $by_month OR is_latest), 0)::BIGINT AS working_away
+    FROM flows
+    GROUP BY 1, 2, 3
+)
+SELECT g.commune_code, c.commune_name, g.branch_code, b.branch_name, g.period,
+       g.reported_months, g.reported_months > 0 AS reported,
+       CASE WHEN g.reported_months > 0 THEN g.sources_trained END AS sources_trained,
+       CASE WHEN g.reported_months > 0 THEN g.admitted END AS admitted,
+       CASE WHEN g.reported_months > 0 THEN g.confirmed_official END AS confirmed_official,
+       CASE WHEN g.reported_months > 0 THEN g.transferred_in END AS transferred_in,
+       CASE WHEN g.reported_months > 0 THEN g.transferred_out END AS transferred_out,
+       CASE WHEN g.reported_months > 0 THEN g.deceased END AS deceased,
+       CASE WHEN g.reported_months > 0 THEN g.removed END AS removed,
+       CASE WHEN g.reported_months > 0 THEN g.admitted + g.transferred_in - g.transferred_out
+            - g.deceased - g.removed END AS net_change,
+       CASE WHEN g.reported_months > 0 THEN g.working_away END AS working_away
+FROM grouped AS g
+LEFT JOIN units_commune AS c ON c.commune_code = g.commune_code
+LEFT JOIN units_branch AS b ON b.branch_code = g.branch_code
+ORDER BY c.commune_name, g.commune_code, b.branch_name, g.branch_code, g.period

@@ -1,0 +1,83 @@
+-- Recruitment against the annual target: I11 (and I12 sources trained, year to date).
+-- Grain: one row per commune x month at the finest; $by_commune / $by_month choose the keys.
+-- Year to date always starts in January of the row's year, whatever the scope's first month:
+-- month rows (by_month) cover the scope's months with cumulative figures; without by_month the
+-- row is the position at the scope's last month (months_elapsed = that month's number).
+-- On track when admitted_ytd >= target x months_elapsed / 12; NULL without a target or data.
+-- A commune counts for the whole year once it is active or reported in any month of it, so a
+-- commune merged in March keeps its January admissions in the district's year to date.
+-- Parameters: $first, $last ('YYYY-MM'), $communes (VARCHAR[]), $by_commune, $by_month.
+WITH months AS (
+    SELECT strftime(m, '%Y-%m') AS period, m::DATE AS month_start, last_day(m::DATE) AS month_end,
+           year(m) AS year, month(m) AS month_number
+    FROM generate_series(make_date(year(strptime($first, '%Y-%m')), 1, 1),
+                         strptime($last, '%Y-%m')::DATE, INTERVAL 1 MONTH) AS g(m)
+),
+reports AS (
+    SELECT commune_code, period
+    FROM report_submissions
+    WHERE is_current AND period IN (SELECT period FROM months)
+      AND (len($communes) = 0 OR list_contains($communes, commune_code))
+),
+communes_in_year AS (
+    SELECT c.commune_code, m.year
+    FROM units_commune AS c JOIN months AS m
+      ON (c.valid_from IS NULL OR c.valid_from <= m.month_end)
+     AND (c.valid_to IS NULL OR c.valid_to >= m.month_start)
+    WHERE len($communes) = 0 OR list_contains($communes, c.commune_code)
+    UNION
+    SELECT r.commune_code, m.year FROM reports AS r JOIN months AS m USING (period)
+),
+monthly AS (
+    SELECT commune_code, period, sum(admitted)::BIGINT AS admitted,
+           sum(sources_trained)::BIGINT AS sources_trained
+    FROM recruitment
+    WHERE period IN (SELECT period FROM months)
+    GROUP BY commune_code, period
+),
+commune_months AS (
+    SELECT y.commune_code, m.period, m.year, m.month_number,
+           r.commune_code IS NOT NULL AS reported,
+           CASE WHEN r.commune_code IS NOT NULL THEN coalesce(x.admitted, 0) END AS admitted,
+           CASE WHEN r.commune_code IS NOT NULL THEN coalesce(x.sources_trained, 0) END
+               AS sources_trained
+    FROM communes_in_year AS y
+    JOIN months AS m USING (year)
+    LEFT JOIN reports AS r ON r.commune_code = y.commune_code AND r.period = m.period
+    LEFT JOIN monthly AS x ON x.commune_code = y.commune_code AND x.period = m.period
+),
+cumulative AS (
+    SELECT cm.*, t.target,
+           (sum(admitted) OVER ytd)::BIGINT AS admitted_ytd,
+           (sum(sources_trained) OVER ytd)::BIGINT AS sources_trained_ytd,
+           count(*) FILTER (WHERE reported) OVER ytd AS reported_months_ytd
+    FROM commune_months AS cm
+    LEFT JOIN recruitment_targets AS t ON t.commune_code = cm.commune_code AND t.year = cm.year
+    WINDOW ytd AS (PARTITION BY cm.commune_code, cm.year ORDER BY cm.period
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+grouped AS (
+    SELECT CASE WHEN $by_commune THEN commune_code END AS commune_code,
+           CASE WHEN $by_month THEN period END AS period,
+           max(year) AS year,
+           max(month_number) AS months_elapsed,
+           sum(target)::BIGINT AS target,
+           sum(admitted)::BIGINT AS admitted,
+           sum(reported_months_ytd)::BIGINT AS reported_months_ytd,
+           sum(admitted_ytd)::BIGINT AS admitted_ytd,
+           sum(sources_trained_ytd)::BIGINT AS sources_trained_ytd
+    FROM cumulative
+    WHERE CASE WHEN $by_month THEN period >= $first ELSE period = $last END
+    GROUP BY 1, 2
+)
+SELECT g.commune_code, c.commune_name, g.period, g.year, g.months_elapsed,
+       g.reported_months_ytd > 0 AS reported, g.reported_months_ytd,
+       g.admitted, g.admitted_ytd, g.sources_trained_ytd,
+       g.target,
+       g.target * g.months_elapsed / 12.0 AS pace_target,
+       g.admitted_ytd / nullif(g.target, 0) AS i11_target_share,
+       CASE WHEN g.target IS NOT NULL AND g.admitted_ytd IS NOT NULL
+            THEN g.admitted_ytd >= g.target * g.months_elapsed / 12.0 END AS on_track
+FROM grouped AS g
+LEFT JOIN units_commune AS c ON c.commune_code = g.commune_code
+ORDER BY c.commune_name, g.commune_code, g.period

@@ -1,0 +1,67 @@
+-- Thematic meetings: I8 (DOMAIN.md), per quarter.
+-- Grain: one row per branch x quarter at the finest; $by_branch / $by_commune choose the keys
+-- (by_branch implies the commune key), the quarter ('YYYY-Qn') is always a key.
+-- Only the scope's months count: a quarter cut by the scope says so in months_in_scope (1..3).
+-- A branch is reported in a quarter when it has a row in a current report of one of its months;
+-- expected when active (valid_from/valid_to) in at least one of them.
+-- Parameters: $first, $last ('YYYY-MM'), $communes, $kinds (VARCHAR[], empty = all),
+-- $by_commune, $by_branch (BOOLEAN).
+WITH months AS (
+    SELECT strftime(m, '%Y-%m') AS period, m::DATE AS month_start, last_day(m::DATE) AS month_end,
+           strftime(m, '%Y') || '-Q' || quarter(m) AS quarter
+    FROM generate_series(strptime($first, '%Y-%m')::DATE, strptime($last, '%Y-%m')::DATE,
+                         INTERVAL 1 MONTH) AS g(m)
+),
+quarters AS (
+    SELECT quarter, count(*) AS months_in_scope FROM months GROUP BY quarter
+),
+active AS (
+    SELECT b.commune_code, b.branch_code, m.period
+    FROM units_branch AS b JOIN months AS m
+      ON (b.valid_from IS NULL OR b.valid_from <= m.month_end)
+     AND (b.valid_to IS NULL OR b.valid_to >= m.month_start)
+    WHERE (len($communes) = 0 OR list_contains($communes, b.commune_code))
+      AND (len($kinds) = 0 OR list_contains($kinds, b.kind))
+),
+reported_rows AS (
+    SELECT r.commune_code, r.branch_code, r.period, r.thematic
+    FROM branch_meetings AS r
+    LEFT JOIN units_branch AS b ON b.branch_code = r.branch_code
+    WHERE r.period BETWEEN $first AND $last
+      AND (len($communes) = 0 OR list_contains($communes, r.commune_code))
+      AND (len($kinds) = 0 OR list_contains($kinds, b.kind))
+),
+branch_quarters AS (
+    SELECT coalesce(r.commune_code, a.commune_code) AS commune_code,
+           coalesce(r.branch_code, a.branch_code) AS branch_code,
+           m.quarter,
+           bool_or(a.period IS NOT NULL) AS expected,
+           bool_or(r.period IS NOT NULL) AS reported,
+           count(*) FILTER (WHERE r.thematic) AS thematic_meetings
+    FROM active AS a FULL JOIN reported_rows AS r
+      ON a.branch_code = r.branch_code AND a.period = r.period
+    JOIN months AS m ON m.period = coalesce(r.period, a.period)
+    GROUP BY 1, 2, 3
+),
+grouped AS (
+    SELECT CASE WHEN $by_commune OR $by_branch THEN commune_code END AS commune_code,
+           CASE WHEN $by_branch THEN branch_code END AS branch_code,
+           quarter,
+           count(*) FILTER (WHERE expected) AS branches_expected,
+           count(*) FILTER (WHERE reported) AS branches_reported,
+           count(*) FILTER (WHERE reported AND thematic_meetings > 0) AS n_with_thematic,
+           sum(thematic_meetings)::BIGINT AS n_thematic_meetings
+    FROM branch_quarters
+    GROUP BY 1, 2, 3
+)
+SELECT g.commune_code, c.commune_name, g.branch_code, b.branch_name, b.kind AS branch_kind,
+       g.quarter, q.months_in_scope,
+       g.branches_expected, g.branches_reported, g.branches_reported > 0 AS reported,
+       CASE WHEN g.branches_reported > 0 THEN g.n_with_thematic END AS branches_with_thematic,
+       CASE WHEN g.branches_reported > 0 THEN g.n_thematic_meetings END AS thematic_meetings,
+       g.n_with_thematic / nullif(g.branches_reported, 0) AS i8_thematic_share
+FROM grouped AS g
+JOIN quarters AS q USING (quarter)
+LEFT JOIN units_commune AS c ON c.commune_code = g.commune_code
+LEFT JOIN units_branch AS b ON b.branch_code = g.branch_code
+ORDER BY c.commune_name, g.commune_code, b.branch_name, g.branch_code, g.quarter
