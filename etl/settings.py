@@ -1,4 +1,5 @@
-"""Indicator thresholds: reads `settings.toml` (repository root) into a frozen `Settings`.
+"""Indicator thresholds and the December report's organisation names: reads `settings.toml`
+(repository root) into a frozen `Settings`.
 
 Takes a TOML file whose `[section]` tables hold `key = value` pairs and returns `Settings`,
 whose field names are `<section>_<key>` (`[schedule] first_day` -> `schedule_first_day`).
@@ -27,6 +28,14 @@ class Settings:
     attention_behind_pace: bool = True
     attention_overdue_findings: bool = True
     attention_min_overdue_findings: int = 1
+    # The December report's header block and signature (party-document layout, export only)
+    organization_name: str = "HUYỆN ỦY BẢO LÂM"      # the committee above the board
+    organization_board: str = "BAN TỔ CHỨC"          # the issuing body
+    organization_place: str = "Bảo Lâm"              # "Bảo Lâm, ngày … tháng … năm …"
+    organization_symbol: str = "BC/BTCHU"            # "Số …-BC/BTCHU"
+    organization_signer: str = "TRƯỞNG BAN"          # under "T/M BAN TỔ CHỨC"
+    organization_recipients: tuple[str, ...] = (
+        "Thường trực Huyện ủy (để báo cáo),", "Các đảng ủy cơ sở,", "Lưu Ban Tổ chức.")
 
     def __post_init__(self) -> None:
         for name in ("schedule_first_day", "schedule_last_day", "tasks_deadline_day",
@@ -39,6 +48,10 @@ class Settings:
             raise ValueError("Cài đặt [attention] 'i5_margin_points' không được âm.")
         if self.attention_min_overdue_findings < 1:
             raise ValueError("Cài đặt [attention] 'min_overdue_findings' phải từ 1 trở lên.")
+        for name in ("organization_name", "organization_board", "organization_place",
+                     "organization_symbol"):
+            if not getattr(self, name).strip():
+                raise ValueError(f"Cài đặt '{_key(name)}' không được để trống.")
 
 
 def _key(field_name: str) -> str:
@@ -78,5 +91,10 @@ def _typed(file: Path, name: str, kind: str, value: object) -> object:
         return value
     if kind == "float" and isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    wanted = {"bool": "true/false", "int": "số nguyên", "float": "số"}[kind]
+    if kind == "str" and isinstance(value, str):
+        return value
+    if kind == "tuple[str, ...]" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    wanted = {"bool": "true/false", "int": "số nguyên", "float": "số", "str": "chuỗi ký tự",
+              "tuple[str, ...]": "danh sách chuỗi ký tự"}[kind]
     raise ValueError(f"Tệp cài đặt {file}: '{_key(name)}' phải là {wanted}, không phải {value!r}.")
