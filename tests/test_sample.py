@@ -186,6 +186,8 @@ def test_monthly_rows_consistent(monthly):
         assert 5 <= len(data) <= 15, f.path
         sums = Counter()
         for row in data:
+            # A cell starting like a signature line would end the table early (SPEC §2).
+            assert not any(norm(v).startswith(("bí thư", "t/m", "người lập", "nơi nhận")) for v in row), row
             members = number(row[cols["tổng số đảng viên"]])
             exempt = number(row[cols["số đảng viên được miễn sinh hoạt"]]) or 0
             attended = number(row[cols["số đảng viên dự"]])

@@ -30,8 +30,9 @@ TOPICS = (
     "Giảm nghèo bền vững trong đồng bào dân tộc thiểu số",
     "Sắp xếp đơn vị hành chính và tổ chức bộ máy",
 )
+# Notes never begin with a signature-block word ("Bí thư", "T/M"...): SPEC §2 ends a table there.
 NOT_HELD_NOTES = ("Đảng viên đi thu hoạch cà phê, lùi sinh hoạt", "Mưa lớn, sạt lở đường đi",
-                  "Bí thư chi bộ đi tập huấn", "Trùng lịch tổ chức Ngày hội Đại đoàn kết", None)
+                  "Đồng chí Bí thư chi bộ đi tập huấn", "Trùng lịch tổ chức Ngày hội Đại đoàn kết", None)
 HELD_NOTES = ("Sinh hoạt chậm do trùng lịch", "Có đảng viên dự bị dự", "Lồng ghép triển khai nghị quyết",
               "Đồng chí Bí thư Đảng ủy dự")
 # Weights of the months for admissions: ceremonies cluster around 3/2, 19/5, 2/9 and year end.
