@@ -1,4 +1,4 @@
-"""Command line (SPEC §4): python -m etl load | check | template.
+"""Command line (SPEC §4): python -m etl load | check | template | export.
 
 Exit codes: 0 every file loaded or passed (warnings allowed); 1 some file rejected (the
 others still load); 2 usage error (argparse's own code).
@@ -47,6 +47,18 @@ def parser() -> argparse.ArgumentParser:
     tpl.add_argument("--month", required=True, type=_period, metavar="YYYY-MM")
     tpl.add_argument("-o", "--output", metavar="FILE")
     tpl.add_argument("--db")
+    exp = sub.add_parser(
+        "export", help="xuất tổng hợp năm: bảng tính Excel và dự thảo báo cáo Word",
+        description="Ghi tong-hop-sinh-hoat-chi-bo-NĂM.xlsx và bao-cao-chat-luong-sinh-hoat-chi-bo-NĂM.docx "
+                    "vào thư mục -o (mặc định data/export). Số liệu lấy từ cùng lớp chỉ số với bảng điều khiển.")
+    exp.add_argument("--year", required=True, type=int, metavar="YYYY", help="năm tổng hợp")
+    exp.add_argument("--commune", action="append", default=[], metavar="CODE",
+                     help="mã đảng bộ (lặp lại để chọn nhiều); mặc định: toàn Đảng bộ")
+    exp.add_argument("-o", "--output-dir", default="data/export", metavar="DIR",
+                     help="thư mục ghi hai tệp (mặc định data/export; tạo mới nếu chưa có)")
+    exp.add_argument("--db", help="tệp kho dữ liệu DuckDB (mặc định: $WAREHOUSE_DB hoặc data/warehouse.duckdb)")
+    exp.add_argument("--no-images", action="store_true",
+                     help="không vẽ biểu đồ vào báo cáo Word (không cần trình duyệt Chromium)")
     return p
 
 
@@ -81,6 +93,8 @@ def main(argv=None) -> int:
             return 1
         print(f"Đã tạo mẫu báo cáo: {out}")
         return 0
+    if args.command == "export":
+        return export(args)
 
     from etl import load as loader
     from etl.units import Registry
@@ -108,6 +122,33 @@ def main(argv=None) -> int:
         return 1
     print_results(results, args.json)
     return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+def export(args) -> int:
+    """The December summary: both files into args.output_dir; warnings to stderr."""
+    from etl.export import charts, export_year
+    from etl.warehouse import db
+
+    path = db.db_path(args.db)
+    if not path.exists():
+        print(f"Không tìm thấy kho dữ liệu {path}. Hãy nạp báo cáo trước (python -m etl load).",
+              file=sys.stderr)
+        return 1
+    try:
+        con = db.connect(path, read_only=True)
+        try:
+            result = export_year(con, args.year, args.commune, args.output_dir,
+                                 images=not args.no_images)
+        finally:
+            con.close()
+            charts.close()  # before exit: the browser's profile folder is removed at exit
+    except db.WarehouseBusy as err:
+        print(err, file=sys.stderr)
+        return 1
+    for warning in result.warnings:
+        print(f"Cảnh báo: {warning}", file=sys.stderr)
+    print(f"Đã xuất: {result.xlsx}\nĐã xuất: {result.docx}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,95 @@
+"""Benchmark: the December export (workbook + Word report with chart images) of a province-year.
+
+    .venv/bin/python bench/bench_export.py [--communes 130] [--branches 20 40] [--runs 2]
+
+Builds once, then reuses, a warehouse under bench/out/ (git-ignored): etl.sample.generate with
+130 communes of 20–40 branches (about 30) for 2025, loaded with etl.load.load_paths, each
+monthly report with the day it was received. Then times collect (every indicator query),
+the .xlsx, the .docx (chart images included) and the whole export_year, and prints the figures.
+The first run includes starting Chromium for the images; later runs reuse it (as the dashboard
+does). Target: both files under 15 s.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from etl import export  # noqa: E402
+from etl.export import charts, data as export_data  # noqa: E402
+from etl.load import load_paths  # noqa: E402
+from etl.sample import generate  # noqa: E402
+from etl.warehouse import db  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+YEAR = 2025
+
+
+def build_warehouse(communes: int, branches: tuple[int, int]) -> Path:
+    path = OUT / f"province-{communes}x{branches[0]}-{branches[1]}-{YEAR}.duckdb"
+    if path.exists():
+        print(f"kho dữ liệu có sẵn: {path.relative_to(ROOT)}")
+        return path
+    started = time.perf_counter()
+    files = generate(OUT / f"sample-{communes}", communes=communes, first=f"{YEAR}-01",
+                     last=f"{YEAR}-12", branches=branches)
+    print(f"sinh {len(files)} tệp mẫu: {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    partial = path.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    con = db.connect(partial)
+    load_paths(con, [f.path for f in files if f.kind != "monthly"])
+    by_day = defaultdict(list)
+    for f in files:
+        if f.kind == "monthly":
+            by_day[f.received_on].append(f.path)
+    rejected = 0
+    for day, paths in sorted(by_day.items()):
+        results = load_paths(con, paths, received_at=datetime(day.year, day.month, day.day, 9))
+        rejected += sum(r.status == "rejected" for r in results)
+    con.close()
+    partial.rename(path)  # only a complete warehouse is reused
+    print(f"nạp vào kho: {time.perf_counter() - started:.1f} s ({rejected} tệp bị từ chối)")
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Đo thời gian xuất báo cáo tháng 12 (tỉnh).")
+    parser.add_argument("--communes", type=int, default=130)
+    parser.add_argument("--branches", type=int, nargs=2, default=(20, 40))
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    con = db.connect(build_warehouse(args.communes, tuple(args.branches)), read_only=True)
+    size = con.execute("SELECT count(*) FROM branch_meetings WHERE period LIKE ?", [f"{YEAR}-%"]).fetchone()[0]
+    print(f"{size} chi bộ - tháng trong năm {YEAR}")
+    for run in range(1, args.runs + 1):
+        t0 = time.perf_counter()
+        data = export_data.collect(con, YEAR)
+        t1 = time.perf_counter()
+        xlsx = export.workbook_bytes(data)
+        t2 = time.perf_counter()
+        figs = charts.figures(data)
+        t3 = time.perf_counter()
+        docx, warnings = export.report_bytes(data)
+        t4 = time.perf_counter()
+        result = export.export_year(con, YEAR, out_dir=OUT / "export")
+        t5 = time.perf_counter()
+        print(f"lần {run}: truy vấn chỉ số {t1 - t0:.2f} s · xlsx {t2 - t1:.2f} s "
+              f"({len(xlsx) / 1e6:.1f} MB) · biểu đồ dựng {t3 - t2:.2f} s · docx có ảnh {t4 - t3:.2f} s "
+              f"({len(docx) / 1e6:.1f} MB) · export_year cả hai tệp {t5 - t4:.2f} s"
+              + (f" · cảnh báo: {warnings + result.warnings}" if warnings or result.warnings else ""))
+        del figs
+    con.close()
+    charts.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""Everything the December export shows, fetched once: takes a warehouse connection, a year and
+a commune selection, returns a `YearData` of indicator-layer DataFrames.
+
+Every figure comes from `etl.indicators` at the grain it is shown at (commune rows and the
+'total' row are separate calls, never sums made here), so the workbook, the Word report and the
+dashboard cannot disagree. The only other reads are text and dates that no indicator returns
+(meeting dates, thematic topics, quality labels, unresolved findings): `details`, from the
+SPEC §5 views, in etl/export/sql/.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from etl import indicators as ind
+from etl.settings import Settings, load_settings
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+
+@dataclass
+class YearData:
+    year: int
+    scope: ind.Scope
+    settings: Settings
+    as_of: date | None                # None: the indicator layer's defaults (today)
+    inspections_as_of: date           # the day "overdue" is counted at (I14)
+    communes: pd.DataFrame            # ind.communes: the rows of every per-commune table
+    branches: pd.DataFrame            # ind.branches
+    meetings: pd.DataFrame            # I5 I6 I7 I9 by commune
+    meetings_total: pd.DataFrame      # ... one row
+    quality: pd.DataFrame             # I10 by commune
+    quality_total: pd.DataFrame
+    thematic: pd.DataFrame            # I8 by commune x quarter
+    thematic_total: pd.DataFrame      # I8 by quarter
+    committee: pd.DataFrame           # I1–I4 by commune
+    committee_total: pd.DataFrame
+    recruitment: pd.DataFrame         # I12 I13 by commune
+    recruitment_total: pd.DataFrame
+    progress: pd.DataFrame            # I11 by commune (year to date at December)
+    progress_total: pd.DataFrame
+    inspections: pd.DataFrame         # I14 by commune
+    inspections_category: pd.DataFrame
+    inspections_total: pd.DataFrame
+    overdue: pd.DataFrame             # I14 overdue list
+    unresolved: pd.DataFrame          # detail: findings not resolved (text)
+    submissions: pd.DataFrame         # I15 commune x month
+    submissions_commune: pd.DataFrame
+    submissions_month: pd.DataFrame
+    submissions_total: pd.DataFrame
+    ratings: pd.DataFrame             # year-end ratings by commune
+    ratings_total: pd.DataFrame
+    branch_months: pd.DataFrame       # I5 I7 I9 by branch x month
+    branch_quality: pd.DataFrame      # I10 by branch x month
+    details: pd.DataFrame             # detail: meeting date, thematic, topic, quality label
+    attention: pd.DataFrame           # ind.attention: communes below the I5 baseline, ...
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.scope.communes)
+
+
+@lru_cache(maxsize=None)
+def _sql(name: str) -> tuple[str, frozenset[str]]:
+    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return text, frozenset(re.findall(r"\$([a-z_]+)", re.sub(r"--[^\n]*", "", text)))
+
+
+def _detail(con, name: str, **params) -> pd.DataFrame:
+    text, used = _sql(name)
+    with con.cursor() as cursor:  # a cursor per query, as indicators does (shared connections)
+        return cursor.execute(text, {k: params[k] for k in used}).df()
+
+
+def collect(con, year: int, communes=(), settings: Settings | None = None,
+            as_of: date | None = None) -> YearData:
+    """All indicator tables of `year` for the communes (codes; empty = all)."""
+    settings = settings or load_settings()
+    scope = ind.Scope.for_year(year, tuple(communes))
+    params = {"first": scope.first, "last": scope.last, "communes": list(scope.communes)}
+    known = ind.communes(con, scope)
+    data = YearData(
+        year=year, scope=scope, settings=settings, as_of=as_of,
+        # the indicator layer's own default (today, or the year's last day for a past year),
+        # resolved here only to be printed next to the overdue figures
+        inspections_as_of=ind._as_of(scope, as_of),
+        communes=known,
+        branches=ind.branches(con, scope),
+        meetings=ind.branch_meetings(con, scope, settings, "commune"),
+        meetings_total=ind.branch_meetings(con, scope, settings, "total"),
+        quality=ind.quality(con, scope, "commune"),
+        quality_total=ind.quality(con, scope, "total"),
+        thematic=ind.thematic(con, scope, "commune_quarter"),
+        thematic_total=ind.thematic(con, scope, "quarter"),
+        committee=ind.committee(con, scope, settings, "commune"),
+        committee_total=ind.committee(con, scope, settings, "total"),
+        recruitment=ind.recruitment(con, scope, "commune"),
+        recruitment_total=ind.recruitment(con, scope, "total"),
+        progress=ind.recruitment_progress(con, scope, "commune"),
+        progress_total=ind.recruitment_progress(con, scope, "total"),
+        inspections=ind.inspections(con, scope, as_of, "commune"),
+        inspections_category=ind.inspections(con, scope, as_of, "category"),
+        inspections_total=ind.inspections(con, scope, as_of, "total"),
+        overdue=ind.overdue_findings(con, scope, as_of),
+        unresolved=_detail(con, "unresolved_findings", **params),
+        submissions=ind.submissions(con, scope, settings, "commune_month", as_of),
+        submissions_commune=ind.submissions(con, scope, settings, "commune", as_of),
+        submissions_month=ind.submissions(con, scope, settings, "month", as_of),
+        submissions_total=ind.submissions(con, scope, settings, "total", as_of),
+        ratings=ind.annual_ratings(con, scope, year, "commune"),
+        ratings_total=ind.annual_ratings(con, scope, year, "total"),
+        branch_months=ind.branch_meetings(con, scope, settings, "branch_month"),
+        branch_quality=ind.quality(con, scope, "branch_month"),
+        details=_detail(con, "meeting_details", **params),
+        attention=ind.attention(con, scope, settings, as_of),
+    )
+    unknown = sorted(set(scope.communes) - set(known["commune_code"]))
+    if unknown:
+        data.warnings.append("Không có đảng bộ mã " + ", ".join(unknown) + f" trong năm {year}.")
+    if known.empty:
+        data.warnings.append(f"Kho dữ liệu không có đảng bộ nào hoạt động trong năm {year}.")
+    return data
+
+
+def by_commune(df: pd.DataFrame, data: YearData) -> pd.DataFrame:
+    """`df` re-indexed on the export's commune rows (ind.communes order); absent communes are
+    all-NaN rows, which the writers show as "Chưa báo cáo" or blank, never 0."""
+    if "commune_code" not in df.columns:
+        return pd.DataFrame(index=data.communes["commune_code"])
+    return df.set_index("commune_code").reindex(data.communes["commune_code"])
+
+
+def row(df: pd.DataFrame) -> pd.Series:
+    """The one row of a 'total' frame (an empty Series when there is none)."""
+    return df.iloc[0] if len(df) else pd.Series(dtype=object)

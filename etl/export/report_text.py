@@ -1,0 +1,277 @@
+"""The Word report's content: takes a `YearData`, returns the body as blocks (headings,
+sentences stating the year's figures in Vietnamese, tables, chart slots). Layout is report.py's.
+
+Figures are the indicator layer's values, written with etl.vnformat (1.234 · 95,5%). Months
+without a report are named as such ("… tháng chưa báo cáo"), never counted as zero; a
+quarter or a rating nobody reported reads "chưa báo cáo".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+from etl import vnformat as vn
+from etl.export.data import YearData, by_commune, row
+from etl.export.labels import CATEGORY_LABELS, TOTAL, total_label
+from etl.export.xlsx import missing
+
+ROMAN = ("I", "II", "III", "IV")
+LIST_AT_MOST = 10  # names listed in a sentence before "và N đảng bộ khác"
+
+
+@dataclass
+class Block:
+    kind: str                   # h1 | h2 | p | placeholder | table | chart
+    text: str = ""
+    rows: list[list[str]] = field(default_factory=list)  # table: header row first
+    total_last: bool = False    # table: bold last row
+    chart: int = -1             # chart: index into charts.figures()
+    widths: list[float] = field(default_factory=list)   # table: column widths in cm
+
+
+def n(x) -> str:
+    return vn.number(x)
+
+
+def pct(x) -> str:
+    return vn.percent(x)
+
+
+def subject(data: YearData) -> str:
+    if not data.filtered:
+        return TOTAL
+    if len(data.communes) == 1:
+        return f"Đảng bộ {data.communes['commune_name'].iloc[0]}"
+    return "Các đảng bộ được chọn"
+
+
+def names(items: list[str]) -> str:
+    shown = items[:LIST_AT_MOST]
+    more = f" và {len(items) - LIST_AT_MOST} đảng bộ khác" if len(items) > LIST_AT_MOST else ""
+    return "; ".join(shown) + more
+
+
+def _month_list(periods: list[str]) -> str:
+    return "tháng " + ", ".join(str(int(p[5:])) for p in sorted(periods))
+
+
+def general(data: YearData) -> list[Block]:
+    who = subject(data)
+    s = row(data.submissions_total)
+    out = [Block("h1", "I. TÌNH HÌNH CHUNG")]
+    if data.filtered and len(data.communes) == 1:
+        out.append(Block("p", f"{who} có {n(len(data.branches))} chi bộ trực thuộc."))
+    else:
+        out.append(Block("p", f"{who} có {n(len(data.communes))} đảng bộ cơ sở với "
+                              f"{n(len(data.branches))} chi bộ trực thuộc."))
+    if not missing(s.get("expected_months")) and s["expected_months"]:
+        out.append(Block("p", f"Trong năm {data.year}, các đảng bộ đã gửi "
+                              f"{vn.ratio(s['reported_months'], s['expected_months'])} báo cáo tháng, "
+                              f"đạt {pct(s['i15_reported_share'])}; trong đó "
+                              f"{vn.ratio(s['on_time_months'], s['expected_months'])} báo cáo gửi đúng "
+                              f"hạn, đạt {pct(s['i15_on_time_share'])}."))
+        out.append(Block("p", unreported_sentence(data)))
+    return out
+
+
+def unreported_sentence(data: YearData) -> str:
+    """Names the commune-months without a report; the figures below leave them out."""
+    sub = data.submissions
+    gone = sub[sub["status"].isin(["missing", "pending"])] if len(sub) else sub
+    if gone.empty:
+        return "Tất cả các tháng trong năm đều đã có báo cáo."
+    parts = [f"{name} ({_month_list(list(g['period']))})"
+             for name, g in gone.groupby("commune_name", sort=True)]
+    pending = int((gone["status"] == "pending").sum())
+    tail = f", trong đó {n(pending)} tháng chưa đến hạn nộp" if pending else ""
+    return (f"Còn {n(len(gone))} tháng chưa báo cáo{tail}: {names(parts)}. Các tháng chưa báo cáo "
+            "không được tính vào các tỷ lệ dưới đây (không tính là 0).")
+
+
+def routine(data: YearData) -> list[Block]:
+    who, m, c = subject(data), row(data.meetings_total), row(data.committee_total)
+    out = [Block("h2", "1. Nền nếp sinh hoạt")]
+    if not missing(c.get("reported_months")) and c["reported_months"]:
+        text = (f"Các đảng ủy cơ sở tổ chức hội nghị Ban Chấp hành thường kỳ ở "
+                f"{vn.ratio(c['months_with_regular_bch'], c['reported_months'])} tháng có báo cáo, "
+                f"đạt {pct(c['i1_regular_bch_share'])}. Trong năm có {n(c['meetings'])} hội nghị "
+                f"cấp ủy, trong đó {n(c['meetings_with_conclusion'])} hội nghị ban hành nghị quyết, "
+                f"kết luận, đạt {pct(c['i2_conclusion_share'])}")
+        if not missing(c.get("i3_median_days")):
+            text += (f"; nghị quyết, kết luận được ban hành sau hội nghị "
+                     f"{vn.number(c['i3_median_days'], 1)} ngày (trung vị)")
+        out.append(Block("p", text + "."))
+        text = (f"Nhiệm vụ tháng sau được triển khai đến chi bộ trước ngày "
+                f"{data.settings.tasks_deadline_day} ở "
+                f"{vn.ratio(c['months_tasks_on_time'], c['months_with_tasks_date'])} tháng có ghi "
+                f"ngày triển khai, đạt {pct(c['i4_tasks_on_time_share'])}")
+        if c["months_without_tasks_date"]:
+            text += f"; {n(c['months_without_tasks_date'])} tháng báo cáo không ghi ngày triển khai"
+        out.append(Block("p", text + "."))
+    if missing(m.get("held")):
+        out.append(Block("p", f"Sinh hoạt chi bộ thường kỳ: chưa báo cáo."))
+        return out
+    window = f"từ ngày {data.settings.schedule_first_day} đến ngày {data.settings.schedule_last_day}"
+    out.append(Block("p", i5_sentence(data)))
+    out.append(Block("p", f"Có {vn.ratio(m['on_schedule'], m['held'])} cuộc sinh hoạt được tổ chức "
+                          f"đúng lịch ({window} hằng tháng), đạt {pct(m['i6_on_schedule_share'])}. "
+                          f"Tỷ lệ đảng viên dự sinh hoạt đạt {pct(m['i7_attendance_share'])} "
+                          f"({vn.ratio(m['members_attended'], m['members_expected'])} lượt đảng viên "
+                          f"phải dự). Cấp ủy viên cấp trên dự "
+                          f"{vn.ratio(m['upper_attended'], m['held'])} cuộc sinh hoạt, đạt "
+                          f"{pct(m['i9_upper_attended_share'])}."))
+    low = data.attention[data.attention["reason"] == "i5_below"] if len(data.attention) else []
+    if len(low):
+        items = [f"{r.commune_name} ({pct(r.value)})" for r in low.itertuples()]
+        out.append(Block("p", f"Một số đảng bộ có tỷ lệ chi bộ sinh hoạt thường kỳ thấp hơn mức chung "
+                              f"quá {vn.number(data.settings.attention_i5_margin_points, 1)} điểm: "
+                              f"{names(items)}."))
+    out.append(Block("chart", chart=0))
+    return out
+
+
+def i5_sentence(data: YearData) -> str:
+    """"Toàn Đảng bộ có 384/398 lượt chi bộ sinh hoạt thường kỳ đầy đủ, đạt 96,5%." (I5)"""
+    m = row(data.meetings_total)
+    return (f"{subject(data)} có {vn.ratio(m['held'], m['reported_branch_months'])} lượt chi bộ "
+            f"sinh hoạt thường kỳ đầy đủ, đạt {pct(m['i5_held_share'])} (tính trên số chi bộ - tháng "
+            f"đã báo cáo).")
+
+
+def quality(data: YearData) -> list[Block]:
+    q, r = row(data.quality_total), row(data.ratings_total)
+    out = [Block("h2", "2. Chất lượng sinh hoạt")]
+    if missing(q.get("rated")) or not q["rated"]:
+        out.append(Block("p", "Chất lượng sinh hoạt chi bộ: chưa báo cáo."))
+    else:
+        out.append(Block("p", f"Trong {n(q['rated'])} lượt sinh hoạt chi bộ được tự đánh giá chất "
+                              f"lượng: {n(q['tot'])} lượt tốt ({pct(q['tot_share'])}), {n(q['kha'])} "
+                              f"lượt khá ({pct(q['kha_share'])}), {n(q['trung_binh'])} lượt trung bình "
+                              f"({pct(q['trung_binh_share'])}), {n(q['kem'])} lượt kém "
+                              f"({pct(q['kem_share'])}); đạt khá trở lên {pct(q['kha_tro_len_share'])}."))
+        rows = [["Mức chất lượng", "Số lượt", "Tỷ lệ"]]
+        for key, label in (("tot", "Tốt"), ("kha", "Khá"), ("trung_binh", "Trung bình"), ("kem", "Kém")):
+            rows.append([label, n(q[key]), pct(q[f"{key}_share"])])
+        rows += [["Cộng", n(q["rated"]), ""], ["Đạt khá trở lên", "", pct(q["kha_tro_len_share"])]]
+        out += [Block("table", rows=rows, total_last=True, widths=[7.0, 4.0, 4.0]),
+                Block("chart", chart=1)]
+    if missing(r.get("branches_rated")) or not r["branches_rated"]:
+        out.append(Block("p", "Kết quả đánh giá, xếp loại tổ chức đảng và đảng viên cuối năm: chưa báo cáo."))
+    else:
+        out.append(Block("p", f"Kết quả đánh giá, xếp loại cuối năm {data.year} "
+                              f"({n(r['branches_rated'])} chi bộ đã báo cáo): {n(r['org_xuat_sac'])} chi bộ "
+                              f"hoàn thành xuất sắc nhiệm vụ, {n(r['org_tot'])} chi bộ hoàn thành tốt nhiệm "
+                              f"vụ, {n(r['org_hoan_thanh'])} chi bộ hoàn thành nhiệm vụ, "
+                              f"{n(r['org_khong_hoan_thanh'])} chi bộ không hoàn thành nhiệm vụ. Đảng viên: "
+                              f"{n(r['members_xuat_sac'])} hoàn thành xuất sắc, {n(r['members_tot'])} hoàn "
+                              f"thành tốt, {n(r['members_hoan_thanh'])} hoàn thành, "
+                              f"{n(r['members_khong_hoan_thanh'])} không hoàn thành nhiệm vụ."))
+        per = by_commune(data.ratings, data)["reported"]
+        unrated = [name for code, name in zip(data.communes["commune_code"], data.communes["commune_name"])
+                   if missing(per.get(code)) or not per.get(code)]
+        if unrated:
+            out.append(Block("p", f"Chưa báo cáo kết quả xếp loại: {names(unrated)}."))
+    return out
+
+
+def thematic(data: YearData) -> list[Block]:
+    t = data.thematic_total.set_index("quarter") if len(data.thematic_total) else None
+    parts = []
+    for k in range(1, 5):
+        key = f"{data.year}-Q{k}"
+        if t is None or key not in t.index or not t.loc[key, "reported"]:
+            parts.append(f"quý {ROMAN[k - 1]}: chưa báo cáo")
+        else:
+            q = t.loc[key]
+            parts.append(f"quý {ROMAN[k - 1]}: {vn.ratio(q['branches_with_thematic'], q['branches_reported'])} "
+                         f"chi bộ ({pct(q['i8_thematic_share'])})")
+    return [Block("h2", "3. Sinh hoạt chuyên đề"),
+            Block("p", "Số chi bộ có sinh hoạt chuyên đề (ít nhất một lần trong quý) trên số chi bộ đã "
+                       "báo cáo: " + "; ".join(parts) + ".")]
+
+
+def recruitment(data: YearData) -> list[Block]:
+    who, p, r = subject(data), row(data.progress_total), row(data.recruitment_total)
+    out = [Block("h2", "4. Công tác phát triển đảng viên")]
+    if missing(r.get("admitted")):
+        return out + [Block("p", "Công tác phát triển đảng viên: chưa báo cáo.")]
+    if missing(p.get("target")):
+        out.append(Block("p", f"{who} kết nạp {n(p['admitted_ytd'])} đảng viên mới (chưa có chỉ tiêu năm)."))
+    else:
+        out.append(Block("p", f"{who} kết nạp {vn.ratio(p['admitted_ytd'], p['target'])} đảng viên mới "
+                              f"so với chỉ tiêu năm {data.year}, đạt {pct(p['i11_target_share'])}."))
+    net = r["net_change"]
+    change = (f"tăng {n(net)}" if net > 0 else f"giảm {n(-net)}" if net < 0 else "không tăng, không giảm")
+    out.append(Block("p", f"Có {n(r['sources_trained'])} quần chúng ưu tú được học lớp nhận thức về Đảng; "
+                          f"{n(r['confirmed_official'])} đảng viên dự bị được công nhận đảng viên chính "
+                          f"thức. Biến động đảng viên trong năm: kết nạp {n(r['admitted'])}, chuyển đến "
+                          f"{n(r['transferred_in'])}, chuyển đi {n(r['transferred_out'])}, từ trần "
+                          f"{n(r['deceased'])}, xóa tên, khai trừ, ra khỏi Đảng {n(r['removed'])}; "
+                          f"số đảng viên {change}."))
+    prog = data.progress
+    behind = prog[prog["on_track"] == False] if len(prog) else prog  # noqa: E712 (NA-safe)
+    if len(behind):
+        items = [f"{b.commune_name} ({vn.ratio(b.admitted_ytd, b.target)})" for b in behind.itertuples()]
+        out.append(Block("p", f"Các đảng bộ chưa đạt tiến độ chỉ tiêu kết nạp: {names(items)}."))
+    out.append(Block("chart", chart=2))
+    return out
+
+
+def inspection(data: YearData) -> list[Block]:
+    t = row(data.inspections_total)
+    out = [Block("h2", "5. Công tác kiểm tra")]
+    if missing(t.get("findings")) or not t["findings"]:
+        return out + [Block("p", f"Sổ theo dõi kết quả kiểm tra chưa ghi hạn chế nào trong năm {data.year}.")]
+    out.append(Block("p", f"Qua kiểm tra, đã chỉ ra {n(t['findings'])} hạn chế, khuyết điểm; đến ngày "
+                          f"{vn.day(data.inspections_as_of)} đã khắc phục {n(t['resolved'])} "
+                          f"({pct(t['i14_resolved_share'])}), đang khắc phục {n(t['in_progress'])}, chưa "
+                          f"khắc phục {n(t['open'])}; {n(t['overdue'])} hạn chế quá hạn khắc phục."))
+    rows = [["Nhóm hạn chế", "Số hạn chế", "Đã khắc phục", "Quá hạn"]]
+    for c in data.inspections_category.itertuples():
+        rows.append([CATEGORY_LABELS.get(c.category, c.category), n(c.findings), n(c.resolved), n(c.overdue)])
+    rows.append(["Cộng", n(t["findings"]), n(t["resolved"]), n(t["overdue"])])
+    return out + [Block("table", rows=rows, total_last=True, widths=[8.5, 2.6, 2.8, 2.6])]
+
+
+def body(data: YearData) -> list[Block]:
+    y = data.year
+    return [*general(data), Block("h1", "II. KẾT QUẢ"), *routine(data), *quality(data),
+            *thematic(data), *recruitment(data), *inspection(data),
+            Block("h1", "III. HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN"),
+            Block("placeholder", "(Ban Tổ chức bổ sung: những hạn chế, khuyết điểm chủ yếu và nguyên nhân.)"),
+            Block("h1", f"IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {y + 1}"),
+            Block("placeholder", "(Ban Tổ chức bổ sung: phương hướng, nhiệm vụ, giải pháp nâng cao chất lượng "
+                                 "sinh hoạt chi bộ.)")]
+
+
+def appendix_rows(data: YearData) -> list[list[str]]:
+    """Per-commune table of the appendix, with the total row last."""
+    heads = ["STT", "Đảng bộ", "Số chi bộ", "Lượt sinh hoạt thường kỳ", "Tỷ lệ (I5)", "Đúng lịch (I6)",
+             "Đảng viên dự (I7)", "Khá trở lên (I10)", "Kết nạp / chỉ tiêu", "Tháng chưa báo cáo"]
+    frames = {k: by_commune(getattr(data, k), data).to_dict("index") for k in
+              ("meetings", "quality", "progress", "submissions_commune")}
+    counts = data.branches.groupby("commune_code").size()
+    rows = [heads]
+    codes = list(data.communes["commune_code"]) + [None]
+    for i, (code, name) in enumerate(zip(codes, list(data.communes["commune_name"]) + [total_label(data)])):
+        def get(frame: str, total: str) -> dict:
+            return row(getattr(data, total)).to_dict() if code is None else frames[frame][code]
+        m, q = get("meetings", "meetings_total"), get("quality", "quality_total")
+        p, s = get("progress", "progress_total"), get("submissions_commune", "submissions_total")
+        branches = len(data.branches) if code is None else counts.get(code, 0)
+        gone = None if missing(s.get("missing_months")) else s["missing_months"] + s["pending_months"]
+        nr = "Chưa báo cáo"
+        # a commune with no report at all: "Chưa báo cáo"; with reports but nothing to divide: "—"
+        blank = vn.DASH if not missing(m.get("held")) else nr
+
+        def share(value) -> str:
+            return vn.percent(value, missing=blank)
+        admitted = p.get("admitted_ytd")
+        recruited = nr if missing(admitted) else \
+            vn.ratio(admitted, p.get("target")) if not missing(p.get("target")) else n(admitted)
+        rows.append(["" if code is None else str(i + 1), name, n(branches),
+                     vn.ratio(m.get("held"), m.get("reported_branch_months"), nr),
+                     share(m.get("i5_held_share")), share(m.get("i6_on_schedule_share")),
+                     share(m.get("i7_attendance_share")), share(q.get("kha_tro_len_share")),
+                     recruited, n(gone)])
+    return rows

@@ -1,0 +1,17 @@
+-- Inspection findings not yet resolved (open or in progress), for the export's follow-up list.
+-- Text columns the indicator layer does not list (it lists overdue ones only:
+-- etl.indicators.overdue_findings); counts by status come from etl.indicators.inspections.
+-- Grain: one row per finding; same scope rule as inspections.sql (inspections dated within the
+-- scope's months, undated ones always, in the scope's communes), by commune then due date.
+-- Parameters: $first, $last ('YYYY-MM'), $communes (VARCHAR[]).
+SELECT f.commune_code, c.commune_name, f.branch_code, b.branch_name, f.plan_ref, f.inspected_on,
+       f.category, f.description, f.recommendation, f.due_date, f.status
+FROM inspection_findings AS f
+LEFT JOIN units_commune AS c ON c.commune_code = f.commune_code
+LEFT JOIN units_branch AS b ON b.branch_code = f.branch_code
+WHERE f.status <> 'resolved'
+  AND (f.inspected_on IS NULL
+       OR f.inspected_on BETWEEN strptime($first, '%Y-%m')::DATE
+                             AND last_day(strptime($last, '%Y-%m')::DATE))
+  AND (len($communes) = 0 OR list_contains($communes, f.commune_code))
+ORDER BY c.commune_name, f.commune_code, f.due_date NULLS LAST, f.category

@@ -1,0 +1,329 @@
+"""The December workbook (tong-hop-sinh-hoat-chi-bo-YYYY.xlsx): takes a `YearData` and returns
+the .xlsx bytes.
+
+Sheets: Tổng hợp (one row per commune and the "Toàn Đảng bộ" row), Hội nghị cấp ủy, Phát triển
+đảng viên, Kiểm tra, Hạn chế quá hạn, Hạn chế chưa khắc phục, Nộp báo cáo, Biểu đồ (native Excel
+charts), then one
+sheet per commune with its branches' months (etl/export/branches.py). Every number is a cell of
+an indicator DataFrame placed as it is: commune rows from the 'commune' grain, the total row
+from the 'total' grain.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from etl import vnformat as vn
+from etl.export.branches import write_commune_sheets
+from etl.export.charts_xlsx import write_chart_sheet
+from etl.export.data import YearData, by_commune, row
+from etl.export.labels import CATEGORY_LABELS, FINDING_STATUS, QUARTERS, scope_text, total_label
+from etl.export.xlsx import Book, Header, Sheet, missing
+from etl.indicators import STATUS_LABELS
+
+TOP = 3  # header row under the title block (title, subtitle, blank)
+
+
+@dataclass(frozen=True)
+class Col:
+    frame: str              # key of the frames dict: (per-commune frame, total row)
+    column: str
+    kind: str = "int"       # int | pct | dec | extra (left to the table's `extra` writer)
+    reported: str = "reported"
+
+
+def build(data: YearData) -> bytes:
+    book = Book()
+    frames = _frames(data)
+    _summary(book, data, frames)
+    _committee(book, data, frames)
+    _recruitment(book, data, frames)
+    _inspections(book, data)
+    _unresolved(book, data)
+    _submissions(book, data)
+    write_chart_sheet(book, data)
+    write_commune_sheets(book, data)
+    return book.close()
+
+
+def _frames(data: YearData) -> dict[str, tuple[dict, dict]]:
+    """Per-commune rows ({code: {column: value}}, one per commune of the list) and the total
+    row of each table (dicts: a pandas lookup per cell costs seconds at province size)."""
+    counts = data.branches.groupby("commune_code").size().rename("branches").to_frame()
+    counts["reported"] = True
+    q = data.thematic.pivot(index="commune_code", columns="quarter",
+                            values=["i8_thematic_share", "reported"]) if len(data.thematic) else None
+    quarters = pd.DataFrame(index=data.communes["commune_code"])
+    q_total: dict = {}
+    for n in range(1, 5):
+        key = f"{data.year}-Q{n}"
+        has = q is not None and ("reported", key) in q.columns
+        quarters[f"i8_q{n}"] = q[("i8_thematic_share", key)].reindex(quarters.index) if has else None
+        quarters[f"reported_q{n}"] = q[("reported", key)].reindex(quarters.index) if has else False
+        t = data.thematic_total.set_index("quarter")
+        q_total[f"i8_q{n}"] = t["i8_thematic_share"].get(key)
+        q_total[f"reported_q{n}"] = t["reported"].get(key, False)
+    frames = {"branches": (counts.reindex(data.communes["commune_code"]).to_dict("index"),
+                           {"branches": len(data.branches), "reported": True}),
+              "quarters": (quarters.to_dict("index"), q_total)}
+    for name in ("meetings", "quality", "committee", "recruitment", "progress", "ratings",
+                 "submissions_commune"):
+        total = "submissions_total" if name == "submissions_commune" else f"{name}_total"
+        frames[name] = (by_commune(getattr(data, name), data).to_dict("index"),
+                        row(getattr(data, total)).to_dict())
+    return frames
+
+
+def _is_reported(value) -> bool:
+    return not missing(value) and bool(value)
+
+
+def _commune_table(sheet: Sheet, data: YearData, frames: dict, heads: list[Header],
+                   cols: list[Col], extra=None) -> tuple[int, int]:
+    """STT, Đảng bộ, then `cols`, one row per commune and the total row; returns (last row,
+    column count). `extra(r, code, total)` may write more columns after `cols`."""
+    first, ncols = sheet.headers(TOP, [Header("STT", 5), Header("Đảng bộ", 22), *heads])
+    r = first
+    codes = list(data.communes["commune_code"]) + [None]
+    names = list(data.communes["commune_name"]) + [total_label(data)]
+    for n, (code, name) in enumerate(zip(codes, names)):
+        total = code is None
+        if total:
+            sheet.label(r, 0, "", total=True)
+        else:
+            sheet.number(r, 0, n + 1, "stt")
+        sheet.text(r, 1, name, total=total)
+        for c, col in enumerate(cols, start=2):
+            if col.kind == "extra":
+                continue
+            df, tot = frames[col.frame]
+            src = tot if total else df[code]
+            sheet.number(r, c, src.get(col.column), col.kind, total,
+                         reported=_is_reported(src.get(col.reported)))
+        if extra:
+            extra(r, code, total)
+        r += 1
+    return r - 1, ncols
+
+
+def _summary(book: Book, data: YearData, frames) -> None:
+    sheet = Sheet(book, f"TỔNG HỢP TÌNH HÌNH, CHẤT LƯỢNG SINH HOẠT CHI BỘ NĂM {data.year}",
+                  scope_text(data), "Tổng hợp")
+    heads = [Header("Số chi bộ", 8),
+             Header("Chi bộ - tháng", subs=("Phải báo cáo", "Đã báo cáo")),
+             Header("Tháng chưa báo cáo", 10),
+             Header("Sinh hoạt thường kỳ (I5)", subs=("Số lượt", "Tỷ lệ")),
+             Header("Sinh hoạt đúng lịch (I6)", subs=("Số lượt", "Tỷ lệ")),
+             Header("Đảng viên dự sinh hoạt (I7)", subs=("Tỷ lệ",)),
+             Header("Chi bộ có sinh hoạt chuyên đề (I8)", subs=QUARTERS),
+             Header("Cấp ủy cấp trên dự (I9)", subs=("Tỷ lệ",)),
+             Header("Chất lượng sinh hoạt (I10)",
+                    subs=("Tốt", "Khá", "Trung bình", "Kém", "Đạt khá trở lên")),
+             Header("Xếp loại tổ chức đảng cuối năm",
+                    subs=("Hoàn thành xuất sắc", "Hoàn thành tốt", "Hoàn thành", "Không hoàn thành"))]
+    cols = [Col("branches", "branches"),
+            Col("meetings", "expected_branch_months", reported="_"),
+            Col("meetings", "reported_branch_months", reported="_"),
+            Col("submissions_commune", "", "extra"),  # written by not_reported()
+            Col("meetings", "held"), Col("meetings", "i5_held_share", "pct"),
+            Col("meetings", "on_schedule"), Col("meetings", "i6_on_schedule_share", "pct"),
+            Col("meetings", "i7_attendance_share", "pct"),
+            *[Col("quarters", f"i8_q{n}", "pct", f"reported_q{n}") for n in range(1, 5)],
+            Col("meetings", "i9_upper_attended_share", "pct"),
+            Col("quality", "tot"), Col("quality", "kha"), Col("quality", "trung_binh"),
+            Col("quality", "kem"), Col("quality", "kha_tro_len_share", "pct"),
+            Col("ratings", "org_xuat_sac"), Col("ratings", "org_tot"),
+            Col("ratings", "org_hoan_thanh"), Col("ratings", "org_khong_hoan_thanh")]
+    subs, subs_total = frames["submissions_commune"]
+
+    def not_reported(r, code, total):
+        # commune-months without a report: past the deadline ('missing') or not yet due
+        src = subs_total if total else subs[code]
+        value = None if missing(src.get("missing_months")) else \
+            int(src["missing_months"]) + int(src["pending_months"])
+        sheet.number(r, 5, value, "int", total)
+
+    last, ncols = _commune_table(sheet, data, frames, heads, cols, not_reported)
+    sheet.note(last + 2, "Tỷ lệ tính trên số chi bộ - tháng đã báo cáo; đơn vị chưa báo cáo ghi "
+                         "\"Chưa báo cáo\", không tính là 0. Xếp loại cuối năm theo biểu 4 báo cáo tháng 12.")
+    sheet.finish(TOP, TOP + 1, ncols, autofilter_last=last - 1)
+
+
+def _committee(book: Book, data: YearData, frames) -> None:
+    sheet = Sheet(book, f"HỘI NGHỊ CẤP ỦY CƠ SỞ NĂM {data.year}", scope_text(data), "Hội nghị cấp ủy")
+    heads = [Header("Tháng", subs=("Phải báo cáo", "Đã báo cáo")),
+             Header("Nền nếp hội nghị BCH (I1)", subs=("Tháng có hội nghị thường kỳ", "Tỷ lệ")),
+             Header("Ban hành nghị quyết, kết luận (I2)", subs=("Số hội nghị", "Có ban hành", "Tỷ lệ")),
+             Header("Độ trễ ban hành (I3)", subs=("Trung vị (ngày)",)),
+             Header("Triển khai nhiệm vụ trước ngày 30 (I4)",
+                    subs=("Tháng có ghi ngày", "Đúng hạn", "Tỷ lệ", "Không ghi ngày"))]
+    cols = [Col("committee", "expected_months", reported="_"),
+            Col("committee", "reported_months", reported="_"),
+            Col("committee", "months_with_regular_bch"), Col("committee", "i1_regular_bch_share", "pct"),
+            Col("committee", "meetings"), Col("committee", "meetings_with_conclusion"),
+            Col("committee", "i2_conclusion_share", "pct"), Col("committee", "i3_median_days", "dec"),
+            Col("committee", "months_with_tasks_date"), Col("committee", "months_tasks_on_time"),
+            Col("committee", "i4_tasks_on_time_share", "pct"),
+            Col("committee", "months_without_tasks_date")]
+    last, ncols = _commune_table(sheet, data, frames, heads, cols)
+    sheet.finish(TOP, TOP + 1, ncols, autofilter_last=last - 1)
+
+
+def _recruitment(book: Book, data: YearData, frames) -> None:
+    sheet = Sheet(book, f"CÔNG TÁC PHÁT TRIỂN ĐẢNG VIÊN NĂM {data.year}", scope_text(data),
+                  "Phát triển đảng viên")
+    heads = [Header("Kết nạp so với chỉ tiêu (I11)",
+                    subs=("Chỉ tiêu năm", "Đã kết nạp", "Tỷ lệ", "Tiến độ")),
+             Header("Nguồn (I12)", subs=("Quần chúng học lớp nhận thức về Đảng",)),
+             Header("Biến động đảng viên (I13)",
+                    subs=("Kết nạp", "Chuyển đến", "Chuyển đi", "Từ trần",
+                          "Xóa tên, khai trừ", "Tăng (+) / giảm (−)")),
+             Header("Công nhận chính thức", 11), Header("Đi làm ăn xa (cuối kỳ)", 11)]
+    cols = [Col("progress", "target"), Col("progress", "admitted_ytd"),
+            Col("progress", "i11_target_share", "pct"), Col("progress", "", "extra"),
+            Col("progress", "sources_trained_ytd"),
+            Col("recruitment", "admitted"), Col("recruitment", "transferred_in"),
+            Col("recruitment", "transferred_out"), Col("recruitment", "deceased"),
+            Col("recruitment", "removed"), Col("recruitment", "net_change"),
+            Col("recruitment", "confirmed_official"), Col("recruitment", "working_away")]
+    prog, prog_total = frames["progress"]
+
+    def pace(r, code, total):
+        src = prog_total if total else prog[code]
+        on = src.get("on_track")
+        if missing(src.get("target")):
+            sheet.label(r, 5, "Chưa có chỉ tiêu", "missing", total)
+        elif missing(on):
+            sheet.label(r, 5, vn.DASH if _is_reported(src.get("reported")) else "Chưa báo cáo",
+                        "missing", total)
+        else:
+            sheet.label(r, 5, "Đạt tiến độ" if on else "Chậm tiến độ", "center", total)
+
+    last, ncols = _commune_table(sheet, data, frames, heads, cols, pace)
+    sheet.note(last + 2, f"Tiến độ: đạt khi số đã kết nạp ≥ chỉ tiêu × số tháng đã qua ÷ 12 "
+                         f"(tính đến tháng cuối của năm {data.year} có số liệu).")
+    sheet.finish(TOP, TOP + 1, ncols, autofilter_last=last - 1)
+
+
+_FINDING_COLS = (("findings", "Tổng số"), ("open", "Chưa khắc phục"), ("in_progress", "Đang khắc phục"),
+                 ("resolved", "Đã khắc phục"), ("overdue", "Quá hạn"))
+
+
+def _inspections(book: Book, data: YearData) -> None:
+    as_of = vn.day(data.inspections_as_of)
+    sheet = Sheet(book, f"KẾT QUẢ KIỂM TRA NĂM {data.year} (I14)",
+                  scope_text(data) + f". Quá hạn tính đến ngày {as_of}.", "Kiểm tra")
+    heads = [Header(label, 10) for _, label in _FINDING_COLS] + [Header("Tỷ lệ đã khắc phục", 10)]
+    r = TOP
+    total = row(data.inspections_total)
+    for title, df, key, label_of in (
+            ("1. Theo nhóm hạn chế", data.inspections_category, "category",
+             lambda v: CATEGORY_LABELS.get(v, v)),
+            ("2. Theo đảng bộ", data.inspections, "commune_name", lambda v: v)):
+        sheet.label(r, 0, title, "title")
+        r, ncols = sheet.headers(r + 1, [Header("STT", 5), Header(title[3:].capitalize(), 40), *heads])
+        for n, item in enumerate(df.itertuples(index=False), start=1):
+            _finding_row(sheet, r, n, label_of(getattr(item, key)), item._asdict(), False)
+            r += 1
+        _finding_row(sheet, r, None, total_label(data), total.to_dict(), True)
+        r += 3
+    sheet.widths[0] = 6  # the section titles sit in column A: do not size it on them
+    sheet.finish(TOP, TOP, ncols, freeze_col=0)
+    overdue = Sheet(book, f"HẠN CHẾ SAU KIỂM TRA QUÁ HẠN KHẮC PHỤC (ĐẾN NGÀY {as_of})",
+                    scope_text(data) + ". Quá hạn: đã qua hạn khắc phục mà chưa khắc phục xong.",
+                    "Hạn chế quá hạn")
+    last = _findings_list(overdue, TOP, data.overdue, overdue=True)
+    overdue.finish(TOP, TOP, 11, freeze_col=0, autofilter_last=last - 1)
+
+
+def _finding_row(sheet: Sheet, r: int, n, label: str, values: dict, total: bool) -> None:
+    if n is None:
+        sheet.label(r, 0, "", total=total)
+    else:
+        sheet.number(r, 0, n, "stt")
+    sheet.text(r, 1, label, total=total, wrap=True)
+    for c, (column, _) in enumerate(_FINDING_COLS, start=2):
+        sheet.number(r, c, values.get(column), "int", total)
+    sheet.number(r, 7, values.get("i14_resolved_share"), "pct", total)
+
+
+def _findings_list(sheet: Sheet, r: int, df: pd.DataFrame, overdue: bool) -> int:
+    heads = [Header("STT", 5), Header("Đảng bộ", 18), Header("Chi bộ", 18), Header("Kế hoạch", 12),
+             Header("Ngày kiểm tra", 11), Header("Nhóm hạn chế", 22), Header("Nội dung hạn chế", 36),
+             Header("Kiến nghị", 36), Header("Hạn khắc phục", 11), Header("Tình trạng", 14)]
+    if overdue:
+        heads.append(Header("Số ngày quá hạn", 9))
+    r, _ = sheet.headers(r, heads)
+    if df.empty:
+        sheet.label(r, 1, "Không có", "missing")
+        return r + 1
+    for n, f in enumerate(df.itertuples(index=False), start=1):
+        sheet.number(r, 0, n, "stt")
+        sheet.text(r, 1, f.commune_name, wrap=True)
+        sheet.text(r, 2, f.branch_name, wrap=True)
+        sheet.text(r, 3, f.plan_ref)
+        sheet.day(r, 4, f.inspected_on)
+        sheet.text(r, 5, CATEGORY_LABELS.get(f.category, f.category), wrap=True)
+        sheet.text(r, 6, f.description, wrap=True)      # report text: a string, never a formula
+        sheet.text(r, 7, f.recommendation, wrap=True)
+        sheet.day(r, 8, f.due_date)
+        sheet.label(r, 9, FINDING_STATUS.get(f.status, f.status or ""))
+        if overdue:
+            sheet.number(r, 10, f.days_overdue)
+        r += 1
+    return r
+
+
+def _unresolved(book: Book, data: YearData) -> None:
+    sheet = Sheet(book, f"HẠN CHẾ SAU KIỂM TRA CHƯA KHẮC PHỤC XONG NĂM {data.year}",
+                  scope_text(data) + ". Tình trạng theo sổ theo dõi kết quả kiểm tra hiện hành.",
+                  "Hạn chế chưa khắc phục")
+    last = _findings_list(sheet, TOP, data.unresolved, overdue=False)
+    sheet.finish(TOP, TOP, 10, freeze_col=0, autofilter_last=last - 1)
+
+
+def _submissions(book: Book, data: YearData) -> None:
+    sheet = Sheet(book, f"TÌNH HÌNH NỘP BÁO CÁO THÁNG NĂM {data.year} (I15)",
+                  scope_text(data) + f". Hạn nộp: ngày {data.settings.submission_deadline_day} "
+                  "tháng sau; đúng hạn tính theo lần nộp đầu tiên.", "Nộp báo cáo")
+    months = data.scope.months
+    heads = [Header("STT", 5), Header("Đảng bộ", 22),
+             Header("Tình trạng nộp báo cáo theo tháng", subs=tuple(f"T{int(m[5:])}" for m in months)),
+             Header("Cả năm", subs=("Đã nộp", "Đúng hạn", "Nộp muộn", "Chưa nộp", "Tỷ lệ đã nộp",
+                                    "Tỷ lệ đúng hạn"))]
+    r, ncols = sheet.headers(TOP, heads)
+    status = data.submissions.set_index(["commune_code", "period"])["status"]
+    per = by_commune(data.submissions_commune, data).to_dict("index")
+    year_cols = (("reported_months", "int"), ("on_time_months", "int"), ("late_months", "int"),
+                 ("missing_months", "int"), ("i15_reported_share", "pct"), ("i15_on_time_share", "pct"))
+    for n, (code, name) in enumerate(zip(data.communes["commune_code"], data.communes["commune_name"])):
+        sheet.number(r, 0, n + 1, "stt")
+        sheet.text(r, 1, name)
+        for c, m in enumerate(months, start=2):
+            s = status.get((code, m))
+            if missing(s):
+                sheet.label(r, c, vn.DASH, "missing")  # the commune was not active that month
+            else:
+                sheet.label(r, c, STATUS_LABELS[s], f"status:{s}")
+        src = per[code]
+        for c, (column, kind) in enumerate(year_cols, start=2 + len(months)):
+            sheet.number(r, c, src.get(column), kind)
+        r += 1
+    by_month = data.submissions_month.set_index("period")
+    total = row(data.submissions_total)
+    for label, column, kind in (("Số đảng bộ đã nộp", "reported_months", "int"),
+                                ("Tỷ lệ đã nộp", "i15_reported_share", "pct"),
+                                ("Tỷ lệ đúng hạn", "i15_on_time_share", "pct")):
+        sheet.label(r, 0, "", total=True)
+        sheet.text(r, 1, f"{total_label(data)}: {label.lower()}", total=True)
+        for c, m in enumerate(months, start=2):
+            sheet.number(r, c, by_month[column].get(m), kind, True)
+        for c, (column2, kind2) in enumerate(year_cols, start=2 + len(months)):
+            sheet.number(r, c, total.get(column2), kind2, True)
+        r += 1
+    for c in range(2, 2 + len(months)):
+        sheet.widths[c] = max(sheet.widths.get(c, 0), 12)
+    sheet.note(r + 1, "Đúng hạn / Nộp muộn / Chưa báo cáo (quá hạn, chưa nộp) / Chưa đến hạn; "
+                      "— : đảng bộ không hoạt động trong tháng.")
+    sheet.finish(TOP, TOP + 1, ncols, autofilter_last=r - 4)
