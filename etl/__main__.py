@@ -96,7 +96,7 @@ def main(argv=None) -> int:
     if args.command == "export":
         return export(args)
 
-    from etl import load as loader
+    from etl import check, load as loader
     from etl.units import Registry
 
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -112,7 +112,7 @@ def main(argv=None) -> int:
                 con.close()
             else:
                 registry = Registry()
-            results = loader.check_paths(args.paths, registry)
+            results = check.check_paths(args.paths, registry)
         else:
             con = db.connect(args.db)
             results = loader.load_paths(con, args.paths, received_at=args.received_on)

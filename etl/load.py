@@ -1,134 +1,23 @@
-"""Check and load workbooks: file -> kind -> rows and problems -> one transaction.
+"""Load workbooks into the warehouse: checked files are written one transaction each.
 
-`check_file` validates without writing; `load_paths` loads files and folders (registry files
-first, so reports can name units the same run adds) and returns one FileResult per file, the
-shape of SPEC §4's JSON document. A file with any error writes nothing; files are independent.
+`load_paths` takes files and folders and returns one FileResult per file (SPEC §4). A file with
+any error writes nothing; files are independent. Large runs check files in worker processes
+while this process writes, in input order.
 """
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field, replace
+import os
 from datetime import datetime
+from multiprocessing import get_context
 from pathlib import Path
 
-from etl import board, monthly
-from etl.forms.spec import ALL_FORMS, MONTHLY_FORMS
-from etl.forms.table import find_table
-from etl.problems import Problem, has_errors
-from etl.read import ReadError, read_workbook
-from etl.units import Registry
+from etl.check import Checked, FileResult, check_file, expand, sha256_of
+from etl.problems import has_errors
+from etl.units import Registry, Unit
 from etl.warehouse import db
-
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
-KIND_ORDER = {"registry": 0, "targets": 1, "inspections": 2, "monthly": 3, None: 4}
-
-
-@dataclass
-class FileResult:
-    file: str
-    kind: str | None = None
-    status: str = "rejected"  # loaded | unchanged | rejected | checked
-    commune: str | None = None
-    period: str | None = None
-    rows: dict[str, int] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    sha256: str | None = None
-
-    def as_json(self) -> dict:
-        return {"file": self.file, "kind": self.kind, "status": self.status, "commune": self.commune,
-                "period": self.period, "rows": self.rows, "problems": [p.as_json() for p in self.problems]}
-
-
-@dataclass
-class Checked:
-    """A validated file: what would be written."""
-    result: FileResult
-    meta: dict
-    rows: dict[str, list[dict]]
-
-
-def expand(paths) -> list[Path]:
-    """Files and folders (recursively) -> workbook files, sorted; Office lock files skipped."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in WORKBOOK_SUFFIXES
-                          and not f.name.startswith("~$"))
-        else:
-            out.append(p)
-    return out
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def recognise(sheets) -> tuple[str | None, dict]:
-    """The workbook's kind and its tables (form key -> Table), found by headers only."""
-    tables = {}
-    for sheet in sheets:
-        for form in ALL_FORMS:
-            t = find_table(sheet, form)
-            if t and (form.key not in tables or t.score > tables[form.key].score):
-                tables[form.key] = t
-    if any(f.key in tables for f in MONTHLY_FORMS):
-        kind = "monthly"
-        tables = {k: t for k, t in tables.items() if k in {f.key for f in MONTHLY_FORMS}}
-    else:
-        kind = next((k for k, (forms, _) in board.KINDS.items() if any(f.key in tables for f in forms)), None)
-    return kind, tables
-
-
-def _with_file(problems: list[Problem], name: str) -> list[Problem]:
-    return [replace(p, file=name) for p in problems]
-
-
-def check_file(path: Path, registry: Registry, *, name: str | None = None) -> Checked:
-    name = name or path.name
-    result = FileResult(file=name)
-    try:
-        result.sha256 = sha256_of(path)
-        sheets = read_workbook(path)
-    except ReadError as err:
-        result.problems = [Problem(err.code, err.message, file=name)]
-        return Checked(result, {}, {})
-    except OSError as err:
-        result.problems = [Problem("unreadable", f"Không mở được tệp '{name}' ({err.strerror}).", file=name)]
-        return Checked(result, {}, {})
-    kind, tables = recognise(sheets)
-    result.kind = kind
-    if kind is None:
-        result.problems = [Problem("unknown_kind", f"Tệp '{name}' không có biểu nào nhận ra được (Báo cáo tháng, "
-                                   "Danh mục đơn vị, Chỉ tiêu kết nạp, Sổ theo dõi kiểm tra). Hãy dùng đúng mẫu, "
-                                   "giữ nguyên dòng tiêu đề cột.", file=name)]
-        return Checked(result, {}, {})
-    meta: dict = {}
-    if kind == "monthly":
-        report, problems = monthly.check_monthly(sheets, tables, registry)
-        rows = report.rows
-        meta = {"commune_code": report.commune_code, "period": report.period,
-                "tasks_sent_on": report.tasks_sent_on, "made_on": report.made_on, "made_by": report.made_by}
-        result.commune, result.period = report.commune_code, report.period
-    else:
-        rows, problems = board.KINDS[kind][1](sheets, tables, registry)
-    result.problems = _with_file(problems, name)
-    result.rows = {k: len(v) for k, v in rows.items()}
-    meta["warnings"] = sum(p.severity == "warning" for p in problems)
-    return Checked(result, meta, rows)
-
-
-def check_paths(paths, registry: Registry) -> list[FileResult]:
-    results = []
-    for path in expand(paths):
-        r = check_file(path, registry).result
-        r.status = "rejected" if has_errors(r.problems) else "checked"
-        results.append(r)
-    return results
-
 
 def registry_after(registry: Registry, rows: dict) -> Registry:
     """The registry as it will be once a registry file's rows are upserted."""
-    from etl.units import Unit
     communes, branches = dict(registry.communes), dict(registry.branches)
     for r in rows.get("communes", []):
         communes[r["code"]] = Unit(r["code"], r["name"], None, r["kind"], r["valid_from"], r["valid_to"],
@@ -139,14 +28,45 @@ def registry_after(registry: Registry, rows: dict) -> Registry:
     return Registry(communes, branches)
 
 
+UNIT_CODES = {"unknown_commune", "unknown_branch", "ambiguous_unit"}
+PARALLEL_FROM = 40  # files: below this, starting worker processes costs more than it saves
+WORKERS = min(2, os.cpu_count() or 1)
+_registry: Registry | None = None  # a worker process's registry
+
+
+def _init_worker(registry: Registry) -> None:
+    global _registry
+    _registry = registry
+
+
+def _check_in_worker(path: Path) -> Checked:
+    return check_file(path, _registry)
+
+
+def _checks(paths: list[Path], registry: Registry):
+    """(path, Checked against `registry`, or None to check in this process), in input order."""
+    if len(paths) < PARALLEL_FROM or WORKERS < 2:
+        yield from ((p, None) for p in paths)
+        return
+    # fork: the workers only run the pure-Python checks (etl.check) and never touch the DuckDB
+    # connection this process holds; spawn would re-run the caller's main script in each worker.
+    with get_context("fork").Pool(WORKERS, initializer=_init_worker, initargs=(registry,)) as pool:
+        yield from zip(paths, pool.imap(_check_in_worker, paths, chunksize=4))
+
+
 def load_paths(con, paths, *, received_at: datetime | None = None) -> list[FileResult]:
-    """Load every workbook under `paths`; returns results in input order."""
+    """Load every workbook under `paths`; returns results in input order.
+
+    Registry files are applied before the reports that need them: a report rejected only for
+    unknown units is checked again once a registry file of the same run has loaded (reading
+    every file twice to sort by kind would double the cost of a load). Reports checked in a
+    worker against the registry as it was are checked again here after a registry loads."""
     files = expand(paths)
     known = db.current_hashes(con)
     registry = Registry.from_db(con)
     results: dict[Path, FileResult] = {}
-    pending: list[tuple[int, Path]] = []
-    for i, path in enumerate(files):
+    todo = []
+    for path in files:
         try:
             digest = sha256_of(path)
         except OSError:
@@ -154,30 +74,33 @@ def load_paths(con, paths, *, received_at: datetime | None = None) -> list[FileR
         if digest in known:
             results[path] = FileResult(file=path.name, status="unchanged", sha256=digest)
         else:
-            pending.append((i, path))
-    # Registry files first: a classification pass reads only the kind.
-    order = sorted(pending, key=lambda ip: (KIND_ORDER[_kind_of(ip[1])], ip[0]))
-    for _, path in order:
-        checked = check_file(path, registry)
-        r = checked.result
-        results[path] = r
-        if has_errors(r.problems):
-            r.status = "rejected"
-            continue
-        if r.sha256 in known:  # two copies of one file in the same run
-            r.status = "unchanged"
-            continue
+            todo.append(path)
+    state = {"registry": registry, "changed": False}
+    retry: list[Path] = []
+    for path, checked in _checks(todo, registry):
+        if checked is None or state["changed"]:
+            checked = check_file(path, state["registry"])
+        r = results[path] = _write(con, path, checked, state, known, received_at)
+        if r.status == "rejected" and {p.code for p in r.problems if p.severity == "error"} <= UNIT_CODES:
+            retry.append(path)
+    if state["changed"]:
+        for path in retry:
+            results[path] = _write(con, path, check_file(path, state["registry"]), state, known, received_at)
+    return [results[p] for p in files]
+
+
+def _write(con, path: Path, checked: Checked, state: dict, known: set, received_at) -> FileResult:
+    r = checked.result
+    if has_errors(r.problems):
+        r.status = "rejected"
+    elif r.sha256 in known:  # two copies of one file in the same run
+        r.status = "unchanged"
+    else:
         db.write_load(con, kind=r.kind, source_file=path.name, sha256=r.sha256, received_at=received_at,
                       meta=checked.meta, rows=checked.rows)
         r.status = "loaded"
         known.add(r.sha256)
         if r.kind == "registry":
-            registry = registry_after(registry, checked.rows)
-    return [results[p] for p in files]
-
-
-def _kind_of(path: Path) -> str | None:
-    try:
-        return recognise(read_workbook(path))[0]
-    except (ReadError, OSError):
-        return None
+            state["registry"] = registry_after(state["registry"], checked.rows)
+            state["changed"] = True
+    return r

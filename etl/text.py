@@ -17,6 +17,7 @@ Choices made here (the SPEC leaves them open):
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 import math
 import re
 import unicodedata
@@ -47,8 +48,13 @@ def clean(s: str) -> str:
     """NFC, traditional tone placement, all whitespace runs -> one space, stripped; case kept."""
     if s is None:
         return ""
-    if not isinstance(s, str):
-        s = str(s)
+    return _clean(s if isinstance(s, str) else str(s))
+
+
+# The loader sees the same few thousand strings (names, headers, list values) in every report:
+# the normalisers are pure, so they are memoised on the string.
+@lru_cache(maxsize=1 << 17)
+def _clean(s: str) -> str:
     s = s.translate(_INVISIBLE)
     s = unicodedata.normalize("NFD", s)
     s = _MODERN_TONE.sub(r"\g<first>\g<tone>\g<second>", s)
@@ -59,12 +65,22 @@ def clean(s: str) -> str:
 
 def key(s: str) -> str:
     """The exact-match key: clean() + casefold. 'Hoà', 'HÒA', NFD 'hòa' -> 'hòa'."""
-    return unicodedata.normalize("NFC", clean(s).casefold())
+    return _key(clean(s))
+
+
+@lru_cache(maxsize=1 << 17)
+def _key(cleaned: str) -> str:
+    return unicodedata.normalize("NFC", cleaned.casefold())
 
 
 def unaccented(s: str) -> str:
     """key() without any diacritic, 'đ' -> 'd': 'Lộc Quảng' -> 'loc quang'."""
-    decomposed = unicodedata.normalize("NFD", key(s))
+    return _unaccented(key(s))
+
+
+@lru_cache(maxsize=1 << 17)
+def _unaccented(k: str) -> str:
+    decomposed = unicodedata.normalize("NFD", k)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", bare.replace("đ", "d").replace("ð", "d"))
 
@@ -114,6 +130,7 @@ def _strip_prefix(k: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def unit_key(name: str) -> str:
     """Key for unit names: 'Đảng ủy xã Lộc Ngãi' -> 'lộc ngãi', 'Chi bộ Thôn 02' -> 'thôn 2'.
 
@@ -144,6 +161,7 @@ _HEADER_ABBREVIATIONS = {
 _NOT_WORD = re.compile(r"[^\w/]|_")
 
 
+@lru_cache(maxsize=1 << 16)
 def header_key(s: str) -> str:
     """Key for headers: 'Số ĐV\\n dự' -> 'so dang vien du'; 'NQ/KL' -> 'nghi quyet / ket luan'."""
     k = _NOT_WORD.sub(" ", key(s)).replace("/", " / ")
@@ -163,6 +181,9 @@ def is_blank(v: object) -> bool:
     if isinstance(v, float):
         return math.isnan(v)
     if isinstance(v, str):
+        t = v.strip()
+        if t and t[0] not in _DASHES and ord(t[0]) not in _INVISIBLE:
+            return False  # the common case, without normalising
         c = clean(v).replace(" ", "")
         return c == "" or set(c) <= _DASHES
     return False

@@ -198,3 +198,18 @@ def test_macro_workbook_and_renamed_extension_load(tmp_path, warehouse, clean):
     results = load_paths(warehouse, [xlsm, renamed])
     assert [(r.status, r.kind) for r in results] == [("loaded", "monthly"), ("loaded", "registry")]
     assert branch_rows(warehouse) == clean
+
+
+def test_a_branch_named_cong_an_is_data_not_a_totals_row(load, warehouse, clean):
+    book = clone(monthly_book(commune="Lộc Quảng", branches=["Công an xã", "Chi bộ thôn 1"]))
+    book[S2][4][12] = "Bí thư chi bộ dự và chủ trì"  # a note is not a signature line
+    r = load(book)
+    assert r.status == "loaded" and codes(r) == [], r.problems
+    assert warehouse.execute("SELECT count(*) FROM branch_meetings WHERE commune_code = 'X02'").fetchone() == (2,)
+
+
+@pytest.mark.parametrize("label", ["Cộng", "CỘNG:", "Tổng cộng", "Tong cong", "Tổng số", "Cộng toàn xã"])
+def test_totals_labels(label):
+    from etl.forms.table import is_totals_label
+    assert is_totals_label(label)
+    assert not is_totals_label("Công an xã") and not is_totals_label("Cong an xa") and not is_totals_label("Chi bộ Công an")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from builders import S1, S2, S3, COVER, clone, codes, monthly_book, targets_book, write_book
-from etl.load import check_file, load_paths
+from etl.check import check_file
+from etl.load import load_paths
 from etl.problems import CODES
 from etl.units import Registry
 

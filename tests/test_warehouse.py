@@ -123,13 +123,17 @@ def test_killed_process_mid_load_leaves_nothing(tmp_path):
         from etl.load import load_paths
         con = db.connect({str(path)!r})
         class Killer:
+            # the connection, except that the process dies right after the branch rows are in
             def __init__(self, con): self.con = con
             def __getattr__(self, name): return getattr(self.con, name)
-            def execute(self, sql, *a):
-                if sql.startswith('INSERT INTO branch_meeting_rows'):
-                    self.con.execute(sql, *a)
-                    os.kill(os.getpid(), 9)  # killed after half the rows are written
-                return self.con.execute(sql, *a)
+            def from_arrow(self, table):
+                relation = self.con.from_arrow(table)
+                class Relation:
+                    def insert_into(_, name):
+                        relation.insert_into(name)
+                        if name == 'branch_meeting_rows':
+                            os.kill(os.getpid(), 9)
+                return Relation()
         load_paths(Killer(con), [{str(report)!r}])
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)

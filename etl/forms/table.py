@@ -16,7 +16,9 @@ from etl import text
 from etl.forms.spec import TEXT, UNIT, Form
 
 HEADER_SEARCH_ROWS = 20
-TOTALS_WORDS = ("cong", "tong cong", "tong so", "tong", "cong chung", "toan dang bo", "tong cong toan dang bo")
+# Compared with their diacritics: "Cộng" is a total, "Công an xã" is a branch.
+TOTALS_WORDS = ("cộng", "tổng cộng", "tổng số", "tổng", "cộng chung", "toàn đảng bộ", "tổng cộng toàn đảng bộ")
+_TOTALS_PLAIN = {text.unaccented(w) for w in TOTALS_WORDS}
 SIGNATURE_PREFIXES = ("t/m", "tm.", "bi thu", "pho bi thu", "nguoi lap", "noi nhan", "xac nhan",
                       "k/t", "kt.", "ky ten")
 _NUMBERING = re.compile(r"^\(?\s*[0-9]{1,2}\s*\)?$|^\(?[a-zA-Z]\)?$|^\(\s*\d+\s*\)\s*=.*$")
@@ -58,20 +60,38 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _match(form: Form, candidates: list[str]) -> tuple[str, int] | None:
-    """The field a column header names, with a quality (2 exact, 1 prefix), or None."""
-    aliases = _alias_keys(form)
-    keys = [text.header_key(c) for c in candidates if c]
-    keys = [k for k in keys if k]
+@lru_cache(maxsize=None)
+def _index(forms: tuple[Form, ...]):
+    """All forms' aliases: exact key -> [(form, field)], and first word -> [(alias, form, field)]
+    longest alias first (the prefix fallback: "Tổng số đảng viên của chi bộ" -> "Tổng số đảng viên")."""
+    exact: dict[str, list] = {}
+    by_word: dict[str, list] = {}
+    for form in forms:
+        for alias, key in _alias_keys(form).items():
+            exact.setdefault(alias, []).append((form, key))
+            if len(alias) >= 6:
+                by_word.setdefault(alias.split(" ", 1)[0], []).append((alias, form, key))
+    for entries in by_word.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return exact, by_word
+
+
+@lru_cache(maxsize=1 << 17)
+def _hits(forms: tuple[Form, ...], candidates: tuple[str, ...]) -> tuple[tuple[Form, str, int], ...]:
+    """Every (form, field, quality) a header cell can name (2 exact, 1 prefix). For each form the
+    first candidate text with an exact match wins, else the longest alias that prefixes one.
+    Memoised: the same header texts recur in every report."""
+    exact, by_word = _index(forms)
+    keys = [k for k in (text.header_key(c) for c in candidates if c) if k]
+    out: dict[Form, tuple[str, int]] = {}
     for k in keys:
-        if k in aliases:
-            return aliases[k], 2
-    # Prefix fallback ("Tổng số đảng viên của chi bộ" -> "Tổng số đảng viên"); the longest alias wins.
+        for form, key in exact.get(k, ()):
+            out.setdefault(form, (key, 2))
     for k in keys:
-        best = max((a for a in aliases if len(a) >= 6 and k.startswith(a + " ")), key=len, default=None)
-        if best:
-            return aliases[best], 1
-    return None
+        for alias, form, key in by_word.get(k.split(" ", 1)[0], ()):
+            if form not in out and k.startswith(alias + " "):
+                out[form] = (key, 1)
+    return tuple((form, key, q) for form, (key, q) in out.items())
 
 
 def _group_texts(sheet, row: int) -> list[str]:
@@ -89,7 +109,8 @@ def _vertically_merged(sheet, row: int, col: int) -> bool:
     return any(r0 == row and r1 > row and c0 <= col <= c1 for r0, c0, r1, c1 in sheet.merged)
 
 
-def _columns(form: Form, sheet, row: int, two_rows: bool) -> tuple[dict[str, Column], int]:
+def _headers(sheet, row: int, two_rows: bool) -> list[tuple[int, str, tuple[str, ...]]]:
+    """(column, header as written, candidate texts) for each non-empty header cell of a placement."""
     top = _group_texts(sheet, row)
     sub = [_cell_text(v) for v in sheet.rows[row + 1]] if two_rows else [""] * len(top)
     if two_rows and not sheet.merged:
@@ -101,23 +122,28 @@ def _columns(form: Form, sheet, row: int, two_rows: bool) -> tuple[dict[str, Col
                 last = t if sub[c] else ""
             elif sub[c] and last:
                 top[c] = last
-    found: dict[str, tuple[Column, int]] = {}
+    out = []
     for c, t in enumerate(top):
         s = sub[c]
-        if two_rows and s and not _vertically_merged(sheet, row, c):
-            header = f"{t} / {s}" if t and t != s else s
-            candidates = [f"{t} {s}", s] if t else [s]
-        else:
-            header, candidates = t, [t]
-        hit = _match(form, candidates)
-        if hit is None:
+        if not t and not s:
             continue
-        key, quality = hit
-        if key not in found or quality > found[key][1]:
-            found[key] = (Column(c, header), quality)
-    columns = {k: col for k, (col, _) in found.items()}
-    score = sum(q for _, q in found.values())
-    return columns, score
+        if two_rows and s and not _vertically_merged(sheet, row, c):
+            out.append((c, f"{t} / {s}" if t and t != s else s, (f"{t} {s}", s) if t else (s,)))
+        else:
+            out.append((c, t, (t,)))
+    return out
+
+
+def _placements(headers, forms: tuple[Form, ...]) -> dict[Form, tuple[dict[str, Column], int]]:
+    """For one header placement: each form's columns (field -> Column) and match score."""
+    found: dict[Form, dict[str, tuple[Column, int]]] = {}
+    for c, header, candidates in headers:
+        for form, key, quality in _hits(forms, candidates):
+            mine = found.setdefault(form, {})
+            if key not in mine or quality > mine[key][1]:
+                mine[key] = (Column(c, header), quality)
+    return {form: ({k: col for k, (col, _) in m.items()}, sum(q for _, q in m.values()))
+            for form, m in found.items()}
 
 
 def _is_blank_row(values) -> bool:
@@ -130,12 +156,23 @@ def _is_numbering_row(values) -> bool:
 
 
 def is_totals_label(value) -> bool:
-    t = text.header_key(_cell_text(value))
-    return t in TOTALS_WORDS or (t.startswith(("tong cong", "cong ")) and len(t) < 30)
+    if not isinstance(value, str):
+        return False
+    k = " ".join(re.sub(r"[^\w/]", " ", text.key(value)).split())
+    if k in TOTALS_WORDS or (k.startswith(("tổng cộng ", "cộng ")) and len(k) < 30):
+        return True
+    # typed entirely without diacritics: only the exact words ("Cong", "Tong cong")
+    return k == text.unaccented(k) and k in _TOTALS_PLAIN
 
 
 def is_signature_row(values) -> bool:
-    for v in values:
+    """A signature-block line: at most two filled cells, one starting like "T/M", "BÍ THƯ",
+    "Người lập", "Nơi nhận" or a place-and-date line. (A data row mentioning "Bí thư" in its
+    notes has more cells filled.)"""
+    filled = [v for v in values if not text.is_blank(v)]
+    if len(filled) > 2:
+        return False
+    for v in filled:
         if isinstance(v, str):
             t = text.unaccented(v)
             if t.startswith(SIGNATURE_PREFIXES) or _PLACE_DATE.search(t):
@@ -143,24 +180,27 @@ def is_signature_row(values) -> bool:
     return False
 
 
-def find_table(sheet, form: Form) -> Table | None:
-    """The best placement of `form` in `sheet`, or None when its anchor columns are absent."""
-    best: Table | None = None
-    last = min(HEADER_SEARCH_ROWS, len(sheet.rows))
-    for row in range(last):
+def find_tables(sheet, forms) -> list[Table]:
+    """The best placement of each form in `sheet` (forms whose anchor columns are absent are left out).
+    Each row's header texts are derived once and matched against every form."""
+    forms = tuple(forms)
+    best: dict[str, Table] = {}
+    for row in range(min(HEADER_SEARCH_ROWS, len(sheet.rows))):
+        if best and row > min(t.header_rows[0] for t in best.values()) + 2:
+            break  # past a found header and its possible second row: the rest is data
         if _is_blank_row(sheet.rows[row]):
             continue
-        options = [False] + ([True] if row + 1 < len(sheet.rows) else [])
-        for two_rows in options:
-            columns, score = _columns(form, sheet, row, two_rows)
-            if not all(a in columns for a in form.anchors):
-                continue
-            if best is None or score > best.score:
-                header_rows = (row, row + 1) if two_rows else (row,)
-                best = Table(form, sheet.name, header_rows, columns, [], None, score)
-    if best is not None:
-        _collect_rows(sheet, best)
-    return best
+        for two_rows in (False, True) if row + 1 < len(sheet.rows) else (False,):
+            headers = _headers(sheet, row, two_rows)
+            for form, (columns, score) in _placements(headers, forms).items():
+                if not all(a in columns for a in form.anchors):
+                    continue
+                if form.key not in best or score > best[form.key].score:
+                    header_rows = (row, row + 1) if two_rows else (row,)
+                    best[form.key] = Table(form, sheet.name, header_rows, columns, [], None, score)
+    for table in best.values():
+        _collect_rows(sheet, table)
+    return list(best.values())
 
 
 def _collect_rows(sheet, table: Table) -> None:

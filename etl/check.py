@@ -1,0 +1,123 @@
+"""Check workbooks without writing: file -> kind -> typed rows and problems.
+
+`check_file` takes a path and the unit registry and returns a Checked (the FileResult of SPEC
+§4's JSON document, plus the rows a load would write). Nothing here touches the warehouse, so
+worker processes that check files in parallel never import DuckDB.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from etl import board, monthly
+from etl.forms.spec import ALL_FORMS, MONTHLY_FORMS
+from etl.forms.table import find_tables
+from etl.problems import Problem, has_errors
+from etl.read import ReadError, read_workbook
+from etl.units import Registry
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+
+
+@dataclass
+class FileResult:
+    file: str
+    kind: str | None = None
+    status: str = "rejected"  # loaded | unchanged | rejected | checked
+    commune: str | None = None
+    period: str | None = None
+    rows: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    sha256: str | None = None
+
+    def as_json(self) -> dict:
+        return {"file": self.file, "kind": self.kind, "status": self.status, "commune": self.commune,
+                "period": self.period, "rows": self.rows, "problems": [p.as_json() for p in self.problems]}
+
+
+@dataclass
+class Checked:
+    """A validated file: what would be written."""
+    result: FileResult
+    meta: dict
+    rows: dict[str, list[dict]]
+
+
+def expand(paths) -> list[Path]:
+    """Files and folders (recursively) -> workbook files, sorted; Office lock files skipped."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in WORKBOOK_SUFFIXES
+                          and not f.name.startswith("~$"))
+        else:
+            out.append(p)
+    return out
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def recognise(sheets) -> tuple[str | None, dict]:
+    """The workbook's kind and its tables (form key -> Table), found by headers only."""
+    tables = {}
+    for sheet in sheets:
+        for t in find_tables(sheet, ALL_FORMS):
+            if t.form.key not in tables or t.score > tables[t.form.key].score:
+                tables[t.form.key] = t
+    if any(f.key in tables for f in MONTHLY_FORMS):
+        kind = "monthly"
+        tables = {k: t for k, t in tables.items() if k in {f.key for f in MONTHLY_FORMS}}
+    else:
+        kind = next((k for k, (forms, _) in board.KINDS.items() if any(f.key in tables for f in forms)), None)
+    return kind, tables
+
+
+def _with_file(problems: list[Problem], name: str) -> list[Problem]:
+    return [replace(p, file=name) for p in problems]
+
+
+def check_file(path: Path, registry: Registry, *, name: str | None = None) -> Checked:
+    name = name or path.name
+    result = FileResult(file=name)
+    try:
+        result.sha256 = sha256_of(path)
+        sheets = read_workbook(path)
+    except ReadError as err:
+        result.problems = [Problem(err.code, err.message, file=name)]
+        return Checked(result, {}, {})
+    except OSError as err:
+        result.problems = [Problem("unreadable", f"Không mở được tệp '{name}' ({err.strerror}).", file=name)]
+        return Checked(result, {}, {})
+    kind, tables = recognise(sheets)
+    result.kind = kind
+    if kind is None:
+        result.problems = [Problem("unknown_kind", f"Tệp '{name}' không có biểu nào nhận ra được (Báo cáo tháng, "
+                                   "Danh mục đơn vị, Chỉ tiêu kết nạp, Sổ theo dõi kiểm tra). Hãy dùng đúng mẫu, "
+                                   "giữ nguyên dòng tiêu đề cột.", file=name)]
+        return Checked(result, {}, {})
+    meta: dict = {}
+    if kind == "monthly":
+        report, problems = monthly.check_monthly(sheets, tables, registry)
+        rows = report.rows
+        meta = {"commune_code": report.commune_code, "period": report.period,
+                "tasks_sent_on": report.tasks_sent_on, "made_on": report.made_on, "made_by": report.made_by}
+        result.commune, result.period = report.commune_code, report.period
+    else:
+        rows, problems = board.KINDS[kind][1](sheets, tables, registry)
+    result.problems = _with_file(problems, name)
+    result.rows = {k: len(v) for k, v in rows.items()}
+    meta["warnings"] = sum(p.severity == "warning" for p in problems)
+    return Checked(result, meta, rows)
+
+
+def check_paths(paths, registry: Registry) -> list[FileResult]:
+    results = []
+    for path in expand(paths):
+        r = check_file(path, registry).result
+        r.status = "rejected" if has_errors(r.problems) else "checked"
+        results.append(r)
+    return results
