@@ -1,0 +1,36 @@
+"""Dashboard entry: page list, shared sidebar filters (bound to the URL), presentation mode.
+
+Runs on every page view before the page itself: it opens the warehouse snapshot, draws the
+filters and leaves them in st.session_state for the page (ui.filters.current()).
+"""
+import streamlit as st
+
+from ui import data, filters, present
+
+presenting = filters.presenting()
+st.set_page_config(page_title="Sinh hoạt chi bộ · Ban Tổ chức", page_icon=":material/groups:", layout="wide",
+                   initial_sidebar_state="collapsed" if presenting else "expanded")
+
+PAGES = [
+    st.Page("pages/tong_quan.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan", default=True),
+    st.Page("pages/hoi_nghi_cap_uy.py", title="Hội nghị cấp ủy", icon=":material/gavel:", url_path="hoi-nghi-cap-uy"),
+    st.Page("pages/sinh_hoat_chi_bo.py", title="Sinh hoạt chi bộ", icon=":material/calendar_month:",
+            url_path="sinh-hoat-chi-bo"),
+    st.Page("pages/chat_luong.py", title="Chất lượng sinh hoạt", icon=":material/star:", url_path="chat-luong"),
+    st.Page("pages/phat_trien_dang_vien.py", title="Phát triển đảng viên", icon=":material/person_add:",
+            url_path="phat-trien-dang-vien"),
+    st.Page("pages/kiem_tra.py", title="Kiểm tra", icon=":material/fact_check:", url_path="kiem-tra"),
+    st.Page("pages/nop_bao_cao.py", title="Nộp báo cáo", icon=":material/inbox:", url_path="nop-bao-cao"),
+    st.Page("pages/tai_bao_cao.py", title="Tải báo cáo", icon=":material/upload_file:", url_path="tai-bao-cao"),
+]
+
+page = st.navigation(PAGES, position="hidden" if presenting else "sidebar")
+st.session_state["_source"] = data.source()
+try:
+    st.session_state["_filters"] = filters.sidebar()
+except data.NoData:
+    st.session_state["_filters"] = None
+if presenting:
+    present.apply()
+    st.query_params["present"] = "1"
+page.run()

@@ -1,0 +1,3 @@
+from ui import page
+
+page.run(lambda: page.start("…"))

@@ -1,0 +1,60 @@
+"""The dashboard's one way to the data: a read-only connection to the warehouse snapshot
+(etl.warehouse.snapshot) and cached calls into the indicator layer. Pages never query.
+
+`call("branch_meetings", scope, by="commune")` returns what `etl.indicators.branch_meetings`
+returns, cached until the warehouse changes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import streamlit as st
+
+from etl import indicators
+from etl.warehouse import db, snapshot
+
+
+@dataclass(frozen=True)
+class Source:
+    con: duckdb.DuckDBPyConnection | None
+    version: float  # snapshot mtime: the cache key of every result
+    snap: snapshot.Snapshot
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _open(path: str, version: float) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(path, read_only=True)
+
+
+def source() -> Source:
+    """The current snapshot, copied again when the warehouse changed and is free."""
+    snap = snapshot.refresh(db.db_path())
+    if snap.path is None:
+        return Source(None, 0.0, snap)
+    version = snap.path.stat().st_mtime
+    return Source(_open(str(snap.path), version), version, snap)
+
+
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _cached(path: str, version: float, name: str, args: tuple, kwargs: tuple):
+    return getattr(indicators, name)(_open(path, version), *args, **dict(kwargs))
+
+
+def current() -> Source:
+    """The source dashboard.py opened for this run (pages run after it)."""
+    if "_source" not in st.session_state:
+        st.session_state["_source"] = source()
+    return st.session_state["_source"]
+
+
+def call(name: str, *args, **kwargs):
+    """indicators.<name>(con, *args, **kwargs), cached per warehouse version."""
+    src = current()
+    if src.con is None:
+        raise NoData(src.snap.error)
+    return _cached(str(src.snap.path), src.version, name, args, tuple(sorted(kwargs.items())))
+
+
+class NoData(Exception):
+    """No warehouse to read; the message (Vietnamese) says what to do."""

@@ -1,0 +1,95 @@
+"""The frame every page shares: title with the active filters under it, a note when the data
+are an older copy, charts with PNG export, tables with Excel download, and a guard that turns
+any failure into a Vietnamese message instead of a traceback.
+
+A page module is only:
+    f = page.start("Sinh hoạt chi bộ")
+    if f: ...widgets, `data.call(...)`, `page.chart(...)`, `page.table(...)`...
+"""
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+
+import pandas as pd
+import streamlit as st
+
+from etl import vnformat as vn
+from ui import data, filters
+
+PNG_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+              "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def slug(text: str) -> str:
+    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(c for c in plain if unicodedata.category(c) != "Mn")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+def start(title: str) -> filters.Filters | None:
+    """Title, active filters, freshness note. None (with a message shown) when there is no data."""
+    st.title(title)
+    src = data.current()
+    if src.con is None:
+        st.info(src.snap.error)
+        return None
+    f = filters.current()
+    if f is None:
+        st.info("Kho dữ liệu chưa có báo cáo tháng nào. Hãy nạp báo cáo ở trang **Tải báo cáo** "
+                "hoặc bằng lệnh `python -m etl load`.")
+        return None
+    st.caption(f"**Đang xem:** {f.describe()}")
+    if src.snap.stale:
+        st.warning(f"Đang nạp dữ liệu mới; trang hiển thị dữ liệu cập nhật lúc {vn.moment(src.snap.taken_at)}.")
+    return f
+
+
+def big() -> bool:
+    return filters.presenting()
+
+
+def chart(fig, name: str, *, key: str | None = None) -> None:
+    """A chart; its toolbar saves it as PNG (for slides) under a meaningful file name."""
+    config = {**PNG_CONFIG, "toImageButtonOptions": {**PNG_CONFIG["toImageButtonOptions"], "filename": slug(name)}}
+    st.plotly_chart(fig, config=config, key=key, width="stretch")
+
+
+def excel_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu") -> bytes:
+    """A table as an .xlsx file; text cells are written as text, never as formulas."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="xlsxwriter",
+                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xw:
+        df.to_excel(xw, sheet_name=sheet[:31], index=False)
+        ws = xw.sheets[sheet[:31]]
+        for i, col in enumerate(df.columns):
+            width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
+            ws.set_column(i, i, min(max(width + 2, 8), 60))
+        ws.freeze_panes(1, 0)
+    return buf.getvalue()
+
+
+def table(df: pd.DataFrame, name: str, *, key: str, height: int | str = "auto", column_config=None) -> None:
+    """A table (already labelled in Vietnamese) and its Excel download."""
+    st.dataframe(df, hide_index=True, width="stretch", height=height, column_config=column_config, key=f"{key}-table")
+    st.download_button("Tải bảng (Excel)", excel_bytes(df, name), file_name=f"{slug(name)}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"{key}-xlsx", icon=":material/download:")
+
+
+def share(x) -> str:
+    return vn.percent(x, missing="Chưa báo cáo")
+
+
+def run(body) -> None:
+    """Run a page body; any failure becomes a Vietnamese message (details go to the server log)."""
+    try:
+        body()
+    except data.NoData as err:
+        st.info(str(err))
+    except Exception as err:  # the screen never shows a traceback; the log keeps it
+        import logging
+        logging.getLogger("dashboard").exception("page failed")
+        st.error("Không hiển thị được trang này do lỗi khi đọc dữ liệu. Hãy tải lại trang; nếu vẫn lỗi, báo cho "
+                 f"quản trị hệ thống kèm thời điểm xảy ra. (Chi tiết kỹ thuật: {type(err).__name__})")
