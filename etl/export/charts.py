@@ -26,7 +26,8 @@ from etl.indicators import NOT_REPORTED
 
 GREY = "#B0B7BF"
 FONT = "Times New Roman"
-MAX_BARS = 30            # more communes than this: the chart shows the lowest ones, and says so
+MAX_BARS = 20            # more communes than this: the chart shows the lowest ones, and says so
+MAX_HEIGHT = 1000        # px: 20 cm on the page, which must hold the image and its caption
 RENDER_TIMEOUT = 90.0    # seconds for one image, browser start included
 WIDTH = 800              # px at scale 1; placed 16 cm wide, so 16 px type prints at ~9 pt
 
@@ -34,7 +35,8 @@ WIDTH = 800              # px at scale 1; placed 16 cm wide, so 16 px type print
 def _layout(fig: go.Figure, title: str, n: int) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, font=dict(size=20)), font=dict(family=FONT, size=16, color="#212529"),
-        width=WIDTH, height=150 + 30 * max(n, 3), margin=dict(l=10, r=30, t=80, b=40),
+        width=WIDTH, height=min(150 + 30 * max(n, 3), MAX_HEIGHT),
+        margin=dict(l=10, r=30, t=110 if "<br>" in title else 80, b=40),
         plot_bgcolor="white", paper_bgcolor="white", separators=",.",  # 95,5% and 1.234
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0,
                     traceorder="normal"),
@@ -44,12 +46,12 @@ def _layout(fig: go.Figure, title: str, n: int) -> go.Figure:
     return fig
 
 
-def _pick(df: pd.DataFrame, value: str, noun: str) -> tuple[pd.DataFrame, str]:
-    """Worst first; past MAX_BARS only the lowest (unreported communes are listed first)."""
+def _pick(df: pd.DataFrame, value: str, noun: str, most: int = MAX_BARS) -> tuple[pd.DataFrame, str]:
+    """Worst first; past `most` only the lowest (unreported communes are listed first)."""
     d = df.assign(_missing=df[value].isna()).sort_values(["_missing", value], ascending=[False, True])
-    if len(d) <= MAX_BARS:
+    if len(d) <= most:
         return d, ""
-    return d.head(MAX_BARS), f" – {MAX_BARS} đảng bộ {noun} thấp nhất"
+    return d.head(most), f"<br><span style='font-size:15px'>({most} đảng bộ {noun} thấp nhất)</span>"
 
 
 def i5_figure(data: YearData) -> go.Figure:
@@ -91,7 +93,7 @@ def quality_figure(data: YearData) -> go.Figure:
 
 def recruitment_figure(data: YearData) -> go.Figure:
     df = by_commune(data.progress, data).assign(name=list(data.communes["commune_name"]))
-    d, cut = _pick(df, "i11_target_share", "có tỷ lệ kết nạp so với chỉ tiêu")
+    d, cut = _pick(df, "i11_target_share", "có tỷ lệ kết nạp so với chỉ tiêu", MAX_BARS * 2 // 3)
     fig = go.Figure()
     fig.add_bar(y=d["name"], x=d["target"], name="Chỉ tiêu", orientation="h", marker_color=SECOND,
                 text=[vn.number(v) for v in d["target"]], textposition="outside")

@@ -109,7 +109,7 @@ def routine(data: YearData) -> list[Block]:
             text += f"; {n(c['months_without_tasks_date'])} tháng báo cáo không ghi ngày triển khai"
         out.append(Block("p", text + "."))
     if missing(m.get("held")):
-        out.append(Block("p", f"Sinh hoạt chi bộ thường kỳ: chưa báo cáo."))
+        out.append(Block("p", "Sinh hoạt chi bộ thường kỳ: chưa báo cáo."))
         return out
     window = f"từ ngày {data.settings.schedule_first_day} đến ngày {data.settings.schedule_last_day}"
     out.append(Block("p", i5_sentence(data)))
