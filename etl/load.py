@@ -54,8 +54,9 @@ def _checks(paths: list[Path], registry: Registry):
         yield from zip(paths, pool.imap(_check_in_worker, paths, chunksize=4))
 
 
-def load_paths(con, paths, *, received_at: datetime | None = None) -> list[FileResult]:
-    """Load every workbook under `paths`; returns results in input order.
+def load_paths(con, paths, *, received_at: datetime | dict | None = None) -> list[FileResult]:
+    """Load every workbook under `paths`; returns results in input order. `received_at` is when
+    the files were received (default: now), or a {path: datetime} for files received apart.
 
     Registry files are applied before the reports that need them: a report rejected only for
     unknown units is checked again once a registry file of the same run has loaded (reading
@@ -96,7 +97,8 @@ def _write(con, path: Path, checked: Checked, state: dict, known: set, received_
     elif r.sha256 in known:  # two copies of one file in the same run
         r.status = "unchanged"
     else:
-        db.write_load(con, kind=r.kind, source_file=path.name, sha256=r.sha256, received_at=received_at,
+        when = received_at.get(path) if isinstance(received_at, dict) else received_at
+        db.write_load(con, kind=r.kind, source_file=path.name, sha256=r.sha256, received_at=when,
                       meta=checked.meta, rows=checked.rows)
         r.status = "loaded"
         known.add(r.sha256)

@@ -1,11 +1,15 @@
 """Shared fixtures: a real DuckDB warehouse file with the test registry loaded."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from builders import registry_book, write_book
 from etl.load import load_paths
 from etl.warehouse import db
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -26,3 +30,43 @@ def load(warehouse, tmp_path):
         return result
     return _load
 
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A realistic warehouse file: 4 communes, Jan 2025 – Oct 2026, loaded from generated reports
+    with their received dates (as the demo of scripts/run.sh, smaller)."""
+    from etl.sample.demo import build_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    path = out / "demo.duckdb"
+    results = build_demo(out / "sample", path, communes=4, first="2025-01", last="2026-10")
+    assert not [r for r in results if r.status == "rejected"]
+    return path
+
+
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory) -> Path:
+    """A warehouse with the schema and no data at all."""
+    path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
+    db.connect(path).close()
+    return path
+
+
+@pytest.fixture
+def app(monkeypatch):
+    """app(db_path, page=None, **query) -> a rendered AppTest of dashboard.py on that warehouse."""
+    from streamlit.testing.v1 import AppTest
+
+    def _app(path, page=None, **query):
+        monkeypatch.setenv("WAREHOUSE_DB", str(path))
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.run()
+        if page:
+            at.switch_page(f"pages/{page}.py")
+            at.run()
+        assert not at.exception, at.exception
+        return at
+    return _app

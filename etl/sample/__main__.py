@@ -22,12 +22,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--last", default="2026-10", help="tháng cuối, YYYY-MM (mặc định 2026-10)")
     parser.add_argument("--clean", action="store_true",
                         help="báo cáo gọn theo mẫu, không có các kiểu trình bày lộn xộn và cảnh báo")
+    parser.add_argument("--db", type=Path, help="nạp luôn các tệp vào kho dữ liệu này, mỗi báo cáo với ngày nhận của nó")
     args = parser.parse_args(argv)
     try:
         months = len(month_range(args.first, args.last))
         started = time.perf_counter()
-        files = generate(args.out_dir, communes=args.communes, first=args.first, last=args.last,
-                         seed=args.seed, branches=tuple(args.branches), messy=not args.clean)
+        options = dict(communes=args.communes, first=args.first, last=args.last, seed=args.seed,
+                       branches=tuple(args.branches), messy=not args.clean)
+        if args.db:
+            from etl.sample.demo import build_demo
+            results = build_demo(args.out_dir, args.db, **options)
+            rejected = [r.file for r in results if r.status == "rejected"]
+            print(f"Đã nạp {sum(r.status == 'loaded' for r in results)} tệp vào {args.db}"
+                  + (f"; bị từ chối: {', '.join(rejected)}" if rejected else "") + ".")
+            return 1 if rejected else 0
+        files = generate(args.out_dir, **options)
     except ValueError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
