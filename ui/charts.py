@@ -152,3 +152,34 @@ def bars(df: pd.DataFrame, *, x: str, series: dict[str, tuple[str, str]], title:
     fig.update_layout(barmode="stack" if stacked else "group")
     return base(fig, big=big, title=title,
                 height=max(340, 30 * len(df) + 100) if horizontal and not big else None)
+
+
+def count_heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, column_labels: dict | None = None,
+                  title: str | None = None, big: bool = False) -> go.Figure:
+    """Unit × category grid of counts (e.g. inspection findings); a zero stays white and blank,
+    so the cells that need attention stand out. Long column labels are wrapped."""
+    grid = df.pivot_table(index=row, columns=column, values=value, aggfunc="sum", fill_value=0)
+    grid = grid.sort_index(ascending=False)
+    labels = [_wrap((column_labels or {}).get(c, str(c))) for c in grid.columns]
+    z = grid.to_numpy(dtype=float)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=labels, y=list(grid.index), zmin=0, zmax=max(float(z.max()) if z.size else 1.0, 1.0),
+        text=[[vn.number(v) if v else "" for v in r] for r in z.tolist()], texttemplate="%{text}",
+        colorscale=[[0, "#ffffff"], [0.001, "#fde0dc"], [1, MAIN]], showscale=False,
+        hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>", xgap=2, ygap=2))
+    base(fig, big=big, title=title, height=max(360, 32 * len(grid) + 160) if not big else None)
+    fig.update_layout(plot_bgcolor="#e9ecef")
+    fig.update_xaxes(side="top", tickangle=0)
+    return fig
+
+
+def _wrap(text: str, width: int = 18) -> str:
+    """A long label on several lines (plotly breaks lines only at <br>)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join(lines + [line])
