@@ -18,6 +18,7 @@ one query per file, its grain and rules in its header comment.
 | branch_meetings          | branch, branch_month, commune, commune_month, month, total | I5 I6 I7 I9 |
 | quality                  | same as branch_meetings                            | I10           |
 | thematic                 | quarter, commune_quarter, branch_quarter           | I8            |
+| meeting_details          | one row per branch-month (reported values, no shares) | drill-down |
 | recruitment              | branch, commune, commune_month, month, total       | I12 I13       |
 | recruitment_progress     | commune, commune_month, month, total (year to date) | I11 I12      |
 | inspections              | commune, category, commune_category, total         | I14           |
@@ -190,6 +191,20 @@ def thematic(con, scope: Scope, by: str = "quarter") -> pd.DataFrame:
     """I8 per quarter; see thematic.sql."""
     flags = _grain(by, ("quarter", "commune_quarter", "branch_quarter"))
     return _shape(_query(con, "thematic", **_scope_params(scope), **flags), flags)
+
+
+def meeting_details(con, scope: Scope, commune: str | None = None) -> pd.DataFrame:
+    """What each branch reported for each month of the scope: one row per branch-month
+    (active branches of the scope's communes and kinds, plus any reported branch row).
+
+    `commune` narrows to one commune code (within the scope's communes, if it lists any).
+    Columns: commune_code, commune_name, branch_code, branch_name, branch_kind, period,
+    expected (active that month), reported, held (NULL when not reported), meeting_date,
+    members_total, members_exempt, members_attended, thematic, thematic_topic,
+    upper_attended, quality ('tot' | 'kha' | 'trung_binh' | 'kem'). No shares: I5–I10 per
+    branch-month come from branch_meetings / quality with by='branch_month'.
+    """
+    return _query(con, "meeting_details", **_scope_params(scope), commune=commune)
 
 
 def recruitment(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
