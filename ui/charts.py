@@ -66,11 +66,16 @@ def rate_bars(df: pd.DataFrame, *, label: str, value: str, title: str | None = N
 
 
 def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str | None = None,
-            column_labels=vn.month_short, big: bool = False) -> go.Figure:
-    """Unit × month grid of a share; cells without a report stay grey (the plot background)."""
+            column_labels=vn.month_short, big: bool = False, notes: str | None = None) -> go.Figure:
+    """Unit × month grid of a share; cells without a report stay grey (the plot background).
+    `notes` names a column of cell texts that replace the default where not empty (e.g. "Không
+    ghi ngày" for a reported month whose share cannot be computed, so it is not "Chưa báo cáo")."""
     grid = df.pivot_table(index=row, columns=column, values=value, aggfunc="first", dropna=False)
     grid = grid.sort_index(ascending=False)
     text = [[NOT_REPORTED if _missing(v) else vn.percent(v, 0) for v in r] for r in grid.to_numpy().tolist()]
+    if notes is not None:
+        given = df[df[notes].notna() & (df[notes] != "")].set_index([row, column])[notes].to_dict()
+        text = [[given.get((r, c), t) for c, t in zip(grid.columns, line)] for r, line in zip(grid.index, text)]
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy(dtype=float), x=[column_labels(c) for c in grid.columns], y=list(grid.index),
         text=text, texttemplate="%{text}" if grid.shape[1] <= 12 else None, zmin=0, zmax=1,
