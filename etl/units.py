@@ -55,7 +55,12 @@ class Registry:
         return reg
 
     def branches_of(self, commune_code: str) -> list[Unit]:
-        return [u for u in self.branches.values() if u.parent == commune_code]
+        by_commune = self.__dict__.get("_by_commune")
+        if by_commune is None:
+            by_commune = self.__dict__["_by_commune"] = {}
+            for u in self.branches.values():
+                by_commune.setdefault(u.parent, []).append(u)
+        return by_commune.get(commune_code, [])
 
     def match_commune(self, name: str) -> Match:
         return self._index(None).match(name)

@@ -63,8 +63,22 @@ class Cells:
                   col0=col.index if col else None, column=col.header if col else None, value=value)
 
 
+_converted: dict = {}
+
+
 def convert(field: Field, raw) -> tuple[object, str | None]:
-    """(typed value, problem code or None) for one non-blank cell."""
+    """(typed value, problem code or None) for one non-blank cell. Memoised per field and value:
+    reports repeat the same few values ("x", "Có", "Tốt", 25.0) thousands of times."""
+    key = (id(field), type(raw), raw)  # the type keeps 1, 1.0 and True apart
+    hit = _converted.get(key)
+    if hit is None:
+        if len(_converted) > 1 << 18:
+            _converted.clear()
+        hit = _converted[key] = _convert(field, raw)
+    return hit
+
+
+def _convert(field: Field, raw) -> tuple[object, str | None]:
     if field.kind == INT:
         n = text.parse_int(raw)
         if n is None:

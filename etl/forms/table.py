@@ -156,8 +156,11 @@ def _is_numbering_row(values) -> bool:
 
 
 def is_totals_label(value) -> bool:
-    if not isinstance(value, str):
-        return False
+    return isinstance(value, str) and _is_totals_text(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_totals_text(value: str) -> bool:
     k = " ".join(re.sub(r"[^\w/]", " ", text.key(value)).split())
     if k in TOTALS_WORDS or (k.startswith(("tổng cộng ", "cộng ")) and len(k) < 30):
         return True
