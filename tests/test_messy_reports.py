@@ -213,3 +213,20 @@ def test_totals_labels(label):
     from etl.forms.table import is_totals_label
     assert is_totals_label(label)
     assert not is_totals_label("Công an xã") and not is_totals_label("Cong an xa") and not is_totals_label("Chi bộ Công an")
+
+
+def test_legacy_xls_report_loads(tmp_path, warehouse, clean):
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    for name, grid in monthly_book().items():
+        ws = wb.add_sheet(name[:31])
+        for r, row in enumerate(grid):
+            for c, v in enumerate(row):
+                if v is not None:
+                    ws.write(r, c, v)
+    path = tmp_path / "bao-cao-cu.xls"
+    wb.save(str(path))
+    [r] = load_paths(warehouse, [path])
+    assert r.status == "loaded" and codes(r) == [], r.problems
+    assert branch_rows(warehouse) == clean
