@@ -50,6 +50,14 @@ def big() -> bool:
     return filters.presenting()
 
 
+def card_columns(n: int) -> list:
+    """n columns for st.metric cards: one row on a desk screen; in presentation mode at most
+    three a row, so the large labels and values are not cut off."""
+    if not big():
+        return list(st.columns(n))
+    return [col for first in range(0, n, 3) for col in st.columns(min(3, n - first))]
+
+
 def chart(fig, name: str, *, key: str | None = None) -> None:
     """A chart; its toolbar saves it as PNG (for slides) under a meaningful file name."""
     config = {**PNG_CONFIG, "toImageButtonOptions": {**PNG_CONFIG["toImageButtonOptions"], "filename": slug(name)}}
