@@ -58,6 +58,13 @@ def card_columns(n: int) -> list:
     return [col for first in range(0, n, 3) for col in st.columns(min(3, n - first))]
 
 
+def title_above(fig, extra: int = 0):
+    """Room at the top of a figure for its title, with the legend or a top axis under it:
+    charts.base puts title and legend in the same top margin, where they overlap."""
+    return fig.update_layout(margin_t=(120 if big() else 90) + extra,
+                             title=dict(yref="container", y=1, yanchor="top", pad=dict(t=12)))
+
+
 def chart(fig, name: str, *, key: str | None = None) -> None:
     """A chart; its toolbar saves it as PNG (for slides) under a meaningful file name."""
     config = {**PNG_CONFIG, "toImageButtonOptions": {**PNG_CONFIG["toImageButtonOptions"], "filename": slug(name)}}
