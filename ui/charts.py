@@ -38,6 +38,11 @@ def base(fig: go.Figure, *, big: bool = False, height: int | None = None, title:
     )
     fig.update_xaxes(gridcolor="#e9ecef", zeroline=False)
     fig.update_yaxes(gridcolor="#e9ecef", zeroline=False)
+    if big:  # Streamlit's chart theme draws axis labels and legend small and grey: too faint on a projector
+        ink = dict(size=size - 2, color="#212529")
+        fig.update_xaxes(tickfont=ink, title_font=ink)
+        fig.update_yaxes(tickfont=ink, title_font=ink)
+        fig.update_layout(legend_font=ink)
     return fig
 
 
