@@ -1,3 +1,79 @@
-from ui import page
+"""Kiểm tra (I14): inspection findings by commune × category and by remediation status, the
+share resolved, and the findings overdue for remediation with their recommendation."""
+from datetime import date
 
-page.run(lambda: page.start("…"))
+import pandas as pd
+import streamlit as st
+
+from etl import vnformat as vn
+from etl.forms.spec import CATEGORIES, STATUS_LABELS
+from ui import charts, data, page
+
+STATUS_COLORS = {"open": "#c62828", "in_progress": charts.LATE, "resolved": charts.GOOD}
+
+
+def body():
+    f = page.start("Kết quả kiểm tra")
+    if not f:
+        return
+    # one reference day for the counts and the list: today, or the last day of a past period
+    as_of = min(date.today(), f.scope.last_day)
+    total = data.call("inspections", f.scope, as_of=as_of, by="total").iloc[0]
+    if pd.isna(total["findings"]) or total["findings"] == 0:
+        st.info("Chưa có hạn chế nào sau kiểm tra trong phạm vi đang xem. Kết quả kiểm tra được nạp từ tệp "
+                "**Sổ theo dõi kết quả kiểm tra** ở trang Tải báo cáo.")
+        return
+    cols = st.columns(6)
+    cols[0].metric("Tổng số hạn chế", vn.number(total["findings"]))
+    for col, status in zip(cols[1:4], ("open", "in_progress", "resolved")):
+        col.metric(STATUS_LABELS[status], vn.number(total[status]))
+    cols[4].metric("Tỷ lệ đã khắc phục", vn.percent(total["i14_resolved_share"]),
+                   help="Số hạn chế đã khắc phục ÷ tổng số hạn chế.")
+    cols[5].metric("Quá hạn khắc phục", vn.number(total["overdue"]),
+                   help=f"Hết hạn khắc phục trước ngày {vn.day(as_of)} mà chưa khắc phục xong.")
+
+    cells = data.call("inspections", f.scope, as_of=as_of, by="commune_category")
+    page.chart(charts.count_heatmap(cells, row="commune_name", column="category", value="findings",
+                                    column_labels=CATEGORIES, big=page.big(),
+                                    title="Số hạn chế theo đảng bộ và nhóm hạn chế"),
+               "han-che-theo-dang-bo-va-nhom")
+    by_commune = data.call("inspections", f.scope, as_of=as_of, by="commune")
+    ordered = by_commune.sort_values(["findings", "commune_name"], ascending=[True, False])
+    status = charts.bars(ordered, x="commune_name", horizontal=True, stacked=True, big=page.big(),
+                         series={s: (STATUS_LABELS[s], STATUS_COLORS[s]) for s in STATUS_COLORS},
+                         title="Tình trạng khắc phục theo đảng bộ")
+    status.update_xaxes(tickformat="d", dtick=1 if ordered["findings"].max() <= 10 else None)  # counts: whole ticks
+    page.chart(status, "tinh-trang-khac-phuc-theo-dang-bo")
+    st.caption("Chỉ hiện các đảng bộ có hạn chế trong phạm vi đang xem.")
+
+    st.subheader("Tỷ lệ khắc phục theo đảng bộ")
+    table = by_commune.sort_values("i14_resolved_share", ascending=True, na_position="last")
+    page.table(table.assign(**{
+        "Đảng bộ": table["commune_name"], "Số hạn chế": table["findings"].map(vn.number),
+        **{STATUS_LABELS[s]: table[s].map(vn.number) for s in STATUS_COLORS},
+        "Quá hạn": table["overdue"].map(vn.number),
+        "Tỷ lệ đã khắc phục": table["i14_resolved_share"].map(vn.percent)})
+        [["Đảng bộ", "Số hạn chế", *STATUS_LABELS.values(), "Quá hạn", "Tỷ lệ đã khắc phục"]],
+        "ty-le-khac-phuc", key="resolved")
+
+    st.subheader(f"Hạn chế quá hạn khắc phục (tính đến ngày {vn.day(as_of)})")
+    overdue = data.call("overdue_findings", f.scope, as_of=as_of)
+    if overdue.empty:
+        st.success("Không có hạn chế nào quá hạn khắc phục.")
+        return
+    page.table(overdue.assign(**{
+        "Đảng bộ": overdue["commune_name"], "Chi bộ": overdue["branch_name"].fillna("(cấp đảng bộ)"),
+        "Số kế hoạch": overdue["plan_ref"], "Ngày kiểm tra": overdue["inspected_on"].map(vn.day),
+        "Nhóm hạn chế": overdue["category"].map(lambda c: CATEGORIES.get(c, c)),
+        "Nội dung hạn chế": overdue["description"], "Kiến nghị": overdue["recommendation"],
+        "Hạn khắc phục": overdue["due_date"].map(vn.day), "Số ngày quá hạn": overdue["days_overdue"],
+        "Tình trạng": overdue["status"].map(lambda s: STATUS_LABELS.get(s, s))})
+        [["Đảng bộ", "Chi bộ", "Số kế hoạch", "Ngày kiểm tra", "Nhóm hạn chế", "Nội dung hạn chế", "Kiến nghị",
+          "Hạn khắc phục", "Số ngày quá hạn", "Tình trạng"]],
+        "han-che-qua-han", key="overdue",
+        column_config={"Số ngày quá hạn": st.column_config.NumberColumn(format="%d ngày"),
+                       "Nội dung hạn chế": st.column_config.TextColumn(width="large"),
+                       "Kiến nghị": st.column_config.TextColumn(width="large")})
+
+
+page.run(body)

@@ -177,13 +177,17 @@ def count_heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, column
         text=[[vn.number(v) if v else "" for v in r] for r in z.tolist()], texttemplate="%{text}",
         colorscale=[[0, "#ffffff"], [0.001, "#fde0dc"], [1, MAIN]], showscale=False,
         hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>", xgap=2, ygap=2))
-    base(fig, big=big, title=title, height=max(360, 32 * len(grid) + 160) if not big else None)
-    fig.update_layout(plot_bgcolor="#e9ecef")
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    top = (22 if big else 14) * 1.3 * lines + (70 if title else 20)  # the labels sit above the grid
+    base(fig, big=big, title=title, height=max(360, 32 * len(grid) + 40 + int(top)) if not big else None)
+    fig.update_layout(plot_bgcolor="#e9ecef", margin_t=int(top))
+    if title:
+        fig.update_layout(title=dict(yref="container", y=1, yanchor="top", pad=dict(t=12)))
     fig.update_xaxes(side="top", tickangle=0)
     return fig
 
 
-def _wrap(text: str, width: int = 18) -> str:
+def _wrap(text: str, width: int = 15) -> str:
     """A long label on several lines (plotly breaks lines only at <br>)."""
     lines, line = [], ""
     for word in text.split():
