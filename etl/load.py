@@ -11,6 +11,7 @@ from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
+from etl import audit
 from etl.check import Checked, FileResult, check_file, expand, sha256_of
 from etl.problems import has_errors
 from etl.units import Registry, Unit
@@ -54,9 +55,11 @@ def _checks(paths: list[Path], registry: Registry):
         yield from zip(paths, pool.imap(_check_in_worker, paths, chunksize=4))
 
 
-def load_paths(con, paths, *, received_at: datetime | dict | None = None) -> list[FileResult]:
+def load_paths(con, paths, *, received_at: datetime | dict | None = None, account=None) -> list[FileResult]:
     """Load every workbook under `paths`; returns results in input order. `received_at` is when
     the files were received (default: now), or a {path: datetime} for files received apart.
+    Each loaded or rejected file leaves one audit row naming `account` (None: the command line);
+    a loaded file's row is written in the file's own transaction.
 
     Registry files are applied before the reports that need them: a report rejected only for
     unknown units is checked again once a registry file of the same run has loaded (reading
@@ -81,16 +84,27 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None) -> lis
     for path, checked in _checks(todo, registry):
         if checked is None or state["changed"]:
             checked = check_file(path, state["registry"])
-        r = results[path] = _write(con, path, checked, state, known, received_at)
-        if r.status == "rejected" and {p.code for p in r.problems if p.severity == "error"} <= UNIT_CODES:
-            retry.append(path)
-    if state["changed"]:
-        for path in retry:
-            results[path] = _write(con, path, check_file(path, state["registry"]), state, known, received_at)
+        r = results[path] = _write(con, path, checked, state, known, received_at, account)
+        if r.status == "rejected":
+            if {p.code for p in r.problems if p.severity == "error"} <= UNIT_CODES:
+                retry.append(path)  # its rejection is recorded once it is final, below
+            else:
+                _record_reject(con, r, account)
+    for path in retry:
+        if state["changed"]:
+            results[path] = _write(con, path, check_file(path, state["registry"]), state, known, received_at,
+                                   account)
+        if results[path].status == "rejected":
+            _record_reject(con, results[path], account)
     return [results[p] for p in files]
 
 
-def _write(con, path: Path, checked: Checked, state: dict, known: set, received_at) -> FileResult:
+def _record_reject(con, r: FileResult, account) -> None:
+    codes = sorted({p.code for p in r.problems if p.severity == "error"})
+    audit.record(con, "reject", account=account, file_name=r.file, sha256=r.sha256, detail=", ".join(codes))
+
+
+def _write(con, path: Path, checked: Checked, state: dict, known: set, received_at, account=None) -> FileResult:
     r = checked.result
     if has_errors(r.problems):
         r.status = "rejected"
@@ -98,8 +112,11 @@ def _write(con, path: Path, checked: Checked, state: dict, known: set, received_
         r.status = "unchanged"
     else:
         when = received_at.get(path) if isinstance(received_at, dict) else received_at
+        where = " ".join(x for x in (r.kind, r.commune, r.period) if x)
         db.write_load(con, kind=r.kind, source_file=path.name, sha256=r.sha256, received_at=when,
-                      meta=checked.meta, rows=checked.rows)
+                      meta=checked.meta, rows=checked.rows,
+                      after=lambda c, load_id: audit.record(c, "load", account=account, file_name=path.name,
+                                                            sha256=r.sha256, detail=f"{where} (lần nạp {load_id})"))
         r.status = "loaded"
         known.add(r.sha256)
         if r.kind == "registry":

@@ -16,7 +16,7 @@ import duckdb
 
 HERE = Path(__file__).parent
 DEFAULT_DB = Path("data/warehouse.duckdb")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LOCK_WAIT_SECONDS = 30.0
 
 
@@ -89,8 +89,25 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
+def _v2_accounts(con) -> None:
+    """Version 2: login accounts (etl.accounts) and the audit trail (etl.audit). Only password
+    hashes are stored; failed_attempts and throttled_until slow down repeated wrong passwords."""
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS accounts (
+            name VARCHAR PRIMARY KEY, role VARCHAR NOT NULL, commune_code VARCHAR,
+            password_hash VARCHAR NOT NULL, disabled BOOLEAN NOT NULL DEFAULT false,
+            created_at TIMESTAMP NOT NULL, password_set_at TIMESTAMP NOT NULL,
+            failed_attempts INTEGER NOT NULL DEFAULT 0, throttled_until TIMESTAMP, last_login_at TIMESTAMP);
+        -- One row per recorded act (load, reject, login, export...); never updated or deleted.
+        -- "at" is quoted: AT is a keyword of DuckDB's SQL (AT TIME ZONE).
+        CREATE TABLE IF NOT EXISTS audit_log (
+            "at" TIMESTAMP NOT NULL, account VARCHAR, action VARCHAR NOT NULL, file_name VARCHAR,
+            sha256 VARCHAR, detail VARCHAR);
+    """)
+
+
 # Schema version steps: version -> function(con). Version 1 is schema.sql itself.
-MIGRATIONS: dict = {}
+MIGRATIONS: dict = {2: _v2_accounts}
 
 
 def current_hashes(con) -> set[str]:
@@ -121,8 +138,9 @@ RENAMES = {"communes": {"code": "commune_code", "name": "commune_name"},
 
 
 def write_load(con, *, kind: str, source_file: str, sha256: str, received_at: datetime | None,
-               meta: dict, rows: dict[str, list[dict]]) -> int:
+               meta: dict, rows: dict[str, list[dict]], after=None) -> int:
     """Insert one file's load record and rows in a single transaction; returns its load_id.
+    `after(con, load_id)`, if given, runs inside that transaction (the loader's audit row).
     Any failure rolls everything back, so the warehouse is exactly as it was."""
     import pyarrow as pa  # imported here: the dashboard never writes
 
@@ -148,6 +166,8 @@ def write_load(con, *, kind: str, source_file: str, sha256: str, received_at: da
                 for c in schema.names:
                     data[c].append(load_id if c == "load_id" else rec.get(c))
             con.from_arrow(pa.Table.from_pydict(data, schema=schema)).insert_into(table)
+        if after is not None:
+            after(con, load_id)
         con.execute("COMMIT")
         return load_id
     except BaseException:

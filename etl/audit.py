@@ -1,0 +1,75 @@
+"""The audit trail: who did what, when, to which file (issue 6).
+
+`record` appends one row to the warehouse's `audit_log` table (created by schema version 2) on
+the caller's connection, so a caller inside a transaction (the loader writing a file) gets the
+row in the same commit or not at all. `audit` reads the newest rows back for the audit page.
+Rows are never updated or deleted: the table is history, and it survives restarts because it
+lives in the warehouse file.
+
+Nothing here ever stores a password: login rows carry the account name only, and a failed login
+with a name that is no account is recorded without the typed name (people type their password
+into the name box by mistake).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+ACTIONS = frozenset({
+    "login", "login_failed", "load", "reject", "export", "confirm", "reopen",
+    "user_add", "user_enable", "user_disable", "password_set",
+})
+
+# Vietnamese labels for the audit page, kept here so they are reviewed together.
+ACTION_VN = {
+    "login": "Đăng nhập",
+    "login_failed": "Đăng nhập không thành công",
+    "load": "Nạp báo cáo",
+    "reject": "Từ chối tệp",
+    "export": "Xuất báo cáo",
+    "confirm": "Duyệt báo cáo",
+    "reopen": "Mở lại báo cáo đã duyệt",
+    "user_add": "Tạo tài khoản",
+    "user_enable": "Mở khóa tài khoản",
+    "user_disable": "Khóa tài khoản",
+    "password_set": "Đặt mật khẩu",
+}
+
+COLUMNS = ("at", "account", "action", "file_name", "sha256", "detail")
+DEFAULT_LIMIT = 1000
+
+
+def _name(account) -> str | None:
+    """An Account (anything with .name) or a plain name."""
+    return getattr(account, "name", account)
+
+
+def record(con, action: str, *, account=None, file_name: str | None = None, sha256: str | None = None,
+           detail: str | None = None, at: datetime | None = None) -> None:
+    """Append one audit row. `account` is who acted (an Account or a name; None for the command
+    line); `file_name` is a name as received, never a path to open."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    con.execute("INSERT INTO audit_log (\"at\", account, action, file_name, sha256, detail) VALUES (?,?,?,?,?,?)",
+                [at or datetime.now(), _name(account), action, file_name, sha256, detail])
+
+
+def audit(con, since: datetime | None = None, limit: int = DEFAULT_LIMIT, *,
+          actions=None, account: str | None = None) -> list[dict]:
+    """The newest audit rows first (at most `limit`), as dicts keyed by COLUMNS; `since`,
+    `actions` and `account` narrow them."""
+    where, params = [], []
+    if since is not None:
+        where.append('"at" >= ?')
+        params.append(since)
+    if actions:
+        where.append("list_contains(?, action)")
+        params.append(sorted(actions))
+    if account is not None:
+        where.append("account = ?")
+        params.append(account)
+    sql = ('SELECT "at", account, action, file_name, sha256, detail FROM audit_log'
+           + (" WHERE " + " AND ".join(where) if where else "")
+           # rowid breaks ties: rows written in one tick keep their order
+           + ' ORDER BY "at" DESC, rowid DESC LIMIT ?')
+    rows = con.execute(sql, [*params, int(limit)]).fetchall()
+    return [dict(zip(COLUMNS, r)) for r in rows]
