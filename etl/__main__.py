@@ -1,4 +1,4 @@
-"""Command line (SPEC §4): python -m etl load | check | template | export.
+"""Command line (SPEC §4): python -m etl load | check | template | export | users.
 
 Exit codes: 0 every file loaded or passed (warnings allowed); 1 some file rejected (the
 others still load); 2 usage error (argparse's own code).
@@ -59,6 +59,22 @@ def parser() -> argparse.ArgumentParser:
     exp.add_argument("--db", help="tệp kho dữ liệu DuckDB (mặc định: $WAREHOUSE_DB hoặc data/warehouse.duckdb)")
     exp.add_argument("--no-images", action="store_true",
                      help="không vẽ biểu đồ vào báo cáo Word (không cần trình duyệt Chromium)")
+    accts = sub.add_parser("users", help="quản lý tài khoản đăng nhập bảng điều khiển")
+    acts = accts.add_subparsers(dest="users_command", required=True)
+    with_db = argparse.ArgumentParser(add_help=False)  # --db after the action: users add NAME --db F
+    with_db.add_argument("--db", help="tệp kho dữ liệu DuckDB (mặc định: $WAREHOUSE_DB hoặc data/warehouse.duckdb)")
+    add = acts.add_parser("add", parents=[with_db], help="tạo tài khoản; mật khẩu sinh ngẫu nhiên được in ra một lần")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", required=True, choices=["xem", "ban_to_chuc", "quan_tri", "xa"],
+                     help="xem: chỉ xem; ban_to_chuc: nạp, xuất, duyệt; quan_tri: quản lý tài khoản; "
+                          "xa: một đảng bộ (cần --commune)")
+    add.add_argument("--commune", metavar="CODE", help="mã đảng bộ của tài khoản vai trò xa")
+    pwd = acts.add_parser("set-password", parents=[with_db], help="đặt mật khẩu mới (nhập hai lần, không hiện trên màn hình)")
+    pwd.add_argument("name", metavar="NAME")
+    pwd.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của đầu vào chuẩn")
+    for act, text in (("disable", "khóa tài khoản (giữ lịch sử)"), ("enable", "mở khóa tài khoản")):
+        acts.add_parser(act, parents=[with_db], help=text).add_argument("name", metavar="NAME")
+    acts.add_parser("list", parents=[with_db], help="liệt kê tài khoản (không bao giờ in mật khẩu)")
     return p
 
 
@@ -95,6 +111,8 @@ def main(argv=None) -> int:
         return 0
     if args.command == "export":
         return export(args)
+    if args.command == "users":
+        return users(args)
 
     from etl import check, load as loader
     from etl.units import Registry
@@ -148,6 +166,56 @@ def export(args) -> int:
     for warning in result.warnings:
         print(f"Cảnh báo: {warning}", file=sys.stderr)
     print(f"Đã xuất: {result.xlsx}\nĐã xuất: {result.docx}")
+    return 0
+
+
+def users(args) -> int:
+    """python -m etl users add | set-password | disable | enable | list; 1 on a refused change."""
+    import getpass
+
+    from etl import accounts
+    from etl.warehouse import db
+
+    try:
+        con = db.connect(args.db)
+    except db.WarehouseBusy as err:
+        print(err, file=sys.stderr)
+        return 1
+    try:
+        cmd = args.users_command
+        if cmd == "add":
+            password = accounts.add_user(con, args.name, args.role, args.commune)
+            print(f"Đã tạo tài khoản {accounts.normalize_name(args.name)} ({accounts.ROLE_VN[args.role]}).")
+            print(f"Mật khẩu (chỉ hiện một lần, hãy ghi lại và trao tận tay): {password}")
+        elif cmd == "set-password":
+            if args.password_stdin:
+                password = sys.stdin.readline().rstrip("\r\n")
+            else:
+                password = getpass.getpass("Mật khẩu mới: ")
+                if getpass.getpass("Nhập lại mật khẩu: ") != password:
+                    print("Hai lần nhập không khớp; mật khẩu không đổi.", file=sys.stderr)
+                    return 1
+            accounts.set_password(con, args.name, password)
+            print(f"Đã đặt mật khẩu mới cho {accounts.normalize_name(args.name)}.")
+        elif cmd in ("disable", "enable"):
+            (accounts.disable if cmd == "disable" else accounts.enable)(con, args.name)
+            state = "khóa" if cmd == "disable" else "mở khóa"
+            print(f"Đã {state} tài khoản {accounts.normalize_name(args.name)}.")
+        else:
+            rows = accounts.list_users(con)
+            if not rows:
+                print("Chưa có tài khoản nào.")
+            for a in rows:
+                state = "đã khóa" if a.disabled else "hoạt động"
+                if not a.disabled and a.throttled_until and a.throttled_until > datetime.now():
+                    state = f"tạm khóa đến {a.throttled_until:%H:%M %d/%m/%Y}"
+                last = f"{a.last_login_at:%d/%m/%Y %H:%M}" if a.last_login_at else "chưa đăng nhập"
+                print(f"{a.name:<20} {a.role_vn:<24} {a.commune or '':<8} {state:<12} lần cuối: {last}")
+    except accounts.AccountError as err:
+        print(err, file=sys.stderr)
+        return 1
+    finally:
+        con.close()
     return 0
 
 

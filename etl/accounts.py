@@ -1,0 +1,317 @@
+"""Login accounts, their roles, and what each role may do (issue 6).
+
+Takes a writable warehouse connection (the `accounts` table of schema version 2) and returns
+`Account` records, which never carry the password hash. Passwords are stored only as argon2id
+hashes (argon2-cffi, salted per password); a generated password is returned once to the caller
+and stored nowhere. Every change and every login attempt is recorded in the audit trail
+(etl.audit) in the same transaction.
+
+Repeated wrong passwords slow down: after FREE_ATTEMPTS failures in a row the account is
+throttled for a time that doubles with each further failure (THROTTLE_FIRST up to
+THROTTLE_MAX); a correct password or a new one set by an administrator clears it. Whatever the
+reason a login fails (no such name, wrong password, disabled, throttled), `authenticate` answers
+None and takes about the time of one hash check, so neither the answer nor its timing tells
+which of name or password was wrong; the page shows LOGIN_FAILED_VN.
+
+Role rules are data (ROLE_ACTIONS); `can` and `visible_communes` are what pages and actions ask.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from etl import audit
+
+ROLES = ("xem", "ban_to_chuc", "quan_tri", "xa")
+ROLE_VN = {
+    "xem": "Thường trực (chỉ xem)",
+    "ban_to_chuc": "Ban Tổ chức",
+    "quan_tri": "Quản trị tài khoản",
+    "xa": "Đảng bộ xã",
+}
+ACTIONS = ("view_all", "view_commune", "upload", "upload_commune", "export", "manage_users", "confirm")
+# What each role may do. `xa` acts only on its own commune; a role holding the province-wide
+# form of an action (view_all, upload) holds its one-commune form too (BROADER).
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "xem": frozenset({"view_all"}),
+    "ban_to_chuc": frozenset({"view_all", "upload", "export", "confirm"}),
+    "quan_tri": frozenset({"view_all", "manage_users"}),
+    "xa": frozenset({"view_commune", "upload_commune"}),
+}
+BROADER = {"view_commune": "view_all", "upload_commune": "upload"}
+
+ADMIN_NAME = "quantri"
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # argon2 takes any length; a cap keeps a pasted megabyte out
+GENERATED_LENGTH = 16
+# No 0/O, 1/l/I: a generated password is read off a screen and typed by hand. 57 symbols ** 16
+# is about 93 bits.
+_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_NAME = re.compile(r"\w[\w.\-@]{1,63}")
+
+FREE_ATTEMPTS = 3
+THROTTLE_FIRST = timedelta(seconds=30)
+THROTTLE_MAX = timedelta(minutes=15)
+
+LOGIN_FAILED_VN = ("Tên đăng nhập hoặc mật khẩu không đúng. Nếu đã nhập sai nhiều lần, hãy chờ vài phút "
+                   "rồi thử lại.")
+
+# argon2id with OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): on this 2-core
+# server the library's default (64 MiB, 3 passes, 4 lanes) took 0.2-0.5 s per login and would
+# stall the dashboard when several people log in at once. Hashes made with other settings still
+# verify and are redone with these at the next login (check_needs_rehash).
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+
+
+class AccountError(Exception):
+    """A refused account change; the message is Vietnamese and names what to fix."""
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    role: str
+    commune: str | None = None  # the commune code of a `xa` account
+    disabled: bool = False
+    created_at: datetime | None = None
+    last_login_at: datetime | None = None
+    failed_attempts: int = 0
+    throttled_until: datetime | None = None
+
+    @property
+    def role_vn(self) -> str:
+        return ROLE_VN.get(self.role, self.role)
+
+
+_COLUMNS = "name, role, commune_code, disabled, created_at, last_login_at, failed_attempts, throttled_until"
+
+
+def _account(row) -> Account:
+    return Account(*row)
+
+
+# --- names and passwords ----------------------------------------------------------------------
+
+def normalize_name(name: str) -> str:
+    """Names compare as typed on any keyboard: NFC, trimmed, lower case."""
+    return unicodedata.normalize("NFC", str(name)).strip().lower()
+
+
+def _valid_name(name: str) -> str:
+    key = normalize_name(name)
+    if not _NAME.fullmatch(key):
+        raise AccountError(f"Tên đăng nhập '{name}' không hợp lệ: cần 2–64 ký tự gồm chữ, số và . _ - @, "
+                           "không có dấu cách.")
+    return key
+
+
+def generate_password(length: int = GENERATED_LENGTH) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def _check_password(password: str, name: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise AccountError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"Mật khẩu dài quá {MAX_PASSWORD} ký tự.")
+    if not password.strip() or normalize_name(password) == name:
+        raise AccountError("Mật khẩu không được để trống hay trùng với tên đăng nhập.")
+
+
+def _hash(password: str) -> str:
+    return _hasher.hash(password)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash no password matches, checked when there is no real one so that a failed login
+    takes the same time whatever the reason."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@contextmanager
+def _transaction(con):
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _get(con, key: str) -> Account:
+    row = con.execute(f"SELECT {_COLUMNS} FROM accounts WHERE name = ?", [key]).fetchone()
+    if row is None:
+        raise AccountError(f"Không có tài khoản '{key}'.")
+    return _account(row)
+
+
+def _commune_code(con, commune: str) -> str:
+    code = str(commune).strip()
+    row = con.execute("SELECT commune_code FROM units_commune WHERE upper(commune_code) = upper(?)",
+                      [code]).fetchone()
+    if row is None:
+        raise AccountError(f"Không có đảng bộ mã '{code}' trong danh mục đơn vị. Hãy nạp danh mục đơn vị "
+                           "trước hoặc kiểm tra lại mã.")
+    return row[0]
+
+
+# --- account management -----------------------------------------------------------------------
+
+def add_user(con, name: str, role: str, commune: str | None = None, password: str | None = None,
+             *, by: str | None = None) -> str:
+    """Create an account; returns its password (generated when none is given: show it once).
+    `by` is the administrator acting (None: the command line)."""
+    key = _valid_name(name)
+    if role not in ROLES:
+        raise AccountError(f"Vai trò '{role}' không hợp lệ; chọn một trong: {', '.join(ROLES)}.")
+    if role == "xa" and not commune:
+        raise AccountError("Tài khoản vai trò 'xa' phải gắn với một đảng bộ (--commune MÃ).")
+    if role != "xa" and commune:
+        raise AccountError(f"Chỉ tài khoản vai trò 'xa' mới gắn với một đảng bộ; vai trò '{role}' xem toàn tỉnh.")
+    code = _commune_code(con, commune) if commune else None
+    password = generate_password() if password is None else password
+    _check_password(password, key)
+    digest = _hash(password)
+    now = datetime.now()
+    with _transaction(con):
+        if con.execute("SELECT 1 FROM accounts WHERE name = ?", [key]).fetchone():
+            raise AccountError(f"Tài khoản '{key}' đã có.")
+        con.execute("INSERT INTO accounts (name, role, commune_code, password_hash, created_at, password_set_at)"
+                    " VALUES (?,?,?,?,?,?)", [key, role, code, digest, now, now])
+        audit.record(con, "user_add", account=by, detail=f"{key}: {ROLE_VN[role]}" + (f" {code}" if code else ""),
+                     at=now)
+    return password
+
+
+def set_password(con, name: str, password: str, *, by: str | None = None) -> None:
+    """Replace an account's password; clears its failed attempts and throttling."""
+    key = normalize_name(name)
+    _get(con, key)
+    _check_password(password, key)
+    digest = _hash(password)
+    now = datetime.now()
+    with _transaction(con):
+        con.execute("UPDATE accounts SET password_hash = ?, password_set_at = ?, failed_attempts = 0,"
+                    " throttled_until = NULL WHERE name = ?", [digest, now, key])
+        audit.record(con, "password_set", account=by, detail=key, at=now)
+
+
+def _set_disabled(con, name: str, disabled: bool, by: str | None) -> None:
+    key = normalize_name(name)
+    _get(con, key)
+    with _transaction(con):
+        con.execute("UPDATE accounts SET disabled = ? WHERE name = ?", [disabled, key])
+        audit.record(con, "user_disable" if disabled else "user_enable", account=by, detail=key)
+
+
+def disable(con, name: str, *, by: str | None = None) -> None:
+    """Refuse every further login of the account (kept, with its history)."""
+    _set_disabled(con, name, True, by)
+
+
+def enable(con, name: str, *, by: str | None = None) -> None:
+    _set_disabled(con, name, False, by)
+
+
+def list_users(con) -> list[Account]:
+    """Every account by name; hashes are never read."""
+    return [_account(r) for r in con.execute(f"SELECT {_COLUMNS} FROM accounts ORDER BY name").fetchall()]
+
+
+def ensure_admin(con) -> str | None:
+    """On the first run (no account at all) create the `quan_tri` account ADMIN_NAME and return
+    its generated password, to be shown once; afterwards None. There is no default password."""
+    if con.execute("SELECT count(*) FROM accounts").fetchone()[0]:
+        return None
+    return add_user(con, ADMIN_NAME, "quan_tri")
+
+
+# --- login ------------------------------------------------------------------------------------
+
+def throttle_for(failures: int) -> timedelta | None:
+    """How long an account waits after `failures` wrong passwords in a row (None: not at all)."""
+    if failures <= FREE_ATTEMPTS:
+        return None
+    return min(THROTTLE_FIRST * 2 ** min(failures - FREE_ATTEMPTS - 1, 20), THROTTLE_MAX)
+
+
+def authenticate(con, name: str, password: str, *, now: datetime | None = None) -> Account | None:
+    """The account when `password` is its password and it may log in now; otherwise None,
+    whatever the reason (see the module docstring). Records login or login_failed."""
+    now = now or datetime.now()
+    key = normalize_name(name)
+    row = con.execute(f"SELECT {_COLUMNS}, password_hash FROM accounts WHERE name = ?", [key]).fetchone()
+    if row is None:
+        _verify(_dummy_hash(), str(password))
+        # The typed name is not recorded: it may be a password typed into the wrong box.
+        audit.record(con, "login_failed", detail="Tên đăng nhập không tồn tại", at=now)
+        return None
+    account, stored = _account(row[:-1]), row[-1]
+    if account.disabled or (account.throttled_until is not None and now < account.throttled_until):
+        _verify(_dummy_hash(), str(password))
+        why = "Tài khoản đã bị khóa" if account.disabled else \
+            f"Đang tạm khóa do nhập sai nhiều lần (đến {account.throttled_until:%H:%M:%S})"
+        audit.record(con, "login_failed", account=key, detail=why, at=now)
+        return None
+    if not _verify(stored, str(password)):
+        with _transaction(con):
+            # Incremented in SQL, not from the value read above: two attempts at once both count.
+            failures = con.execute("UPDATE accounts SET failed_attempts = failed_attempts + 1 WHERE name = ?"
+                                   " RETURNING failed_attempts", [key]).fetchone()[0]
+            wait = throttle_for(failures)
+            if wait is not None:
+                con.execute("UPDATE accounts SET throttled_until = ? WHERE name = ?", [now + wait, key])
+            audit.record(con, "login_failed", account=key, at=now,
+                         detail=f"Sai mật khẩu ({failures} lần liên tiếp)")
+        return None
+    with _transaction(con):
+        con.execute("UPDATE accounts SET failed_attempts = 0, throttled_until = NULL, last_login_at = ?"
+                    " WHERE name = ?", [now, key])
+        if _hasher.check_needs_rehash(stored):  # parameters raised since the hash was made
+            con.execute("UPDATE accounts SET password_hash = ? WHERE name = ?", [_hash(password), key])
+        audit.record(con, "login", account=key, at=now)
+    return _get(con, key)
+
+
+# --- role rules -------------------------------------------------------------------------------
+
+def can(account: Account | None, action: str, commune: str | None = None) -> bool:
+    """May `account` do `action` (one of ACTIONS), for `commune` when the action is one commune's
+    (view_commune, upload_commune)? A `xa` account needs the commune named, and its own."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if account is None or account.disabled:
+        return False
+    granted = ROLE_ACTIONS.get(account.role, frozenset())
+    if action in BROADER and BROADER[action] in granted:
+        return True
+    if action not in granted:
+        return False
+    if action in BROADER:
+        return commune is not None and account.commune is not None and \
+            str(commune).strip().upper() == account.commune.upper()
+    return True
+
+
+def visible_communes(account: Account | None, all_codes) -> list[str]:
+    """The commune codes among `all_codes` whose data `account` may see, in their order."""
+    if can(account, "view_all"):
+        return list(all_codes)
+    return [c for c in all_codes if can(account, "view_commune", c)]
