@@ -75,7 +75,8 @@ def excel_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu") -> bytes:
     """A table as an .xlsx file; text cells are written as text, never as formulas."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="xlsxwriter",
-                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xw:
+                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False,
+                                                    "in_memory": True}}) as xw:
         df.to_excel(xw, sheet_name=sheet[:31], index=False)
         ws = xw.sheets[sheet[:31]]
         for i, col in enumerate(df.columns):
