@@ -7,6 +7,7 @@ returns, cached until the warehouse changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 import streamlit as st
@@ -37,7 +38,8 @@ def source() -> Source:
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
-def _cached(path: str, version: float, name: str, args: tuple, kwargs: tuple):
+def _cached(path: str, version: float, today: date, name: str, args: tuple, kwargs: tuple):
+    # `today` is part of the key: deadlines (I15, overdue findings) move at midnight.
     return getattr(indicators, name)(_open(path, version), *args, **dict(kwargs))
 
 
@@ -53,7 +55,7 @@ def call(name: str, *args, **kwargs):
     src = current()
     if src.con is None:
         raise NoData(src.snap.error)
-    return _cached(str(src.snap.path), src.version, name, args, tuple(sorted(kwargs.items())))
+    return _cached(str(src.snap.path), src.version, date.today(), name, args, tuple(sorted(kwargs.items())))
 
 
 class NoData(Exception):

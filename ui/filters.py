@@ -62,10 +62,10 @@ def sidebar() -> Filters | None:
     year = side.selectbox("Năm", years, key=YEAR, bind="query-params")
     last_with_data = max(int(p[5:]) for p in periods if p.startswith(f"{year:04d}"))
     months = list(range(1, 13))
-    first = side.selectbox("Từ tháng", months, index=0, key=FIRST, bind="query-params",
-                           format_func=lambda m: f"Tháng {m}")
-    last = side.selectbox("Đến tháng", months, index=last_with_data - 1, key=LAST, bind="query-params",
-                          format_func=lambda m: f"Tháng {m}")
+    # No format_func: a bound widget writes its displayed text into the URL, and ?tu_thang=3
+    # must stay a link people can type.
+    first = side.selectbox("Từ tháng", months, index=0, key=FIRST, bind="query-params")
+    last = side.selectbox("Đến tháng", months, index=last_with_data - 1, key=LAST, bind="query-params")
     if first > last:
         side.warning("Tháng bắt đầu sau tháng kết thúc: đã đổi chỗ hai tháng.")
         first, last = last, first
