@@ -1,3 +1,140 @@
-from ui import page
+"""Nộp báo cáo (I15): the commune × month matrix of report submissions (on time, late, not
+reported, not yet due), the share reported and on time per month, and, for one cell, every
+version of that report (click a cell, or pick the commune and the month)."""
+import pandas as pd
+import streamlit as st
 
-page.run(lambda: page.start("…"))
+from etl import indicators
+from etl import vnformat as vn
+from ui import charts, data, page
+
+STATUS_STYLE = {  # each status its own colour; text colour chosen for contrast
+    "on_time": f"background-color: {charts.GOOD}; color: white",
+    "late": f"background-color: {charts.LATE}; color: white",
+    "missing": f"background-color: {charts.NOT_REPORTED_COLOR}; color: #212529",
+    "pending": "background-color: #dbe9f6; color: #1f3b5c",
+}
+COMMUNE, MONTH, GRID = "nbc-dang-bo", "nbc-thang", "nbc-ma-tran"
+NAME = "Đảng bộ"
+
+
+def _cell(row) -> str:
+    status = row["status"]
+    text = (f"Muộn {row['days_late']} ngày" if status == "late" and not pd.isna(row["days_late"])
+            else indicators.STATUS_LABELS.get(status, ""))
+    if status in ("on_time", "late") and not pd.isna(row["versions"]) and row["versions"] > 1:
+        text += f" · {row['versions']} lần"
+    return text
+
+
+def _matrix(grid: pd.DataFrame, months: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Display frame (communes × month labels), its status frame (for colours), commune codes."""
+    codes = list(dict.fromkeys(grid["commune_code"]))
+    names = dict(zip(grid["commune_code"], grid["commune_name"]))
+    text = grid.assign(_text=grid.apply(_cell, axis=1)).pivot(index="commune_code", columns="period", values="_text")
+    status = grid.pivot(index="commune_code", columns="period", values="status")
+    labels = {p: vn.month_short(p) for p in months}
+    # a month the commune did not exist in (registry validity) has no row: an empty cell
+    text = text.reindex(index=codes, columns=list(months)).fillna("").rename(columns=labels)
+    status = status.reindex(index=codes, columns=list(months)).fillna("").rename(columns=labels)
+    text.insert(0, NAME, [names[c] for c in codes])
+    status.insert(0, NAME, "")
+    return text.reset_index(drop=True), status.reset_index(drop=True), codes
+
+
+def _select_cell(codes: list[str], periods: dict[str, str]) -> None:
+    """A clicked cell fills the commune and month pickers below the matrix."""
+    cells = st.session_state[GRID].selection.get("cells") or []
+    if cells:
+        row, column = cells[0]
+        st.session_state[COMMUNE] = codes[row]
+        if column in periods:
+            st.session_state[MONTH] = periods[column]
+
+
+def _versions(f, grid: pd.DataFrame, codes: list[str], months: tuple[str, ...]) -> None:
+    st.subheader("Các lần nộp của một báo cáo")
+    st.caption("Bấm vào một ô của bảng trên, hoặc chọn đảng bộ và tháng.")
+    a, b = st.columns(2)
+    commune = a.selectbox("Đảng bộ", codes, index=None, key=COMMUNE, format_func=f.name, placeholder="Chọn đảng bộ")
+    month = b.selectbox("Tháng", list(months), index=None, key=MONTH, format_func=vn.month, placeholder="Chọn tháng")
+    if not commune or not month:
+        return
+    row = grid[(grid["commune_code"] == commune) & (grid["period"] == month)]
+    title = f"**{f.name(commune)} – {vn.month(month)}:** "
+    if row.empty:
+        st.markdown(title + "đảng bộ chưa hoạt động trong tháng này (theo danh mục đơn vị).")
+    else:
+        r = row.iloc[0]
+        state = _cell(r) or indicators.STATUS_LABELS.get(r["status"], "")
+        received = f"; nhận lần đầu {vn.moment(r['first_received_at'])}" if not pd.isna(r["first_received_at"]) else ""
+        st.markdown(f"{title}{state.lower() if state else ''} (hạn nộp {vn.day(r['deadline'])}{received}).")
+    versions = data.call("submission_versions", commune, month)
+    if versions.empty:
+        st.info("Chưa có lần nộp nào cho báo cáo này.")
+        return
+    page.table(versions.assign(**{
+        "Lần nộp": versions["version"], "Thời điểm nhận": versions["received_at"].map(vn.moment),
+        "Tên tệp": versions["source_file"],
+        "Hiện hành": versions["is_current"].map({True: "Đang dùng", False: "Đã được thay thế"}),
+        "Ngày triển khai nhiệm vụ": versions["tasks_sent_on"].map(vn.day)})
+        [["Lần nộp", "Thời điểm nhận", "Tên tệp", "Hiện hành", "Ngày triển khai nhiệm vụ"]],
+        f"cac-lan-nop-{commune}-{month}", key="versions")
+
+
+def body():
+    f = page.start("Tình hình nộp báo cáo")
+    if not f:
+        return
+    months = f.scope.months
+    total = data.call("submissions", f.scope, by="total").iloc[0]
+    cols = st.columns(5)
+    cols[0].metric("Tỷ lệ đã nộp", page.share(total["i15_reported_share"]),
+                   help="Số tháng-đảng bộ đã có báo cáo ÷ số tháng-đảng bộ phải nộp.")
+    cols[1].metric("Tỷ lệ nộp đúng hạn", page.share(total["i15_on_time_share"]),
+                   help="Bản nộp đầu tiên nhận trước hạn (ngày 5 tháng sau, theo settings.toml).")
+    cols[2].metric("Nộp muộn", vn.number(total["late_months"]))
+    cols[3].metric("Chưa báo cáo (quá hạn)", vn.number(total["missing_months"]))
+    cols[4].metric("Chưa đến hạn", vn.number(total["pending_months"]))
+
+    grid = data.call("submissions", f.scope, by="commune_month")
+    if grid.empty:
+        st.info("Chưa có đảng bộ nào trong phạm vi đang xem.")
+        return
+    st.subheader("Bảng theo đảng bộ và tháng")
+    text, status, codes = _matrix(grid, months)
+    styled = text.style.apply(lambda _: status.map(lambda s: STATUS_STYLE.get(s, "")), axis=None)
+    periods = {vn.month_short(p): p for p in months}
+    st.dataframe(styled, hide_index=True, width="stretch", key=GRID, on_select=lambda: _select_cell(codes, periods),
+                 selection_mode="single-cell", height=min(38 + 35 * len(text), 720),
+                 column_config={NAME: st.column_config.TextColumn(pinned=True)})
+    st.caption("Màu: xanh lá – đúng hạn; cam – nộp muộn (số ngày trễ so với hạn); xám – chưa báo cáo khi đã quá "
+               "hạn; xanh nhạt – chưa đến hạn; ô trống – đảng bộ chưa hoạt động trong tháng. "
+               "\"2 lần\": báo cáo đã được gửi lại.")
+    st.download_button("Tải bảng (Excel)", page.excel_bytes(text, "Nộp báo cáo"), file_name="nop-bao-cao.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="matrix-xlsx", icon=":material/download:")
+
+    by_month = data.call("submissions", f.scope, by="month")
+    # a month whose every report is still before its deadline has no share yet, not 0 %
+    due = ~((by_month["pending_months"] == by_month["expected_months"]) & (by_month["expected_months"] > 0))
+    shown = by_month.assign(i15_reported_share=by_month["i15_reported_share"].where(due),
+                            i15_on_time_share=by_month["i15_on_time_share"].where(due))
+    page.chart(charts.lines(shown, x="period", percent=True, big=page.big(),
+                            series={"i15_reported_share": ("Tỷ lệ đã nộp", charts.MAIN),
+                                    "i15_on_time_share": ("Tỷ lệ nộp đúng hạn", charts.SECOND)},
+                            title="Tỷ lệ đảng bộ đã nộp và nộp đúng hạn theo tháng"),
+               "ty-le-nop-bao-cao-theo-thang")
+    shares = pd.DataFrame(
+        [["Số đảng bộ phải nộp", *by_month["expected_months"].map(vn.number)],
+         ["Đã nộp", *by_month["reported_months"].map(vn.number)],
+         ["Tỷ lệ đã nộp", *[page.share(v) if d else "Chưa đến hạn" for v, d in zip(shown["i15_reported_share"], due)]],
+         ["Tỷ lệ nộp đúng hạn", *[page.share(v) if d else "Chưa đến hạn"
+                                 for v, d in zip(shown["i15_on_time_share"], due)]]],
+        columns=["Chỉ tiêu", *by_month["period"].map(vn.month_short)])
+    page.table(shares, "ty-le-nop-bao-cao-theo-thang", key="shares")
+
+    _versions(f, grid, codes, months)
+
+
+page.run(body)
