@@ -42,7 +42,8 @@ def base(fig: go.Figure, *, big: bool = False, height: int | None = None, title:
         ink = dict(size=size - 2, color="#212529")
         fig.update_xaxes(tickfont=ink, title_font=ink)
         fig.update_yaxes(tickfont=ink, title_font=ink)
-        fig.update_layout(legend_font=ink)
+        # room above the plot for the bigger title, legend and reference-line labels
+        fig.update_layout(legend_font=ink, margin_t=120 if title else 70)
     return fig
 
 
