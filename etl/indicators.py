@@ -216,8 +216,20 @@ def recruitment(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
 def recruitment_progress(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
     """I11 year to date against the target, on-track pace; see recruitment_progress.sql."""
     flags = _grain(by, ("commune", "commune_month", "month", "total"))
+    if not flags["by_month"]:
+        scope = _up_to_reported(con, scope)
     df = _query(con, "recruitment_progress", **_scope_params(scope), **flags)
     return _shape(df, flags, drop=() if flags["by_month"] else ("admitted",))
+
+
+def _up_to_reported(con, scope: Scope) -> Scope:
+    """The position is taken at the scope's last month, or at the newest month any commune has
+    reported when the scope reaches past it: in November, a scope to December must not count
+    twelve elapsed months against the target (the pace would call every commune late)."""
+    bounds = period_bounds(con)
+    if bounds and scope.first <= bounds[1] < scope.last:
+        return Scope(scope.first, bounds[1], scope.communes, scope.branch_kinds)
+    return scope
 
 
 def inspections(con, scope: Scope, as_of: date | None = None,

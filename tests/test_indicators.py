@@ -632,3 +632,22 @@ def test_settings_partial_file_and_errors(tmp_path):
             load_settings(bad)
     with pytest.raises(FileNotFoundError):
         load_settings(tmp_path / "absent.toml")
+
+
+def test_pace_is_taken_at_the_newest_reported_month(tmp_path):
+    """A scope reaching past the last reported month measures the pace at that month."""
+
+    from builders import monthly_book, registry_book, targets_book, write_book
+    from etl.load import load_paths
+    from etl.warehouse import db
+
+    con = db.connect(tmp_path / "w.duckdb")
+    load_paths(con, [write_book(tmp_path / "r.xlsx", registry_book()),
+                     write_book(tmp_path / "t.xlsx", targets_book()),
+                     write_book(tmp_path / "m.xlsx", monthly_book())])  # March 2024 only
+    full = ind.recruitment_progress(con, ind.Scope("2024-01", "2024-12", ("X01",)))
+    march = ind.recruitment_progress(con, ind.Scope("2024-01", "2024-03", ("X01",)))
+    assert full["months_elapsed"].tolist() == march["months_elapsed"].tolist() == [3]
+    assert full["pace_target"].tolist() == march["pace_target"].tolist() == [10 * 3 / 12]
+    monthly = ind.recruitment_progress(con, ind.Scope("2024-01", "2024-12", ("X01",)), by="month")
+    assert len(monthly) == 12  # the cumulative series still spans the scope
