@@ -23,6 +23,8 @@ one query per file, its grain and rules in its header comment.
 | recruitment_progress     | commune, commune_month, month, total (year to date) | I11 I12      |
 | inspections              | commune, category, commune_category, total         | I14           |
 | overdue_findings         | one row per overdue finding                        | I14           |
+| open_findings            | one row per finding not yet resolved               | I14           |
+| meeting_details          | one row per branch-month: what the branch reported | I5–I10 detail |
 | submissions              | commune_month, commune, month, total               | I15           |
 | submission_versions      | one row per version of a (commune, month) report   | I15           |
 | annual_ratings           | branch, commune, total (one year)                  | year-end rating |
@@ -143,7 +145,7 @@ def _shape(df: pd.DataFrame, flags: dict[str, bool], drop: tuple[str, ...] = ())
     return df
 
 
-def _as_of(scope: Scope, as_of: date | None) -> date:
+def as_of_day(scope: Scope, as_of: date | None) -> date:
     """Default reference day: today, or the scope's last day when the scope is in the past."""
     return as_of if as_of is not None else min(date.today(), scope.last_day)
 
@@ -232,18 +234,23 @@ def _up_to_reported(con, scope: Scope) -> Scope:
     return scope
 
 
+def open_findings(con, scope: Scope) -> pd.DataFrame:
+    """I14 follow-up: findings not yet resolved (open or in progress), by commune then due date."""
+    return _query(con, "open_findings", **_scope_params(scope))
+
+
 def inspections(con, scope: Scope, as_of: date | None = None,
                 by: str = "commune") -> pd.DataFrame:
     """I14 counts by status, overdue as of a day, resolved share; see inspections.sql."""
     flags = _grain(by, ("commune", "category", "commune_category", "total"))
     df = _query(con, "inspections", **_scope_params(scope), **flags,
-                as_of=_as_of(scope, as_of))
+                as_of=as_of_day(scope, as_of))
     return _shape(df, flags)
 
 
 def overdue_findings(con, scope: Scope, as_of: date | None = None) -> pd.DataFrame:
     """I14 follow-up list: findings overdue as of a day, most overdue first."""
-    return _query(con, "overdue_findings", **_scope_params(scope), as_of=_as_of(scope, as_of))
+    return _query(con, "overdue_findings", **_scope_params(scope), as_of=as_of_day(scope, as_of))
 
 
 _SUBMISSION_ROW = ("status", "deadline", "first_received_at", "current_received_at",

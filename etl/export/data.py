@@ -3,24 +3,18 @@ a commune selection, returns a `YearData` of indicator-layer DataFrames.
 
 Every figure comes from `etl.indicators` at the grain it is shown at (commune rows and the
 'total' row are separate calls, never sums made here), so the workbook, the Word report and the
-dashboard cannot disagree. The only other reads are text and dates that no indicator returns
-(meeting dates, thematic topics, quality labels, unresolved findings): `details`, from the
-SPEC §5 views, in etl/export/sql/.
+dashboard cannot disagree; the texts and dates shown beside them (meeting dates, thematic topics,
+unresolved findings) come from the same layer (`meeting_details`, `open_findings`).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
 from etl import indicators as ind
 from etl.settings import Settings, load_settings
-
-SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 
 @dataclass
@@ -66,30 +60,17 @@ class YearData:
         return bool(self.scope.communes)
 
 
-@lru_cache(maxsize=None)
-def _sql(name: str) -> tuple[str, frozenset[str]]:
-    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    return text, frozenset(re.findall(r"\$([a-z_]+)", re.sub(r"--[^\n]*", "", text)))
-
-
-def _detail(con, name: str, **params) -> pd.DataFrame:
-    text, used = _sql(name)
-    with con.cursor() as cursor:  # a cursor per query, as indicators does (shared connections)
-        return cursor.execute(text, {k: params[k] for k in used}).df()
-
-
 def collect(con, year: int, communes=(), settings: Settings | None = None,
             as_of: date | None = None) -> YearData:
     """All indicator tables of `year` for the communes (codes; empty = all)."""
     settings = settings or load_settings()
     scope = ind.Scope.for_year(year, tuple(communes))
-    params = {"first": scope.first, "last": scope.last, "communes": list(scope.communes)}
     known = ind.communes(con, scope)
     data = YearData(
         year=year, scope=scope, settings=settings, as_of=as_of,
         # the indicator layer's own default (today, or the year's last day for a past year),
         # resolved here only to be printed next to the overdue figures
-        inspections_as_of=ind._as_of(scope, as_of),
+        inspections_as_of=ind.as_of_day(scope, as_of),
         communes=known,
         branches=ind.branches(con, scope),
         meetings=ind.branch_meetings(con, scope, settings, "commune"),
@@ -108,7 +89,7 @@ def collect(con, year: int, communes=(), settings: Settings | None = None,
         inspections_category=ind.inspections(con, scope, as_of, "category"),
         inspections_total=ind.inspections(con, scope, as_of, "total"),
         overdue=ind.overdue_findings(con, scope, as_of),
-        unresolved=_detail(con, "unresolved_findings", **params),
+        unresolved=ind.open_findings(con, scope),
         submissions=ind.submissions(con, scope, settings, "commune_month", as_of),
         submissions_commune=ind.submissions(con, scope, settings, "commune", as_of),
         submissions_month=ind.submissions(con, scope, settings, "month", as_of),
@@ -117,7 +98,7 @@ def collect(con, year: int, communes=(), settings: Settings | None = None,
         ratings_total=ind.annual_ratings(con, scope, year, "total"),
         branch_months=ind.branch_meetings(con, scope, settings, "branch_month"),
         branch_quality=ind.quality(con, scope, "branch_month"),
-        details=_detail(con, "meeting_details", **params),
+        details=ind.meeting_details(con, scope),
         attention=ind.attention(con, scope, settings, as_of),
     )
     unknown = sorted(set(scope.communes) - set(known["commune_code"]))

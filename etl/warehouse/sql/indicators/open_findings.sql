@@ -1,6 +1,5 @@
--- Inspection findings not yet resolved (open or in progress), for the export's follow-up list.
--- Text columns the indicator layer does not list (it lists overdue ones only:
--- etl.indicators.overdue_findings); counts by status come from etl.indicators.inspections.
+-- Inspection findings not yet resolved (open or in progress): the follow-up list (I14), overdue
+-- or not; counts by status come from inspections.sql, the overdue subset from overdue_findings.sql.
 -- Grain: one row per finding; same scope rule as inspections.sql (inspections dated within the
 -- scope's months, undated ones always, in the scope's communes), by commune then due date.
 -- Parameters: $first, $last ('YYYY-MM'), $communes (VARCHAR[]).
