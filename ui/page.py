@@ -89,7 +89,8 @@ def excel_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu") -> bytes:
 def table(df: pd.DataFrame, name: str, *, key: str, height: int | str = "auto", column_config=None) -> None:
     """A table (already labelled in Vietnamese) and its Excel download."""
     st.dataframe(df, hide_index=True, width="stretch", height=height, column_config=column_config, key=f"{key}-table")
-    st.download_button("Tải bảng (Excel)", excel_bytes(df, name), file_name=f"{slug(name)}.xlsx",
+    # the workbook is built when the button is clicked, not on every run of the page
+    st.download_button("Tải bảng (Excel)", lambda: excel_bytes(df, name), file_name=f"{slug(name)}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}-xlsx", icon=":material/download:")
 
