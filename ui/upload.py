@@ -1,0 +1,270 @@
+"""The 'Tải báo cáo' page's work, apart from its widgets: save uploaded workbooks under safe
+names, check and load them with the real command line in a subprocess, and give the results
+back under the names the user chose.
+
+    uploads = save(files, folder)               # [(name, bytes)] -> [Upload]
+    checked = check(uploads, db)                # python -m etl check --json  -> Outcome
+    to_load = loadable(uploads, checked)        # the files worth loading
+    loaded  = load(to_load, db, received_on)    # python -m etl load --json   -> Outcome
+    check_and_load(uploads, db, received_on)    # the three above, one entry per upload
+    problems_table(outcome), files_table(outcome, names)  # DataFrames for the page
+    template(db, commune, month)                # python -m etl template      -> (bytes | None, message)
+
+Why a subprocess: DuckDB lets one process write the warehouse, and the dashboard process must
+never be it (it serves many sessions and reads a snapshot). The command line also waits for a
+concurrent load (up to 30 s) and then says so; that message is shown as it is.
+The user's file name is never used as a path: a file is saved as '<n>-<ascii slug>.<ext>' with
+a whitelisted extension, in a folder the caller made fresh; the slug keeps the warehouse's
+`source_file` readable on the 'Nộp báo cáo' page.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from etl.load import UNIT_CODES
+
+ROOT = Path(__file__).resolve().parents[1]
+EXTENSIONS = (".xlsx", ".xlsm", ".xls")
+MAX_BYTES = 20 * 2**20  # SPEC §3 too_large
+MAX_MB = MAX_BYTES // 2**20
+MAX_FILES = 200
+TIMEOUT = 900  # seconds; a province's month (100+ files) checks and loads in well under that
+
+# --- Vietnamese texts, kept together for review ------------------------------------------
+STATUS = {"checked": "Hợp lệ", "rejected": "Bị từ chối", "loaded": "Đã nạp", "unchanged": "Không thay đổi"}
+SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
+KINDS = {"monthly": "Báo cáo tháng", "registry": "Danh mục đơn vị", "targets": "Chỉ tiêu kết nạp",
+         "inspections": "Sổ theo dõi kiểm tra"}
+BAD_EXTENSION = ("Tệp '{name}' không phải sổ tính Excel: chỉ nhận tệp .xlsx, .xlsm hoặc .xls. "
+                 "Hãy mở tệp bằng Excel, Lưu dưới dạng (Save As) kiểu .xlsx rồi tải lên lại.")
+TOO_LARGE = ("Tệp '{name}' nặng {size} MB, quá giới hạn {limit} MB. Hãy xóa các trang tính, hình ảnh "
+             "không cần thiết hoặc lưu lại kiểu .xlsx rồi tải lên lại.")
+TOO_MANY = ("Mỗi lần chỉ nhận tối đa {limit} tệp: tệp '{name}' chưa được kiểm tra. Hãy tải tệp này "
+            "lên ở lần sau.")
+NO_ANSWER = ("Lệnh {command} dừng vì lỗi (mã thoát {code}). Hãy báo cho quản trị hệ thống kèm thời điểm xảy "
+             "ra. {detail}")
+TIMED_OUT = "Lệnh {command} chạy quá {seconds} giây nên đã dừng. Hãy chia nhỏ số tệp rồi thử lại."
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file: the user's name (display only), where it was saved, or why not."""
+    name: str
+    path: Path | None = None
+    refusal: dict | None = None  # a problem in the CLI's JSON shape, for a file never saved
+
+    @property
+    def saved(self) -> bool:
+        return self.path is not None
+
+
+@dataclass
+class Outcome:
+    """The command line's answer: one SPEC §4 JSON file entry per upload, under the user's
+    names, or `error` (Vietnamese) when the command could not run (warehouse busy...)."""
+    files: list[dict] = field(default_factory=list)
+    error: str | None = None
+
+    def names(self, *statuses: str) -> list[str]:
+        return [f["file"] for f in self.files if f["status"] in statuses]
+
+
+def _slug(stem: str) -> str:
+    plain = unicodedata.normalize("NFD", stem.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(c for c in plain if unicodedata.category(c) != "Mn")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60].strip("-")
+
+
+def safe_name(index: int, name: str) -> str | None:
+    """'<index>-<slug>.<ext>' from a whitelist, or None when the extension is not a workbook's.
+    Only the last component of `name` counts ('..\\..\\x.xlsx' and '../../x.xlsx' -> 'x')."""
+    base = re.split(r"[\\/]", name)[-1]
+    stem, dot, ext = base.rpartition(".")
+    ext = f".{ext.lower()}" if dot else ""
+    if ext not in EXTENSIONS:
+        return None
+    slug = _slug(stem)
+    return f"{index:03d}-{slug}{ext}" if slug else f"{index:03d}{ext}"
+
+
+def _refusal(message: str, code: str) -> dict:
+    return {"severity": "error", "code": code, "sheet": None, "cell": None, "row": None, "column": None,
+            "message": message}
+
+
+def save(files, folder: Path) -> list[Upload]:
+    """Write (name, bytes) pairs into `folder` (fresh, made by the caller) under safe names.
+    Files past MAX_FILES, over MAX_BYTES or without a workbook extension are not written."""
+    folder = Path(folder)
+    out = []
+    for i, (name, content) in enumerate(files, start=1):
+        target = safe_name(i, name)
+        if i > MAX_FILES:
+            # not a SPEC §3 code: the page's own limit, not a fault of the file
+            out.append(Upload(name, refusal=_refusal(TOO_MANY.format(limit=MAX_FILES, name=name), "too_many")))
+        elif target is None:
+            out.append(Upload(name, refusal=_refusal(BAD_EXTENSION.format(name=name), "unreadable")))
+        elif len(content) > MAX_BYTES:
+            size = f"{len(content) / 2**20:.1f}".replace(".", ",")
+            out.append(Upload(name, refusal=_refusal(TOO_LARGE.format(name=name, size=size, limit=MAX_MB),
+                                                     "too_large")))
+        else:
+            path = folder / target
+            path.write_bytes(content)
+            out.append(Upload(name, path))
+    return out
+
+
+def run_cli(args: list[str], db: Path) -> tuple[subprocess.CompletedProcess | None, str | None]:
+    """python -m etl <args> from the repository root on warehouse `db`: (process, None) or
+    (None, Vietnamese message) when it ran too long."""
+    env = {**os.environ, "WAREHOUSE_DB": str(Path(db).resolve()), "PYTHONIOENCODING": "utf-8"}
+    command = f"python -m etl {args[0]}"
+    try:
+        proc = subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, encoding="utf-8", timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None, TIMED_OUT.format(command=command, seconds=TIMEOUT)
+    return proc, None
+
+
+def _run_json(command: str, uploads: list[Upload], db: Path, extra: list[str] = ()) -> Outcome:
+    saved = [u for u in uploads if u.saved]
+    refused = [{"file": u.name, "saved": None, "upload": i, "kind": None, "status": "rejected", "commune": None,
+                "period": None, "rows": {}, "problems": [u.refusal]} for i, u in enumerate(uploads) if not u.saved]
+    if not saved:
+        return Outcome(refused)
+    proc, error = run_cli([command, "--json", *extra, *(str(u.path) for u in saved)], db)
+    if error:
+        return Outcome(refused, error)
+    try:
+        answer = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        return Outcome(refused, _failure(proc, command))
+    index = {u.path.name: i for i, u in enumerate(uploads) if u.saved}
+    files = [_rename(entry, uploads, index) for entry in answer["files"]]
+    return Outcome(sorted(files + refused, key=lambda f: f["upload"]))
+
+
+def _failure(proc: subprocess.CompletedProcess, command: str) -> str:
+    """The message of a command that gave no result. Exit 1 with a line on stderr is the
+    command's own Vietnamese sentence (warehouse busy after waiting 30 s, unknown commune);
+    a traceback is a crash, shown as such."""
+    lines = proc.stderr.strip().splitlines()
+    detail = lines[-1] if lines else ""
+    if proc.returncode == 1 and detail and "Traceback" not in proc.stderr:
+        return detail
+    return NO_ANSWER.format(command=f"python -m etl {command}", code=proc.returncode,
+                            detail=f"(Chi tiết kỹ thuật: {detail})" if detail else "")
+
+
+def _rename(entry: dict, uploads: list[Upload], index: dict[str, int]) -> dict:
+    """The CLI's entry under the user's file name (in messages too); `saved` keeps ours and
+    `upload` the position in the upload list (two uploads may share a name)."""
+    saved = entry["file"]
+    i = index.get(saved, len(uploads))
+    original = uploads[i].name if i < len(uploads) else saved
+    problems = [{**p, "message": (p.get("message") or "").replace(saved, original)} for p in entry["problems"]]
+    return {**entry, "file": original, "saved": saved, "upload": i, "problems": problems}
+
+
+def check(uploads: list[Upload], db: Path) -> Outcome:
+    """Validate against the warehouse's unit registry; writes nothing."""
+    return _run_json("check", uploads, db)
+
+
+def loadable(uploads: list[Upload], checked: Outcome) -> list[Upload]:
+    """The uploads worth loading: those that passed, and, when a unit registry file passed too,
+    those rejected only for unknown units (the loader checks them again after the registry)."""
+    status = {f["saved"]: f for f in checked.files if f["saved"]}
+    passed = {n for n, f in status.items() if f["status"] == "checked"}
+    registry = any(status[n]["kind"] == "registry" for n in passed)
+
+    def unit_only(entry: dict) -> bool:
+        errors = {p["code"] for p in entry["problems"] if p["severity"] == "error"}
+        return bool(errors) and errors <= UNIT_CODES
+
+    return [u for u in uploads if u.saved and u.path.name in status
+            and (u.path.name in passed or (registry and unit_only(status[u.path.name])))]
+
+
+def load(uploads: list[Upload], db: Path, received_on: date | None = None) -> Outcome:
+    """Load into the warehouse; `received_on` (None: the time of loading) is the receipt day."""
+    extra = ["--received-on", received_on.isoformat()] if received_on else []
+    return _run_json("load", uploads, db, extra)
+
+
+def check_and_load(uploads: list[Upload], db: Path, received_on: date | None = None) -> Outcome:
+    """Check, then load what `loadable` picks; one entry per upload: the load's answer for the
+    files loaded (kind, commune and month taken from the check when the loader skipped an
+    unchanged file), the check's 'rejected' for the others."""
+    checked = check(uploads, db)
+    chosen = loadable(uploads, checked)
+    if checked.error or not chosen:
+        return checked
+    loaded = load(chosen, db, received_on)
+    if loaded.error:
+        return Outcome(checked.files, loaded.error)
+    answers = {f["saved"]: f for f in loaded.files if f["saved"]}
+    files = []
+    for entry in checked.files:
+        answer = answers.get(entry["saved"])
+        if answer is None:
+            files.append(entry)
+            continue
+        known = {k: answer[k] if answer[k] is not None else entry[k] for k in ("kind", "commune", "period")}
+        files.append({**answer, **known, "upload": entry["upload"]})
+    return Outcome(files)
+
+
+def counts(entry: dict) -> tuple[int, int]:
+    """(errors, warnings) of one file entry."""
+    errors = sum(p["severity"] == "error" for p in entry["problems"])
+    return errors, len(entry["problems"]) - errors
+
+
+def files_table(outcome: Outcome, commune_name=lambda code: code, month=lambda period: period) -> pd.DataFrame:
+    """One row per file: name, kind, commune, month, result, error and warning counts."""
+    rows = []
+    for f in outcome.files:
+        errors, warnings = counts(f)
+        rows.append({"Tệp": f["file"], "Loại biểu": KINDS.get(f["kind"], "Không nhận ra"),
+                     "Đảng bộ": commune_name(f["commune"]) if f["commune"] else "",
+                     "Tháng": month(f["period"]) if f["period"] else "",
+                     "Kết quả": STATUS.get(f["status"], f["status"]), "Số lỗi": errors, "Số cảnh báo": warnings})
+    return pd.DataFrame(rows, columns=["Tệp", "Loại biểu", "Đảng bộ", "Tháng", "Kết quả", "Số lỗi", "Số cảnh báo"])
+
+
+def problems_table(outcome: Outcome) -> pd.DataFrame:
+    """One row per problem, errors first: file (the user's name), sheet, cell, column, severity,
+    code, message."""
+    rows = [{"Tệp": f["file"], "Trang tính": p.get("sheet") or "", "Ô": p.get("cell") or "",
+             "Cột": p.get("column") or "", "Mức độ": SEVERITY.get(p["severity"], p["severity"]),
+             "Mã": p.get("code") or "", "Nội dung": p.get("message") or "", "_order": p["severity"] != "error"}
+            for f in outcome.files for p in f["problems"]]
+    df = pd.DataFrame(rows, columns=["Tệp", "Trang tính", "Ô", "Cột", "Mức độ", "Mã", "Nội dung", "_order"])
+    return df.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def template(db: Path, commune: str, month: str) -> tuple[bytes | None, str]:
+    """A blank monthly report pre-filled for `commune` and `month` ('YYYY-MM'): (bytes, '') or
+    (None, the command's Vietnamese message)."""
+    with tempfile.TemporaryDirectory(prefix="mau-bao-cao-") as folder:
+        out = Path(folder) / "mau.xlsx"
+        proc, error = run_cli(["template", "--commune", commune, "--month", month, "-o", str(out)], db)
+        if error:
+            return None, error
+        if proc.returncode != 0 or not out.exists():
+            return None, _failure(proc, "template")
+        return out.read_bytes(), ""
