@@ -22,6 +22,7 @@ PAGES = [
     st.Page("pages/kiem_tra.py", title="Kiểm tra", icon=":material/fact_check:", url_path="kiem-tra"),
     st.Page("pages/nop_bao_cao.py", title="Nộp báo cáo", icon=":material/inbox:", url_path="nop-bao-cao"),
     st.Page("pages/tai_bao_cao.py", title="Tải báo cáo", icon=":material/upload_file:", url_path="tai-bao-cao"),
+    st.Page("pages/xuat_bao_cao.py", title="Xuất báo cáo", icon=":material/summarize:", url_path="xuat-bao-cao"),
 ]
 
 page = st.navigation(PAGES, position="hidden" if presenting else "sidebar")

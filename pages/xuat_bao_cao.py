@@ -1,0 +1,48 @@
+"""Xuất báo cáo: the December summary of a year, as an Excel workbook and a Word report draft
+(etl.export, the same indicator layer as the pages), for all communes or a chosen few."""
+import streamlit as st
+
+from etl import indicators
+from ui import data, export, page
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+YEAR, COMMUNES, RESULT = "xbc-nam", "xbc-dang-bo", "xbc-ket-qua"
+
+
+def body():
+    f = page.start("Xuất báo cáo tổng hợp năm")
+    if not f:
+        return
+    st.markdown("Tổng hợp chất lượng sinh hoạt chi bộ cả năm để báo cáo Ban Thường vụ: **bảng tính Excel** "
+                "(các bảng số liệu, biểu đồ) và **dự thảo báo cáo Word** theo thể thức văn bản của Đảng. "
+                "Số liệu lấy từ cùng lớp chỉ số với các trang của bảng điều khiển.")
+    years = sorted({int(p[:4]) for p in data.call("available_periods")}, reverse=True)
+    left, right = st.columns([1, 3])
+    year = left.selectbox("Năm tổng hợp", years, index=years.index(f.year) if f.year in years else 0, key=YEAR)
+    units = data.call("communes", indicators.Scope.for_year(year))
+    names = dict(zip(units["commune_code"], units["commune_name"]))
+    communes = right.multiselect("Đảng bộ", list(names), default=[c for c in f.communes if c in names],
+                                 key=COMMUNES, format_func=lambda c: names.get(c, c), placeholder="Toàn Đảng bộ")
+    chosen = (year, tuple(communes))
+    if st.button("Tạo tệp báo cáo", type="primary", icon=":material/summarize:", key="xbc-build"):
+        with st.spinner("Đang tạo bảng tính và báo cáo Word (có vẽ biểu đồ, có thể mất vài chục giây)…"):
+            st.session_state[RESULT] = (chosen, export.build(data.current().snap.path, year, communes))
+    made = st.session_state.get(RESULT)
+    if not made or made[0] != chosen:  # nothing made yet, or made for another choice
+        st.caption("Chọn năm và đảng bộ (để trống là toàn Đảng bộ), rồi bấm **Tạo tệp báo cáo**.")
+        return
+    files = made[1]
+    scope = "toàn Đảng bộ" if not communes else f"{len(communes)} đảng bộ"
+    st.success(f"Đã tạo tệp tổng hợp năm {year} ({scope}).")
+    for warning in files.warnings:
+        st.warning(warning)
+    a, b = st.columns(2)
+    a.download_button("Tải bảng tính Excel", files.xlsx, file_name=files.xlsx_name, mime=XLSX_MIME,
+                      icon=":material/table_view:", key="xbc-xlsx", type="primary")
+    b.download_button("Tải báo cáo Word", files.docx, file_name=files.docx_name, mime=DOCX_MIME,
+                      icon=":material/description:", key="xbc-docx", type="primary")
+    st.caption(f"{files.xlsx_name} · {files.docx_name}")
+
+
+page.run(body)

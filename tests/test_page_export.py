@@ -1,0 +1,78 @@
+"""Xuất báo cáo page (pages/xuat_bao_cao.py, ui/export.py): renders on the conftest demo
+warehouse and an empty one, takes its defaults from the sidebar filters, and its build step
+makes both December files (an .xlsx openpyxl reads, a .docx python-docx reads) whose names and
+figures are those of etl.export.
+"""
+from __future__ import annotations
+
+import io
+
+import duckdb
+import openpyxl
+from docx import Document
+
+from etl import indicators
+from etl import vnformat as vn
+from etl.export import DOCX_NAME, XLSX_NAME
+from ui import export
+
+PAGE = "xuat_bao_cao"
+
+
+def test_page_renders_with_the_sidebar_filters_as_defaults(app, demo_db):
+    at = app(demo_db)
+    at.multiselect(key="dang_bo").set_value(["BL03"]).run()
+    at.switch_page(f"pages/{PAGE}.py")
+    at.run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="xbc-nam").value == 2026  # the sidebar's year (the newest)
+    assert at.selectbox(key="xbc-nam").options == ["2026", "2025"]
+    assert at.multiselect(key="xbc-dang-bo").value == ["BL03"]
+    assert at.button(key="xbc-build")
+    assert not at.download_button  # nothing is built before the button
+
+
+def test_build_makes_both_files_for_the_demo(demo_db):
+    files = export.build(demo_db, 2025, ("BL03",), images=False)
+    assert (files.xlsx_name, files.docx_name) == (XLSX_NAME.format(year=2025), DOCX_NAME.format(year=2025))
+    assert files.xlsx_name == "tong-hop-sinh-hoat-chi-bo-2025.xlsx"
+    assert files.docx_name == "bao-cao-chat-luong-sinh-hoat-chi-bo-2025.docx"
+    assert files.warnings == []
+    book = openpyxl.load_workbook(io.BytesIO(files.xlsx))
+    assert len(book.sheetnames) > 1
+    cells = {str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value is not None}
+    assert any("Lộc Đức" in v for v in cells)
+    assert not any("Lộc Thắng" in v for v in cells)  # one commune chosen: the others are left out
+    text = "\n".join(p.text for p in Document(io.BytesIO(files.docx)).paragraphs)
+    assert "2025" in text
+    # the report's I10 figure is the indicator layer's
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        share = indicators.quality(con, indicators.Scope.for_year(2025, ("BL03",)), by="total").iloc[0]
+    assert vn.percent(share["kha_tro_len_share"]) in text + "\n".join(
+        c.text for t in Document(io.BytesIO(files.docx)).tables for r in t.rows for c in r.cells)
+
+
+def test_build_warns_about_an_unknown_commune(demo_db):
+    files = export.build(demo_db, 2025, ("ZZ9",), images=False)
+    assert any("ZZ9" in w for w in files.warnings)
+
+
+def test_the_button_builds_and_offers_both_downloads(app, demo_db):
+    at = app(demo_db)
+    at.multiselect(key="dang_bo").set_value(["BL03"]).run()
+    at.switch_page(f"pages/{PAGE}.py")
+    at.run()
+    at.selectbox(key="xbc-nam").set_value(2025).run()
+    at.button(key="xbc-build").click().run()
+    assert not at.exception and not at.error
+    assert [b.label for b in at.download_button] == ["Tải bảng tính Excel", "Tải báo cáo Word"]
+    assert any("Đã tạo tệp tổng hợp năm 2025" in s.value for s in at.success)
+    # another choice: the files made for the previous one are no longer offered
+    at.multiselect(key="xbc-dang-bo").set_value([]).run()
+    assert not at.download_button
+
+
+def test_empty_warehouse_shows_a_message(app, empty_db):
+    at = app(empty_db, page=PAGE)
+    assert not at.error
+    assert any("chưa có báo cáo" in i.value.lower() for i in at.info)
