@@ -135,6 +135,8 @@ def progress_bars(df: pd.DataFrame, *, label: str, done: str, target: str, pace:
                     marker=dict(symbol="line-ns-open", size=26 if big else 18, color=SECOND, line_width=3),
                     hovertemplate="%{y}: cần đạt %{x:.1f}<extra></extra>")
     fig.update_layout(barmode="overlay")
+    # the pace markers would pad the category axis by several rows (blank bands top and bottom)
+    fig.update_yaxes(range=[-0.5, len(d) - 0.5])
     return base(fig, big=big, title=title, height=max(340, 30 * len(d) + 100) if not big else None)
 
 
