@@ -1,0 +1,172 @@
+"""Page Sinh hoạt chi bộ (I5–I9 and the drill-down commune → branch → meeting), rendered with
+AppTest on the demo warehouse (conftest `demo_db`: 4 communes, 2025-01..2026-10, Thị trấn Lộc
+Thắng's February 2026 report missing) and on an empty one. Every figure on screen is compared
+with what etl.indicators returns for the same Scope on a read-only connection.
+"""
+from __future__ import annotations
+
+import base64
+import json
+
+import duckdb
+import numpy as np
+import pytest
+
+from etl import indicators as ind
+from etl import vnformat as vn
+from etl.settings import load_settings
+
+PAGE = "sinh_hoat_chi_bo"
+NOT_REPORTED = "Chưa báo cáo"
+
+
+@pytest.fixture(scope="module")
+def con(demo_db):
+    reader = duckdb.connect(str(demo_db), read_only=True)
+    yield reader
+    reader.close()
+
+
+def scope_of(at) -> ind.Scope:
+    """The Scope the page was drawn for, read back from the sidebar widgets."""
+    year = at.selectbox(key="nam").value
+    first, last = at.selectbox(key="tu_thang").value, at.selectbox(key="den_thang").value
+    return ind.Scope(f"{year:04d}-{first:02d}", f"{year:04d}-{last:02d}",
+                     tuple(at.multiselect(key="dang_bo").value), tuple(at.multiselect(key="loai_chi_bo").value))
+
+
+def metrics(at) -> dict[str, tuple[str, str]]:
+    """label -> (value, delta) of the page's headline cards (the first five)."""
+    return {m.label: (m.value, m.delta) for m in list(at.metric)[:5]}
+
+
+def window() -> str:
+    s = load_settings()
+    return f"ngày {s.schedule_first_day}–{s.schedule_last_day}"
+
+
+def expected_cards(con, scope) -> dict[str, str]:
+    t = ind.branch_meetings(con, scope, by="total").iloc[0]
+    return {"Sinh hoạt thường kỳ": vn.percent(t["i5_held_share"], missing=NOT_REPORTED),
+            f"Đúng lịch ({window()})": vn.percent(t["i6_on_schedule_share"], missing=NOT_REPORTED),
+            "Đảng viên dự": vn.percent(t["i7_attendance_share"], missing=NOT_REPORTED),
+            "Cấp ủy cấp trên dự": vn.percent(t["i9_upper_attended_share"], missing=NOT_REPORTED)}
+
+
+def array(value) -> np.ndarray:
+    """A figure's data array as JSON gives it: a list, or plotly's typed array (base64 bytes)."""
+    if isinstance(value, dict):
+        shape = [int(n) for n in str(value.get("shape", "-1")).split(",")]
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).reshape(shape)
+    return np.array(value, dtype=float)
+
+
+def heatmaps(at) -> list[dict]:
+    traces = [json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")]
+    return [t for t in traces if t["type"] == "heatmap"]
+
+
+def test_cards_show_the_indicators(app, demo_db, con):
+    at = app(demo_db, page=PAGE)
+    scope = scope_of(at)
+    shown = metrics(at)
+    for label, value in expected_cards(con, scope).items():
+        assert shown[label][0] == value, label
+    t = ind.branch_meetings(con, scope, by="total").iloc[0]
+    assert shown["Sinh hoạt thường kỳ"][1] == f"{vn.ratio(t['held'], t['reported_branch_months'])} lượt chi bộ"
+    # the schedule window comes from settings.toml and is named on the card
+    assert any(window() in label for label in shown)
+    # I8: the last whole quarter of the period, as indicators.thematic counts it
+    quarters = ind.thematic(con, scope, by="quarter")
+    q = quarters[quarters["months_in_scope"] == 3].iloc[-1]
+    [(label, (value, _))] = [(k, v) for k, v in shown.items() if k.startswith("Chuyên đề")]
+    assert f"quý {q['quarter'][-1]}/{q['quarter'][:4]}" in label
+    assert value == vn.percent(q["i8_thematic_share"])
+
+
+def test_commune_filter_changes_the_numbers(app, demo_db, con):
+    at = app(demo_db, page=PAGE)
+    before = metrics(at)["Sinh hoạt thường kỳ"][0]
+    per = ind.branch_meetings(con, scope_of(at), by="commune")
+    # a commune whose rate differs from the whole: the card must move to it
+    code = next(c for c, s in zip(per["commune_code"], per["i5_held_share"]) if vn.percent(s) != before)
+    # the drill-down was on another commune: the filter takes it back to the filtered one
+    other = next(c for c in per["commune_code"] if c != code)
+    at.selectbox(key="shcb_dang_bo").set_value(other).run()
+    at.multiselect(key="dang_bo").set_value([code]).run()
+    assert not at.exception
+    scope = scope_of(at)
+    assert scope.communes == (code,)
+    shown = metrics(at)
+    for label, value in expected_cards(con, scope).items():
+        assert shown[label][0] == value, label
+    assert shown["Sinh hoạt thường kỳ"][0] != before
+    # the drill-down opens on the filtered commune, its grid lists that commune's branches
+    assert at.selectbox(key="shcb_dang_bo").value == code
+    details = ind.meeting_details(con, scope, commune=code)
+    assert at.dataframe[1].value["Chi bộ"].tolist() == list(dict.fromkeys(details["branch_name"]))
+
+
+def test_unreported_month_is_grey_never_zero(app, demo_db, con):
+    at = app(demo_db, page=PAGE)
+    scope = scope_of(at)
+    grid = ind.branch_meetings(con, scope, by="commune_month")
+    missing = grid[~grid["reported"]]
+    assert len(missing), "the demo warehouse has a missing commune-month"
+    name, period = missing.iloc[0][["commune_name", "period"]]
+    heat = heatmaps(at)[0]
+    row, col = heat["y"].index(name), heat["x"].index(vn.month_short(period))
+    assert heat["text"][row][col] == NOT_REPORTED
+    assert np.isnan(array(heat["z"])[row, col])  # drawn as the grey background, not as 0 %
+    # the same month in the drill-down grid of that commune
+    code = missing.iloc[0]["commune_code"]
+    at.selectbox(key="shcb_dang_bo").set_value(code).run()
+    cells = at.dataframe[1].value[vn.month_short(period)]
+    assert set(cells) == {NOT_REPORTED}
+
+
+def test_drill_down_branch_months_equal_the_report(app, demo_db, con):
+    at = app(demo_db, page=PAGE)
+    scope = scope_of(at)
+    code = ind.communes(con, scope)["commune_code"].iloc[-1]
+    at.selectbox(key="shcb_dang_bo").set_value(code).run()
+    details = ind.meeting_details(con, scope, commune=code)
+    branch = details["branch_code"].iloc[-1]
+    at.selectbox(key="shcb_chi_bo").set_value(branch).run()
+    assert not at.exception
+    rows = details[details["branch_code"] == branch]
+    table = at.dataframe[2].value
+    assert table["Tháng"].tolist() == [vn.month(p) for p in rows["period"]]
+    assert table["Ngày sinh hoạt"].tolist() == [vn.day(d) for d in rows["meeting_date"]]
+    assert table["Đảng viên dự"].tolist() == [vn.number(n) for n in rows["members_attended"]]
+    held = ["Có" if h else "Không" for h in rows["held"].fillna(False)]
+    assert table["Sinh hoạt thường kỳ"].tolist() == [
+        h if r else NOT_REPORTED for h, r in zip(held, rows["reported"])]
+    # the branch's cards are its own I5 and I7 over the period
+    b = ind.branch_meetings(con, ind.Scope(scope.first, scope.last, (code,)), by="branch")
+    b = b[b["branch_code"] == branch].iloc[0]
+    cards = {m.label: m.value for m in list(at.metric)[5:]}
+    assert cards["Sinh hoạt thường kỳ"] == vn.percent(b["i5_held_share"])
+    assert cards["Đảng viên dự"] == vn.percent(b["i7_attendance_share"])
+
+
+def test_presentation_mode_and_thematic_heat_map(app, demo_db, con):
+    at = app(demo_db, page=PAGE, present="1")
+    assert len(heatmaps(at)) == 1  # I5; the by-commune chart starts on I6 (bars)
+    assert not [s for s in at.selectbox if s.key == "shcb_dang_bo"]  # no drill-down on the projector
+    at.radio(key="shcb_chi_so").set_value("i8_thematic_share").run()
+    assert not at.exception and not at.error
+    i5, i8 = heatmaps(at)
+    per = ind.thematic(con, scope_of(at), by="commune_quarter")
+    for r in per.itertuples():
+        # a quarter cut by the period (October: 1 of Q4's months) is labelled so
+        label = f"Quý {r.quarter[-1]}/{r.quarter[:4]}" + (
+            "" if r.months_in_scope == 3 else f" ({r.months_in_scope} tháng)")
+        cell = i8["text"][i8["y"].index(r.commune_name)][i8["x"].index(label)]
+        assert cell == vn.percent(r.i8_thematic_share, 0, missing=NOT_REPORTED), (r.commune_name, r.quarter)
+
+
+def test_empty_warehouse_says_so(app, empty_db):
+    at = app(empty_db, page=PAGE)
+    assert not at.metric and not at.error
+    assert any("chưa có báo cáo" in i.value.lower() for i in at.info), [i.value for i in at.info]
