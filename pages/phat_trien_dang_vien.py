@@ -1,3 +1,170 @@
-from ui import page
+"""Phát triển đảng viên (I11–I13): admitted year to date against the annual target with the
+on-track pace by commune, the cumulative line against the pace, sources trained, the change in
+membership (admitted, transferred in/out, deceased, removed, net) and a table to download.
 
-page.run(lambda: page.start("…"))
+Takes the sidebar filters (ui.filters); every figure comes from `data.call` (indicators
+recruitment_progress and recruitment). Year-to-date figures run from January to the period's
+last month; the membership flows cover the months of the period. This file only words,
+formats and places figures side by side.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from etl import vnformat as vn
+from ui import charts, data, page
+
+NOT_REPORTED = charts.NOT_REPORTED
+QUIET = {"delta_color": "gray", "delta_arrow": "off"}  # a delta that is a fact, not a change
+FLOWS = {  # column: (label, colour) of the membership change, in the order of I13
+    "admitted": ("Kết nạp mới", charts.MAIN),
+    "transferred_in": ("Chuyển đến", charts.SECOND),
+    "transferred_out": ("Chuyển đi", charts.LATE),
+    "deceased": ("Từ trần", "#6c757d"),
+    "removed": ("Xóa tên, khai trừ, ra khỏi Đảng", "#343a40"),
+}
+
+
+def _n(x) -> str:
+    return vn.number(x, missing=NOT_REPORTED)
+
+
+def _signed(x) -> str:
+    return _n(x) if pd.isna(x) or x <= 0 else "+" + _n(x)
+
+
+def _titled(fig):
+    """page.title_above, with the legend right on top of the plot: at charts.base's y=1.02 a
+    chart thousands of pixels tall (a province's communes) lifts it onto its title."""
+    return page.title_above(fig).update_layout(legend=dict(y=1, yanchor="bottom"))
+
+
+def _true(x) -> bool:
+    """A nullable yes/no that is known and yes."""
+    return not pd.isna(x) and bool(x)
+
+
+def _pace(r) -> str:
+    """On-track verdict of one progress row, in words."""
+    if not _true(r["reported"]):
+        return NOT_REPORTED
+    if pd.isna(r["target"]):
+        return "Chưa giao chỉ tiêu"
+    return "Đạt tiến độ" if _true(r["on_track"]) else "Chậm tiến độ"
+
+
+def cards(progress, flows, until: str) -> None:
+    cols = page.card_columns(5)
+    cols[0].metric("Kết nạp từ đầu năm", _n(progress["admitted_ytd"]),
+                   f"chỉ tiêu năm {vn.number(progress['target'])}", **QUIET, border=True,
+                   help=f"Số đảng viên kết nạp mới từ tháng 1 đến {until}, so với chỉ tiêu kết nạp cả năm "
+                        "của các đảng bộ đang xem.")
+    verdict = _pace(progress)
+    style = ({"delta_color": "green", "delta_arrow": "off"} if verdict == "Đạt tiến độ" else
+             {"delta_color": "red", "delta_arrow": "down"} if verdict == "Chậm tiến độ" else QUIET)
+    cols[1].metric("So với chỉ tiêu năm", page.share(progress["i11_target_share"]), verdict, **style,
+                   border=True,
+                   help=f"Đạt tiến độ khi số kết nạp từ đầu năm ≥ chỉ tiêu × số tháng đã qua ÷ 12: đến {until} "
+                        f"cần {vn.number(progress['pace_target'], 1)} đảng viên "
+                        f"({vn.number(progress['months_elapsed'])} tháng).")
+    cols[2].metric("Nguồn phát triển đảng", _n(progress["sources_trained_ytd"]), "học lớp nhận thức",
+                   **QUIET, border=True,
+                   help=f"Quần chúng ưu tú đã học lớp nhận thức về Đảng từ tháng 1 đến {until}.")
+    cols[3].metric("Công nhận chính thức", _n(flows["confirmed_official"]), "trong kỳ", **QUIET, border=True,
+                   help="Đảng viên dự bị được công nhận đảng viên chính thức trong các tháng đang xem.")
+    cols[4].metric("Biến động đảng viên", _signed(flows["net_change"]), "trong kỳ", **QUIET, border=True,
+                   help="Kết nạp mới + chuyển đến − chuyển đi − từ trần − xóa tên, khai trừ, ra khỏi Đảng "
+                        f"trong các tháng đang xem: +{vn.number(flows['admitted'])} + "
+                        f"{vn.number(flows['transferred_in'])} − {vn.number(flows['transferred_out'])} − "
+                        f"{vn.number(flows['deceased'])} − {vn.number(flows['removed'])}.")
+
+
+def progress_chart(by_commune: pd.DataFrame, year: int, until: str) -> None:
+    # a commune without a report or a target says so next to its name rather than showing 0
+    notes = [f" ({NOT_REPORTED.lower()})" if not r else " (chưa giao chỉ tiêu)" if pd.isna(t) else ""
+             for r, t in zip(by_commune["reported"], by_commune["target"])]
+    d = by_commune.assign(label=by_commune["commune_name"].fillna(by_commune["commune_code"]) + notes)
+    page.chart(_titled(charts.progress_bars(
+        d, label="label", done="admitted_ytd", target="target", pace="pace_target", big=page.big(),
+        title=f"Kết nạp đảng viên so với chỉ tiêu năm {year} (đến {until})")), "ket-nap-so-voi-chi-tieu")
+    st.caption("Vạch xanh: số cần đạt để đúng tiến độ (chỉ tiêu × số tháng đã qua ÷ 12).")
+
+
+def cumulative_chart(by_month: pd.DataFrame, year: int) -> None:
+    # months no commune has reported yet stay empty rather than repeating the last total
+    d = by_month.assign(admitted_ytd=by_month["admitted_ytd"].where(by_month["admitted"].notna()))
+    fig = charts.lines(d, x="period", big=page.big(), dash=("pace_target",),
+                       title=f"Kết nạp lũy kế từ đầu năm {year} so với tiến độ chỉ tiêu", series={
+                           "admitted_ytd": ("Đã kết nạp (lũy kế)", charts.MAIN),
+                           "pace_target": ("Tiến độ cần đạt", charts.SECOND)})
+    fig.update_yaxes(rangemode="tozero")
+    page.chart(_titled(fig), "ket-nap-luy-ke-theo-thang")
+
+
+def sources_chart(by_commune: pd.DataFrame, until: str) -> None:
+    d = by_commune.assign(label=by_commune["commune_name"].fillna(by_commune["commune_code"]))
+    fig = charts.bars(d.sort_values("sources_trained_ytd", na_position="first"), x="label", horizontal=True,
+                      big=page.big(), title=f"Nguồn phát triển đảng và kết nạp từ đầu năm (đến {until})",
+                      series={"sources_trained_ytd": ("Quần chúng học lớp nhận thức", charts.SECOND),
+                              "admitted_ytd": ("Kết nạp mới", charts.MAIN)})
+    fig.update_traces(textposition="outside")  # short bars: the count beside them, never rotated inside
+    page.chart(_titled(fig), "nguon-phat-trien-dang")
+
+
+def flows_chart(by_month: pd.DataFrame) -> None:
+    fig = charts.bars(by_month, x="period", series=FLOWS, big=page.big(),
+                      title="Biến động đảng viên theo tháng")
+    fig.update_traces(x=[vn.month_short(p) for p in by_month["period"]], selector=dict(type="bar"))
+    fig.add_scatter(x=[vn.month_short(p) for p in by_month["period"]], y=by_month["net_change"],
+                    name="Tăng/giảm thực tế", mode="lines+markers", line=dict(color="#212529", width=2.5))
+    page.chart(_titled(fig), "bien-dong-dang-vien-theo-thang")
+
+
+def summary_table(progress: pd.DataFrame, flows: pd.DataFrame, total_progress, total_flows, until: str) -> None:
+    # the join only places the period's flows next to the year-to-date progress of each commune
+    d = progress.merge(flows.drop(columns=["commune_name", "reported"]), on="commune_code", how="outer", sort=False)
+    total = pd.DataFrame([{**total_progress.to_dict(),
+                           **total_flows.drop(labels=["reported"]).to_dict(), "commune_name": "Toàn Đảng bộ"}])
+    d = pd.concat([d, total], ignore_index=True)
+    page.table(pd.DataFrame({
+        "Đảng bộ": d["commune_name"].fillna(d["commune_code"]),
+        "Chỉ tiêu năm": d["target"].map(vn.number),
+        f"Kết nạp đến {until}": d["admitted_ytd"].map(_n),
+        "Tỷ lệ so với chỉ tiêu": d["i11_target_share"].map(page.share),
+        "Cần đạt theo tiến độ": d["pace_target"].map(lambda v: vn.number(v, 1)),
+        "Tiến độ": [_pace(r) for _, r in d.iterrows()],
+        f"Quần chúng học lớp nhận thức đến {until}": d["sources_trained_ytd"].map(_n),
+        "Kết nạp trong kỳ": d["admitted"].map(_n),
+        "Công nhận chính thức": d["confirmed_official"].map(_n),
+        "Chuyển đến": d["transferred_in"].map(_n),
+        "Chuyển đi": d["transferred_out"].map(_n),
+        "Từ trần": d["deceased"].map(_n),
+        "Xóa tên, khai trừ": d["removed"].map(_n),
+        "Biến động trong kỳ": d["net_change"].map(_signed),
+        "Đi làm ăn xa": d["working_away"].map(_n),
+    }), "phat-trien-dang-vien-theo-dang-bo", key="recruitment")
+
+
+def body():
+    f = page.start("Phát triển đảng viên")
+    if not f:
+        return
+    if f.kinds:
+        st.caption("Bộ lọc loại chi bộ không áp dụng cho trang này: chỉ tiêu kết nạp giao cho cả đảng bộ.")
+    until = vn.month(f.scope.last).lower()
+    progress_total = data.call("recruitment_progress", f.scope, by="total").iloc[0]
+    flows_total = data.call("recruitment", f.scope, by="total").iloc[0]
+    cards(progress_total, flows_total, until)
+    progress = data.call("recruitment_progress", f.scope, by="commune")
+    progress_chart(progress, f.year, until)
+    cumulative_chart(data.call("recruitment_progress", f.scope, by="month"), f.year)
+    sources_chart(progress, until)
+    flows_chart(data.call("recruitment", f.scope, by="month"))
+    if page.big():  # presentation: the charts only
+        return
+    st.subheader("Bảng theo đảng bộ")
+    summary_table(progress, data.call("recruitment", f.scope, by="commune"), progress_total, flows_total, until)
+
+
+page.run(body)
