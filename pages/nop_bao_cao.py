@@ -18,25 +18,28 @@ COMMUNE, MONTH, GRID = "nbc-dang-bo", "nbc-thang", "nbc-ma-tran"
 NAME = "Đảng bộ"
 
 
-def _cell(row) -> str:
-    status = row["status"]
-    text = (f"Muộn {row['days_late']} ngày" if status == "late" and not pd.isna(row["days_late"])
-            else indicators.STATUS_LABELS.get(status, ""))
-    if status in ("on_time", "late") and not pd.isna(row["versions"]) and row["versions"] > 1:
-        text += f" · {row['versions']} lần"
-    return text
+def _texts(grid: pd.DataFrame) -> pd.Series:
+    """Each commune-month's cell text (vectorised: a province has 1.500+ cells a year)."""
+    days = grid["days_late"].astype("string").fillna("")
+    versions = grid["versions"].astype("Int64")
+    text = grid["status"].map(indicators.STATUS_LABELS).fillna("")
+    text = text.mask(grid["status"].eq("late") & days.ne(""), "Muộn " + days + " ngày")
+    resent = grid["status"].isin(["on_time", "late"]) & versions.gt(1).fillna(False)
+    return text.mask(resent, text + " ×" + versions.astype("string").fillna(""))
 
 
 def _matrix(grid: pd.DataFrame, months: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Display frame (communes × month labels), its status frame (for colours), commune codes."""
     codes = list(dict.fromkeys(grid["commune_code"]))
     names = dict(zip(grid["commune_code"], grid["commune_name"]))
-    text = grid.assign(_text=grid.apply(_cell, axis=1)).pivot(index="commune_code", columns="period", values="_text")
-    status = grid.pivot(index="commune_code", columns="period", values="status")
+    cells = grid[["commune_code", "period", "status"]].assign(text=_texts(grid))
     labels = {p: vn.month_short(p) for p in months}
     # a month the commune did not exist in (registry validity) has no row: an empty cell
-    text = text.reindex(index=codes, columns=list(months)).fillna("").rename(columns=labels)
-    status = status.reindex(index=codes, columns=list(months)).fillna("").rename(columns=labels)
+    text = (cells.pivot(index="commune_code", columns="period", values="text")
+            .reindex(index=codes, columns=list(months)).fillna("").rename(columns=labels))
+    status = (cells.pivot(index="commune_code", columns="period", values="status")
+              .reindex(index=codes, columns=list(months)).fillna("").rename(columns=labels))
+    text.columns.name = status.columns.name = None
     text.insert(0, NAME, [names[c] for c in codes])
     status.insert(0, NAME, "")
     return text.reset_index(drop=True), status.reset_index(drop=True), codes
@@ -66,7 +69,7 @@ def _versions(f, grid: pd.DataFrame, codes: list[str], months: tuple[str, ...]) 
         st.markdown(title + "đảng bộ chưa hoạt động trong tháng này (theo danh mục đơn vị).")
     else:
         r = row.iloc[0]
-        state = _cell(r) or indicators.STATUS_LABELS.get(r["status"], "")
+        state = _texts(row).iloc[0]
         received = f"; nhận lần đầu {vn.moment(r['first_received_at'])}" if not pd.isna(r["first_received_at"]) else ""
         st.markdown(f"{title}{state.lower() if state else ''} (hạn nộp {vn.day(r['deadline'])}{received}).")
     versions = data.call("submission_versions", commune, month)
@@ -107,10 +110,14 @@ def body():
     periods = {vn.month_short(p): p for p in months}
     st.dataframe(styled, hide_index=True, width="stretch", key=GRID, on_select=lambda: _select_cell(codes, periods),
                  selection_mode="single-cell", height=min(38 + 35 * len(text), 720),
-                 column_config={NAME: st.column_config.TextColumn(pinned=True)})
+                 column_config={NAME: st.column_config.TextColumn(pinned=True),
+                                # sized to the column's longest text: the grid's auto-size measures only
+                                # the first rows, and a fixed width would scroll a year off screen
+                                **{label: st.column_config.TextColumn(width=int(14 + 6.8 * text[label].str.len().max()))
+                                   for label in periods}})
     st.caption("Màu: xanh lá – đúng hạn; cam – nộp muộn (số ngày trễ so với hạn); xám – chưa báo cáo khi đã quá "
                "hạn; xanh nhạt – chưa đến hạn; ô trống – đảng bộ chưa hoạt động trong tháng. "
-               "\"2 lần\": báo cáo đã được gửi lại.")
+               "\"×2\": báo cáo đã được gửi 2 lần (bấm vào ô để xem).")
     st.download_button("Tải bảng (Excel)", page.excel_bytes(text, "Nộp báo cáo"), file_name="nop-bao-cao.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="matrix-xlsx", icon=":material/download:")

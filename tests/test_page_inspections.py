@@ -49,8 +49,8 @@ def expected_cards(total) -> dict[str, str]:
     return {"Tổng số hạn chế": vn.number(total["findings"]),
             "Chưa khắc phục": vn.number(total["open"]), "Đang khắc phục": vn.number(total["in_progress"]),
             "Đã khắc phục": vn.number(total["resolved"]),
-            "Tỷ lệ đã khắc phục": vn.percent(total["i14_resolved_share"]),
-            "Quá hạn khắc phục": vn.number(total["overdue"])}
+            "Tỷ lệ khắc phục": vn.percent(total["i14_resolved_share"]),
+            "Quá hạn": vn.number(total["overdue"])}
 
 
 def frame(at, column: str):

@@ -53,7 +53,7 @@ def expected_cell(row) -> str:
     else:
         text = LABELS[row["status"]]
     if row["status"] in ("on_time", "late") and row["versions"] > 1:
-        text += f" · {row['versions']} lần"
+        text += f" ×{row['versions']}"
     return text
 
 
@@ -124,7 +124,7 @@ def test_versions_of_a_report_resent(app, resent):
     s = scope()
     row = call(path, "submissions", s, by="commune_month").query("commune_code == @commune and period == @period")
     assert row["versions"].iloc[0] == 2
-    check_matrix(at, path, s)  # the cell says "· 2 lần"
+    check_matrix(at, path, s)  # the cell says "×2"
 
     at.selectbox(key="nbc-dang-bo").set_value(commune)
     at.selectbox(key="nbc-thang").set_value(period).run()
