@@ -72,7 +72,8 @@ def _check(files, target) -> upload.Outcome:
     with st.spinner(f"Đang kiểm tra {vn.number(len(files))} tệp…"), tempfile.TemporaryDirectory() as folder:
         uploads = upload.save(((f.name, f.getvalue()) for f in files), folder)
         outcome = upload.check(uploads, target)
-    st.session_state["upload_check"] = (signature, outcome)
+    if not outcome.error:  # a busy warehouse is asked again on the next run
+        st.session_state["upload_check"] = (signature, outcome)
     return outcome
 
 
@@ -109,12 +110,16 @@ def _upload_section(names: dict[str, str]) -> None:
     outcome = _check(files, target)
     if outcome.error:
         st.error(outcome.error)
+        st.button("Kiểm tra lại", icon=":material/refresh:", key="upload-recheck")
         return
-    passed = outcome.names("checked")
+    chosen = upload.worth_loading(outcome)
     st.subheader("Kết quả kiểm tra")
     _files_table(outcome, names, "upload-check-files")
     _problems(outcome, "upload-check-problems")
-    rejected = len(outcome.files) - len(passed)
+    if len(chosen) > len(outcome.names("checked")):
+        st.info("Có tệp danh mục đơn vị hợp lệ: khi nạp, danh mục được nạp trước, rồi các báo cáo chỉ lỗi vì "
+                "đơn vị chưa có trong danh mục được kiểm tra lại.")
+    rejected = len(outcome.files) - len(chosen)
     if rejected:
         st.warning(f"{vn.number(rejected)} tệp có lỗi sẽ không được nạp. Sửa đúng ô được nêu trong danh sách "
                    "rồi tải tệp lên lại.")
@@ -123,8 +128,8 @@ def _upload_section(names: dict[str, str]) -> None:
                                format="DD/MM/YYYY", key="upload-received-on",
                                help="Để mặc định là hôm nay (ghi thời điểm nạp). Chọn ngày khác khi nạp bổ sung "
                                     "báo cáo cũ: ngày nhận quyết định báo cáo đúng hạn hay muộn.")
-    clicked = right.button(f"Nạp {vn.number(len(passed))} tệp hợp lệ vào kho dữ liệu", type="primary",
-                           disabled=not passed, icon=":material/database_upload:", key="upload-load")
+    clicked = right.button(f"Nạp {vn.number(len(chosen))} tệp vào kho dữ liệu", type="primary",
+                           disabled=not chosen, icon=":material/database_upload:", key="upload-load")
     if clicked:
         day = received if received != date.today() else None
         with st.spinner("Đang nạp vào kho dữ liệu (nếu kho đang bận, chờ tối đa 30 giây)…"):

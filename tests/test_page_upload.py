@@ -157,6 +157,7 @@ def test_a_registry_in_the_batch_lets_reports_of_its_new_units_load(tmp_path, wa
     checked = upload.check(uploads, warehouse_file)
     assert [f["status"] for f in checked.files] == ["rejected", "checked"]  # Lộc Tân is not known yet
     assert [u.name for u in upload.loadable(uploads, checked)] == ["bao-cao-loc-tan.xlsx", "danh-muc.xlsx"]
+    assert [f["file"] for f in upload.worth_loading(checked)] == ["bao-cao-loc-tan.xlsx", "danh-muc.xlsx"]
     out = upload.load(upload.loadable(uploads, checked), warehouse_file)
     # the loader applies the registry first, then checks the report again
     assert [(f["file"], f["status"]) for f in out.files] == [("bao-cao-loc-tan.xlsx", "loaded"),

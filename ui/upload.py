@@ -4,7 +4,7 @@ back under the names the user chose.
 
     uploads = save(files, folder)               # [(name, bytes)] -> [Upload]
     checked = check(uploads, db)                # python -m etl check --json  -> Outcome
-    to_load = loadable(uploads, checked)        # the files worth loading
+    to_load = loadable(uploads, checked)        # the files worth loading (worth_loading: their entries)
     loaded  = load(to_load, db, received_on)    # python -m etl load --json   -> Outcome
     check_and_load(uploads, db, received_on)    # the three above, one entry per upload
     problems_table(outcome), files_table(outcome, names)  # DataFrames for the page
@@ -184,19 +184,24 @@ def check(uploads: list[Upload], db: Path) -> Outcome:
     return _run_json("check", uploads, db)
 
 
-def loadable(uploads: list[Upload], checked: Outcome) -> list[Upload]:
-    """The uploads worth loading: those that passed, and, when a unit registry file passed too,
-    those rejected only for unknown units (the loader checks them again after the registry)."""
-    status = {f["saved"]: f for f in checked.files if f["saved"]}
-    passed = {n for n, f in status.items() if f["status"] == "checked"}
-    registry = any(status[n]["kind"] == "registry" for n in passed)
+def worth_loading(checked: Outcome) -> list[dict]:
+    """The check's entries worth loading: those that passed, and, when a unit registry file
+    passed too, those rejected only for unknown units (the loader applies the registry first
+    and checks them again)."""
+    passed = [f for f in checked.files if f["saved"] and f["status"] == "checked"]
+    registry = any(f["kind"] == "registry" for f in passed)
 
     def unit_only(entry: dict) -> bool:
         errors = {p["code"] for p in entry["problems"] if p["severity"] == "error"}
         return bool(errors) and errors <= UNIT_CODES
 
-    return [u for u in uploads if u.saved and u.path.name in status
-            and (u.path.name in passed or (registry and unit_only(status[u.path.name])))]
+    return [f for f in checked.files if f["saved"] and (f["status"] == "checked" or (registry and unit_only(f)))]
+
+
+def loadable(uploads: list[Upload], checked: Outcome) -> list[Upload]:
+    """The uploads `worth_loading` picks, in upload order."""
+    chosen = {f["saved"] for f in worth_loading(checked)}
+    return [u for u in uploads if u.saved and u.path.name in chosen]
 
 
 def load(uploads: list[Upload], db: Path, received_on: date | None = None) -> Outcome:
