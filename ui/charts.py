@@ -44,6 +44,7 @@ def base(fig: go.Figure, *, big: bool = False, height: int | None = None, title:
         fig.update_yaxes(tickfont=ink, title_font=ink)
         # room above the plot for the bigger title, legend and reference-line labels
         fig.update_layout(legend_font=ink, margin_t=120 if title else 70)
+        fig.update_traces(textfont_size=size - 4, selector=dict(type="heatmap"))  # cell labels
     return fig
 
 
