@@ -6,8 +6,10 @@ returns, cached until the warehouse changes.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import streamlit as st
@@ -25,7 +27,23 @@ class Source:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _open(path: str, version: float) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(path, read_only=True)
+    # DuckDB keeps one database instance per file path in a process: while a connection to the
+    # snapshot as it was before being replaced is open (the other cache entry), connect(path)
+    # hands back that instance, i.e. the old data, for good. A hard link named after the version
+    # is a path DuckDB has not seen, to the file as it is now.
+    snap = Path(path)
+    link = snap.with_name(f"{snap.stem}.v{round(version * 1e6)}{snap.suffix}")
+    for old in snap.parent.glob(f"{snap.stem}.v*{snap.suffix}"):
+        if old != link:
+            try:
+                old.unlink()  # a connection still open on it keeps reading its file
+            except OSError:  # Windows refuses to remove an open file: next time
+                continue
+    try:
+        os.link(snap, link)
+    except FileExistsError:
+        pass  # another session of the same version linked it first
+    return duckdb.connect(str(link), read_only=True)
 
 
 def source() -> Source:
