@@ -23,6 +23,7 @@ PAGES = [
     st.Page("pages/nop_bao_cao.py", title="Nộp báo cáo", icon=":material/inbox:", url_path="nop-bao-cao"),
     st.Page("pages/tai_bao_cao.py", title="Tải báo cáo", icon=":material/upload_file:", url_path="tai-bao-cao"),
     st.Page("pages/xuat_bao_cao.py", title="Xuất báo cáo", icon=":material/summarize:", url_path="xuat-bao-cao"),
+    st.Page("pages/trinh_chieu.py", title="Trình chiếu", icon=":material/slideshow:", url_path="trinh-chieu"),
 ]
 
 page = st.navigation(PAGES, position="hidden" if presenting else "sidebar")
