@@ -293,6 +293,13 @@ def _read_calamine(path: Path, name: str, bad_message: str) -> list[Sheet]:
         raise ReadError("encrypted", _msg_encrypted(name)) from e
     except (calamine.CalamineError, OSError, ValueError, OverflowError, UnicodeError) as e:
         raise ReadError("unreadable", bad_message) from e
+    except BaseException as e:
+        # calamine panics on some damaged files (a truncated .xls: "slice index starts at 8192
+        # but ends at 7684" in its OLE2 reader); pyo3 raises that as PanicException, which derives
+        # from BaseException and is defined by each extension for itself, so it goes by its name.
+        if type(e).__name__ != "PanicException":
+            raise
+        raise ReadError("unreadable", bad_message) from e
     if not any(v is not None for s in sheets for row in s.rows for v in row):
         raise ReadError("unreadable", _msg_empty(name))
     return sheets

@@ -1,0 +1,428 @@
+"""Fuzzing the loader (issue 6): mutated workbooks get problem codes or a load, never anything else.
+
+Valid reports from tests/builders.py are mutated at the cell level (values of every type,
+1 MB strings, NFD junk, formulas as text, deep and overlapping merged ranges, removed or
+duplicated header cells, rows and sheets) and at the byte level (truncated files and zip
+members, flipped bytes in sheet XML, wrong CRCs, members replaced by garbage or dropped, legacy
+.xls files cut or flipped). Each mutant must
+- be answered by `etl.check.check_file` without an exception (problems carry SPEC §3 codes by
+  construction) within FILE_SECONDS: the check runs in a forked worker, so a hang or a crash of
+  the Rust reader that takes the process down is caught and reported, not waited on forever;
+- then be loaded by `etl.load.load_paths` into a real warehouse file: a rejected or unchanged
+  file leaves every SPEC view as it was, a loaded one has all its rows under its load_id.
+
+Examples per test: FUZZ_EXAMPLES (default 120, about a minute for the whole file in CI); the
+counts tried are printed at the end (pytest -s). FUZZ_EXAMPLES=2000 for a longer hunt.
+"""
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import struct
+import time as time_module
+import traceback
+import unicodedata
+import zipfile
+import zlib
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from builders import COVER, S1, S2, S3, clone, monthly_book, registry_book, targets_book, write_book
+from etl.check import check_file
+from etl.load import load_paths
+from etl.problems import CODES
+from etl.units import Registry
+from etl.warehouse import db
+
+FILE_SECONDS = 10.0
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
+# No shrinking: one example takes tens of milliseconds to seconds (1 MB strings), so shrinking a
+# failure could run for many minutes; the failing example is printed as found.
+FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+                         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                HealthCheck.large_base_example])
+VIEWS = ["units_commune", "units_branch", "committee_meetings", "branch_meetings", "recruitment",
+         "recruitment_targets", "annual_ratings", "inspection_findings", "report_submissions"]
+TRIED: dict[str, int] = {}
+HEADER_ROW = {COVER: 0, S1: 2, S2: 3, S3: 2}  # zero-based rows of the builders' headers
+
+
+# --- the check, in a worker process ------------------------------------------------------------
+
+_registry: Registry | None = None
+
+
+def _init(registry: Registry) -> None:
+    global _registry
+    _registry = registry
+
+
+def _check(path: str):
+    """In the worker: the problem codes, or the traceback of whatever escaped (BaseException:
+    a Rust panic surfaces as pyo3's PanicException, which is not an Exception)."""
+    try:
+        checked = check_file(Path(path), _registry)
+        return "ok", [(p.code, p.severity) for p in checked.result.problems]
+    except BaseException:  # noqa: BLE001 - reported to the test as a failure, never swallowed
+        return "crash", traceback.format_exc()
+
+
+class Harness:
+    """One warehouse with the registry loaded, and one forked worker that checks files."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.con = db.connect(root / "fuzz.duckdb")
+        [r] = load_paths(self.con, [write_book(root / "registry.xlsx", registry_book())])
+        assert r.status == "loaded"
+        self.registry = Registry.from_db(self.con)
+        self._pool = None
+        self.bases: dict[str, bytes] | None = None  # byte-level test's valid files, made once
+
+    def pool(self):
+        if self._pool is None:
+            self._pool = multiprocessing.get_context("fork").Pool(1, initializer=_init, initargs=(self.registry,))
+        return self._pool
+
+    def close(self):
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+        self.con.close()
+
+    def ask(self, func, arg, timeout: float = FILE_SECONDS):
+        """func(arg) in the worker; a test failure when no answer comes within `timeout`."""
+        try:
+            return self.pool().apply_async(func, (arg,)).get(timeout=timeout)
+        except multiprocessing.TimeoutError:
+            self._pool.terminate()  # the worker may be stuck in native code: kill it
+            self._pool = None
+            pytest.fail(f"no answer within {timeout:.0f} s (hang, or the worker process died)")
+
+    def check(self, path: Path) -> list[tuple[str, str]]:
+        status, out = self.ask(_check, str(path))
+        assert status == "ok", out
+        return out
+
+    def snapshot(self) -> dict:
+        return {v: sorted(map(repr, self.con.execute(f"SELECT * FROM {v}").fetchall())) for v in VIEWS}
+
+    def exercise(self, path: Path, counter: str) -> None:
+        TRIED[counter] = TRIED.get(counter, 0) + 1
+        problems = self.check(path)
+        assert all(code in CODES and CODES[code][0] == sev for code, sev in problems)
+        before = self.snapshot()
+        [r] = load_paths(self.con, [path])
+        assert r.status in {"loaded", "rejected", "unchanged"}
+        assert all(p.code in CODES for p in r.problems)
+        if r.status != "loaded":
+            assert self.snapshot() == before, "a file that did not load changed a view"
+            return
+        [(load_id,)] = self.con.execute("SELECT max(load_id) FROM loads WHERE sha256 = ?", [r.sha256]).fetchall()
+        for name, table in db.TABLES.items():
+            n = self.con.execute(f"SELECT count(*) FROM {table} WHERE load_id = ?", [load_id]).fetchone()[0]
+            assert n == r.rows.get(name, 0), (name, n, r.rows)
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory):
+    h = Harness(tmp_path_factory.mktemp("fuzz"))
+    yield h
+    h.close()
+    print("\nfuzz cases tried: " + ", ".join(f"{k} {v}" for k, v in sorted(TRIED.items()))
+          + f" (total {sum(TRIED.values())})")
+
+
+# --- cell-level mutations ----------------------------------------------------------------------
+
+def _clean(s: str) -> str:
+    return ILLEGAL_CHARACTERS_RE.sub("", s)  # characters an .xlsx cannot hold at all
+
+
+VN_WORDS = ["Chi bộ thôn 1", "Lộc Ngãi", "Tổng cộng", "Sinh hoạt thường kỳ", "Ngày sinh hoạt", "Có", "Không",
+            "Tốt", "Khá", "Đảng bộ", "Tháng", "Năm", "Mã chi bộ", "Tên chi bộ", "Cộng", "x"]
+texts = st.text(max_size=40).map(_clean)
+nfd_junk = st.tuples(st.sampled_from(VN_WORDS), st.text(alphabet="\u0300\u0301\u0303\u0309\u0323\u0306\u0302\u031b",
+                                                        max_size=6)).map(
+    lambda t: unicodedata.normalize("NFD", t[0]) + t[1])
+formula_text = st.sampled_from(["=SUM(A1:A3)", "=1/0", "+12", "-", "@x", "#REF!", "#DIV/0!", "=\"Có\"", "'05/03/2024",
+                                "=HYPERLINK(\"http://x\")", "==", "=" * 300])
+odd_numbers = st.sampled_from(["1.234,5", " 12 ", "١٢", "²", "½", "1e400", "-0", "0x1F", "12abc", "NaN", "inf",
+                               "99999999999999999999999", "31/02/2024", "00/00/0000", "2024-13-45", "29/02/2023",
+                               "1/1/10000", "5/3", "tháng 3/2024"])
+huge = st.sampled_from(["x", "Chi bộ ", "ắ", "1"]).map(lambda s: s * (2**20 // len(s)))  # 1 MB (or more, UTF-8)
+values = st.one_of(
+    st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1), st.integers(-5, 200),
+    st.floats(allow_nan=True, allow_infinity=True), st.floats(-1e6, 1e6),
+    st.dates(min_value=date(1900, 3, 1)), st.datetimes(min_value=datetime(1900, 3, 1)), st.times(),
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=3000)),
+    texts, nfd_junk, formula_text, odd_numbers, huge, st.sampled_from(VN_WORDS),
+)
+SHEETS = [COVER, S1, S2, S3]
+rows = st.integers(0, 14)
+cols = st.integers(0, 15)
+cell_ops = st.one_of(
+    st.tuples(st.just("set"), st.sampled_from(SHEETS), rows, cols, values),
+    st.tuples(st.just("clear_header"), st.sampled_from(SHEETS), cols),
+    st.tuples(st.just("dup_header"), st.sampled_from(SHEETS), cols, cols),
+    st.tuples(st.just("del_row"), st.sampled_from(SHEETS), rows),
+    st.tuples(st.just("dup_row"), st.sampled_from(SHEETS), rows),
+    st.tuples(st.just("drop_sheet"), st.sampled_from(SHEETS)),
+    st.tuples(st.just("rename_sheet"), st.sampled_from(SHEETS), st.sampled_from([S2, "Sheet1", "2. Sinh hoạt",
+                                                                                   "  ", "Báo cáo"])),
+)
+ranges = st.tuples(st.integers(1, 30), st.integers(1, 16), st.integers(0, 40), st.integers(0, 20)).map(
+    lambda t: (t[0], t[1], t[0] + t[2], t[1] + t[3]))
+
+
+@st.composite
+def merges(draw):
+    """Per sheet: random (possibly overlapping) ranges, and sometimes a deep nest of ranges
+    (some repeated exactly)."""
+    out = {}
+    for sheet in draw(st.lists(st.sampled_from(SHEETS), max_size=3, unique=True)):
+        rs = draw(st.lists(ranges, max_size=12))
+        if draw(st.booleans()):
+            depth = draw(st.integers(2, 300))
+            rs += [(1 + i // 10, 1 + i // 10, 90 - i // 10, 61 - i // 10) for i in range(depth)]
+        out[sheet] = rs
+    return out
+
+
+def _a1(r: int, c: int) -> str:
+    letters = ""
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{r}"
+
+
+def inject_merges(path: Path, names: list[str], merged: dict) -> None:
+    """Write the merged ranges into the sheets' XML as given, overlaps and all (openpyxl would
+    materialise every covered cell, seconds for a deep nest, and tidy what it dislikes)."""
+    members = _members(path.read_bytes())
+    out = []
+    for info, body in members:
+        for i, name in enumerate(names, start=1):
+            if info.filename == f"xl/worksheets/sheet{i}.xml" and merged.get(name):
+                refs = "".join(f'<mergeCell ref="{_a1(r1, c1)}:{_a1(r2, c2)}"/>' for r1, c1, r2, c2 in merged[name])
+                body = body.replace(b"</sheetData>", f'</sheetData><mergeCells count="{len(merged[name])}">'
+                                    f"{refs}</mergeCells>".encode(), 1)
+        out.append((info.filename, body))
+    path.write_bytes(_zip(out))
+
+
+def mutate(book: dict, ops) -> dict:
+    for op, sheet, *args in ops:
+        grid = book.get(sheet)
+        if grid is None:
+            continue
+        if op == "set":
+            r, c, v = args
+            while len(grid) <= r:
+                grid.append([])
+            row = grid[r]
+            row.extend([None] * (c + 1 - len(row)))
+            row[c] = v
+        elif op in ("clear_header", "dup_header"):
+            header = grid[HEADER_ROW[sheet]] if len(grid) > HEADER_ROW[sheet] else []
+            if not header:
+                continue
+            src = args[0] % len(header)
+            if op == "clear_header":
+                header[src] = None
+            else:
+                dst = args[1]
+                header.extend([None] * (dst + 1 - len(header)))
+                header[dst] = header[src]
+        elif op == "del_row" and grid:
+            del grid[args[0] % len(grid)]
+        elif op == "dup_row" and grid:
+            i = args[0] % len(grid)
+            grid.insert(i, list(grid[i]))
+        elif op == "drop_sheet" and len(book) > 1:
+            del book[sheet]
+        elif op == "rename_sheet" and args[0] not in book:
+            book = {args[0] if k == sheet else k: v for k, v in book.items()}
+    return book
+
+
+@FUZZ_SETTINGS
+@given(ops=st.lists(cell_ops, min_size=1, max_size=8), merged=merges(), nfd=st.booleans())
+def test_cell_mutants_get_problems_or_a_load(harness, ops, merged, nfd):
+    from builders import nfd as to_nfd
+
+    book = mutate(clone(monthly_book()), ops)  # a deep copy: the header rows are the builders' shared lists
+    if nfd:
+        book = to_nfd(book)
+        merged = {unicodedata.normalize("NFD", k): v for k, v in merged.items()}
+    path = write_book(harness.root / "cells" / "bao-cao.xlsx", book)
+    inject_merges(path, list(book), merged)
+    harness.exercise(path, "cell-level")
+
+
+# --- byte-level mutations ----------------------------------------------------------------------
+
+def _xls_bytes(book: dict, path: Path) -> bytes:
+    """The builders' grid as a legacy .xls (xlwt), for the OLE2 reader."""
+    xlwt = pytest.importorskip("xlwt")
+    wb = xlwt.Workbook(encoding="utf-8")
+    for name, grid in book.items():
+        ws = wb.add_sheet(name[:31])
+        for r, row in enumerate(grid):
+            for c, v in enumerate(row):
+                if v is not None:
+                    ws.write(r, c, v)
+    wb.save(str(path))
+    return path.read_bytes()
+
+
+def make_bases(harness) -> dict[str, bytes]:
+    """Valid files that load (checked here, so a mutant's rejection is the mutation's doing)."""
+    root = harness.root / "bases"
+    out = {
+        "monthly.xlsx": write_book(root / "monthly.xlsx", monthly_book(month=4)).read_bytes(),
+        "targets.xlsx": write_book(root / "targets.xlsx", targets_book()).read_bytes(),
+        "monthly.xls": _xls_bytes(monthly_book(month=5), root / "monthly.xls"),
+    }
+    for name, data in out.items():
+        [r] = load_paths(harness.con, [root / name])
+        assert r.status == "loaded", (name, r.problems)
+    return out
+
+
+def _members(data: bytes) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return [(i, zf.read(i)) for i in zf.infolist()]
+
+
+def _zip(members) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in members:
+            zf.writestr(name, body)
+    return buf.getvalue()
+
+
+def _bad_crc(data: bytes, name: str, xor: int) -> bytes:
+    """Change one member's CRC-32 in its local header and its central directory entry."""
+    out = bytearray(data)
+    encoded = name.encode()
+    pos = 0
+    while (pos := out.find(b"PK\x03\x04", pos)) >= 0:  # local header: CRC at +14, name at +30
+        n = struct.unpack_from("<H", out, pos + 26)[0]
+        if bytes(out[pos + 30:pos + 30 + n]) == encoded:
+            struct.pack_into("<I", out, pos + 14, struct.unpack_from("<I", out, pos + 14)[0] ^ xor)
+        pos += 4
+    pos = 0
+    while (pos := out.find(b"PK\x01\x02", pos)) >= 0:  # central entry: CRC at +16, name at +46
+        n = struct.unpack_from("<H", out, pos + 28)[0]
+        if bytes(out[pos + 46:pos + 46 + n]) == encoded:
+            struct.pack_into("<I", out, pos + 16, struct.unpack_from("<I", out, pos + 16)[0] ^ xor)
+        pos += 4
+    return bytes(out)
+
+
+member_ops = st.tuples(
+    st.sampled_from(["truncate", "flip_xml", "garbage", "drop", "crc", "duplicate", "empty"]),
+    st.integers(0, 10**6),  # which member (modulo their count)
+    st.floats(0, 1),  # where (fraction of the member)
+    st.binary(min_size=1, max_size=64),  # bytes to write or xor with
+)
+raw_ops = st.tuples(st.sampled_from(["cut", "flip", "flip_header"]), st.floats(0, 1),
+                    st.binary(min_size=1, max_size=16))
+
+
+def mutate_bytes(data: bytes, op) -> bytes:
+    kind, where, junk = op
+    if kind == "cut":
+        return data[:int(len(data) * where)]
+    start = int((512 if kind == "flip_header" else len(data)) * where)
+    out = bytearray(data)
+    for i, b in enumerate(junk):
+        if start + i < len(out):
+            out[start + i] ^= b or 0xFF
+    return bytes(out)
+
+
+def mutate_member(data: bytes, op) -> bytes:
+    kind, which, where, junk = op
+    members = _members(data)
+    # Sheets are the interesting members; pick among them half of the time.
+    sheets = [i for i, (info, _) in enumerate(members) if info.filename.startswith("xl/worksheets/")]
+    k = sheets[which % len(sheets)] if sheets and which % 2 else which % len(members)
+    info, body = members[k]
+    named = [(i.filename, b) for i, b in members]
+    if kind == "crc":
+        return _bad_crc(data, info.filename, int.from_bytes(junk[:4].ljust(4, b"\x01"), "little") or 1)
+    if kind == "truncate":
+        named[k] = (info.filename, body[:int(len(body) * where)])
+    elif kind == "flip_xml":
+        at, flipped = int(len(body) * where), bytearray(body)
+        for i, b in enumerate(junk):
+            if at + i < len(flipped):
+                flipped[at + i] ^= b or 0xFF
+        named[k] = (info.filename, bytes(flipped))
+    elif kind == "garbage":
+        named[k] = (info.filename, junk * 64)
+    elif kind == "drop":
+        del named[k]
+    elif kind == "duplicate":
+        named.insert(k, (info.filename, junk))
+    elif kind == "empty":
+        named[k] = (info.filename, b"")
+    return _zip(named)
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+@FUZZ_SETTINGS
+@given(base=st.sampled_from(["monthly.xlsx", "targets.xlsx", "monthly.xls"]),
+       ops=st.lists(st.one_of(member_ops, raw_ops), min_size=1, max_size=3))
+def test_byte_mutants_get_problems_or_a_load(harness, base, ops):
+    if harness.bases is None:
+        harness.bases = make_bases(harness)
+    data = harness.bases[base]
+    for op in ops:
+        if len(op) == 4:  # a member operation: only while the bytes are still a readable zip
+            try:
+                data = mutate_member(data, op)
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, ValueError, EOFError, KeyError,
+                    OSError, NotImplementedError):  # an earlier op broke the zip: flip bytes instead
+                data = mutate_bytes(data, ("flip", op[2], op[3]))
+        else:
+            data = mutate_bytes(data, op)
+    path = harness.root / "bytes" / ("bao-cao" + Path(base).suffix)
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(data)
+    harness.exercise(path, "byte-level")
+
+
+def test_a_hang_or_a_dead_worker_is_a_failure_not_a_wait(harness):
+    """The guard itself: a stuck or dead worker fails the example within the time given."""
+    for func, arg in ((time_module.sleep, 60), (os._exit, 3)):
+        with pytest.raises(pytest.fail.Exception, match="no answer within 1 s"):
+            harness.ask(func, arg, timeout=1.0)
+    assert harness.ask(len, "abc") == 3  # and a fresh worker takes over
+
+
+def test_truncated_xls_is_unreadable_not_a_panic(harness, tmp_path):
+    """Regression (found by the byte-level fuzz): calamine 0.37's OLE2 reader panicked on a
+    truncated .xls ("slice index starts at 8192 but ends at 7684"); the PanicException, a
+    BaseException, escaped read_workbook and would have stopped a whole load run."""
+    from etl.read import ReadError, read_workbook
+
+    data = _xls_bytes(monthly_book(month=5), tmp_path / "full.xls")
+    for cut in range(len(data) // 2, len(data), 512 + 7):
+        path = tmp_path / "cut.xls"
+        path.write_bytes(data[:cut])
+        with pytest.raises(ReadError) as info:
+            read_workbook(path)
+        assert info.value.code == "unreadable"
+        [r] = load_paths(harness.con, [path])
+        assert r.status == "rejected" and [p.code for p in r.problems] == ["unreadable"]
