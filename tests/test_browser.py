@@ -1,0 +1,295 @@
+"""Real-browser test: `streamlit run dashboard.py` on a copy of the demo warehouse, driven by
+headless Chromium (Debian's /usr/bin/chromium) through Playwright's Python package.
+
+Every page of dashboard.py's PAGES list (read from its source, so new pages are covered as they
+are added) is opened in normal and presentation mode: its title shows, a chart shows where the
+page draws one, and no error box, traceback or "Page not found" appears. A commune filter set on
+one page is still applied on another and through a copied URL; the slideshow moves with the
+arrow keys. Screenshots of every page go to tests/artifacts/ (git-ignored) for a person to look at.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+NORMAL, PROJECTOR = {"width": 1600, "height": 1000}, {"width": 1366, "height": 768}
+CHART = '.js-plotly-plot, [data-testid="stPlotlyChart"]'
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+TIMEOUT_MS = 30_000
+
+
+def dashboard_pages() -> list[tuple[str, str, str]]:
+    """(script, title, url_path) of every st.Page in dashboard.py, in menu order. The default
+    page's path is "" (Streamlit serves it at the root only: its own path is "Page not found")."""
+    source = (ROOT / "dashboard.py").read_text(encoding="utf-8")
+    pages = []
+    for call in re.findall(r"st\.Page\((.*?)\)\s*,?\s*$", source, flags=re.M | re.S):
+        script = re.match(r'\s*"([^"]+)"', call)
+        title = re.search(r'title="([^"]+)"', call)
+        url = re.search(r'url_path="([^"]+)"', call)
+        if script and title and url:
+            default = re.search(r"default\s*=\s*True", call)
+            pages.append((script.group(1), title.group(1), "" if default else url.group(1)))
+    return pages
+
+
+PAGES = dashboard_pages()
+
+
+def draws_charts(script: str) -> bool:
+    """Whether the page draws a chart at all (pages still being written may not yet)."""
+    text = (ROOT / script).read_text(encoding="utf-8")
+    return "page.chart(" in text or "plotly_chart(" in text
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db_path: Path, port: int, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "WAREHOUSE_DB": str(db_path)}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.address", "127.0.0.1",
+           "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+
+
+def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"streamlit did not answer at {base} within {timeout} s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def launch(playwright):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: the browser test needs Debian's Chromium. Install it with "
+                    "`bash scripts/setup.sh --browser` (scripts/test.sh does), or `apt-get install chromium`.",
+                    pytrace=False)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    """Base URL of a dashboard serving a private copy of the demo warehouse."""
+    folder = tmp_path_factory.mktemp("browser")
+    db_path = folder / "warehouse.duckdb"
+    shutil.copyfile(demo_db, db_path)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = folder / "streamlit.log"
+    proc = start_server(db_path, port, log)
+    try:
+        wait_healthy(base, proc)
+        yield base
+    finally:
+        stop_server(proc)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(log, ARTIFACTS / "streamlit.log")
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        # Streamlit shows "Page not found" over the first visit of a non-default page after the
+        # server starts (streamlit/streamlit#8860); a first visit of the root page avoids it.
+        warm = b.new_page()
+        open_page(warm, server + "/")
+        warm.close()
+        yield b
+        b.close()
+
+
+def settled(page, timeout: float = TIMEOUT_MS / 1000) -> None:
+    """Wait until the script run is over (twice in a row: a rerun may follow a run)."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        state = page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
+        quiet = quiet + 1 if state == "notRunning" else 0
+        if quiet >= 3:
+            return
+        time.sleep(0.15)
+    raise TimeoutError(f"the page was still running after {timeout} s: {page.url}")
+
+
+def open_page(page, url: str, chart: bool = False) -> None:
+    page.goto(url)
+    page.wait_for_selector("h1", state="visible", timeout=TIMEOUT_MS)
+    settled(page)
+    if chart:
+        page.wait_for_selector(CHART, state="visible", timeout=TIMEOUT_MS)
+        settled(page)
+
+
+def assert_clean(page) -> None:
+    """No error box, traceback or Streamlit modal on the page."""
+    assert page.locator(ERRORS).count() == 0, page.locator(ERRORS).all_inner_texts()
+    text = page.inner_text("body")
+    assert "Traceback" not in text
+    assert "Page not found" not in text, "Streamlit's 'Page not found' dialog is open"
+
+
+def screenshot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main section, not the document, so the
+    viewport is stretched to the content's height for the picture."""
+    size = page.viewport_size
+    height = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+                           " return m ? m.scrollHeight : document.body.scrollHeight; }")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 8000))})
+    time.sleep(0.4)  # charts resize to the new viewport
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.set_viewport_size(size)
+
+
+def caption(page) -> str:
+    return page.locator('[data-testid="stCaptionContainer"]', has_text="Đang xem").first.inner_text()
+
+
+@pytest.mark.parametrize("mode", ["normal", "present"])
+def test_every_page_renders(server, browser, mode):
+    assert len(PAGES) >= 9, PAGES
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=NORMAL if mode == "normal" else PROJECTOR, locale="vi-VN")
+    page = context.new_page()
+    missing_charts = []
+    for script, title, url_path in PAGES:
+        charts = draws_charts(script)
+        open_page(page, f"{server}/{url_path}" + ("?present=1" if mode == "present" else ""), chart=charts)
+        screenshot(page, f"{mode}-{url_path or 'trang-chu'}")
+        heading = page.locator("h1").first
+        assert heading.is_visible() and heading.inner_text().strip(), f"{title}: no title"
+        assert_clean(page)
+        if charts and not page.locator(CHART).first.is_visible():
+            missing_charts.append(title)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        if mode == "present":
+            assert not sidebar.is_visible(), f"{title}: sidebar shown in presentation mode"
+            assert page.locator(".st-key-present-exit").is_visible(), f"{title}: no way out of presentation mode"
+        else:
+            assert sidebar.is_visible(), f"{title}: no sidebar"
+            assert page.get_by_role("link", name=title).first.is_visible(), f"{title}: not in the menu"
+    context.close()
+    assert not missing_charts, f"no chart visible on: {missing_charts}"
+
+
+def choose_commune(page, name: str) -> None:
+    box = page.locator(".st-key-dang_bo")
+    box.locator("input").click()
+    page.get_by_role("option", name=name).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => location.search.includes('dang_bo=')", timeout=TIMEOUT_MS)
+    settled(page)
+
+
+def test_filter_carries_across_pages_and_links(server, browser):
+    context = browser.new_context(viewport=NORMAL, locale="vi-VN")
+    page = context.new_page()
+    open_page(page, f"{server}/chat-luong", chart=True)
+    assert "Tất cả đảng bộ" in caption(page)
+    page.locator(".st-key-dang_bo input").click()
+    options = page.get_by_role("option").all_inner_texts()
+    assert len(options) >= 2, options
+    commune = options[1]
+    page.keyboard.press("Escape")
+    choose_commune(page, commune)
+    assert commune in caption(page) and "1 đảng bộ" in caption(page)
+    assert "dang_bo=" in page.url
+    screenshot(page, "filter-chat-luong")
+
+    # another page through the menu: the filter, and the URL, stay
+    target = next(title for _, title, url in PAGES if url == "sinh-hoat-chi-bo")
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=target).click()
+    page.wait_for_url(re.compile(r"/sinh-hoat-chi-bo"), timeout=TIMEOUT_MS)
+    page.wait_for_selector("h1", state="visible", timeout=TIMEOUT_MS)
+    settled(page)
+    assert "dang_bo=" in page.url, page.url
+    assert commune in caption(page)
+    assert_clean(page)
+    copied = page.url
+    screenshot(page, "filter-sinh-hoat-chi-bo")
+
+    # the copied link opened by someone else shows the same view
+    other = browser.new_context(viewport=NORMAL, locale="vi-VN")
+    fresh = other.new_page()
+    open_page(fresh, copied)
+    assert commune in caption(fresh)
+    expect(fresh.locator(".st-key-dang_bo")).to_contain_text(commune, timeout=TIMEOUT_MS)
+    assert_clean(fresh)
+    other.close()
+    context.close()
+
+
+def test_slideshow_moves_by_itself(server, browser):
+    """A kiosk link: presentation mode, autoplay every 5 seconds."""
+    context = browser.new_context(viewport=PROJECTOR, locale="vi-VN")
+    page = context.new_page()
+    open_page(page, f"{server}/trinh-chieu?present=1&tu_dong=true&moi_giay=5", chart=True)
+    first = page.locator("h1").first.inner_text()
+    page.wait_for_function("t => document.querySelector('h1') && document.querySelector('h1').innerText !== t",
+                           arg=first, timeout=15_000)
+    expect(page.locator(".st-key-slide-nav")).to_contain_text(re.compile(r"\b2/\d"), timeout=TIMEOUT_MS)
+    assert_clean(page)
+    context.close()
+
+
+def test_slideshow_arrow_keys_and_leaving_presentation(server, browser):
+    context = browser.new_context(viewport=PROJECTOR, locale="vi-VN")
+    page = context.new_page()
+    open_page(page, f"{server}/trinh-chieu?present=1", chart=True)
+    first = page.locator("h1").first.inner_text()
+    expect(page.locator(".st-key-slide-nav")).to_contain_text(re.compile(r"\b1/\d"))
+
+    page.locator("h1").first.click()  # the keys go to the document, not to a widget
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("t => document.querySelector('h1') && document.querySelector('h1').innerText !== t",
+                           arg=first, timeout=TIMEOUT_MS)
+    settled(page)
+    expect(page.locator(".st-key-slide-nav")).to_contain_text(re.compile(r"\b2/\d"), timeout=TIMEOUT_MS)
+    page.wait_for_selector(CHART, state="visible", timeout=TIMEOUT_MS)
+    assert_clean(page)
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("t => document.querySelector('h1').innerText === t", arg=first, timeout=TIMEOUT_MS)
+
+    page.get_by_role("button", name="Thoát trình chiếu").click()
+    page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=TIMEOUT_MS)
+    settled(page)
+    assert "present=1" not in page.url
+    assert_clean(page)
+    context.close()
