@@ -79,7 +79,8 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str |
     ghi ngày" for a reported month whose share cannot be computed, so it is not "Chưa báo cáo")."""
     grid = df.pivot_table(index=row, columns=column, values=value, aggfunc="first", dropna=False)
     grid = grid.sort_index(ascending=False)
-    text = [[NOT_REPORTED if _missing(v) else vn.percent(v, 0) for v in r] for r in grid.to_numpy().tolist()]
+    missing = "Chưa<br>báo cáo" if big else NOT_REPORTED  # big type: the words fit a cell on two lines
+    text = [[missing if _missing(v) else vn.percent(v, 0) for v in r] for r in grid.to_numpy().tolist()]
     if notes is not None:
         given = df[df[notes].notna() & (df[notes] != "")].set_index([row, column])[notes].to_dict()
         text = [[given.get((r, c), t) for c, t in zip(grid.columns, line)] for r, line in zip(grid.index, text)]
