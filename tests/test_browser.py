@@ -94,17 +94,23 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def launch(playwright):
+def require_chromium() -> None:
+    """A missing browser is a failure, never a skip: the screenshots are part of the release."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: the browser test needs Debian's Chromium. Install it with "
                     "`bash scripts/setup.sh --browser` (scripts/test.sh does), or `apt-get install chromium`.",
                     pytrace=False)
+
+
+def launch(playwright):
+    require_chromium()
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 @pytest.fixture(scope="module")
 def server(demo_db, tmp_path_factory):
     """Base URL of a dashboard serving a private copy of the demo warehouse."""
+    require_chromium()
     folder = tmp_path_factory.mktemp("browser")
     db_path = folder / "warehouse.duckdb"
     shutil.copyfile(demo_db, db_path)
