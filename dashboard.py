@@ -33,6 +33,6 @@ try:
 except data.NoData:
     st.session_state["_filters"] = None
 if presenting:
-    present.apply()
+    present.apply(PAGES)
     st.query_params["present"] = "1"
 page.run()
