@@ -16,7 +16,8 @@ Defences, in the order they run (all before python-calamine parses anything):
   one stray value in cell XFD1048576 is refused here instead of making calamine allocate
   billions of cells (which aborts the whole process, not just this file);
 - for OLE2 files, the compound file's directory: an `EncryptionInfo` stream is an encrypted
-  .xlsx (Excel wraps password-protected .xlsx files in OLE2).
+  .xlsx (Excel wraps password-protected .xlsx files in OLE2); and the workbook stream's cell
+  and DIMENSIONS records, against the same cell limit (calamine allocates from them first).
 """
 from __future__ import annotations
 
@@ -146,7 +147,8 @@ def read_workbook(path: str | Path, *, max_bytes: int = 20 * 2**20,
         suffixes, native = (".xlsx", ".xlsm"), ".xlsx"
         bad = _msg_corrupt(name) if has_workbook else _msg_not_workbook(name)
     elif data.startswith(_OLE_MAGIC):
-        streams = _cfb_names(data)
+        cfb = _Cfb(data)
+        streams = set(cfb.entries)
         if {"EncryptionInfo", "EncryptedPackage"} & streams:
             raise ReadError("encrypted", _msg_encrypted(name))
         suffixes, native = (".xls",), ".xls"
@@ -154,6 +156,13 @@ def read_workbook(path: str | Path, *, max_bytes: int = 20 * 2**20,
         # and a file whose directory cannot be reached is a damaged one.
         foreign = bool(streams) and not {"Workbook", "Book"} & streams
         bad = _msg_not_workbook(name) if foreign else _msg_corrupt(name)
+        book = next((s for s in ("Workbook", "Book") if s in streams), None)
+        if book is not None:
+            extent = _biff_extent(cfb.stream(book))
+            if extent is None:
+                raise ReadError("unreadable", _msg_corrupt(name))
+            if extent[0] * extent[1] > MAX_CELLS:
+                raise ReadError("unreadable", _msg_far_cells(name, *extent))
     else:
         raise ReadError("unreadable", _msg_not_workbook(name))
 
@@ -235,50 +244,117 @@ def _check_zip(data: bytes, name: str, max_uncompressed: int) -> tuple[int, int,
 _FREE_OR_END = 0xFFFFFFFA  # sector numbers at or above this are markers, not sectors
 
 
-def _cfb_names(data: bytes) -> set[str]:
-    """Entry names in the directory of an OLE2 compound file ([MS-CFB] §2.2, §2.6).
+class _Cfb:
+    """The directory and streams of an OLE2 compound file ([MS-CFB] §2.2-2.6), read leniently:
+    what is malformed is left out (calamine then reports the file), and every chain walk stops
+    after as many hops as the file has sectors, so a cycle ends. Reading the directory costs
+    microseconds; a stream is only read when asked for."""
 
-    Walks only the directory's sector chain, so it costs microseconds; a malformed header gives
-    what was found so far (calamine then reports the file)."""
-    names: set[str] = set()
-    if len(data) < 512:
-        return names
-    shift = struct.unpack_from("<H", data, 30)[0]
-    if shift not in (9, 12):
-        return names
-    ssize = 1 << shift
-    n_sectors = len(data) // ssize
-    per_fat = ssize // 4
-    first_dir, = struct.unpack_from("<I", data, 48)
-    first_difat, n_difat = struct.unpack_from("<II", data, 68)
-    fat_sectors = list(struct.unpack_from("<109I", data, 76))
-    sec, hops = first_difat, 0
-    while sec < _FREE_OR_END and hops < min(n_difat, n_sectors):
-        off = (sec + 1) * ssize
-        if off + ssize > len(data):
-            break
-        links = struct.unpack_from(f"<{per_fat}I", data, off)
-        fat_sectors.extend(links[:-1])
-        sec, hops = links[-1], hops + 1
+    def __init__(self, data: bytes):
+        self.data = data
+        self.entries: dict[str, tuple[int, int, int]] = {}  # name -> (kind, first sector, size)
+        self.root: tuple[int, int] | None = None  # the mini stream: (first sector, size)
+        if len(data) < 512:
+            return
+        shift = struct.unpack_from("<H", data, 30)[0]
+        if shift not in (9, 12):
+            return
+        self.ssize = ssize = 1 << shift
+        self.n_sectors = len(data) // ssize
+        self.per_fat = ssize // 4
+        first_dir, = struct.unpack_from("<I", data, 48)
+        self.cutoff, self.first_minifat = struct.unpack_from("<II", data, 56)
+        first_difat, n_difat = struct.unpack_from("<II", data, 68)
+        self.fat_sectors = list(struct.unpack_from("<109I", data, 76))
+        sec, hops = first_difat, 0
+        while sec < _FREE_OR_END and hops < min(n_difat, self.n_sectors):
+            off = (sec + 1) * ssize
+            if off + ssize > len(data):
+                break
+            links = struct.unpack_from(f"<{self.per_fat}I", data, off)
+            self.fat_sectors.extend(links[:-1])
+            sec, hops = links[-1], hops + 1
+        for sec in self._chain(first_dir):
+            off = (sec + 1) * ssize
+            for entry in range(off, off + ssize, 128):
+                name_len = struct.unpack_from("<H", data, entry + 64)[0]
+                kind = data[entry + 66]
+                if kind in (1, 2, 5) and 2 <= name_len <= 64:  # storage, stream, root
+                    name = data[entry:entry + name_len - 2].decode("utf-16-le", "replace")
+                    first, size = struct.unpack_from("<II", data, entry + 116)  # size: low 32 bits
+                    self.entries.setdefault(name, (kind, first, size))
+                    if kind == 5:
+                        self.root = (first, size)
 
-    def next_sector(s: int) -> int:
-        idx, pos = divmod(s, per_fat)
-        if idx >= len(fat_sectors) or fat_sectors[idx] >= _FREE_OR_END:
+    def _next(self, s: int) -> int:
+        idx, pos = divmod(s, self.per_fat)
+        if idx >= len(self.fat_sectors) or self.fat_sectors[idx] >= _FREE_OR_END:
             return _FREE_OR_END
-        off = (fat_sectors[idx] + 1) * ssize + pos * 4
-        return struct.unpack_from("<I", data, off)[0] if off + 4 <= len(data) else _FREE_OR_END
+        off = (self.fat_sectors[idx] + 1) * self.ssize + pos * 4
+        return struct.unpack_from("<I", self.data, off)[0] if off + 4 <= len(self.data) else _FREE_OR_END
 
-    sec, hops = first_dir, 0
-    while sec < _FREE_OR_END and hops <= n_sectors:
-        off = (sec + 1) * ssize
-        if off + ssize > len(data):
+    def _chain(self, sec: int) -> list[int]:
+        out: list[int] = []
+        while sec < _FREE_OR_END and len(out) <= self.n_sectors and (sec + 2) * self.ssize <= len(self.data):
+            out.append(sec)
+            sec = self._next(sec)
+        return out
+
+    def _read(self, first: int, size: int) -> bytes:
+        return b"".join(self.data[(s + 1) * self.ssize:(s + 2) * self.ssize] for s in self._chain(first))[:size]
+
+    def stream(self, name: str) -> bytes:
+        """A stream's bytes (short streams live in the root's mini stream, in 64-byte sectors)."""
+        kind, first, size = self.entries[name]
+        if size >= self.cutoff or self.root is None:
+            return self._read(first, size)
+        mini = self._read(*self.root)
+        minifat = self._read(self.first_minifat, 1 << 31)
+        links = struct.unpack(f"<{len(minifat) // 4}I", minifat[:len(minifat) // 4 * 4])
+        out, sec = [], first
+        while sec < min(len(links), len(mini) // 64) and len(out) <= len(links):
+            out.append(mini[sec * 64:(sec + 1) * 64])
+            sec = links[sec]
+        return b"".join(out)[:size]
+
+
+# BIFF records naming a cell: (row, column) are their first two 16-bit fields. MULRK and
+# MULBLANK cover columns up to the one in their last two bytes.
+_BIFF_CELLS = {0x0006, 0x0406, 0x00BD, 0x00BE, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
+_BIFF_MULTI = {0x00BD, 0x00BE}
+_BIFF_BOF, _BIFF_DIMENSIONS = 0x0809, 0x0200
+
+
+def _biff_extent(stream: bytes) -> tuple[int, int] | None:
+    """The largest (rows, columns) from A1 that one sheet of a BIFF workbook stream claims,
+    from its cell records and its DIMENSIONS record; None for a DIMENSIONS whose first row is
+    after its last. calamine sizes its cell storage from these before reading a value: one
+    flipped byte asked it for 59 GB, and a failed allocation aborts the whole process."""
+    worst, rows, cols = (0, 0), 0, 0
+    pos, end = 0, len(stream)
+    head = struct.Struct("<HHHH").unpack_from  # type, size, and a cell's row and column
+    while pos + 8 <= end:  # thousands of records per sheet: this loop is kept lean
+        typ, size, r, c = head(stream, pos)
+        body, pos = pos + 4, pos + 4 + size
+        if pos > end:
             break
-        for entry in range(off, off + ssize, 128):
-            name_len = struct.unpack_from("<H", data, entry + 64)[0]
-            if data[entry + 66] in (1, 2, 5) and 2 <= name_len <= 64:  # storage, stream, root
-                names.add(data[entry:entry + name_len - 2].decode("utf-16-le", "replace"))
-        sec, hops = next_sector(sec), hops + 1
-    return names
+        if typ in _BIFF_CELLS and size >= 4:
+            if typ in _BIFF_MULTI and size >= 6:
+                c = max(c, struct.unpack_from("<H", stream, pos - 2)[0])
+            if r >= rows or c >= cols:
+                rows, cols = max(rows, r + 1), max(cols, c + 1)
+                if rows * cols > worst[0] * worst[1]:
+                    worst = (rows, cols)
+        elif typ == _BIFF_BOF:
+            rows = cols = 0
+        elif typ == _BIFF_DIMENSIONS and size >= 10:
+            r1, r2, c1, c2 = struct.unpack_from("<IIHH" if size >= 14 else "<HHHH", stream, body)
+            if r1 > r2 or c1 > c2:  # calamine's row count would wrap around to billions
+                return None
+            rows, cols = max(rows, r2), max(cols, c2)
+            if rows * cols > worst[0] * worst[1]:
+                worst = (rows, cols)
+    return worst
 
 
 # --- cells ----------------------------------------------------------------------------------------
