@@ -296,7 +296,10 @@ def parse_int(v: object) -> int | None:
     m = _INT_TEXT.match(unaccented(v))
     if not m or (m.group("unit") and m.group("unit").strip() not in _COUNT_UNITS):
         return None
-    n = int(m.group("digits").replace(".", "").replace(" ", ""))
+    digits = m.group("digits").replace(".", "").replace(" ", "")
+    if len(digits) > 18:  # no count is that long; and int() refuses text of over 4,300 digits
+        return None
+    n = int(digits)
     return -n if m.group("sign") in ("-", "−", "–") else n
 
 

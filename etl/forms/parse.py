@@ -81,7 +81,8 @@ def convert(field: Field, raw) -> tuple[object, str | None]:
 def _convert(field: Field, raw) -> tuple[object, str | None]:
     if field.kind == INT:
         n = text.parse_int(raw)
-        if n is None:
+        # The warehouse keeps counts as INTEGER (32 bits): a larger one would fail the write.
+        if n is None or not -2**31 <= n < 2**31:
             return None, "bad_type"
         return n, ("negative" if n < 0 else None)
     if field.kind == DATE:
