@@ -426,3 +426,81 @@ def test_truncated_xls_is_unreadable_not_a_panic(harness, tmp_path):
         assert info.value.code == "unreadable"
         [r] = load_paths(harness.con, [path])
         assert r.status == "rejected" and [p.code for p in r.problems] == ["unreadable"]
+
+
+def _read_in_worker(path: str):
+    from etl.read import ReadError, read_workbook
+    try:
+        return "sheets", len(read_workbook(path))
+    except ReadError as err:
+        return err.code, err.message
+
+
+def _biff(*records: tuple[int, bytes]) -> bytes:
+    return b"".join(struct.pack("<HH", typ, len(body)) + body for typ, body in records)
+
+
+def _cfb_with_mini_stream(workbook: bytes) -> bytes:
+    """An OLE2 file (version 3) whose Workbook stream is shorter than 4096 bytes, so it lives in
+    the root's mini stream (64-byte sectors chained by the mini FAT), as small .xls files do."""
+    end, free, nostream = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFF
+    mini = workbook.ljust(-(-len(workbook) // 64) * 64, b"\0")
+    n_mini = len(mini) // 64
+    container = mini.ljust(-(-len(mini) // 512) * 512, b"\0")
+    n_cont = len(container) // 512
+    fat = [0xFFFFFFFD, end, end] + [4 + k for k in range(n_cont - 1)] + [end]  # FAT, dir, mini FAT, mini stream
+    minifat = [k + 1 for k in range(n_mini - 1)] + [end]
+
+    def entry(name, kind, child, start, size):
+        raw = name.encode("utf-16-le")
+        return struct.pack("<64sHBBIII16sIQQIQ", raw, len(raw) + 2, kind, 1, nostream, nostream, child,
+                           b"", 0, 0, 0, start, size)
+
+    directory = (entry("Root Entry", 5, 1, 3, len(mini)) + entry("Workbook", 2, nostream, 0, len(workbook)))
+    header = struct.pack("<8s16sHHHHH6sIIIIIIIII109I", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"", 0x3E, 3, 0xFFFE,
+                         9, 6, b"", 0, 1, 1, 0, 4096, 2, 1, end, 0, 0, *([free] * 108))
+    return (header + struct.pack("<128I", *(fat + [free] * (128 - len(fat)))) + directory.ljust(512, b"\0")
+            + struct.pack("<128I", *(minifat + [free] * (128 - len(minifat)))) + container)
+
+
+def test_xls_claiming_billions_of_cells_is_refused_before_calamine(harness, tmp_path):
+    """Regression (found by the byte-level fuzz): one flipped RK record of an .xls said row
+    58445, column 31639, and calamine asked for 59 GB; the failed allocation aborts the process
+    (the whole dashboard or load), so the reader now checks the BIFF records first. Run in the
+    worker: without the check this test's own process would die."""
+    data = bytearray(_xls_bytes(monthly_book(month=5), tmp_path / "m.xls"))
+    pos, cells, dims = 512, [], []  # xlwt writes the Workbook stream from sector 0, contiguous
+    while pos + 4 <= len(data):
+        typ, size = struct.unpack_from("<HH", data, pos)
+        (cells if typ in (0x00FD, 0x027E, 0x0203) else dims if typ == 0x0200 else []).append(pos)
+        if typ == 0 and size == 0:
+            break
+        pos += 4 + size
+    far, wrapped = bytearray(data), bytearray(data)
+    struct.pack_into("<HH", far, cells[20] + 4, 58444, 31638)
+    struct.pack_into("<II", wrapped, dims[1] + 4, 1000, 10)  # DIMENSIONS first row after its last
+    sheet = struct.pack("<HHHHd", 60000, 200, 0, 0, 1.0)  # NUMBER in row 60001, column GS
+    tiny = _cfb_with_mini_stream(_biff((0x0809, struct.pack("<HH12x", 0x0600, 0x0005)), (0x000A, b""),
+                                       (0x0809, struct.pack("<HH12x", 0x0600, 0x0010)), (0x0203, sheet),
+                                       (0x000A, b"")))
+    from etl.read import _biff_extent, _Cfb
+    assert _biff_extent(_Cfb(tiny).stream("Workbook")) == (60001, 201)  # read through the mini stream
+    for name, body, code, words in [("far.xls", far, "unreadable", "dòng 58445, cột ATTW"),
+                                     ("wrapped.xls", wrapped, "unreadable", "bị hỏng"),
+                                     ("tiny.xls", tiny, "unreadable", "dòng 60001, cột GS")]:
+        (tmp_path / name).write_bytes(bytes(body))
+        got, message = harness.ask(_read_in_worker, str(tmp_path / name))
+        assert got == code and words in message, (name, message)
+
+
+@pytest.mark.parametrize("value", [2**40, -2**31 - 1, "1" * 32767, "99999999999999999999999"])
+def test_integers_too_large_to_store_are_bad_type_not_a_failed_write(harness, tmp_path, value):
+    """Regression (found by the cell-level fuzz): 32,767 digits in a count made int() raise
+    (Python refuses over 4,300 digits) and 2**40 passed the checks, then failed the INTEGER
+    insert mid-load, stopping the run."""
+    book = clone(monthly_book())
+    book[S2][4][3] = value  # 'Tổng số đảng viên' of the first branch
+    before = harness.snapshot()
+    [r] = load_paths(harness.con, [write_book(tmp_path / "big-number.xlsx", book)])
+    assert r.status == "rejected" and ("bad_type", "D5") in [(p.code, p.cell) for p in r.problems]
+    assert harness.snapshot() == before
