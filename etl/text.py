@@ -139,7 +139,8 @@ def unit_key(name: str) -> str:
     k = key(name)
     k = _APOSTROPHES.sub("'", k)  # "B’ Lá", "B'lá" -> "b'lá"
     k = _LETTER_THEN_DIGIT.sub(" ", k)  # 'thôn2' -> 'thôn 2'
-    k = _NUMBER.sub(lambda m: str(int(m.group())), k)  # 'thôn 01' -> 'thôn 1'
+    # 'thôn 01' -> 'thôn 1'; not int(): it refuses a run of over 4,300 digits (a pasted junk cell)
+    k = _NUMBER.sub(lambda m: m.group().lstrip("0") or "0", k)
     k = k.strip(_EDGE_PUNCT)
     while (rest := _strip_prefix(k)) is not None:
         k = rest

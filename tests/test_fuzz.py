@@ -517,3 +517,15 @@ def test_integers_too_large_to_store_are_bad_type_not_a_failed_write(harness, tm
     [r] = load_paths(harness.con, [write_book(tmp_path / "big-number.xlsx", book)])
     assert r.status == "rejected" and ("bad_type", "D5") in [(p.code, p.cell) for p in r.problems]
     assert harness.snapshot() == before
+
+
+def test_a_branch_name_of_thousands_of_digits_is_an_unknown_branch(harness, tmp_path):
+    """Regression (found by the cell-level fuzz): matching a branch name stripped the leading
+    zeros of its numbers with int(), which raises on over 4,300 digits."""
+    from etl import text
+
+    assert text.unit_key("Chi bộ thôn 007") == text.unit_key("Chi bộ thôn 7")
+    book = clone(monthly_book())
+    book[S2][4][2] = "1" * 32767  # 'Tên chi bộ' of the first branch
+    [r] = load_paths(harness.con, [write_book(tmp_path / "digits.xlsx", book)])
+    assert r.status == "rejected" and ("unknown_branch", "C5") in [(p.code, p.cell) for p in r.problems]
