@@ -24,27 +24,64 @@ NOT_REPORTED = "Chưa báo cáo"
 FONT = "Be Vietnam Pro, Segoe UI, Roboto, Arial, sans-serif"
 
 
-def base(fig: go.Figure, *, big: bool = False, height: int | None = None, title: str | None = None) -> go.Figure:
+def _merge(into: dict, more: dict) -> dict:
+    """Nested dict update (what update_layout does, without plotly's per-property validation)."""
+    for key, value in more.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+    return into
+
+
+def layout(*, big: bool = False, height: int | None = None, title: str | None = None) -> dict:
+    """The dashboard's layout as a plain dict: font, size, margins, legend on top, Vietnamese
+    separators, faint grid; `big` the presentation-mode type."""
     size = 22 if big else 13
-    fig.update_layout(
+    axis = dict(gridcolor="#e9ecef", zeroline=False)
+    out = dict(
         font=dict(family=FONT, size=size, color="#212529"),
-        title=dict(text=title, font=dict(size=size + 6)) if title else None,
         height=height or (620 if big else 420),
         margin=dict(l=10, r=30, t=60 if title else 20, b=10),
         plot_bgcolor="white", paper_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         separators=",.",  # Vietnamese: decimal comma, thousands dot
-        hoverlabel=dict(font_size=size),
+        hoverlabel=dict(font=dict(size=size)),
+        xaxis=dict(axis), yaxis=dict(axis),
     )
-    fig.update_xaxes(gridcolor="#e9ecef", zeroline=False)
-    fig.update_yaxes(gridcolor="#e9ecef", zeroline=False)
+    if title:
+        out["title"] = dict(text=title, font=dict(size=size + 6))
     if big:  # Streamlit's chart theme draws axis labels and legend small and grey: too faint on a projector
         ink = dict(size=size - 2, color="#212529")
-        fig.update_xaxes(tickfont=ink, title_font=ink)
-        fig.update_yaxes(tickfont=ink, title_font=ink)
+        for name in ("xaxis", "yaxis"):
+            out[name].update(tickfont=dict(ink), title=dict(font=dict(ink)))
+        out["legend"]["font"] = dict(ink)
         # room above the plot for the bigger title, legend and reference-line labels
-        fig.update_layout(legend_font=ink, margin_t=120 if title else 70)
-        fig.update_traces(textfont_size=size - 4, selector=dict(type="heatmap"))  # cell labels
+        out["margin"]["t"] = 120 if title else 70
+    return out
+
+
+def figure(traces: list[dict], *, big: bool = False, height: int | None = None, title: str | None = None,
+           extra: dict | None = None) -> go.Figure:
+    """A go.Figure built in one go from plain dicts: the dashboard layout (see `layout`) with
+    `extra` merged into it (e.g. {"xaxis": {"range": ...}}). Plotly validates every property on each
+    update_* call; one construction validates once, several times faster."""
+    spec = _merge(layout(big=big, height=height, title=title), extra or {})
+    if big:  # heat-map cell labels in the presentation type
+        for trace in traces:
+            if trace.get("type") == "heatmap":
+                trace.setdefault("textfont", {})["size"] = 22 - 4
+    return go.Figure({"data": traces, "layout": spec})
+
+
+def base(fig: go.Figure, *, big: bool = False, height: int | None = None, title: str | None = None) -> go.Figure:
+    """The dashboard layout applied to an existing figure (for figures built elsewhere)."""
+    spec = layout(big=big, height=height, title=title)
+    fig.update_layout(**{k: v for k, v in spec.items() if k not in ("xaxis", "yaxis")})
+    fig.update_xaxes(spec["xaxis"])
+    fig.update_yaxes(spec["yaxis"])
+    if big:
+        fig.update_traces(textfont_size=22 - 4, selector=dict(type="heatmap"))
     return fig
 
 
@@ -58,18 +95,23 @@ def rate_bars(df: pd.DataFrame, *, label: str, value: str, title: str | None = N
     d = df[[label, value]].copy()
     d["_missing"] = d[value].map(_missing)
     d = d.sort_values([ "_missing", value], ascending=[False, True], na_position="first")
+    missing = d["_missing"].tolist()
     shown = d[value].where(~d["_missing"], 1.0).astype(float)
-    colors = [NOT_REPORTED_COLOR if m else MAIN for m in d["_missing"]]
-    text = [NOT_REPORTED if m else vn.percent(v) for m, v in zip(d["_missing"], d[value])]
-    fig = go.Figure(go.Bar(
-        x=shown, y=d[label], orientation="h", marker_color=colors, text=text, textposition="inside",
-        insidetextanchor="end", textfont=dict(color="white"), hovertemplate="%{y}: %{text}<extra></extra>",
-        marker_pattern_shape=["/" if m else "" for m in d["_missing"]]))
+    bar = dict(
+        type="bar", x=shown.to_numpy(), y=d[label].to_numpy(), orientation="h",
+        marker=dict(color=[NOT_REPORTED_COLOR if m else MAIN for m in missing],
+                    pattern=dict(shape=["/" if m else "" for m in missing])),
+        text=[NOT_REPORTED if m else vn.percent(v) for m, v in zip(missing, d[value].tolist())],
+        textposition="inside", insidetextanchor="end", textfont=dict(color="white"),
+        hovertemplate="%{y}: %{text}<extra></extra>")
+    extra: dict = {"xaxis": dict(range=[0, 1.05], tickformat=".0%")}
     if reference is not None and not _missing(reference):
-        fig.add_vline(x=reference, line_dash="dash", line_color=SECOND,
-                      annotation_text=f"{reference_name}: {vn.percent(reference)}", annotation_position="top")
-    fig.update_xaxes(range=[0, 1.05], tickformat=".0%")
-    return base(fig, big=big, title=title, height=max(320, 34 * len(d) + 80) if not big else None)
+        # what fig.add_vline draws: a dashed line over the plot's height, its label on top
+        extra["shapes"] = [dict(type="line", x0=reference, x1=reference, xref="x", y0=0, y1=1, yref="y domain",
+                                line=dict(color=SECOND, dash="dash"))]
+        extra["annotations"] = [dict(text=f"{reference_name}: {vn.percent(reference)}", x=reference, xref="x",
+                                     xanchor="center", y=1, yref="y domain", yanchor="bottom", showarrow=False)]
+    return figure([bar], big=big, title=title, height=max(320, 34 * len(d) + 80) if not big else None, extra=extra)
 
 
 def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str | None = None,
@@ -84,89 +126,91 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str |
     if notes is not None:
         given = df[df[notes].notna() & (df[notes] != "")].set_index([row, column])[notes].to_dict()
         text = [[given.get((r, c), t) for c, t in zip(grid.columns, line)] for r, line in zip(grid.index, text)]
-    fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(dtype=float), x=[column_labels(c) for c in grid.columns], y=list(grid.index),
-        text=text, texttemplate="%{text}" if grid.shape[1] <= 12 else None, zmin=0, zmax=1,
+    cells = dict(
+        type="heatmap", z=grid.to_numpy(dtype=float), x=[column_labels(c) for c in grid.columns],
+        y=list(grid.index), text=text, zmin=0, zmax=1,
         colorscale=[[0, "#c62828"], [0.5, "#f9a825"], [0.8, "#9ccc65"], [1, "#1b7f3b"]],
-        colorbar=dict(tickformat=".0%", title=""), hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
-        xgap=2, ygap=2))
-    fig.update_layout(plot_bgcolor=NOT_REPORTED_COLOR)
-    base(fig, big=big, title=title, height=max(360, 30 * len(grid) + 120) if not big else None)
-    fig.update_layout(plot_bgcolor=NOT_REPORTED_COLOR)
-    fig.update_xaxes(side="top", gridcolor=NOT_REPORTED_COLOR)
-    fig.update_yaxes(gridcolor=NOT_REPORTED_COLOR)
-    return fig
+        colorbar=dict(tickformat=".0%", title=dict(text="")), hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+        xgap=2, ygap=2)
+    if grid.shape[1] <= 12:
+        cells["texttemplate"] = "%{text}"
+    return figure([cells], big=big, title=title, height=max(360, 30 * len(grid) + 120) if not big else None,
+                  extra={"plot_bgcolor": NOT_REPORTED_COLOR, "xaxis": dict(side="top", gridcolor=NOT_REPORTED_COLOR),
+                         "yaxis": dict(gridcolor=NOT_REPORTED_COLOR)})
 
 
 def quality_stack(df: pd.DataFrame, *, label: str, title: str | None = None, big: bool = False,
                   horizontal: bool = True) -> go.Figure:
     """Tốt / Khá / Trung bình / Kém shares stacked per unit (or per month), sorted by 'khá trở lên'."""
-    d = df.copy()
+    d = df
     if horizontal:
         d = d.sort_values("kha_tro_len_share", ascending=True, na_position="first")
-    fig = go.Figure()
+    labels = d[label].to_numpy()
+    orientation = "h" if horizontal else "v"
+    traces = []
     for level, color in QUALITY_COLORS.items():
-        share = d[f"{level}_share"].astype(float)
-        fig.add_bar(
-            name=QUALITY_LABELS[level], marker_color=color,
-            x=share if horizontal else d[label], y=d[label] if horizontal else share,
-            orientation="h" if horizontal else "v", customdata=d[level],
-            text=[vn.percent(v, 0) if not _missing(v) and v >= 0.06 else "" for v in share],
-            textposition="inside", hovertemplate=f"{QUALITY_LABELS[level]}: %{{customdata}} (%{{text}})<extra></extra>")
-    missing = d[d["rated"].map(lambda v: _missing(v) or v == 0)][label].tolist()
+        share = d[f"{level}_share"].astype(float).to_numpy()
+        traces.append(dict(
+            type="bar", name=QUALITY_LABELS[level], marker=dict(color=color),
+            x=share if horizontal else labels, y=labels if horizontal else share,
+            orientation=orientation, customdata=d[level].to_numpy(),
+            text=[vn.percent(v, 0) if not _missing(v) and v >= 0.06 else "" for v in share.tolist()],
+            textposition="inside", hovertemplate=f"{QUALITY_LABELS[level]}: %{{customdata}} (%{{text}})<extra></extra>"))
+    missing = [name for name, rated in zip(d[label].tolist(), d["rated"].tolist()) if _missing(rated) or rated == 0]
     if missing:
-        fig.add_bar(name=NOT_REPORTED, marker_color=NOT_REPORTED_COLOR, marker_pattern_shape="/",
-                    x=[1.0] * len(missing) if horizontal else missing, y=missing if horizontal else [1.0] * len(missing),
-                    orientation="h" if horizontal else "v", hovertemplate="%{y}: Chưa báo cáo<extra></extra>")
-    fig.update_layout(barmode="stack")
-    (fig.update_xaxes if horizontal else fig.update_yaxes)(range=[0, 1.0001], tickformat=".0%")
-    return base(fig, big=big, title=title, height=max(340, 30 * len(d) + 100) if horizontal and not big else None)
+        ones = [1.0] * len(missing)
+        traces.append(dict(type="bar", name=NOT_REPORTED, marker=dict(color=NOT_REPORTED_COLOR, pattern=dict(shape="/")),
+                           x=ones if horizontal else missing, y=missing if horizontal else ones,
+                           orientation=orientation, hovertemplate="%{y}: Chưa báo cáo<extra></extra>"))
+    axis = dict(range=[0, 1.0001], tickformat=".0%")
+    return figure(traces, big=big, title=title, extra={"barmode": "stack", "xaxis" if horizontal else "yaxis": axis},
+                  height=max(340, 30 * len(d) + 100) if horizontal and not big else None)
 
 
 def progress_bars(df: pd.DataFrame, *, label: str, done: str, target: str, pace: str,
                   title: str | None = None, big: bool = False) -> go.Figure:
     """Admitted against the annual target per unit, with the on-track pace marked."""
     d = df.sort_values(done, ascending=True)
-    fig = go.Figure()
-    fig.add_bar(name="Chỉ tiêu năm", y=d[label], x=d[target], orientation="h", marker_color="#dee2e6",
-                hovertemplate="%{y}: chỉ tiêu %{x}<extra></extra>")
-    fig.add_bar(name="Đã kết nạp", y=d[label], x=d[done], orientation="h", marker_color=MAIN,
-                text=[vn.number(v) for v in d[done]], textposition="outside",
-                hovertemplate="%{y}: đã kết nạp %{x}<extra></extra>")
-    fig.add_scatter(name="Tiến độ cần đạt", y=d[label], x=d[pace], mode="markers",
-                    marker=dict(symbol="line-ns-open", size=26 if big else 18, color=SECOND, line_width=3),
-                    hovertemplate="%{y}: cần đạt %{x:.1f}<extra></extra>")
-    fig.update_layout(barmode="overlay")
+    labels = d[label].to_numpy()
+    traces = [
+        dict(type="bar", name="Chỉ tiêu năm", y=labels, x=d[target].to_numpy(), orientation="h",
+             marker=dict(color="#dee2e6"), hovertemplate="%{y}: chỉ tiêu %{x}<extra></extra>"),
+        dict(type="bar", name="Đã kết nạp", y=labels, x=d[done].to_numpy(), orientation="h", marker=dict(color=MAIN),
+             text=[vn.number(v) for v in d[done].tolist()], textposition="outside",
+             hovertemplate="%{y}: đã kết nạp %{x}<extra></extra>"),
+        dict(type="scatter", name="Tiến độ cần đạt", y=labels, x=d[pace].to_numpy(), mode="markers",
+             marker=dict(symbol="line-ns-open", size=26 if big else 18, color=SECOND, line=dict(width=3)),
+             hovertemplate="%{y}: cần đạt %{x:.1f}<extra></extra>"),
+    ]
     # the pace markers would pad the category axis by several rows (blank bands top and bottom)
-    fig.update_yaxes(range=[-0.5, len(d) - 0.5])
-    return base(fig, big=big, title=title, height=max(340, 30 * len(d) + 100) if not big else None)
+    return figure(traces, big=big, title=title, extra={"barmode": "overlay", "yaxis": dict(range=[-0.5, len(d) - 0.5])},
+                  height=max(340, 30 * len(d) + 100) if not big else None)
 
 
 def lines(df: pd.DataFrame, *, x: str, series: dict[str, tuple[str, str]], title: str | None = None,
           percent: bool = False, big: bool = False, dash: tuple[str, ...] = ()) -> go.Figure:
     """One line per column: series = {column: (legend label, colour)}."""
-    fig = go.Figure()
-    for col, (name, color) in series.items():
-        fig.add_scatter(x=[vn.month_short(p) for p in df[x]], y=df[col], name=name, mode="lines+markers",
-                        line=dict(color=color, width=4 if big else 2.5, dash="dash" if col in dash else "solid"),
-                        connectgaps=False)
-    if percent:
-        fig.update_yaxes(tickformat=".0%", rangemode="tozero")
-    return base(fig, big=big, title=title)
+    months = [vn.month_short(p) for p in df[x]]
+    traces = [dict(type="scatter", x=months, y=df[col].to_numpy(), name=name, mode="lines+markers",
+                   line=dict(color=color, width=4 if big else 2.5, dash="dash" if col in dash else "solid"),
+                   connectgaps=False)
+              for col, (name, color) in series.items()]
+    extra = {"yaxis": dict(tickformat=".0%", rangemode="tozero")} if percent else {}
+    return figure(traces, big=big, title=title, extra=extra)
 
 
 def bars(df: pd.DataFrame, *, x: str, series: dict[str, tuple[str, str]], title: str | None = None,
          big: bool = False, stacked: bool = False, horizontal: bool = False) -> go.Figure:
     """Grouped (or stacked) bars of counts: series = {column: (legend label, colour)}."""
-    fig = go.Figure()
+    keys = df[x].to_numpy()
+    traces = []
     for col, (name, color) in series.items():
-        values = df[col]
-        fig.add_bar(name=name, marker_color=color, orientation="h" if horizontal else "v",
-                    x=values if horizontal else df[x], y=df[x] if horizontal else values,
-                    text=[vn.number(v, missing="") for v in values], textposition="auto")
-    fig.update_layout(barmode="stack" if stacked else "group")
-    return base(fig, big=big, title=title,
-                height=max(340, 30 * len(df) + 100) if horizontal and not big else None)
+        values = df[col].to_numpy()
+        traces.append(dict(type="bar", name=name, marker=dict(color=color), orientation="h" if horizontal else "v",
+                           x=values if horizontal else keys, y=keys if horizontal else values,
+                           text=[vn.number(v, missing="") for v in df[col].tolist()], textposition="auto"))
+    return figure(traces, big=big, title=title, extra={"barmode": "stack" if stacked else "group"},
+                  height=max(340, 30 * len(df) + 100) if horizontal and not big else None)
 
 
 def count_heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, column_labels: dict | None = None,
@@ -177,19 +221,18 @@ def count_heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, column
     grid = grid.sort_index(ascending=False)
     labels = [_wrap((column_labels or {}).get(c, str(c))) for c in grid.columns]
     z = grid.to_numpy(dtype=float)
-    fig = go.Figure(go.Heatmap(
-        z=z, x=labels, y=list(grid.index), zmin=0, zmax=max(float(z.max()) if z.size else 1.0, 1.0),
+    cells = dict(
+        type="heatmap", z=z, x=labels, y=list(grid.index), zmin=0, zmax=max(float(z.max()) if z.size else 1.0, 1.0),
         text=[[vn.number(v) if v else "" for v in r] for r in z.tolist()], texttemplate="%{text}",
         colorscale=[[0, "#ffffff"], [0.001, "#fde0dc"], [1, MAIN]], showscale=False,
-        hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>", xgap=2, ygap=2))
-    lines = max((label.count("<br>") + 1 for label in labels), default=1)
-    top = (22 if big else 14) * 1.3 * lines + (70 if title else 20)  # the labels sit above the grid
-    base(fig, big=big, title=title, height=max(360, 32 * len(grid) + 40 + int(top)) if not big else None)
-    fig.update_layout(plot_bgcolor="#e9ecef", margin_t=int(top))
+        hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>", xgap=2, ygap=2)
+    rows = max((label.count("<br>") + 1 for label in labels), default=1)
+    top = (22 if big else 14) * 1.3 * rows + (70 if title else 20)  # the labels sit above the grid
+    extra: dict = {"plot_bgcolor": "#e9ecef", "margin": dict(t=int(top)), "xaxis": dict(side="top", tickangle=0)}
     if title:
-        fig.update_layout(title=dict(yref="container", y=1, yanchor="top", pad=dict(t=12)))
-    fig.update_xaxes(side="top", tickangle=0)
-    return fig
+        extra["title"] = dict(yref="container", y=1, yanchor="top", pad=dict(t=12))
+    return figure([cells], big=big, title=title, height=max(360, 32 * len(grid) + 40 + int(top)) if not big else None,
+                  extra=extra)
 
 
 def _wrap(text: str, width: int = 15) -> str:
