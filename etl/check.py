@@ -104,7 +104,8 @@ def check_file(path: Path, registry: Registry, *, name: str | None = None) -> Ch
         report, problems = monthly.check_monthly(sheets, tables, registry)
         rows = report.rows
         meta = {"commune_code": report.commune_code, "period": report.period,
-                "tasks_sent_on": report.tasks_sent_on, "made_on": report.made_on, "made_by": report.made_by}
+                "tasks_sent_on": report.tasks_sent_on, "made_on": report.made_on, "made_by": report.made_by,
+                "period_at": report.period_at}
         result.commune, result.period = report.commune_code, report.period
     else:
         rows, problems = board.KINDS[kind][1](sheets, tables, registry)

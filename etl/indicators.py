@@ -254,13 +254,15 @@ def overdue_findings(con, scope: Scope, as_of: date | None = None) -> pd.DataFra
 
 
 _SUBMISSION_ROW = ("status", "deadline", "first_received_at", "current_received_at",
-                   "versions", "days_late")
+                   "versions", "days_late", "confirmed", "confirmed_at", "confirmed_by")
 
 
 def submissions(con, scope: Scope, settings: Settings | None = None,
                 by: str = "commune_month", as_of: date | None = None) -> pd.DataFrame:
     """I15: who reported, on time or late (first version), per month share; see submissions.sql.
-    `as_of` (default today) separates 'missing' from 'pending' (deadline not yet passed)."""
+    `as_of` (default today) separates 'missing' from 'pending' (deadline not yet passed).
+    confirmed_months counts commune-months the board has confirmed (etl.confirm); by
+    commune_month, `confirmed` with confirmed_at and confirmed_by (NULL: the command line)."""
     settings = settings or load_settings()
     flags = _grain(by, ("commune_month", "commune", "month", "total"))
     df = _query(con, "submissions", **_scope_params(scope), **flags,
@@ -271,7 +273,8 @@ def submissions(con, scope: Scope, settings: Settings | None = None,
 
 
 def submission_versions(con, commune_code: str, period: str) -> pd.DataFrame:
-    """Every loaded version of one report, oldest first, with the current one marked."""
+    """Every loaded version of one report, oldest first, with the current one marked, and
+    `confirmed` (confirmed_at, confirmed_by) on it while the board's confirmation is in force."""
     return _query(con, "submission_versions", commune=commune_code, period=period)
 
 

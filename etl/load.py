@@ -11,7 +11,7 @@ from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
 
-from etl import audit
+from etl import audit, confirm
 from etl.check import Checked, FileResult, check_file, expand, sha256_of
 from etl.problems import has_errors
 from etl.units import Registry, Unit
@@ -79,7 +79,7 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
             results[path] = FileResult(file=path.name, status="unchanged", sha256=digest)
         else:
             todo.append(path)
-    state = {"registry": registry, "changed": False}
+    state = {"registry": registry, "changed": False, "confirmed": confirm.confirmed_reports(con)}
     retry: list[Path] = []
     for path, checked in _checks(todo, registry):
         if checked is None or state["changed"]:
@@ -110,6 +110,10 @@ def _write(con, path: Path, checked: Checked, state: dict, known: set, received_
         r.status = "rejected"
     elif r.sha256 in known:  # two copies of one file in the same run
         r.status = "unchanged"
+    elif r.kind == "monthly" and (r.commune, r.period) in state["confirmed"]:  # the board must reopen it first
+        r.problems.append(confirm.refusal(path.name, checked.meta, state["confirmed"][r.commune, r.period],
+                                          state["registry"]))
+        r.status = "rejected"
     else:
         when = received_at.get(path) if isinstance(received_at, dict) else received_at
         where = " ".join(x for x in (r.kind, r.commune, r.period) if x)

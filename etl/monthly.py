@@ -26,6 +26,7 @@ class Monthly:
     tasks_sent_on: date | None = None
     made_on: date | None = None
     made_by: str | None = None
+    period_at: tuple[str, int, int] | None = None  # (sheet, row0, col0) giving the month
     rows: dict[str, list[dict]] = field(default_factory=dict)  # warehouse table -> rows
 
 
@@ -76,6 +77,12 @@ def _period(head: hd.Heading, problems: list[Problem]) -> str | None:
     return f"{y:04d}-{m:02d}"
 
 
+def _period_at(head: hd.Heading) -> tuple[str, int, int] | None:
+    """Where the month is read from, as _period reads it: the cover's cell, else the first title."""
+    f = hd.cover_month_year(head)[2] or next((f for f in head.periods if 1 <= f.value[1] <= 12), None)
+    return (f.sheet, f.row, f.col) if f else None
+
+
 def _commune(head: hd.Heading, registry: Registry, problems: list[Problem]) -> str | None:
     cover = head.cover.get("commune")
     if cover is not None:
@@ -120,6 +127,7 @@ def check_monthly(sheets, tables: dict[str, Table], registry: Registry) -> tuple
     head = hd.read_heading(sheets, tables.values())
     out = Monthly()
     out.period = _period(head, problems)
+    out.period_at = _period_at(head)
     out.commune_code = _commune(head, registry, problems)
     out.tasks_sent_on = _cover_date(head, "tasks_sent_on", problems)
     out.made_on = _cover_date(head, "made_on", problems) or (head.made_on.value if head.made_on else None)

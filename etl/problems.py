@@ -28,6 +28,8 @@ CODES: dict[str, tuple[str, str]] = {
     "over_total": (ERROR, "Vượt quá tổng số"),
     "date_order": (ERROR, "Ngày ban hành trước ngày họp"),
     "duplicate_row": (ERROR, "Trùng dòng"),
+    # not in SPEC §3: the project's own (etl.confirm); a confirmed report takes no new version
+    "report_confirmed": (ERROR, "Báo cáo đã được duyệt"),
     "branch_missing": (WARNING, "Thiếu chi bộ trong báo cáo"),
     "date_outside_period": (WARNING, "Ngày ngoài tháng báo cáo"),
     "totals_mismatch": (WARNING, "Dòng tổng cộng không khớp"),

@@ -45,7 +45,7 @@ def test_version_1_warehouse_migrates_to_2_keeping_its_data(tmp_path):
     con.close()
 
     con = db.connect(path)
-    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(db.SCHEMA_VERSION),)
     assert con.execute("SELECT * FROM branch_meetings ORDER BY ALL").fetchall() == before
     assert len(before) == 4
     assert accounts.list_users(con) == [] and audit.audit(con) == []

@@ -43,6 +43,9 @@ CREATE TABLE inspection_findings (plan_ref VARCHAR, inspected_on DATE, commune_c
     due_date DATE, status VARCHAR, resolved_on DATE);
 CREATE TABLE report_submissions (commune_code VARCHAR, period VARCHAR, received_at TIMESTAMP,
     tasks_sent_on DATE, source_file VARCHAR, sha256 VARCHAR, version INTEGER, is_current BOOLEAN);
+-- not SPEC §5: the board's confirmations (etl.confirm), which the I15 matrix shows; none here
+CREATE TABLE report_confirmations (commune_code VARCHAR, period VARCHAR, confirmed BOOLEAN,
+    confirmed_at TIMESTAMP, confirmed_by VARCHAR);
 """
 
 D = date

@@ -145,6 +145,16 @@ def test_unknown_kind(tmp_path):
     TESTED.add("unknown_kind")
 
 
+def test_report_confirmed_names_the_month_cell(load, warehouse):
+    from etl import confirm
+    assert load(monthly_book()).status == "loaded"
+    confirm.confirm(warehouse, "X01", "2024-03", by=None)
+    result = load(edited((S2, 4, 7, 18)), name="sua.xlsx")
+    assert result.status == "rejected" and codes(result) == [("report_confirmed", "B3")]
+    assert result.problems[0].sheet == COVER and "Hãy" in result.problems[0].message
+    TESTED.add("report_confirmed")  # more in test_confirm.py
+
+
 def test_every_code_is_tested():
     # encrypted is covered in test_read.py with a real encrypted workbook
     assert set(CODES) - TESTED - {"encrypted"} == set(), "runs last in this module"

@@ -16,7 +16,7 @@ import duckdb
 
 HERE = Path(__file__).parent
 DEFAULT_DB = Path("data/warehouse.duckdb")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 LOCK_WAIT_SECONDS = 30.0
 
 
@@ -107,7 +107,8 @@ def _v2_accounts(con) -> None:
 
 
 # Schema version steps: version -> function(con). Version 1 is schema.sql itself.
-MIGRATIONS: dict = {2: _v2_accounts}
+MIGRATIONS: dict = {2: _v2_accounts,
+                    3: lambda con: con.execute(_sql("sql/migrations/003_confirmations.sql"))}  # etl.confirm
 
 
 def current_hashes(con) -> set[str]:

@@ -9,6 +9,8 @@
 -- yet, deadline not passed). Counts and shares count expected (active) communes only, so the
 -- share never passes 100 %; a report from a commune outside its validity shows as reported
 -- but expected_months = 0.
+-- Confirmed: the board has confirmed (duyệt) the commune-month's current report and not reopened
+-- it (view report_confirmations, etl.confirm); confirmed_months counts expected ones.
 -- Parameters: $first, $last ('YYYY-MM'), $communes (VARCHAR[]), $by_commune, $by_month,
 -- $deadline_day (INTEGER), $as_of (DATE).
 WITH months AS (
@@ -41,9 +43,15 @@ commune_months AS (
            coalesce(v.reported, false) AS reported,
            CASE WHEN v.reported THEN v.versions END AS versions,
            CASE WHEN v.reported THEN v.first_received_at END AS first_received_at,
-           v.current_received_at
+           v.current_received_at,
+           coalesce(v.reported AND rc.confirmed, false) AS confirmed,
+           CASE WHEN v.reported AND rc.confirmed THEN rc.confirmed_at END AS confirmed_at,
+           CASE WHEN v.reported AND rc.confirmed THEN rc.confirmed_by END AS confirmed_by
     FROM active AS a FULL JOIN versions AS v
       ON a.commune_code = v.commune_code AND a.period = v.period
+    LEFT JOIN report_confirmations AS rc
+      ON rc.commune_code = coalesce(a.commune_code, v.commune_code)
+     AND rc.period = coalesce(a.period, v.period)
     -- a commune-month whose only versions are not current (withdrawn) and that is not
     -- expected has nothing to show
     WHERE a.commune_code IS NOT NULL OR v.reported
@@ -71,21 +79,25 @@ grouped AS (
            count(*) FILTER (WHERE expected AND status = 'late') AS late_months,
            count(*) FILTER (WHERE expected AND status = 'missing') AS missing_months,
            count(*) FILTER (WHERE expected AND status = 'pending') AS pending_months,
+           count(*) FILTER (WHERE expected AND confirmed) AS confirmed_months,
            bool_or(reported) AS any_reported,
            -- single-row values, meaningful at the commune x month grain only
            any_value(status) AS status, any_value(deadline) AS deadline,
            any_value(days_late) AS days_late, any_value(versions) AS versions,
            any_value(first_received_at) AS first_received_at,
-           any_value(current_received_at) AS current_received_at
+           any_value(current_received_at) AS current_received_at,
+           any_value(confirmed) AS confirmed, any_value(confirmed_at) AS confirmed_at,
+           any_value(confirmed_by) AS confirmed_by
     FROM statuses
     GROUP BY 1, 2
 )
 SELECT g.commune_code, c.commune_name, g.period,
        g.expected_months, g.any_reported AS reported, g.reported_months, g.on_time_months,
-       g.late_months, g.missing_months, g.pending_months,
+       g.late_months, g.missing_months, g.pending_months, g.confirmed_months,
        g.reported_months / nullif(g.expected_months, 0) AS i15_reported_share,
        g.on_time_months / nullif(g.expected_months, 0) AS i15_on_time_share,
-       g.status, g.deadline, g.first_received_at, g.current_received_at, g.versions, g.days_late
+       g.status, g.deadline, g.first_received_at, g.current_received_at, g.versions, g.days_late,
+       g.confirmed, g.confirmed_at, g.confirmed_by
 FROM grouped AS g
 LEFT JOIN units_commune AS c ON c.commune_code = g.commune_code
 ORDER BY c.commune_name, g.commune_code, g.period
