@@ -1,7 +1,7 @@
-"""Command line (SPEC §4): python -m etl load | check | template | export | users.
+"""Command line (SPEC §4): python -m etl load | check | template | export | users | confirm | reopen.
 
 Exit codes: 0 every file loaded or passed (warnings allowed); 1 some file rejected (the
-others still load); 2 usage error (argparse's own code).
+others still load), or a refused change; 2 usage error (argparse's own code).
 """
 from __future__ import annotations
 
@@ -75,6 +75,14 @@ def parser() -> argparse.ArgumentParser:
     for act, text in (("disable", "khóa tài khoản (giữ lịch sử)"), ("enable", "mở khóa tài khoản")):
         acts.add_parser(act, parents=[with_db], help=text).add_argument("name", metavar="NAME")
     acts.add_parser("list", parents=[with_db], help="liệt kê tài khoản (không bao giờ in mật khẩu)")
+    for act, text in (("confirm", "duyệt báo cáo tháng của một đảng bộ: không nhận phiên bản mới đến khi mở lại"),
+                      ("reopen", "mở lại báo cáo đã duyệt để nạp được phiên bản mới")):
+        cmd = sub.add_parser(act, parents=[with_db], help=text)
+        cmd.add_argument("--commune", required=True, metavar="CODE", help="mã đảng bộ")
+        cmd.add_argument("--month", required=True, type=_period, metavar="YYYY-MM", help="tháng báo cáo")
+        cmd.add_argument("--account", metavar="NAME", help="tài khoản Ban Tổ chức thực hiện (mặc định: dòng lệnh)")
+        if act == "reopen":
+            cmd.add_argument("--reason", metavar="TEXT", help="lý do mở lại (ghi vào nhật ký)")
     return p
 
 
@@ -113,6 +121,8 @@ def main(argv=None) -> int:
         return export(args)
     if args.command == "users":
         return users(args)
+    if args.command in ("confirm", "reopen"):
+        return confirmation(args)
 
     from etl import check, load as loader
     from etl.units import Registry
@@ -212,6 +222,35 @@ def users(args) -> int:
                 last = f"{a.last_login_at:%d/%m/%Y %H:%M}" if a.last_login_at else "chưa đăng nhập"
                 print(f"{a.name:<20} {a.role_vn:<24} {a.commune or '':<8} {state:<12} lần cuối: {last}")
     except accounts.AccountError as err:
+        print(err, file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    return 0
+
+
+def confirmation(args) -> int:
+    """python -m etl confirm | reopen --commune CODE --month YYYY-MM; 1 when refused."""
+    from etl import accounts, confirm
+    from etl.warehouse import db
+
+    try:
+        con = db.connect(args.db)
+    except db.WarehouseBusy as err:
+        print(err, file=sys.stderr)
+        return 1
+    try:
+        # --account: the dashboard runs this command for a signed-in user; the role rule applies
+        by = accounts._get(con, accounts.normalize_name(args.account)) if args.account else None
+        if args.command == "confirm":
+            done = confirm.confirm(con, args.commune, args.month, by=by)
+            print(f"Đã duyệt báo cáo tháng {confirm.month_vn(args.month)} của đảng bộ {done.commune_code}. "
+                  "Báo cáo này không nhận phiên bản mới cho đến khi được mở lại.")
+        else:
+            done = confirm.reopen(con, args.commune, args.month, by=by, reason=args.reason)
+            print(f"Đã mở lại báo cáo tháng {confirm.month_vn(args.month)} của đảng bộ {done.commune_code}; "
+                  "có thể nạp phiên bản mới.")
+    except (confirm.ConfirmError, accounts.AccountError) as err:
         print(err, file=sys.stderr)
         return 1
     finally:
