@@ -1,11 +1,15 @@
-"""Dashboard entry: page list, shared sidebar filters (bound to the URL), presentation mode.
+"""Dashboard entry: login, page list by role, shared sidebar filters (bound to the URL),
+presentation mode.
 
-Runs on every page view before the page itself: it opens the warehouse snapshot, draws the
-filters and leaves them in st.session_state for the page (ui.filters.current()).
+Runs on every page view before the page itself: it opens the warehouse snapshot, checks the
+session's account (ui.auth), draws the filters and leaves them in st.session_state for the page
+(ui.filters.current()). Without a valid account only the login form is drawn; the page the URL
+names is still resolved, so a copied link opens its page once signed in.
 """
 import streamlit as st
 
-from ui import data, filters, present
+from etl import accounts
+from ui import auth, data, filters, present
 
 presenting = filters.presenting()
 st.set_page_config(page_title="Sinh hoạt chi bộ · Ban Tổ chức", page_icon=":material/groups:", layout="wide",
@@ -24,15 +28,25 @@ PAGES = [
     st.Page("pages/tai_bao_cao.py", title="Tải báo cáo", icon=":material/upload_file:", url_path="tai-bao-cao"),
     st.Page("pages/xuat_bao_cao.py", title="Xuất báo cáo", icon=":material/summarize:", url_path="xuat-bao-cao"),
     st.Page("pages/trinh_chieu.py", title="Trình chiếu", icon=":material/slideshow:", url_path="trinh-chieu"),
+    st.Page("pages/nhat_ky.py", title="Nhật ký hoạt động", icon=":material/history:", url_path="nhat-ky"),
 ]
+# The pages shown only to accounts that may do one of these (each page checks again itself).
+NEEDS = {"tai-bao-cao": ("upload", "upload_commune"), "xuat-bao-cao": ("export",), "nhat-ky": ("view_audit",)}
 
-page = st.navigation(PAGES, position="hidden" if presenting else "sidebar")
-st.session_state["_source"] = data.source()
+source = st.session_state["_source"] = data.source()
+if auth.gate(source.con) is None:
+    st.navigation(PAGES, position="hidden")  # resolves the URL's page; it runs after the login
+    auth.login_form(has_accounts=accounts.exist(source.con))
+    st.stop()
+mine = [p for p in PAGES if any(auth.may(a) for a in NEEDS.get(p.url_path, ("view_commune",)))]
+page = st.navigation(mine, position="hidden" if presenting else "sidebar")
+if not presenting:
+    auth.sidebar()
 try:
     st.session_state["_filters"] = filters.sidebar()
 except data.NoData:
     st.session_state["_filters"] = None
 if presenting:
-    present.apply(PAGES)
+    present.apply(mine)
     st.query_params["present"] = "1"
 page.run()

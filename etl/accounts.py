@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -37,13 +38,14 @@ ROLE_VN = {
     "quan_tri": "Quản trị tài khoản",
     "xa": "Đảng bộ xã",
 }
-ACTIONS = ("view_all", "view_commune", "upload", "upload_commune", "export", "manage_users", "confirm")
+ACTIONS = ("view_all", "view_commune", "upload", "upload_commune", "export", "manage_users", "confirm",
+           "view_audit")
 # What each role may do. `xa` acts only on its own commune; a role holding the province-wide
 # form of an action (view_all, upload) holds its one-commune form too (BROADER).
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "xem": frozenset({"view_all"}),
-    "ban_to_chuc": frozenset({"view_all", "upload", "export", "confirm"}),
-    "quan_tri": frozenset({"view_all", "manage_users"}),
+    "ban_to_chuc": frozenset({"view_all", "upload", "export", "confirm", "view_audit"}),
+    "quan_tri": frozenset({"view_all", "manage_users", "view_audit"}),
     "xa": frozenset({"view_commune", "upload_commune"}),
 }
 BROADER = {"view_commune": "view_all", "upload_commune": "upload"}
@@ -228,6 +230,22 @@ def disable(con, name: str, *, by: str | None = None) -> None:
 
 def enable(con, name: str, *, by: str | None = None) -> None:
     _set_disabled(con, name, False, by)
+
+
+def exist(con) -> bool:
+    """Whether any account exists (False without a warehouse or before schema version 2)."""
+    if con is None:
+        return False
+    try:
+        return bool(con.execute("SELECT count(*) FROM accounts").fetchone()[0])
+    except duckdb.CatalogException:
+        return False
+
+
+def lookup(con, name: str) -> Account | None:
+    """The account named `name` as stored (works on a read-only copy), or None."""
+    row = con.execute(f"SELECT {_COLUMNS} FROM accounts WHERE name = ?", [normalize_name(name)]).fetchone()
+    return None if row is None else _account(row)
 
 
 def list_users(con) -> list[Account]:

@@ -12,6 +12,7 @@ into the name box by mistake).
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 ACTIONS = frozenset({
@@ -51,6 +52,20 @@ def record(con, action: str, *, account=None, file_name: str | None = None, sha2
         raise ValueError(f"unknown audit action {action!r}")
     con.execute("INSERT INTO audit_log (\"at\", account, action, file_name, sha256, detail) VALUES (?,?,?,?,?,?)",
                 [at or datetime.now(), _name(account), action, file_name, sha256, detail])
+
+
+def record_export(con, year: int, communes, files: dict[str, bytes], *, account=None) -> None:
+    """One "export" row per file made (its name and the hash of its bytes), in one transaction."""
+    scope = "toàn Đảng bộ" if not communes else "đảng bộ " + ", ".join(communes)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, content in files.items():
+            record(con, "export", account=account, file_name=name, sha256=hashlib.sha256(content).hexdigest(),
+                   detail=f"Tổng hợp năm {year} ({scope})")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def audit(con, since: datetime | None = None, limit: int = DEFAULT_LIMIT, *,

@@ -29,6 +29,8 @@ class Settings:
     attention_overdue_findings: bool = True
     attention_min_overdue_findings: int = 1
     # The December report's header block and signature (party-document layout, export only)
+    session_idle_minutes: int = 30          # dashboard: sign out after this long without use
+
     organization_name: str = "HUYỆN ỦY BẢO LÂM"      # the committee above the board
     organization_board: str = "BAN TỔ CHỨC"          # the issuing body
     organization_place: str = "Bảo Lâm"              # "Bảo Lâm, ngày … tháng … năm …"
@@ -46,6 +48,8 @@ class Settings:
             raise ValueError("Cài đặt [schedule]: 'first_day' không được lớn hơn 'last_day'.")
         if self.attention_i5_margin_points < 0:
             raise ValueError("Cài đặt [attention] 'i5_margin_points' không được âm.")
+        if not 1 <= self.session_idle_minutes <= 24 * 60:
+            raise ValueError("Cài đặt [session]: 'idle_minutes' phải từ 1 đến 1440 (phút).")
         if self.attention_min_overdue_findings < 1:
             raise ValueError("Cài đặt [attention] 'min_overdue_findings' phải từ 1 trở lên.")
         for name in ("organization_name", "organization_board", "organization_place",

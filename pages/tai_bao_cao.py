@@ -11,7 +11,7 @@ import streamlit as st
 from etl import indicators
 from etl import vnformat as vn
 from etl.warehouse import db
-from ui import data, page, upload
+from ui import auth, data, page, upload
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEVERITY_COLORS = {"Lỗi": "background-color: #fdecea; color: #b71c1c",
@@ -63,6 +63,11 @@ def _uploader() -> list:
     return files or []
 
 
+def _own() -> str | None:
+    """The only commune whose reports this account may load (None: any file)."""
+    return None if auth.may("upload") else auth.current().commune
+
+
 def _check(files, target) -> upload.Outcome:
     """Check the uploaded files once per selection (the result is kept while it is unchanged)."""
     signature = tuple((f.file_id, f.name, f.size) for f in files)
@@ -71,7 +76,7 @@ def _check(files, target) -> upload.Outcome:
         return kept[1]
     with st.spinner(f"Đang kiểm tra {vn.number(len(files))} tệp…"), tempfile.TemporaryDirectory() as folder:
         uploads = upload.save(((f.name, f.getvalue()) for f in files), folder)
-        outcome = upload.check(uploads, target)
+        outcome = upload.check(uploads, target, _own())
     if not outcome.error:  # a busy warehouse is asked again on the next run
         st.session_state["upload_check"] = (signature, outcome)
     return outcome
@@ -81,7 +86,7 @@ def _load(files, target, received_on: date | None) -> upload.Outcome:
     """Save again and check again (the registry may have changed since), load what passes."""
     with tempfile.TemporaryDirectory() as folder:
         uploads = upload.save(((f.name, f.getvalue()) for f in files), folder)
-        return upload.check_and_load(uploads, target, received_on)
+        return upload.check_and_load(uploads, target, received_on, account=auth.current().name, commune=_own())
 
 
 def _upload_section(names: dict[str, str]) -> None:
@@ -173,6 +178,7 @@ def _template_section(names: dict[str, str]) -> None:
 
 
 def body():
+    auth.require("upload", "upload_commune")
     st.title("Tải báo cáo")
     st.caption("Tải lên báo cáo tháng của các đảng bộ và các danh mục; xem lỗi theo trang tính, ô, cột; "
                "nạp các tệp hợp lệ vào kho dữ liệu.")

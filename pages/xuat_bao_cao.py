@@ -3,14 +3,30 @@
 import streamlit as st
 
 from etl import indicators
-from ui import data, export, page
+from etl import audit
+from etl.warehouse import db
+from ui import auth, data, export, page
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 YEAR, COMMUNES, RESULT = "xbc-nam", "xbc-dang-bo", "xbc-ket-qua"
 
 
+def _build(year: int, communes: list[str]) -> export.Files | None:
+    """Both files, once the export is in the audit trail (None, with a message, when it could not be)."""
+    files = export.build(data.current().snap.path, year, communes)
+    try:
+        auth.write(lambda con: audit.record_export(con, year, communes, {files.xlsx_name: files.xlsx,
+                                                                         files.docx_name: files.docx},
+                                                   account=auth.current().name))
+    except db.WarehouseBusy:
+        st.error(auth.BUSY_VN)
+        return None
+    return files
+
+
 def body():
+    auth.require("export")
     f = page.start("Xuất báo cáo tổng hợp năm")
     if not f:
         return
@@ -27,7 +43,9 @@ def body():
     chosen = (year, tuple(communes))
     if st.button("Tạo tệp báo cáo", type="primary", icon=":material/summarize:", key="xbc-build"):
         with st.spinner("Đang tạo bảng tính và báo cáo Word (có vẽ biểu đồ, có thể mất vài chục giây)…"):
-            st.session_state[RESULT] = (chosen, export.build(data.current().snap.path, year, communes))
+            files = _build(year, communes)
+        if files is not None:
+            st.session_state[RESULT] = (chosen, files)
     made = st.session_state.get(RESULT)
     if not made or made[0] != chosen:  # nothing made yet, or made for another choice
         st.caption("Chọn năm và đảng bộ (để trống là toàn Đảng bộ), rồi bấm **Tạo tệp báo cáo**.")

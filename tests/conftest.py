@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from etl.accounts import Account
 from builders import registry_book, write_book
 from etl.load import load_paths
 from etl.warehouse import db
@@ -53,16 +54,22 @@ def empty_db(tmp_path_factory) -> Path:
     return path
 
 
+BOARD = Account("bantochuc", "ban_to_chuc")  # the organization board: every page and action
+
+
 @pytest.fixture
 def app(monkeypatch):
-    """app(db_path, page=None, **query) -> a rendered AppTest of dashboard.py on that warehouse."""
+    """app(db_path, page=None, account=BOARD, **query) -> a rendered AppTest of dashboard.py on
+    that warehouse, signed in as `account` (None: not signed in)."""
     from streamlit.testing.v1 import AppTest
 
-    def _app(path, page=None, **query):
+    def _app(path, page=None, account=BOARD, **query):
         monkeypatch.setenv("WAREHOUSE_DB", str(path))
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
         for k, v in query.items():
             at.query_params[k] = v
+        if account is not None:
+            at.session_state["_account"] = account
         at.run()
         if page:
             at.switch_page(f"pages/{page}.py")

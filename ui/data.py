@@ -2,10 +2,13 @@
 (etl.warehouse.snapshot) and cached calls into the indicator layer. Pages never query.
 
 `call("branch_meetings", scope, by="commune")` returns what `etl.indicators.branch_meetings`
-returns, cached until the warehouse changes.
+returns, cached until the warehouse changes. Every call is narrowed to what the signed-in
+account may see (ui.auth): a `xa` account's scopes cover its own commune only, and a call naming
+another commune is refused, whatever the page or the URL asked for.
 """
 from __future__ import annotations
 
+import inspect
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +19,10 @@ import streamlit as st
 
 from etl import indicators
 from etl.warehouse import db, snapshot
+from ui import auth
+
+# Indicator arguments that name one commune (besides the Scope every indicator takes).
+COMMUNE_ARGUMENTS = ("commune", "commune_code")
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,12 @@ def call(name: str, *args, **kwargs):
     src = current()
     if src.con is None:
         raise NoData(src.snap.error)
+    args = tuple(auth.narrow(a) for a in args)
+    kwargs = {k: auth.narrow(v) for k, v in kwargs.items()}
+    named = inspect.signature(getattr(indicators, name)).bind(None, *args, **kwargs).arguments
+    for key in COMMUNE_ARGUMENTS:
+        if named.get(key) is not None and not auth.may("view_commune", named[key]):
+            raise NoData("Tài khoản này chỉ được xem số liệu của đảng bộ mình.")
     return _cached(str(src.snap.path), src.version, date.today(), name, args, tuple(sorted(kwargs.items())))
 
 

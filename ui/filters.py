@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from etl import indicators
-from ui import data
+from ui import auth, data
 
 YEAR, FIRST, LAST, COMMUNES, KINDS, PRESENT = "nam", "tu_thang", "den_thang", "dang_bo", "loai_chi_bo", "present"
 
@@ -73,8 +73,12 @@ def sidebar() -> Filters | None:
     units = data.call("communes", year_scope)
     names = tuple(zip(units["commune_code"], units["commune_name"]))
     lookup = dict(names)
-    communes = side.multiselect("Đảng bộ", list(lookup), key=COMMUNES, bind="query-params",
-                                format_func=lambda c: lookup.get(c, c), placeholder="Tất cả đảng bộ")
+    if auth.may("view_all"):
+        communes = side.multiselect("Đảng bộ", list(lookup), key=COMMUNES, bind="query-params",
+                                    format_func=lambda c: lookup.get(c, c), placeholder="Tất cả đảng bộ")
+    else:  # a commune account: its own commune, whatever the URL says (ui.data narrows every call too)
+        communes = auth.communes(())
+        side.markdown(f"**Đảng bộ:** {', '.join(lookup.get(c, c) for c in communes)}")
     kinds = data.call("branch_kinds", year_scope)["branch_kind"].tolist()
     chosen = side.multiselect("Loại chi bộ", kinds, key=KINDS, bind="query-params", placeholder="Tất cả loại chi bộ")
     return Filters(year, first, last, tuple(communes), tuple(chosen), names)

@@ -54,6 +54,8 @@ TOO_MANY = ("Mỗi lần chỉ nhận tối đa {limit} tệp: tệp '{name}' ch
             "lên ở lần sau.")
 NO_ANSWER = ("Lệnh {command} dừng vì lỗi (mã thoát {code}). Hãy báo cho quản trị hệ thống kèm thời điểm xảy "
              "ra. {detail}")
+NOT_YOURS = ("Tài khoản của đảng bộ {own} chỉ được tải lên báo cáo tháng của chính đảng bộ mình; tệp này là "
+             "{what}. Hãy gửi tệp cho Ban Tổ chức hoặc đảng bộ có liên quan.")
 TIMED_OUT = "Lệnh {command} chạy quá {seconds} giây nên đã dừng. Hãy chia nhỏ số tệp rồi thử lại."
 
 
@@ -179,9 +181,26 @@ def _rename(entry: dict, uploads: list[Upload], index: dict[str, int]) -> dict:
     return {**entry, "file": original, "saved": saved, "upload": i, "problems": problems}
 
 
-def check(uploads: list[Upload], db: Path) -> Outcome:
-    """Validate against the warehouse's unit registry; writes nothing."""
-    return _run_json("check", uploads, db)
+def check(uploads: list[Upload], db: Path, commune: str | None = None) -> Outcome:
+    """Validate against the warehouse's unit registry; writes nothing. With `commune` (a commune
+    account's own), any file that is not that commune's monthly report is refused too."""
+    return restrict(_run_json("check", uploads, db), commune)
+
+
+def restrict(outcome: Outcome, commune: str | None) -> Outcome:
+    """`outcome` with every file that is not `commune`'s monthly report rejected (None: no limit)."""
+    if commune is None:
+        return outcome
+    files = []
+    for f in outcome.files:
+        if f["kind"] == "monthly" and (f["commune"] or "").upper() == commune.upper():
+            files.append(f)
+            continue
+        what = (f"báo cáo tháng của đảng bộ {f['commune']}" if f["kind"] == "monthly" and f["commune"]
+                else KINDS.get(f["kind"], "một tệp không nhận ra loại biểu").lower())
+        refusal = _refusal(NOT_YOURS.format(own=commune, what=what), "not_permitted")
+        files.append({**f, "status": "rejected", "problems": [refusal, *f["problems"]]})
+    return Outcome(files, outcome.error)
 
 
 def worth_loading(checked: Outcome) -> list[dict]:
@@ -204,21 +223,24 @@ def loadable(uploads: list[Upload], checked: Outcome) -> list[Upload]:
     return [u for u in uploads if u.saved and u.path.name in chosen]
 
 
-def load(uploads: list[Upload], db: Path, received_on: date | None = None) -> Outcome:
-    """Load into the warehouse; `received_on` (None: the time of loading) is the receipt day."""
+def load(uploads: list[Upload], db: Path, received_on: date | None = None, account: str | None = None) -> Outcome:
+    """Load into the warehouse; `received_on` (None: the time of loading) is the receipt day;
+    `account` is who loads, for the audit trail."""
     extra = ["--received-on", received_on.isoformat()] if received_on else []
-    return _run_json("load", uploads, db, extra)
+    return _run_json("load", uploads, db, extra + (["--account", account] if account else []))
 
 
-def check_and_load(uploads: list[Upload], db: Path, received_on: date | None = None) -> Outcome:
+def check_and_load(uploads: list[Upload], db: Path, received_on: date | None = None, *, account: str | None = None,
+                   commune: str | None = None) -> Outcome:
     """Check, then load what `loadable` picks; one entry per upload: the load's answer for the
     files loaded (kind, commune and month taken from the check when the loader skipped an
-    unchanged file), the check's 'rejected' for the others."""
-    checked = check(uploads, db)
+    unchanged file), the check's 'rejected' for the others. `commune` limits what may load
+    (see `check`)."""
+    checked = check(uploads, db, commune)
     chosen = loadable(uploads, checked)
     if checked.error or not chosen:
         return checked
-    loaded = load(chosen, db, received_on)
+    loaded = load(chosen, db, received_on, account)
     if loaded.error:
         return Outcome(checked.files, loaded.error)
     answers = {f["saved"]: f for f in loaded.files if f["saved"]}

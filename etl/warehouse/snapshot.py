@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,20 @@ import duckdb
 from etl.warehouse import db
 
 _lock = threading.Lock()  # one copy at a time within a process (Streamlit serves sessions in threads)
+# This process's own short writes (a login, a confirmation): DuckDB refuses a read-only and a
+# writable connection to one file in one process, so a copy and a write never overlap.
+_writing = threading.Lock()
+
+
+@contextmanager
+def writing(wait: float):
+    """Held while this process writes the warehouse; WarehouseBusy after `wait` seconds."""
+    if not _writing.acquire(timeout=wait):
+        raise db.WarehouseBusy("Kho dữ liệu đang được ghi; hãy thử lại sau ít giây.")
+    try:
+        yield
+    finally:
+        _writing.release()
 
 
 @dataclass(frozen=True)
@@ -62,15 +77,16 @@ def refresh(source: str | os.PathLike | None = None) -> Snapshot:
 def _copy(source: Path, target: Path) -> None:
     tmp = target.with_name(target.name + ".tmp")
     # Holding a read-only connection keeps writers out while the bytes are copied.
-    con = db.connect(source, read_only=True, wait=0.5)
-    try:
-        mtime = _mtime(source)
-        shutil.copyfile(source, tmp)
-        wal = Path(str(source) + ".wal")
-        if wal.exists():  # not yet checkpointed: fold the log into the copy
-            shutil.copyfile(wal, str(tmp) + ".wal")
-    finally:
-        con.close()
+    with writing(0.5):
+        con = db.connect(source, read_only=True, wait=0.5)
+        try:
+            mtime = _mtime(source)
+            shutil.copyfile(source, tmp)
+            wal = Path(str(source) + ".wal")
+            if wal.exists():  # not yet checkpointed: fold the log into the copy
+                shutil.copyfile(wal, str(tmp) + ".wal")
+        finally:
+            con.close()
     if Path(str(tmp) + ".wal").exists():
         duckdb.connect(str(tmp)).execute("CHECKPOINT").close()
     os.replace(tmp, target)

@@ -1,0 +1,247 @@
+"""Login, sessions and role rules on the dashboard (ui/auth.py, dashboard.py, ui/data.py), on
+the server side: AppTest sessions on private copies of the demo warehouse, the upload helpers
+against a real warehouse file, and the command line's export. The rules themselves
+(etl.accounts.can) are tested in test_accounts.py; here, that every page and action obeys them.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from builders import monthly_book, registry_book, write_book
+from etl import accounts, audit
+from etl.accounts import Account
+from etl.load import load_paths
+from etl.warehouse import db
+from test_page_overview import expected_cards, scope, shown
+from ui import upload
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "mật khẩu đủ dài 2026"
+OWN, OTHER = "BL04", "BL01"  # demo communes (conftest demo_db): Xã Lộc Lâm, Thị trấn Lộc Thắng
+
+
+@pytest.fixture
+def warehouse(demo_db, tmp_path) -> Path:
+    """A private copy of the demo warehouse with one account of each role."""
+    path = tmp_path / "kho" / "warehouse.duckdb"
+    path.parent.mkdir()
+    shutil.copyfile(demo_db, path)
+    con = db.connect(path)
+    for name, role, commune in [("bantochuc", "ban_to_chuc", None), ("thuongtruc", "xem", None),
+                                ("quantri", "quan_tri", None), ("xa1", "xa", OWN)]:
+        accounts.add_user(con, name, role, commune, PASSWORD)
+    con.close()
+    return path
+
+
+def rows(path: Path, action: str) -> list[dict]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return audit.audit(con, actions={action})
+
+
+def sign_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="login-name").input(name)
+    at.text_input(key="login-password").input(password)
+    return at.button[0].click().run()
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(e.value for kind in ("title", "markdown", "caption", "error", "warning", "info")
+                     for e in getattr(at, kind))
+
+
+# --- login ------------------------------------------------------------------------------------
+
+def test_signed_out_sees_the_login_form_and_nothing_else(app, warehouse):
+    at = app(warehouse, page=None, account=None)
+    assert [t.value for t in at.title] == ["Đăng nhập"]
+    assert not at.metric and not at.get("plotly_chart") and not at.dataframe
+    assert not at.sidebar.multiselect  # no filters either
+
+
+def test_right_password_signs_in_and_is_audited(app, warehouse):
+    at = sign_in(app(warehouse, account=None), "BanToChuc ", PASSWORD)  # names compare as typed
+    assert not at.exception
+    assert at.title[0].value == "Tổng quan" and at.metric
+    assert "bantochuc" in "".join(c.value for c in at.sidebar.caption)
+    [row] = rows(warehouse, "login")
+    assert row["account"] == "bantochuc"
+
+
+@pytest.mark.parametrize("name, password", [("bantochuc", "sai mật khẩu rồi"), ("khongco", PASSWORD)])
+def test_a_wrong_name_or_password_gets_one_message(app, warehouse, name, password):
+    at = sign_in(app(warehouse, account=None), name, password)
+    assert [e.value for e in at.error] == [accounts.LOGIN_FAILED_VN]
+    assert at.title[0].value == "Đăng nhập" and not at.metric
+    assert len(rows(warehouse, "login_failed")) == 1 and not rows(warehouse, "login")
+
+
+def test_first_run_creates_the_administrator_once_and_prints_its_password(app, demo_db, tmp_path, capsys):
+    path = tmp_path / "first.duckdb"
+    shutil.copyfile(demo_db, path)
+    at = app(path, account=None)
+    out = capsys.readouterr().out
+    assert f"Tài khoản quản trị đầu tiên: {accounts.ADMIN_NAME}" in out
+    password = out.split("mật khẩu: ")[1].split()[0]
+    assert password not in texts(at)  # the console only, never the page
+    assert "lần chạy đầu tiên" in texts(at)
+    app(path, account=None)
+    assert "Tài khoản quản trị đầu tiên" not in capsys.readouterr().out  # once
+    at = sign_in(app(path, account=None), accounts.ADMIN_NAME, password)
+    assert at.title[0].value == "Tổng quan"
+
+
+def test_an_idle_session_expires(app, warehouse):
+    at = app(warehouse)
+    assert at.metric
+    at.session_state["_seen"] = datetime.now() - timedelta(minutes=31)
+    at.run()
+    assert at.title[0].value == "Đăng nhập" and not at.metric
+    assert any("hết hạn" in w.value for w in at.warning)
+
+
+def test_a_disabled_account_is_signed_out_at_its_next_click(app, warehouse):
+    at = app(warehouse, account=Account("thuongtruc", "xem"))
+    assert at.metric
+    with db.connect(warehouse) as con:
+        accounts.disable(con, "thuongtruc")
+    at.run()
+    assert at.title[0].value == "Đăng nhập"
+
+
+def test_sign_out(app, warehouse):
+    at = app(warehouse)
+    at.button(key="logout").click().run()
+    assert at.title[0].value == "Đăng nhập"
+    assert any("Đã đăng xuất" in w.value for w in at.warning)
+
+
+# --- a commune account sees its commune only ----------------------------------------------------
+
+def test_a_commune_account_sees_only_its_commune_whatever_the_url_says(app, warehouse):
+    at = app(warehouse, page="tong_quan", account=Account("xa1", "xa", OWN), dang_bo=OTHER)
+    assert not at.exception
+    assert not [m for m in at.sidebar.multiselect if m.key == "dang_bo"]  # no commune choice at all
+    assert shown(at) == expected_cards(warehouse, scope(OWN))
+    assert "Lộc Thắng" not in texts(at)  # the other commune's name appears nowhere
+
+
+def probe():
+    """An AppTest script: the indicator calls of a `xa` account through ui.data."""
+    import streamlit as st
+
+    from etl import indicators
+    from etl.accounts import Account
+    from ui import data
+
+    st.session_state["_account"] = Account("xa1", "xa", "BL04")
+    wide = indicators.Scope("2026-01", "2026-10", ("BL01", "BL02"))
+    st.text(",".join(data.call("communes", wide)["commune_code"]))
+    st.text(",".join(data.call("communes", indicators.Scope("2026-01", "2026-10"))["commune_code"]))
+    for call in (lambda: data.call("meeting_details", wide, commune="BL01"),
+                 lambda: data.call("submission_versions", "BL01", "2026-03")):
+        try:
+            call()
+            st.text("shown")
+        except data.NoData as err:
+            st.error(str(err))
+    st.text(str(len(data.call("submission_versions", "BL04", "2026-03"))))
+
+
+def test_every_indicator_call_of_a_commune_account_is_narrowed(warehouse, monkeypatch):
+    monkeypatch.setenv("WAREHOUSE_DB", str(warehouse))
+    at = AppTest.from_function(probe, default_timeout=60).run()
+    assert not at.exception
+    assert [t.value for t in at.text] == [OWN, OWN, "1"]
+    assert len(at.error) == 2 and all("chỉ được xem số liệu của đảng bộ mình" in e.value for e in at.error)
+
+
+MENU = {"xa": {"tai_bao_cao"}, "xem": set(), "ban_to_chuc": {"tai_bao_cao", "xuat_bao_cao", "nhat_ky"},
+        "quan_tri": {"nhat_ky"}}
+
+
+@pytest.mark.parametrize("role", sorted(MENU))
+def test_each_role_gets_the_action_pages_it_may_use_and_no_other(app, warehouse, role):
+    at = app(warehouse, account=Account("u1", role, OWN if role == "xa" else None))
+    for script in ("tai_bao_cao", "xuat_bao_cao", "nhat_ky"):
+        if script in MENU[role]:
+            at.switch_page(f"pages/{script}.py").run()
+            assert not at.exception and not at.error, (role, script)
+        else:  # not in the menu: not a page of this session at all
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                at.switch_page(f"pages/{script}.py")
+
+
+def test_each_page_refuses_by_itself_when_reached(warehouse, monkeypatch):
+    """Defence in depth: a page run outside dashboard.py's menu still checks the role."""
+    monkeypatch.setenv("WAREHOUSE_DB", str(warehouse))
+    for script in ("tai_bao_cao", "xuat_bao_cao", "nhat_ky"):
+        at = AppTest.from_file(str(ROOT / "pages" / f"{script}.py"), default_timeout=60)
+        at.session_state["_account"] = Account("thuongtruc", "xem")
+        at.run()
+        assert not at.exception
+        assert [e.value for e in at.error][:1] and "không có quyền" in at.error[0].value
+        assert not at.button and not at.dataframe
+
+
+def test_the_board_reads_the_audit_page(app, warehouse):
+    sign_in(app(warehouse, account=None), "khongco", PASSWORD)
+    at = app(warehouse, page="nhat_ky")
+    assert at.title[0].value == "Nhật ký hoạt động"
+    table = at.dataframe[0].value
+    assert {"Đăng nhập không thành công", "Tạo tài khoản"} <= set(table["Thao tác"])
+    assert not table["Thao tác"].isin(["login", "user_add"]).any()
+
+
+# --- uploads: a commune account loads its own monthly reports only --------------------------------
+
+@pytest.fixture
+def small_warehouse(tmp_path) -> Path:
+    path = tmp_path / "nho" / "warehouse.duckdb"
+    con = db.connect(path)
+    [result] = load_paths(con, [write_book(tmp_path / "registry.xlsx", registry_book())])
+    con.close()
+    assert result.status == "loaded"
+    return path
+
+
+def test_a_commune_account_cannot_load_another_communes_report(small_warehouse, tmp_path):
+    mine = write_book(tmp_path / "in" / "mine.xlsx", monthly_book("Lộc Ngãi", 3, 2024))
+    theirs = write_book(tmp_path / "in" / "theirs.xlsx",
+                        monthly_book("Lộc Quảng", 3, 2024, branches=["Chi bộ thôn 1", "Chi bộ thôn 2"]))
+    registry = write_book(tmp_path / "in" / "registry.xlsx", registry_book())
+    (tmp_path / "saved").mkdir()
+    uploads = upload.save([(p.name, p.read_bytes()) for p in (mine, theirs, registry)], tmp_path / "saved")
+    outcome = upload.check_and_load(uploads, small_warehouse, account="xa1", commune="X01")
+    status = {f["file"]: f["status"] for f in outcome.files}
+    assert status == {"mine.xlsx": "loaded", "theirs.xlsx": "rejected", "registry.xlsx": "rejected"}
+    refused = [f for f in outcome.files if f["status"] == "rejected"]
+    assert all(f["problems"][0]["code"] == "not_permitted" for f in refused)
+    assert "chỉ được tải lên báo cáo tháng của chính đảng bộ mình" in refused[0]["problems"][0]["message"]
+    with duckdb.connect(str(small_warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM loads WHERE kind = 'monthly'").fetchone()[0] == 1
+        [row] = audit.audit(con, actions={"load"})[:1]
+    assert row["account"] == "xa1" and row["file_name"].endswith("mine.xlsx")
+
+
+# --- exports are in the audit trail --------------------------------------------------------------
+
+def test_the_command_line_export_is_audited_with_each_files_hash(warehouse, tmp_path):
+    out = tmp_path / "xuat"
+    proc = subprocess.run([sys.executable, "-m", "etl", "export", "--year", "2025", "--no-images", "-o", str(out),
+                           "--db", str(warehouse), "--account", "bantochuc"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    made = {r["file_name"]: r for r in reversed(rows(warehouse, "export"))}  # the newest row of each name
+    assert set(made) == {p.name for p in out.iterdir()}
+    import hashlib
+    for p in out.iterdir():
+        assert made[p.name]["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest()
+        assert made[p.name]["account"] == "bantochuc" and "2025" in made[p.name]["detail"]

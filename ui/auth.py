@@ -1,0 +1,188 @@
+"""Who is using the dashboard, and what they may see and do (issue 6).
+
+The account lives in the Streamlit session (server side; the browser holds nothing but the
+session's websocket). Every run of every page goes through `gate()` in dashboard.py: no
+account, or one idle longer than the setting [session] idle_minutes, gets the login form and
+nothing else. The rules themselves are etl.accounts.can; this module applies them:
+  - `require(action)` at the top of a page or before an action stops the run with a message;
+  - `communes(scope)` narrows every indicator call of a `xa` account to its own commune
+    (ui.data.call applies it), whatever the URL or the widgets say.
+
+The dashboard reads a snapshot of the warehouse; a login, an export or a confirmation writes
+the warehouse itself through `write()`: a short connection, waiting while a load holds the file.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from datetime import datetime, timedelta
+
+import streamlit as st
+
+from etl import accounts
+from etl.settings import load_settings
+from etl.warehouse import db, snapshot
+
+ACCOUNT, SEEN, FAILURES, NOTICE = "_account", "_seen", "_login_failures", "_login_notice"
+WRITE_WAIT = 20  # seconds a login or confirmation waits for a running load to finish
+BUSY_VN = ("Kho dữ liệu đang được nạp báo cáo nên chưa ghi được. Hãy chờ ít phút rồi thử lại.")
+EXPIRED_VN = "Phiên làm việc đã hết hạn do không thao tác trong {minutes} phút. Hãy đăng nhập lại."
+REFUSED_VN = "Tài khoản {name} ({role}) không có quyền {what}."
+WHAT_VN = {"upload": "tải báo cáo lên", "upload_commune": "tải báo cáo lên", "export": "xuất báo cáo",
+           "confirm": "duyệt báo cáo", "view_audit": "xem nhật ký hoạt động", "manage_users": "quản lý tài khoản",
+           "view_all": "xem số liệu", "view_commune": "xem số liệu"}
+
+log = logging.getLogger("dashboard.auth")
+
+
+def current() -> accounts.Account | None:
+    return st.session_state.get(ACCOUNT)
+
+
+def write(fn):
+    """fn(con) on a writable connection to the warehouse, opened and closed here; raises
+    db.WarehouseBusy when a load holds the warehouse longer than WRITE_WAIT seconds."""
+    with snapshot.writing(WRITE_WAIT):
+        con = db.connect(db.db_path(), wait=WRITE_WAIT)
+        try:
+            return fn(con)
+        finally:
+            con.close()
+
+
+def may(action: str, commune: str | None = None) -> bool:
+    """May the signed-in account do `action` (etl.accounts.ACTIONS)? For a one-commune action
+    without a commune, whether it may for some commune (its own)."""
+    account = current()
+    if commune is None and action in accounts.BROADER and account is not None and account.commune:
+        commune = account.commune
+    return accounts.can(account, action, commune)
+
+
+def require(*actions: str) -> accounts.Account:
+    """The account when it may do any of `actions`; otherwise the run stops with a message."""
+    account = current()
+    if account is not None and any(may(a) for a in actions):
+        return account
+    name, role = (account.name, account.role_vn) if account else ("(chưa đăng nhập)", "")
+    st.error(REFUSED_VN.format(name=name, role=role, what=WHAT_VN.get(actions[0], actions[0])))
+    st.stop()
+
+
+def communes(selected) -> tuple[str, ...]:
+    """The commune codes an indicator call may cover: `selected` (empty = all) for an account that
+    sees every commune; a `xa` account's own commune whatever was selected."""
+    account = current()
+    if accounts.can(account, "view_all"):
+        return tuple(selected)
+    if account is None or not account.commune:
+        return ("\0",)  # no commune has this code: nothing is shown
+    return (account.commune,)
+
+
+def narrow(value):
+    """An indicator argument as the account may ask for it: a Scope's communes narrowed."""
+    if dataclasses.is_dataclass(value) and hasattr(value, "communes"):
+        allowed = communes(value.communes)
+        return value if allowed == value.communes else dataclasses.replace(value, communes=allowed)
+    return value
+
+
+def gate(con) -> accounts.Account | None:
+    """The signed-in account, still valid; None after showing why it is not (expired, disabled).
+    `con` is the snapshot connection (None when there is no warehouse yet)."""
+    account = current()
+    if account is None:
+        return None
+    minutes = load_settings().session_idle_minutes
+    now = datetime.now()
+    if now - st.session_state.get(SEEN, now) > timedelta(minutes=minutes):
+        sign_out(EXPIRED_VN.format(minutes=minutes))
+        return None
+    stored = accounts.lookup(con, account.name) if con is not None else None
+    if stored is not None and (stored.disabled or (stored.role, stored.commune) != (account.role, account.commune)):
+        # disabled or changed by an administrator since the login: sign in again
+        sign_out("Tài khoản đã được quản trị viên thay đổi hoặc khóa. Hãy đăng nhập lại.")
+        return None
+    st.session_state[SEEN] = now
+    return account
+
+
+def sign_out(notice: str | None = None) -> None:
+    for key in (ACCOUNT, SEEN):
+        st.session_state.pop(key, None)
+    if notice:
+        st.session_state[NOTICE] = notice
+
+
+def _first_admin() -> bool:
+    """On a warehouse with no account at all, create the administrator and print its password
+    once on the server's console. True when there is no account yet (or was not until now)."""
+    try:
+        password = write(accounts.ensure_admin)
+    except db.WarehouseBusy:
+        return False
+    if password is None:
+        return False
+    # The console of the person who started the server, never the page: whoever reaches the
+    # port first must not become the administrator.
+    print(f"\n*** Tài khoản quản trị đầu tiên: {accounts.ADMIN_NAME}  mật khẩu: {password}\n"
+          "*** Mật khẩu chỉ in một lần. Đổi bằng: python -m etl users set-password "
+          f"{accounts.ADMIN_NAME}\n", flush=True)
+    return True
+
+
+def login_form(has_accounts: bool) -> None:
+    """The login page. A wrong name or password gets one message for both; failures in a row
+    in this session wait longer each time (the account itself is throttled in etl.accounts)."""
+    if not has_accounts and _first_admin():
+        st.info(f"Đây là lần chạy đầu tiên: đã tạo tài khoản quản trị **{accounts.ADMIN_NAME}**; mật khẩu được "
+                "in một lần trên cửa sổ dòng lệnh chạy máy chủ. Quản trị viên tạo tài khoản cho người dùng bằng "
+                "lệnh `python -m etl users add`.")
+    _, middle, _ = st.columns([1, 2, 1])
+    with middle:
+        st.title("Đăng nhập")
+        st.caption("Bảng điều khiển sinh hoạt chi bộ · Ban Tổ chức. Tài khoản do quản trị viên cấp.")
+        notice = st.session_state.pop(NOTICE, None)
+        if notice:
+            st.warning(notice)
+        with st.form("login", enter_to_submit=True):
+            name = st.text_input("Tên đăng nhập", key="login-name", autocomplete="username")
+            password = st.text_input("Mật khẩu", type="password", key="login-password",
+                                     autocomplete="current-password")
+            submitted = st.form_submit_button("Đăng nhập", type="primary", icon=":material/login:")
+        if submitted:
+            _try(name, password)
+
+
+def _try(name: str, password: str) -> None:
+    failures = st.session_state.get(FAILURES, 0)
+    if failures >= accounts.FREE_ATTEMPTS:
+        time.sleep(min(2 ** (failures - accounts.FREE_ATTEMPTS), 8))
+    try:
+        with st.spinner("Đang đăng nhập…"):
+            account = write(lambda con: accounts.authenticate(con, name, password))
+    except db.WarehouseBusy:
+        st.error(BUSY_VN)
+        return
+    if account is None:
+        st.session_state[FAILURES] = failures + 1
+        st.error(accounts.LOGIN_FAILED_VN)
+        return
+    st.session_state.pop(FAILURES, None)
+    st.session_state[ACCOUNT] = account
+    st.session_state[SEEN] = datetime.now()
+    log.info("login %s", account.name)
+    st.rerun()
+
+
+def sidebar() -> None:
+    """Who is signed in, and the way out."""
+    account = current()
+    box = st.sidebar.container()
+    where = f" · {account.commune}" if account.commune else ""
+    box.caption(f":material/person: **{account.name}** · {account.role_vn}{where}")
+    if box.button("Đăng xuất", icon=":material/logout:", key="logout"):
+        sign_out("Đã đăng xuất.")
+        st.rerun()
