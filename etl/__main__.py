@@ -29,6 +29,9 @@ def _period(value: str) -> str:
     return value
 
 
+ACCOUNT_HELP = "tài khoản bảng điều khiển thực hiện thao tác, ghi vào nhật ký (mặc định: dòng lệnh)"
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m etl", description="Nạp và kiểm tra báo cáo của các đảng bộ.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -38,6 +41,7 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     load.add_argument("--received-on", type=_date, metavar="YYYY-MM-DD",
                       help="ngày nhận báo cáo (khi nạp lại báo cáo cũ); mặc định là thời điểm nạp")
+    load.add_argument("--account", metavar="NAME", help=ACCOUNT_HELP)
     check = sub.add_parser("check", help="chỉ kiểm tra, không ghi gì")
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.add_argument("--db", help="kho dữ liệu để đối chiếu danh mục đơn vị")
@@ -59,6 +63,7 @@ def parser() -> argparse.ArgumentParser:
     exp.add_argument("--db", help="tệp kho dữ liệu DuckDB (mặc định: $WAREHOUSE_DB hoặc data/warehouse.duckdb)")
     exp.add_argument("--no-images", action="store_true",
                      help="không vẽ biểu đồ vào báo cáo Word (không cần trình duyệt Chromium)")
+    exp.add_argument("--account", metavar="NAME", help=ACCOUNT_HELP)
     accts = sub.add_parser("users", help="quản lý tài khoản đăng nhập bảng điều khiển")
     acts = accts.add_subparsers(dest="users_command", required=True)
     with_db = argparse.ArgumentParser(add_help=False)  # --db after the action: users add NAME --db F
@@ -143,7 +148,7 @@ def main(argv=None) -> int:
             results = check.check_paths(args.paths, registry)
         else:
             con = db.connect(args.db)
-            results = loader.load_paths(con, args.paths, received_at=args.received_on)
+            results = loader.load_paths(con, args.paths, received_at=args.received_on, account=args.account)
             con.close()
     except db.WarehouseBusy as err:
         print(err, file=sys.stderr)
@@ -154,6 +159,7 @@ def main(argv=None) -> int:
 
 def export(args) -> int:
     """The December summary: both files into args.output_dir; warnings to stderr."""
+    from etl import audit
     from etl.export import charts, export_year
     from etl.warehouse import db
 
@@ -176,6 +182,16 @@ def export(args) -> int:
     for warning in result.warnings:
         print(f"Cảnh báo: {warning}", file=sys.stderr)
     print(f"Đã xuất: {result.xlsx}\nĐã xuất: {result.docx}")
+    try:
+        con = db.connect(path)
+        try:
+            audit.record_export(con, args.year, args.commune, {p.name: p.read_bytes() for p in (result.xlsx, result.docx)},
+                                account=args.account)
+        finally:
+            con.close()
+    except db.WarehouseBusy as err:
+        print(f"Chưa ghi được nhật ký xuất báo cáo: {err}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -46,6 +46,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from etl import audit
 from etl.settings import Settings, load_settings
 
 SQL_DIR = Path(__file__).resolve().parent / "warehouse" / "sql" / "indicators"
@@ -384,3 +385,11 @@ def attention(con, scope: Scope, settings: Settings | None = None,
     return (df.assign(_o=df["reason"].map(order))
               .sort_values(["commune_name", "commune_code", "_o"]).drop(columns="_o")
               .reset_index(drop=True))
+
+
+def audit_trail(con, since: date | None = None, actions: tuple[str, ...] = (), account: str | None = None,
+                limit: int = audit.DEFAULT_LIMIT) -> pd.DataFrame:
+    """The audit trail (etl.audit), newest first: one row per act, columns audit.COLUMNS."""
+    rows = audit.audit(con, datetime.combine(since, datetime.min.time()) if since else None, limit,
+                       actions=actions, account=account)
+    return pd.DataFrame(rows, columns=list(audit.COLUMNS))
