@@ -76,7 +76,7 @@ def _allowed(by) -> None:
                            "chỉ Ban Tổ chức được làm việc này.")
 
 
-def _current(con, commune: str, month: str):
+def _current(con, commune: str, month: str, action: str):
     """(commune code, commune name, load_id, source_file, sha256) of the current report."""
     if not isinstance(month, str) or not _PERIOD.fullmatch(month):
         raise ConfirmError(f"Tháng '{month}' không đúng dạng NNNN-TT (ví dụ 2024-03).")
@@ -91,7 +91,8 @@ def _current(con, commune: str, month: str):
                        [code]).fetchone()
     if unit is None:
         raise ConfirmError(f"Không có đảng bộ mã '{code}' trong danh mục đơn vị. Hãy kiểm tra lại mã.")
-    raise ConfirmError(f"Đảng bộ {unit[0]} chưa có báo cáo tháng {month_vn(month)} nên chưa có gì để duyệt.")
+    what = "duyệt" if action == "confirm" else "mở lại"
+    raise ConfirmError(f"Đảng bộ {unit[0]} chưa có báo cáo tháng {month_vn(month)} nên chưa có gì để {what}.")
 
 
 def confirmation(con, commune: str, month: str) -> Confirmation | None:
@@ -115,12 +116,13 @@ def confirmed_reports(con) -> dict[tuple[str, str], Confirmation]:
 
 def _act(con, action: str, commune: str, month: str, by, reason: str | None) -> Confirmation:
     _allowed(by)
-    code, name, load_id, source_file, sha256 = _current(con, commune, month)
+    code, name, load_id, source_file, sha256 = _current(con, commune, month, action)
     name_by = getattr(by, "name", None)
     now = datetime.now()
     where = f"Đảng bộ {name} ({code}), tháng {month_vn(month)}"
     with _transaction(con):
-        # Read again inside the transaction: two acts at once must not both pass the check.
+        # Checked in the insert's transaction. Two acts cannot interleave across processes (DuckDB
+        # gives the file to one writing process); the dashboard acts through the command line.
         done = confirmation(con, code, month)
         if action == "confirm" and done is not None:
             raise ConfirmError(f"Báo cáo tháng {month_vn(month)} của Đảng bộ {name} đã được duyệt "

@@ -104,6 +104,7 @@ def test_confirm_and_reopen_each_leave_one_audit_row(warehouse, march):
     ("confirm", "X01", "2024-13", None, "không đúng dạng"),
     ("confirm", "X01", "2024-03", "already", "đã được duyệt lúc"),
     ("reopen", "X01", "2024-03", None, "chưa được duyệt, không cần mở lại"),
+    ("reopen", "X02", "2024-03", None, "chưa có báo cáo tháng 03/2024 nên chưa có gì để mở lại"),
     ("confirm", "X01", "2024-03", Account("tt", "xem"), "không có quyền duyệt"),
     ("confirm", "X01", "2024-03", Account("xa1", "xa", "X01"), "không có quyền duyệt"),
     ("confirm", "X01", "2024-03", Account("ba2", "ban_to_chuc", disabled=True), "không có quyền duyệt"),
