@@ -135,33 +135,37 @@ def attention_list(f) -> None:
     if att.empty:
         st.success("Không có đảng bộ nào cần quan tâm trong kỳ này theo các tiêu chí đã đặt.")
         return
+    # plain Python over the rows: a province lists 100+ communes, and a pandas call per commune
+    # (groupby, map, itertuples) cost tens of milliseconds on every run of the page
+    rows = att[["commune_code", "commune_name", "reason", "message"]].to_dict("records")
+    by_commune: dict[str, list[dict]] = {}
+    for r in rows:
+        by_commune.setdefault(r["commune_code"], []).append(r)
     # most reasons first, then the most serious reason (ATTENTION_LABELS order), then the name
-    groups = sorted(att.groupby("commune_code", sort=False),
-                    key=lambda g: (-len(g[1]), g[1]["reason"].map(REASON_ORDER).min(),
-                                   str(g[1]["commune_name"].iloc[0])))
+    groups = sorted(by_commune.values(), key=lambda g: (-len(g), min(REASON_ORDER[r["reason"]] for r in g),
+                                                         str(g[0]["commune_name"])))
+    groups = [sorted(g, key=lambda r: REASON_ORDER[r["reason"]]) for g in groups]
     summary = []
     for reason, text in indicators.ATTENTION_LABELS.items():
-        n = att.loc[att["reason"] == reason, "commune_code"].nunique()
+        n = len({r["commune_code"] for r in rows if r["reason"] == reason})
         if n:
             summary.append(f":{REASON_COLORS[reason]}-badge[{text}: {n} đảng bộ]")
     st.markdown(f"**{len(groups)} đảng bộ** cần quan tâm  " + " ".join(summary))
     lines = []
-    for _, rows in groups:
-        lines.append(f"- **{_md(rows['commune_name'].iloc[0])}**")
-        for r in sorted(rows.itertuples(), key=lambda r: REASON_ORDER[r.reason]):
-            badge = f":{REASON_COLORS[r.reason]}-badge[{indicators.ATTENTION_LABELS[r.reason]}]"
-            lines.append(f"    - {badge} {_md(r.message)}")
+    for g in groups:
+        lines.append(f"- **{_md(g[0]['commune_name'])}**")
+        for r in g:
+            badge = f":{REASON_COLORS[r['reason']]}-badge[{indicators.ATTENTION_LABELS[r['reason']]}]"
+            lines.append(f"    - {badge} {_md(r['message'])}")
     # a province has 100+ communes: keep the list in a scrolling box so the charts stay in reach
     box = st.container(height=520, border=True) if len(groups) > 8 and not page.big() else st.container()
     box.markdown("\n".join(lines))
     if not page.big():
         with st.expander("Danh sách dạng bảng (tải Excel)"):
-            order = {code: n for n, (code, _) in enumerate(groups)}
-            table = att.assign(_o=att["commune_code"].map(order), _r=att["reason"].map(REASON_ORDER))
-            table = table.sort_values(["_o", "_r"])
-            page.table(pd.DataFrame({"Đảng bộ": table["commune_name"],
-                                     "Vấn đề": table["reason"].map(indicators.ATTENTION_LABELS),
-                                     "Chi tiết": table["message"]}),
+            listed = [r for g in groups for r in g]  # the order of the list above
+            page.table(pd.DataFrame({"Đảng bộ": [r["commune_name"] for r in listed],
+                                     "Vấn đề": [indicators.ATTENTION_LABELS[r["reason"]] for r in listed],
+                                     "Chi tiết": [r["message"] for r in listed]}),
                        "can-quan-tam", key="attention")
 
 
