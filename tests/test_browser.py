@@ -22,6 +22,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from etl import accounts
+from etl.warehouse import db
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -31,6 +34,7 @@ NORMAL, PROJECTOR = {"width": 1600, "height": 1000}, {"width": 1366, "height": 7
 CHART = '.js-plotly-plot, [data-testid="stPlotlyChart"]'
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 TIMEOUT_MS = 30_000
+USER, PASSWORD = "bantochuc", "mật khẩu thử nghiệm 2026"  # a Ban Tổ chức account: every page
 
 
 def dashboard_pages() -> list[tuple[str, str, str]]:
@@ -114,6 +118,9 @@ def server(demo_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
     db_path = folder / "warehouse.duckdb"
     shutil.copyfile(demo_db, db_path)
+    con = db.connect(db_path)
+    accounts.add_user(con, USER, "ban_to_chuc", password=PASSWORD)
+    con.close()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = folder / "streamlit.log"
@@ -155,10 +162,23 @@ def settled(page, timeout: float = TIMEOUT_MS / 1000) -> None:
     raise TimeoutError(f"the page was still running after {timeout} s: {page.url}")
 
 
+def sign_in(page, name: str = USER, password: str = PASSWORD) -> None:
+    """Fill the login form; returns once the page the URL named has replaced it."""
+    page.get_by_label("Tên đăng nhập").fill(name)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_function("() => { const h = document.querySelector('h1');"
+                           " return h && !h.innerText.includes('Đăng nhập'); }", timeout=TIMEOUT_MS)
+    settled(page)
+
+
 def open_page(page, url: str, chart: bool = False) -> None:
+    """Open `url` in a new session (a page load is a new Streamlit session: sign in again)."""
     page.goto(url)
     page.wait_for_selector("h1", state="visible", timeout=TIMEOUT_MS)
     settled(page)
+    if "Đăng nhập" in page.locator("h1").first.inner_text():
+        sign_in(page)
     if chart:
         page.wait_for_selector(CHART, state="visible", timeout=TIMEOUT_MS)
         settled(page)
@@ -297,5 +317,28 @@ def test_slideshow_arrow_keys_and_leaving_presentation(server, browser):
     page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=TIMEOUT_MS)
     settled(page)
     assert "present=1" not in page.url
+    assert_clean(page)
+    context.close()
+
+
+def test_login_comes_first_and_then_opens_the_linked_view(server, browser):
+    context = browser.new_context(viewport=NORMAL, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{server}/kiem-tra?nam=2025")
+    page.wait_for_selector("h1", state="visible", timeout=TIMEOUT_MS)
+    settled(page)
+    assert "Đăng nhập" in page.locator("h1").first.inner_text()
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # no menu, no data before signing in
+    assert page.locator(CHART).count() == 0
+    screenshot(page, "dang-nhap")
+
+    page.get_by_label("Tên đăng nhập").fill(USER)
+    page.get_by_label("Mật khẩu").fill("không phải mật khẩu")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator('[data-testid="stAlertContentError"]')).to_contain_text(accounts.LOGIN_FAILED_VN,
+                                                                              timeout=TIMEOUT_MS)
+    sign_in(page)
+    assert "Kết quả kiểm tra" in page.locator("h1").first.inner_text()
+    assert "nam=2025" in page.url and "Năm 2025" in caption(page)
     assert_clean(page)
     context.close()
