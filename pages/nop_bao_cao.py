@@ -1,12 +1,16 @@
 """Nộp báo cáo (I15): the commune × month matrix of report submissions (on time, late, not
-reported, not yet due), the share reported and on time per month, and, for one cell, every
-version of that report (click a cell, or pick the commune and the month)."""
+reported, not yet due, confirmed by the board), the share reported and on time per month, and,
+for one cell, every version of that report (click a cell, or pick the commune and the month)
+with the board's confirm (duyệt) / reopen buttons (etl.confirm, written through ui.auth)."""
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
-from etl import indicators
+from etl import confirm, indicators
 from etl import vnformat as vn
-from ui import charts, data, page
+from etl.warehouse import db
+from ui import auth, charts, data, page
 
 STATUS_STYLE = {  # each status its own colour; text colour chosen for contrast
     "on_time": f"background-color: {charts.GOOD}; color: white",
@@ -14,7 +18,7 @@ STATUS_STYLE = {  # each status its own colour; text colour chosen for contrast
     "missing": f"background-color: {charts.NOT_REPORTED_COLOR}; color: #212529",
     "pending": "background-color: #dbe9f6; color: #1f3b5c",
 }
-COMMUNE, MONTH, GRID = "nbc-dang-bo", "nbc-thang", "nbc-ma-tran"
+COMMUNE, MONTH, GRID, DONE = "nbc-dang-bo", "nbc-thang", "nbc-ma-tran", "nbc-da-xong"
 NAME = "Đảng bộ"
 
 
@@ -25,7 +29,8 @@ def _texts(grid: pd.DataFrame) -> pd.Series:
     text = grid["status"].map(indicators.STATUS_LABELS).fillna("")
     text = text.mask(grid["status"].eq("late") & days.ne(""), "Muộn " + days + " ngày")
     resent = grid["status"].isin(["on_time", "late"]) & versions.gt(1).fillna(False)
-    return text.mask(resent, text + " ×" + versions.astype("string").fillna(""))
+    text = text.mask(resent, text + " ×" + versions.astype("string").fillna(""))
+    return text.mask(grid["confirmed"].fillna(False).astype(bool), text + " ✓")
 
 
 def _matrix(grid: pd.DataFrame, months: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
@@ -72,6 +77,7 @@ def _versions(f, grid: pd.DataFrame, codes: list[str], months: tuple[str, ...]) 
         state = _texts(row).iloc[0]
         received = f"; nhận lần đầu {vn.moment(r['first_received_at'])}" if not pd.isna(r["first_received_at"]) else ""
         st.markdown(f"{title}{state.lower() if state else ''} (hạn nộp {vn.day(r['deadline'])}{received}).")
+        _confirmation(commune, month, r, f.name(commune))
     versions = data.call("submission_versions", commune, month)
     if versions.empty:
         st.info("Chưa có lần nộp nào cho báo cáo này.")
@@ -85,8 +91,44 @@ def _versions(f, grid: pd.DataFrame, codes: list[str], months: tuple[str, ...]) 
         f"cac-lan-nop-{commune}-{month}", key="versions")
 
 
+def _confirmation(commune: str, month: str, row: pd.Series, name: str) -> None:
+    """The board's confirmation of this report: its state, and the button that changes it."""
+    confirmed = bool(row["confirmed"]) if not pd.isna(row["confirmed"]) else False
+    if confirmed:
+        who = row["confirmed_by"] if isinstance(row["confirmed_by"], str) else "dòng lệnh"
+        st.success(f"Ban Tổ chức đã duyệt báo cáo này lúc {vn.moment(row['confirmed_at'])} ({who}). Bản nộp mới "
+                   "sẽ bị từ chối cho đến khi báo cáo được mở lại.", icon=":material/verified:")
+    if not auth.may("confirm") or row["status"] not in ("on_time", "late"):
+        return
+    key = f"nbc-{commune}-{month}"
+    if confirmed:
+        reason = st.text_input("Lý do mở lại", key=f"{key}-reason", placeholder="Ví dụ: đảng bộ gửi bản sửa số liệu")
+        clicked = st.button("Mở lại để nhận bản nộp mới", icon=":material/lock_open:", key=f"{key}-reopen")
+        act = partial(confirm.reopen, commune=commune, month=month, by=auth.current(), reason=reason)
+        done = f"Đã mở lại báo cáo tháng {vn.month(month)} của {name}."
+    else:
+        clicked = st.button("Duyệt báo cáo này", type="primary", icon=":material/verified:", key=f"{key}-confirm",
+                            help="Báo cáo đã duyệt không bị thay bởi bản nộp mới cho đến khi Ban Tổ chức mở lại.")
+        act = partial(confirm.confirm, commune=commune, month=month, by=auth.current())
+        done = f"Đã duyệt báo cáo tháng {vn.month(month)} của {name}."
+    if clicked:
+        try:
+            auth.write(act)
+        except confirm.ConfirmError as err:
+            st.error(str(err))
+            return
+        except db.WarehouseBusy:
+            st.error(auth.BUSY_VN)
+            return
+        st.session_state[DONE] = done
+        st.rerun()
+
+
 def body():
     f = page.start("Tình hình nộp báo cáo")
+    done = st.session_state.pop(DONE, None)
+    if done:
+        st.toast(done, icon=":material/verified:")
     if not f:
         return
     months = f.scope.months
@@ -117,7 +159,7 @@ def body():
                                    for label in periods}})
     st.caption("Màu: xanh lá – đúng hạn; cam – nộp muộn (số ngày trễ so với hạn); xám – chưa báo cáo khi đã quá "
                "hạn; xanh nhạt – chưa đến hạn; ô trống – đảng bộ chưa hoạt động trong tháng. "
-               "\"×2\": báo cáo đã được gửi 2 lần (bấm vào ô để xem).")
+               "\"×2\": báo cáo đã được gửi 2 lần (bấm vào ô để xem); \"✓\": Ban Tổ chức đã duyệt.")
     # the workbook is built when the button is clicked, not on every run (it took ~50 ms)
     st.download_button("Tải bảng (Excel)", lambda: page.excel_bytes(text, "Nộp báo cáo"), file_name="nop-bao-cao.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

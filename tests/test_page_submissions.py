@@ -12,7 +12,8 @@ import duckdb
 import openpyxl
 import pytest
 
-from etl import indicators
+from etl import audit, indicators
+from etl.accounts import Account
 from etl import vnformat as vn
 from etl.load import load_paths
 from etl.warehouse import db
@@ -54,6 +55,8 @@ def expected_cell(row) -> str:
         text = LABELS[row["status"]]
     if row["status"] in ("on_time", "late") and row["versions"] > 1:
         text += f" ×{row['versions']}"
+    if row["confirmed"] is True:
+        text += " ✓"
     return text
 
 
@@ -136,6 +139,38 @@ def test_versions_of_a_report_resent(app, resent):
     assert list(versions["Hiện hành"]) == ["Đã được thay thế", "Đang dùng"]
     assert list(versions["Thời điểm nhận"]) == [vn.moment(t) for t in expected["received_at"]]
     assert versions["Thời điểm nhận"].iloc[1] == "20/05/2026 09:30"
+
+
+def test_the_board_confirms_and_reopens_a_report(app, resent):
+    path, commune, period, _, _ = resent
+    at = app(path, page=PAGE)
+    at.selectbox(key="nbc-dang-bo").set_value(commune)
+    at.selectbox(key="nbc-thang").set_value(period).run()
+    at.button(key=f"nbc-{commune}-{period}-confirm").click().run()
+    assert not at.exception and not at.error
+    row = call(path, "submissions", scope(), by="commune_month").query("commune_code == @commune and period == @period")
+    assert row["confirmed"].iloc[0] and row["confirmed_by"].iloc[0] == "bantochuc"
+    check_matrix(at, path, scope())  # the cell carries "✓"
+    assert any("đã duyệt báo cáo này" in s.value for s in at.success)
+
+    at.text_input(key=f"nbc-{commune}-{period}-reason").input("Đảng bộ gửi bản sửa")
+    at.button(key=f"nbc-{commune}-{period}-reopen").click().run()
+    assert not at.exception and not at.error
+    row = call(path, "submissions", scope(), by="commune_month").query("commune_code == @commune and period == @period")
+    assert not row["confirmed"].iloc[0]
+    with duckdb.connect(str(path), read_only=True) as con:
+        acts = [(r["action"], r["account"]) for r in audit.audit(con, actions={"confirm", "reopen"})]
+        assert acts == [("reopen", "bantochuc"), ("confirm", "bantochuc")]
+        assert "Đảng bộ gửi bản sửa" in audit.audit(con, actions={"reopen"})[0]["detail"]
+
+
+def test_a_viewer_sees_the_state_but_no_confirm_button(app, resent):
+    path, commune, period, _, _ = resent
+    at = app(path, page=PAGE, account=Account("thuongtruc", "xem"))
+    at.selectbox(key="nbc-dang-bo").set_value(commune)
+    at.selectbox(key="nbc-thang").set_value(period).run()
+    assert not at.exception
+    assert not [b for b in at.button if b.key and b.key.startswith(f"nbc-{commune}")]
 
 
 def test_a_cell_without_any_version(app, demo_db):
