@@ -11,4 +11,7 @@ if [ ! -f "$WAREHOUSE_DB" ]; then
   .venv/bin/python -m etl.sample data/sample --db "$WAREHOUSE_DB.building"
   mv "$WAREHOUSE_DB.building" "$WAREHOUSE_DB"  # only a complete demo warehouse takes the name
 fi
+if [ "$WAREHOUSE_DB" = data/demo.duckdb ]; then
+  .venv/bin/python -m etl.sample.demo "$WAREHOUSE_DB"  # demo accounts, new passwords each start
+fi
 exec .venv/bin/streamlit run dashboard.py --server.headless true "$@"

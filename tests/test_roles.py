@@ -245,3 +245,18 @@ def test_the_command_line_export_is_audited_with_each_files_hash(warehouse, tmp_
     for p in out.iterdir():
         assert made[p.name]["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest()
         assert made[p.name]["account"] == "bantochuc" and "2025" in made[p.name]["detail"]
+
+
+def test_the_demo_has_an_account_of_each_role_with_new_passwords_each_start(demo_db, tmp_path):
+    from etl.sample.demo import demo_accounts
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, path)
+    first, second = demo_accounts(path), demo_accounts(path)
+    assert [name for name, _, _ in first] == [name for name, _, _ in second] == \
+        ["bantochuc", "thuongtruc", "quantri", "xa_bl01"]
+    with db.connect(path) as con:
+        assert {a.role for a in accounts.list_users(con)} == set(accounts.ROLES)
+        for (name, _, old), (_, _, new) in zip(first, second):
+            assert old != new
+            assert accounts.authenticate(con, name, old) is None and accounts.authenticate(con, name, new)
