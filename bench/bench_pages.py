@@ -219,7 +219,7 @@ def first_visits(db_path: Path, pages: list[tuple[str, str, str]]) -> dict[str, 
                 page = browser.new_page(viewport=tb.NORMAL)
                 page.goto(f"{base}/{url_path}")
                 page.wait_for_selector("h1", state="visible", timeout=60_000)
-                tb.sign_in(page)  # the login form first: a person types faster than nobody, so this counts
+                tb.sign_in(page)  # the login form comes first; the automated sign-in is part of the time
                 titled = time.perf_counter() - t0
                 page.wait_for_selector(tb.CHART, state="visible", timeout=60_000)
                 out[script] = (healthy, titled, time.perf_counter() - t0)
