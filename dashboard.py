@@ -8,7 +8,6 @@ names is still resolved, so a copied link opens its page once signed in.
 """
 import streamlit as st
 
-from etl import accounts
 from ui import auth, data, filters, present
 
 presenting = filters.presenting()
@@ -36,7 +35,7 @@ NEEDS = {"tai-bao-cao": ("upload", "upload_commune"), "xuat-bao-cao": ("export",
 source = st.session_state["_source"] = data.source()
 if auth.gate(source.con) is None:
     st.navigation(PAGES, position="hidden")  # resolves the URL's page; it runs after the login
-    auth.login_form(has_accounts=accounts.exist(source.con))
+    auth.login_form(source.con)
     st.stop()
 mine = [p for p in PAGES if any(auth.may(a) for a in NEEDS.get(p.url_path, ("view_commune",)))]
 page = st.navigation(mine, position="hidden" if presenting else "sidebar")

@@ -233,9 +233,7 @@ def enable(con, name: str, *, by: str | None = None) -> None:
 
 
 def exist(con) -> bool:
-    """Whether any account exists (False without a warehouse or before schema version 2)."""
-    if con is None:
-        return False
+    """Whether any account exists (False before schema version 2)."""
     try:
         return bool(con.execute("SELECT count(*) FROM accounts").fetchone()[0])
     except duckdb.CatalogException:

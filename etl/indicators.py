@@ -390,6 +390,7 @@ def attention(con, scope: Scope, settings: Settings | None = None,
 def audit_trail(con, since: date | None = None, actions: tuple[str, ...] = (), account: str | None = None,
                 limit: int = audit.DEFAULT_LIMIT) -> pd.DataFrame:
     """The audit trail (etl.audit), newest first: one row per act, columns audit.COLUMNS."""
-    rows = audit.audit(con, datetime.combine(since, datetime.min.time()) if since else None, limit,
-                       actions=actions, account=account)
+    with con.cursor() as cursor:  # as _query: the dashboard's connection is shared by threads
+        rows = audit.audit(cursor, datetime.combine(since, datetime.min.time()) if since else None, limit,
+                           actions=actions, account=account)
     return pd.DataFrame(rows, columns=list(audit.COLUMNS))

@@ -100,13 +100,22 @@ def gate(con) -> accounts.Account | None:
     if now - st.session_state.get(SEEN, now) > timedelta(minutes=minutes):
         sign_out(EXPIRED_VN.format(minutes=minutes))
         return None
-    stored = accounts.lookup(con, account.name) if con is not None else None
+    stored = _read(con, lambda cur: accounts.lookup(cur, account.name))
     if stored is not None and (stored.disabled or (stored.role, stored.commune) != (account.role, account.commune)):
         # disabled or changed by an administrator since the login: sign in again
         sign_out("Tài khoản đã được quản trị viên thay đổi hoặc khóa. Hãy đăng nhập lại.")
         return None
     st.session_state[SEEN] = now
     return account
+
+
+def _read(con, fn):
+    """fn(cursor) on the shared snapshot connection (None without one): a cursor each, since
+    sessions run in threads and a DuckDB connection serves one call at a time."""
+    if con is None:
+        return None
+    with con.cursor() as cursor:
+        return fn(cursor)
 
 
 def sign_out(notice: str | None = None) -> None:
@@ -133,10 +142,11 @@ def _first_admin() -> bool:
     return True
 
 
-def login_form(has_accounts: bool) -> None:
-    """The login page. A wrong name or password gets one message for both; failures in a row
-    in this session wait longer each time (the account itself is throttled in etl.accounts)."""
-    if not has_accounts and _first_admin():
+def login_form(con) -> None:
+    """The login page (`con`: the snapshot connection, or None). A wrong name or password gets one
+    message for both; failures in a row in this session wait longer each time (the account itself
+    is throttled in etl.accounts)."""
+    if not _read(con, accounts.exist) and _first_admin():
         st.info(f"Đây là lần chạy đầu tiên: đã tạo tài khoản quản trị **{accounts.ADMIN_NAME}**; mật khẩu được "
                 "in một lần trên cửa sổ dòng lệnh chạy máy chủ. Quản trị viên tạo tài khoản cho người dùng bằng "
                 "lệnh `python -m etl users add`.")
