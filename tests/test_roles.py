@@ -67,13 +67,16 @@ def test_signed_out_sees_the_login_form_and_nothing_else(app, warehouse):
     assert not at.sidebar.multiselect  # no filters either
 
 
-def test_right_password_signs_in_and_is_audited(app, warehouse):
+def test_right_password_signs_in_and_is_audited(app, warehouse, caplog, capsys):
+    caplog.set_level("DEBUG")
     at = sign_in(app(warehouse, account=None), "BanToChuc ", PASSWORD)  # names compare as typed
     assert not at.exception
     assert at.title[0].value == "Tổng quan" and at.metric
     assert "bantochuc" in "".join(c.value for c in at.sidebar.caption)
     [row] = rows(warehouse, "login")
     assert row["account"] == "bantochuc"
+    printed = capsys.readouterr()
+    assert PASSWORD not in caplog.text + printed.out + printed.err  # no log line carries it
 
 
 @pytest.mark.parametrize("name, password", [("bantochuc", "sai mật khẩu rồi"), ("khongco", PASSWORD)])

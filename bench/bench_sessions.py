@@ -1,0 +1,215 @@
+"""Benchmark: concurrent browser sessions on the dashboard while a load runs in another process.
+
+    .venv/bin/python bench/bench_sessions.py [--sessions 10] [--minutes 3] [--communes 14]
+                                             [--load-at 30]
+
+Generates sample reports (etl.sample) for --communes communes from 2025-01 to 2026-10 and loads
+all but the newest ~150 monthly reports into bench/out/sessions.duckdb (git-ignored); starts
+`streamlit run dashboard.py` on it; signs --sessions headless Chromium sessions in (Debian's
+/usr/bin/chromium, one browser, a context each, on loopback) and has each go round every page
+of the menu by clicking it, as a person would, for --minutes. --load-at seconds in, `python -m
+etl load` loads the held-back reports in a separate process.
+
+A page visit counts from the click to the page settled: the title of the page shown, the script
+run over, and its first chart drawn when it has charts. An error is an error box, a traceback or
+Streamlit's "Page not found" on the page, or a visit that does not settle within 30 s. Prints
+visits, errors, p50/p95/max overall and while the load ran, the load's duration and statuses,
+and checks afterwards that every held-back report is in the warehouse, once.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import duckdb  # noqa: E402
+
+import test_browser as tb  # noqa: E402
+from etl import accounts  # noqa: E402
+from etl.load import load_paths  # noqa: E402
+from etl.sample import generate  # noqa: E402
+from etl.warehouse import db  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+HELD_BACK = 150  # monthly reports loaded while the sessions browse
+SETTLE_MS = 30_000
+P95_TARGET_S = 3.0
+ERRORS = tb.ERRORS
+
+
+def build(communes: int) -> tuple[Path, list[Path]]:
+    """The warehouse with everything but the newest HELD_BACK reports, and those reports."""
+    folder = OUT / f"sessions-{communes}"
+    shutil.rmtree(folder, ignore_errors=True)
+    files = generate(folder / "sample", communes=communes, first="2025-01", last="2026-10")
+    monthly = sorted((f for f in files if f.kind == "monthly"), key=lambda f: (f.period, f.commune_code))
+    held = monthly[-HELD_BACK:]
+    path = folder / "warehouse.duckdb"
+    con = db.connect(path)
+    load_paths(con, [f.path for f in files if f.kind != "monthly"])
+    load_paths(con, [f.path for f in monthly[:-HELD_BACK]])
+    accounts.add_user(con, tb.USER, "ban_to_chuc", password=tb.PASSWORD)
+    con.close()
+    return path, [f.path for f in held]
+
+
+async def settled(page, before: str, charts: bool) -> str:
+    """Waits for a new page: a title other than `before`, the script run over (three quiet polls)
+    and its first chart drawn. Returns the new title."""
+    await page.wait_for_function("t => { const h = document.querySelector('h1'); return h && h.innerText !== t; }",
+                                 arg=before, timeout=SETTLE_MS)
+    deadline = time.monotonic() + SETTLE_MS / 1000
+    quiet = 0
+    while quiet < 3:
+        if time.monotonic() > deadline:
+            raise TimeoutError(title)
+        state = await page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
+        quiet = quiet + 1 if state == "notRunning" else 0
+        await asyncio.sleep(0.1)
+    if charts:
+        await page.wait_for_selector(tb.CHART, state="visible", timeout=SETTLE_MS)
+    return await page.locator("h1").first.inner_text()
+
+
+async def problems(page) -> str | None:
+    if await page.locator(ERRORS).count():
+        return "error box: " + " | ".join(await page.locator(ERRORS).all_inner_texts())[:200]
+    text = await page.inner_text("body")
+    for bad in ("Traceback", "Page not found"):
+        if bad in text:
+            return bad
+    return None
+
+
+async def session(n: int, browser, base: str, menu: list[tuple[str, str, bool]], until: float,
+                  visits: list, errors: list) -> None:
+    context = await browser.new_context(viewport=tb.NORMAL, locale="vi-VN")
+    page = await context.new_page()
+    await page.goto(base + "/")
+    await page.get_by_label("Tên đăng nhập").fill(tb.USER)
+    await page.get_by_label("Mật khẩu").fill(tb.PASSWORD)
+    await page.get_by_role("button", name="Đăng nhập").click()
+    shown = await settled(page, "Đăng nhập", menu[0][2])
+    i = n + 1  # each session starts at another page; the first of the menu is open
+    while time.monotonic() < until:
+        _, title, charts = menu[i % len(menu)]
+        i += 1
+        started = time.monotonic()
+        try:
+            await page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).first.click()
+            shown = await settled(page, shown, charts)
+            bad = await problems(page)
+        except Exception as err:  # a visit that never settles is an error, and the session goes on
+            bad = f"{type(err).__name__}: {str(err)[:120]}"
+        ended = time.monotonic()
+        visits.append((started, ended, title))
+        if bad:
+            errors.append((n, title, bad))
+        await asyncio.sleep(0.5)  # a person looks at the page for a moment at least
+    await context.close()
+
+
+async def browse(base: str, sessions: int, seconds: float, load_at: float, db_path: Path, held: list[Path]):
+    from playwright.async_api import async_playwright
+
+    menu = [(script, title, tb.draws_charts(script)) for script, title, _ in tb.PAGES]
+    visits, errors, load = [], [], {}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=tb.CHROMIUM, args=tb.CHROMIUM_ARGS)
+        until = time.monotonic() + seconds
+        tasks = [asyncio.create_task(session(n, browser, base, menu, until, visits, errors)) for n in range(sessions)]
+        tasks.append(asyncio.create_task(run_load(load_at, db_path, held, load)))
+        await asyncio.gather(*tasks)
+        await browser.close()
+    return visits, errors, load
+
+
+async def run_load(delay: float, db_path: Path, held: list[Path], out: dict) -> None:
+    await asyncio.sleep(delay)
+    env = {**os.environ, "WAREHOUSE_DB": str(db_path)}
+    out["start"] = time.monotonic()
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "etl", "load", "--json", *map(str, held),
+                                                cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
+                                                stderr=asyncio.subprocess.PIPE)
+    stdout, stderr = await proc.communicate()
+    out["end"] = time.monotonic()
+    out["code"] = proc.returncode
+    try:
+        out["statuses"] = [f["status"] for f in json.loads(stdout)["files"]]
+    except (json.JSONDecodeError, KeyError):
+        out["statuses"] = []
+        out["stderr"] = stderr.decode()[-500:]
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
+
+
+def report(visits, errors, load, db_path: Path, held: list[Path]) -> int:
+    times = [end - start for start, end, _ in visits]
+    during = [end - start for start, end, _ in visits if start < load.get("end", 0) and end > load.get("start", 0)]
+    print(f"lượt mở trang: {len(visits)} · lỗi: {len(errors)}")
+    print(f"thời gian mở trang: p50 {pct(times, .5):.2f} s · p95 {pct(times, .95):.2f} s · max {max(times):.2f} s"
+          f" (mục tiêu p95 < {P95_TARGET_S:.0f} s)")
+    if during:
+        print(f"trong lúc nạp ({len(during)} lượt): p50 {pct(during, .5):.2f} s · p95 {pct(during, .95):.2f} s"
+              f" · max {max(during):.2f} s")
+    by_page: dict[str, list[float]] = {}
+    for start, end, title in visits:
+        by_page.setdefault(title, []).append(end - start)
+    for title, values in by_page.items():
+        print(f"  {title:<24} {len(values):>4} lượt · p50 {pct(values, .5):.2f} s · p95 {pct(values, .95):.2f} s")
+    statuses = {s: load.get("statuses", []).count(s) for s in ("loaded", "unchanged", "rejected")}
+    print(f"nạp {len(held)} tệp trong tiến trình riêng: {load['end'] - load['start']:.1f} s · mã thoát {load['code']}"
+          f" · {statuses}" + (f" · {load['stderr']}" if load.get("stderr") else ""))
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        names = [p.name for p in held]
+        found = con.execute("SELECT count(*), count(DISTINCT source_file) FROM loads WHERE list_contains(?, source_file)",
+                            [names]).fetchone()
+    complete = found == (len(held), len(held))
+    print(f"kiểm tra kho: {found[0]} lần nạp của {len(held)} tệp ({'đủ, mỗi tệp một lần' if complete else 'THIẾU/THỪA'})")
+    for n, title, bad in errors[:20]:
+        print(f"  lỗi phiên {n} · {title}: {bad}")
+    ok = not errors and complete and statuses["loaded"] == len(held) and pct(times, .95) < P95_TARGET_S
+    return 0 if ok else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Đo bảng điều khiển khi nhiều phiên cùng xem trong lúc nạp báo cáo.")
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--minutes", type=float, default=3.0)
+    parser.add_argument("--communes", type=int, default=14)
+    parser.add_argument("--load-at", type=float, default=30.0, help="giây sau khi bắt đầu thì chạy lệnh nạp")
+    args = parser.parse_args()
+    tb.require_chromium()
+    OUT.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    db_path, held = build(args.communes)
+    print(f"kho {db_path.relative_to(ROOT)}: dựng trong {time.perf_counter() - started:.1f} s; "
+          f"{len(held)} báo cáo để nạp trong lúc xem")
+    port = tb.free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = tb.start_server(db_path, port, OUT / "bench-sessions-streamlit.log")
+    try:
+        tb.wait_healthy(base, proc)
+        visits, errors, load = asyncio.run(browse(base, args.sessions, args.minutes * 60, args.load_at, db_path, held))
+    finally:
+        tb.stop_server(proc)
+    print(f"{args.sessions} phiên trình duyệt · {args.minutes:g} phút · máy {os.cpu_count()} lõi")
+    return report(visits, errors, load, db_path, held)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
