@@ -22,9 +22,10 @@ def body():
                "chat-luong-theo-dang-bo")
     by_month = data.call("quality", f.scope, by="month")
     page.chart(charts.quality_stack(by_month, label="period", horizontal=False, big=page.big(),
-                                    title="Diễn biến chất lượng theo tháng").update_xaxes(
-        tickvals=list(by_month["period"]), ticktext=[vn.month_short(p) for p in by_month["period"]]),
-        "chat-luong-theo-thang")
+                                    title="Diễn biến chất lượng theo tháng", layout={"xaxis": {
+                                        "tickvals": list(by_month["period"]),
+                                        "ticktext": [vn.month_short(p) for p in by_month["period"]]}}),
+               "chat-luong-theo-thang")
     st.subheader("Xếp hạng theo tỷ lệ đạt khá trở lên")
     ranking = by_commune.sort_values("kha_tro_len_share", ascending=False, na_position="last")
     page.table(ranking.assign(

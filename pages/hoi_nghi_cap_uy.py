@@ -105,8 +105,8 @@ def heat_map(f, chosen: tuple[str, str, str, str | None]) -> None:
     grid = data.call("committee", f.scope, by="commune_month")
     notes = [note if r["reported"] and pd.isna(r[column]) else None for r in grid.to_dict("records")]
     fig = charts.heatmap(grid.assign(_note=notes), row="commune_name", column="period", value=column,
-                         notes="_note", big=page.big(), title=f"{name}: đảng bộ × tháng")
-    page.chart(page.title_above(fig), f"{name} theo đảng bộ và tháng", key="committee-heatmap")
+                         notes="_note", big=page.big(), title=f"{name}: đảng bộ × tháng", layout=page.title_room())
+    page.chart(fig, f"{name} theo đảng bộ và tháng", key="committee-heatmap")
 
 
 def by_month(f, labels: dict) -> None:
@@ -116,18 +116,17 @@ def by_month(f, labels: dict) -> None:
     colors = (charts.MAIN, charts.SECOND, charts.GOOD)
     series = {column: (short, color) for (column, _, short, _), color in zip(labels.values(), colors)}
     with left:
-        fig = charts.lines(months, x="period", series=series, percent=True, big=big, title="Các tỷ lệ theo tháng")
-        # three legend entries take two lines
-        page.chart(page.title_above(fig, extra=25 if big else 10), "hoi-nghi-cap-uy-theo-thang",
-                   key="committee-lines")
+        fig = charts.lines(months, x="period", series=series, percent=True, big=big, title="Các tỷ lệ theo tháng",
+                           layout=page.title_room(extra=25 if big else 10))  # three legend entries take two lines
+        page.chart(fig, "hoi-nghi-cap-uy-theo-thang", key="committee-lines")
     with right:
         shown = months.assign(month=[vn.month_short(p) for p in months["period"]])
+        # the builder's labels are whole numbers; a median can end in ,5
         fig = charts.bars(shown, x="month", series={"i3_median_days": ("Số ngày (trung vị)", charts.SECOND)}, big=big,
-                          title="Số ngày từ hội nghị đến khi ban hành kết luận (trung vị)")
-        # the builder rounds to whole numbers; a median can end in ,5
-        fig.update_traces(text=[days(v, missing="") for v in shown["i3_median_days"]], textposition="outside",
-                          cliponaxis=False)
-        fig.update_yaxes(title_text="ngày", rangemode="tozero")
+                          title="Số ngày từ hội nghị đến khi ban hành kết luận (trung vị)",
+                          trace=dict(text=[days(v, missing="") for v in shown["i3_median_days"]],
+                                     textposition="outside", cliponaxis=False),
+                          layout={"yaxis": {"title": {"text": "ngày"}, "rangemode": "tozero"}})
         page.chart(fig, "so-ngay-ban-hanh-ket-luan-theo-thang", key="committee-days")
 
 

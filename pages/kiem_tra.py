@@ -39,10 +39,10 @@ def body():
                "han-che-theo-dang-bo-va-nhom")
     by_commune = data.call("inspections", f.scope, as_of=as_of, by="commune")
     ordered = by_commune.sort_values(["findings", "commune_name"], ascending=[True, False])
+    whole = {"tickformat": "d"} | ({"dtick": 1} if ordered["findings"].max() <= 10 else {})  # counts: whole ticks
     status = charts.bars(ordered, x="commune_name", horizontal=True, stacked=True, big=page.big(),
                          series={s: (STATUS_LABELS[s], STATUS_COLORS[s]) for s in STATUS_COLORS},
-                         title="Tình trạng khắc phục theo đảng bộ")
-    status.update_xaxes(tickformat="d", dtick=1 if ordered["findings"].max() <= 10 else None)  # counts: whole ticks
+                         title="Tình trạng khắc phục theo đảng bộ", layout={"xaxis": whole})
     page.chart(status, "tinh-trang-khac-phuc-theo-dang-bo")
     st.caption("Chỉ hiện các đảng bộ có hạn chế trong phạm vi đang xem.")
 

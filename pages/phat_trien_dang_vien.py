@@ -34,10 +34,9 @@ def _signed(x) -> str:
     return _n(x) if pd.isna(x) or x <= 0 else "+" + _n(x)
 
 
-def _titled(fig):
-    """page.title_above, with the legend right on top of the plot: at charts.base's y=1.02 a
-    chart thousands of pixels tall (a province's communes) lifts it onto its title."""
-    return page.title_above(fig).update_layout(legend=dict(y=1, yanchor="bottom"))
+def _titled(**more) -> dict:
+    """Layout for a chart's builder: room for the title, the legend right on top of the plot."""
+    return page.title_room(legend_on_plot=True) | more
 
 
 def _true(x) -> bool:
@@ -85,9 +84,9 @@ def progress_chart(by_commune: pd.DataFrame, year: int, until: str) -> None:
     notes = [f" ({NOT_REPORTED.lower()})" if not r else " (chưa giao chỉ tiêu)" if pd.isna(t) else ""
              for r, t in zip(by_commune["reported"], by_commune["target"])]
     d = by_commune.assign(label=by_commune["commune_name"].fillna(by_commune["commune_code"]) + notes)
-    page.chart(_titled(charts.progress_bars(
-        d, label="label", done="admitted_ytd", target="target", pace="pace_target", big=page.big(),
-        title=f"Kết nạp đảng viên so với chỉ tiêu năm {year} (đến {until})")), "ket-nap-so-voi-chi-tieu")
+    page.chart(charts.progress_bars(
+        d, label="label", done="admitted_ytd", target="target", pace="pace_target", big=page.big(), layout=_titled(),
+        title=f"Kết nạp đảng viên so với chỉ tiêu năm {year} (đến {until})"), "ket-nap-so-voi-chi-tieu")
     st.caption("Vạch xanh: số cần đạt để đúng tiến độ (chỉ tiêu × số tháng đã qua ÷ 12).")
 
 
@@ -95,11 +94,11 @@ def cumulative_chart(by_month: pd.DataFrame, year: int) -> None:
     # months no commune has reported yet stay empty rather than repeating the last total
     d = by_month.assign(admitted_ytd=by_month["admitted_ytd"].where(by_month["admitted"].notna()))
     fig = charts.lines(d, x="period", big=page.big(), dash=("pace_target",),
+                       layout=_titled(yaxis={"rangemode": "tozero"}),
                        title=f"Kết nạp lũy kế từ đầu năm {year} so với tiến độ chỉ tiêu", series={
                            "admitted_ytd": ("Đã kết nạp (lũy kế)", charts.MAIN),
                            "pace_target": ("Tiến độ cần đạt", charts.SECOND)})
-    fig.update_yaxes(rangemode="tozero")
-    page.chart(_titled(fig), "ket-nap-luy-ke-theo-thang")
+    page.chart(fig, "ket-nap-luy-ke-theo-thang")
 
 
 def sources_chart(by_commune: pd.DataFrame, until: str) -> None:
@@ -107,18 +106,19 @@ def sources_chart(by_commune: pd.DataFrame, until: str) -> None:
     fig = charts.bars(d.sort_values("sources_trained_ytd", na_position="first"), x="label", horizontal=True,
                       big=page.big(), title=f"Nguồn phát triển đảng và kết nạp từ đầu năm (đến {until})",
                       series={"sources_trained_ytd": ("Quần chúng học lớp nhận thức", charts.SECOND),
-                              "admitted_ytd": ("Kết nạp mới", charts.MAIN)})
-    fig.update_traces(textposition="outside")  # short bars: the count beside them, never rotated inside
-    page.chart(_titled(fig), "nguon-phat-trien-dang")
+                              "admitted_ytd": ("Kết nạp mới", charts.MAIN)},
+                      trace=dict(textposition="outside"),  # short bars: the count beside them, never rotated inside
+                      layout=_titled())
+    page.chart(fig, "nguon-phat-trien-dang")
 
 
 def flows_chart(by_month: pd.DataFrame) -> None:
-    fig = charts.bars(by_month, x="period", series=FLOWS, big=page.big(),
+    months = [vn.month_short(p) for p in by_month["period"]]
+    fig = charts.bars(by_month.assign(month=months), x="month", series=FLOWS, big=page.big(), layout=_titled(),
                       title="Biến động đảng viên theo tháng")
-    fig.update_traces(x=[vn.month_short(p) for p in by_month["period"]], selector=dict(type="bar"))
-    fig.add_scatter(x=[vn.month_short(p) for p in by_month["period"]], y=by_month["net_change"],
-                    name="Tăng/giảm thực tế", mode="lines+markers", line=dict(color="#212529", width=2.5))
-    page.chart(_titled(fig), "bien-dong-dang-vien-theo-thang")
+    fig.add_scatter(x=months, y=by_month["net_change"], name="Tăng/giảm thực tế", mode="lines+markers",
+                    line=dict(color="#212529", width=2.5))
+    page.chart(fig, "bien-dong-dang-vien-theo-thang")
 
 
 def summary_table(progress: pd.DataFrame, flows: pd.DataFrame, total_progress, total_flows, until: str) -> None:

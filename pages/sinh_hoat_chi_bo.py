@@ -27,10 +27,9 @@ CELL_COLORS = {"tot": "#bfe3c9", "kha": "#e6f4d2", "trung_binh": "#fff1c4", "kem
 OFF_SCHEDULE = "⚠"
 
 
-def _titled(fig):
-    """page.title_above, with the legend right on top of the plot: at charts.base's y=1.02 a
-    chart thousands of pixels tall (a province's communes) lifts it onto its title."""
-    return page.title_above(fig).update_layout(legend=dict(y=1, yanchor="bottom"))
+def _titled() -> dict:
+    """Layout for a chart's builder: room for the title, the legend right on top of the plot."""
+    return page.title_room(legend_on_plot=True)
 
 
 def _true(x) -> bool:
@@ -95,9 +94,9 @@ def cards(f, window: str, t) -> None:
 def by_commune_charts(f, window: str, by_commune: pd.DataFrame, total) -> None:
     big = page.big()
     heat = data.call("branch_meetings", f.scope, by="commune_month")
-    page.chart(_titled(charts.heatmap(
-        heat, row="commune_name", column="period", value="i5_held_share", big=big,
-        title="Tỷ lệ chi bộ sinh hoạt thường kỳ theo đảng bộ và tháng")), "ty-le-sinh-hoat-thuong-ky-theo-thang")
+    page.chart(charts.heatmap(
+        heat, row="commune_name", column="period", value="i5_held_share", big=big, layout=_titled(),
+        title="Tỷ lệ chi bộ sinh hoạt thường kỳ theo đảng bộ và tháng"), "ty-le-sinh-hoat-thuong-ky-theo-thang")
     st.caption(f"Ô màu xám: đảng bộ chưa báo cáo tháng đó ({NOT_REPORTED}).")
     # one chart at a time (a radio, not tabs: tabs would build every chart on every run)
     rates = {"i6_on_schedule_share": (f"Đúng lịch ({window})", f"Tỷ lệ buổi sinh hoạt đúng lịch ({window})"),
@@ -111,21 +110,21 @@ def by_commune_charts(f, window: str, by_commune: pd.DataFrame, total) -> None:
         thematic = data.call("thematic", f.scope, by="commune_quarter")
         # a quarter cut by the period says how many of its months are in it
         cut = dict(zip(thematic["quarter"], thematic["months_in_scope"]))
-        page.chart(_titled(charts.heatmap(
-            thematic, row="commune_name", column="quarter", value=shown, big=big, title=title,
-            column_labels=lambda q: _quarter(q) + ("" if cut[q] == 3 else f" ({cut[q]} tháng)"))), title)
+        page.chart(charts.heatmap(
+            thematic, row="commune_name", column="quarter", value=shown, big=big, title=title, layout=_titled(),
+            column_labels=lambda q: _quarter(q) + ("" if cut[q] == 3 else f" ({cut[q]} tháng)")), title)
         st.caption("Yêu cầu ít nhất một buổi sinh hoạt chuyên đề mỗi quý (Hướng dẫn 12-HD/BTCTW); quý chưa "
                    f"trọn trong kỳ đang xem thì tỷ lệ còn thấp. Ô màu xám: {NOT_REPORTED.lower()}.")
     else:
-        page.chart(_titled(charts.rate_bars(by_commune, label="commune_name", value=shown, title=title,
-                                                     reference=total[shown], big=big)), title)
+        page.chart(charts.rate_bars(by_commune, label="commune_name", value=shown, title=title,
+                                    reference=total[shown], big=big, layout=_titled()), title)
     by_month = data.call("branch_meetings", f.scope, by="month")
-    page.chart(_titled(charts.lines(
-        by_month, x="period", percent=True, big=big, title="Diễn biến theo tháng", series={
+    page.chart(charts.lines(
+        by_month, x="period", percent=True, big=big, title="Diễn biến theo tháng", layout=_titled(), series={
             "i5_held_share": ("Sinh hoạt thường kỳ", charts.MAIN),
             "i6_on_schedule_share": (f"Đúng lịch ({window})", charts.SECOND),
             "i7_attendance_share": ("Đảng viên dự", charts.GOOD),
-            "i9_upper_attended_share": ("Cấp ủy cấp trên dự", charts.LATE)})), "sinh-hoat-chi-bo-theo-thang")
+            "i9_upper_attended_share": ("Cấp ủy cấp trên dự", charts.LATE)}), "sinh-hoat-chi-bo-theo-thang")
 
 
 def commune_table(by_commune: pd.DataFrame, window: str) -> None:

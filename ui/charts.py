@@ -4,6 +4,8 @@ magnitude faster to build than plotly.express).
 Every builder takes a tidy DataFrame from the indicator layer and returns a go.Figure; it never
 computes an indicator. Units with no report are drawn in NOT_REPORTED_COLOR and labelled
 "Chưa báo cáo", never as 0. `big=True` is the presentation-mode variant (large type).
+Figures are built once from plain dicts (`figure`): plotly validates every update_* call, which
+cost a page 50–85 ms, so a page passes its own layout changes as `layout=` (e.g. page.title_room()).
 """
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ def _merge(into: dict, more: dict) -> dict:
     return into
 
 
-def layout(*, big: bool = False, height: int | None = None, title: str | None = None) -> dict:
+def base_layout(*, big: bool = False, height: int | None = None, title: str | None = None) -> dict:
     """The dashboard's layout as a plain dict: font, size, margins, legend on top, Vietnamese
     separators, faint grid; `big` the presentation-mode type."""
     size = 22 if big else 13
@@ -62,11 +64,12 @@ def layout(*, big: bool = False, height: int | None = None, title: str | None = 
 
 
 def figure(traces: list[dict], *, big: bool = False, height: int | None = None, title: str | None = None,
-           extra: dict | None = None) -> go.Figure:
-    """A go.Figure built in one go from plain dicts: the dashboard layout (see `layout`) with
-    `extra` merged into it (e.g. {"xaxis": {"range": ...}}). Plotly validates every property on each
-    update_* call; one construction validates once, several times faster."""
-    spec = _merge(layout(big=big, height=height, title=title), extra or {})
+           extra: dict | None = None, layout: dict | None = None) -> go.Figure:
+    """A go.Figure built in one go from plain dicts: the dashboard layout (see `base_layout`) with
+    the builder's `extra` (e.g. {"xaxis": {"range": ...}}) and then the caller's `layout` merged
+    into it. Plotly validates every property on each update_* call (~2 ms each); one construction
+    validates once. So callers pass their layout changes here rather than update the figure."""
+    spec = _merge(_merge(base_layout(big=big, height=height, title=title), extra or {}), layout or {})
     if big:  # heat-map cell labels in the presentation type
         for trace in traces:
             if trace.get("type") == "heatmap":
@@ -74,23 +77,12 @@ def figure(traces: list[dict], *, big: bool = False, height: int | None = None, 
     return go.Figure({"data": traces, "layout": spec})
 
 
-def base(fig: go.Figure, *, big: bool = False, height: int | None = None, title: str | None = None) -> go.Figure:
-    """The dashboard layout applied to an existing figure (for figures built elsewhere)."""
-    spec = layout(big=big, height=height, title=title)
-    fig.update_layout(**{k: v for k, v in spec.items() if k not in ("xaxis", "yaxis")})
-    fig.update_xaxes(spec["xaxis"])
-    fig.update_yaxes(spec["yaxis"])
-    if big:
-        fig.update_traces(textfont_size=22 - 4, selector=dict(type="heatmap"))
-    return fig
-
-
 def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
 def rate_bars(df: pd.DataFrame, *, label: str, value: str, title: str | None = None, reference: float | None = None,
-              reference_name: str = "Toàn Đảng bộ", big: bool = False) -> go.Figure:
+              reference_name: str = "Toàn Đảng bộ", big: bool = False, layout: dict | None = None) -> go.Figure:
     """Horizontal bars of a 0..1 share per unit, best on top; unreported units in grey, labelled."""
     d = df[[label, value]].copy()
     d["_missing"] = d[value].map(_missing)
@@ -111,11 +103,13 @@ def rate_bars(df: pd.DataFrame, *, label: str, value: str, title: str | None = N
                                 line=dict(color=SECOND, dash="dash"))]
         extra["annotations"] = [dict(text=f"{reference_name}: {vn.percent(reference)}", x=reference, xref="x",
                                      xanchor="center", y=1, yref="y domain", yanchor="bottom", showarrow=False)]
-    return figure([bar], big=big, title=title, height=max(320, 34 * len(d) + 80) if not big else None, extra=extra)
+    return figure([bar], big=big, title=title, height=max(320, 34 * len(d) + 80) if not big else None, extra=extra,
+                  layout=layout)
 
 
 def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str | None = None,
-            column_labels=vn.month_short, big: bool = False, notes: str | None = None) -> go.Figure:
+            column_labels=vn.month_short, big: bool = False, notes: str | None = None,
+            layout: dict | None = None) -> go.Figure:
     """Unit × month grid of a share; cells without a report stay grey (the plot background).
     `notes` names a column of cell texts that replace the default where not empty (e.g. "Không
     ghi ngày" for a reported month whose share cannot be computed, so it is not "Chưa báo cáo")."""
@@ -136,11 +130,11 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str |
         cells["texttemplate"] = "%{text}"
     return figure([cells], big=big, title=title, height=max(360, 30 * len(grid) + 120) if not big else None,
                   extra={"plot_bgcolor": NOT_REPORTED_COLOR, "xaxis": dict(side="top", gridcolor=NOT_REPORTED_COLOR),
-                         "yaxis": dict(gridcolor=NOT_REPORTED_COLOR)})
+                         "yaxis": dict(gridcolor=NOT_REPORTED_COLOR)}, layout=layout)
 
 
 def quality_stack(df: pd.DataFrame, *, label: str, title: str | None = None, big: bool = False,
-                  horizontal: bool = True) -> go.Figure:
+                  horizontal: bool = True, layout: dict | None = None) -> go.Figure:
     """Tốt / Khá / Trung bình / Kém shares stacked per unit (or per month), sorted by 'khá trở lên'."""
     d = df
     if horizontal:
@@ -164,11 +158,11 @@ def quality_stack(df: pd.DataFrame, *, label: str, title: str | None = None, big
                            orientation=orientation, hovertemplate="%{y}: Chưa báo cáo<extra></extra>"))
     axis = dict(range=[0, 1.0001], tickformat=".0%")
     return figure(traces, big=big, title=title, extra={"barmode": "stack", "xaxis" if horizontal else "yaxis": axis},
-                  height=max(340, 30 * len(d) + 100) if horizontal and not big else None)
+                  height=max(340, 30 * len(d) + 100) if horizontal and not big else None, layout=layout)
 
 
 def progress_bars(df: pd.DataFrame, *, label: str, done: str, target: str, pace: str,
-                  title: str | None = None, big: bool = False) -> go.Figure:
+                  title: str | None = None, big: bool = False, layout: dict | None = None) -> go.Figure:
     """Admitted against the annual target per unit, with the on-track pace marked."""
     d = df.sort_values(done, ascending=True)
     labels = d[label].to_numpy()
@@ -183,12 +177,14 @@ def progress_bars(df: pd.DataFrame, *, label: str, done: str, target: str, pace:
              hovertemplate="%{y}: cần đạt %{x:.1f}<extra></extra>"),
     ]
     # the pace markers would pad the category axis by several rows (blank bands top and bottom)
-    return figure(traces, big=big, title=title, extra={"barmode": "overlay", "yaxis": dict(range=[-0.5, len(d) - 0.5])},
-                  height=max(340, 30 * len(d) + 100) if not big else None)
+    return figure(traces, big=big, title=title,
+                  extra={"barmode": "overlay", "yaxis": dict(range=[-0.5, len(d) - 0.5])},
+                  height=max(340, 30 * len(d) + 100) if not big else None, layout=layout)
 
 
 def lines(df: pd.DataFrame, *, x: str, series: dict[str, tuple[str, str]], title: str | None = None,
-          percent: bool = False, big: bool = False, dash: tuple[str, ...] = ()) -> go.Figure:
+          percent: bool = False, big: bool = False, dash: tuple[str, ...] = (),
+          layout: dict | None = None) -> go.Figure:
     """One line per column: series = {column: (legend label, colour)}."""
     months = [vn.month_short(p) for p in df[x]]
     traces = [dict(type="scatter", x=months, y=df[col].to_numpy(), name=name, mode="lines+markers",
@@ -196,25 +192,28 @@ def lines(df: pd.DataFrame, *, x: str, series: dict[str, tuple[str, str]], title
                    connectgaps=False)
               for col, (name, color) in series.items()]
     extra = {"yaxis": dict(tickformat=".0%", rangemode="tozero")} if percent else {}
-    return figure(traces, big=big, title=title, extra=extra)
+    return figure(traces, big=big, title=title, extra=extra, layout=layout)
 
 
 def bars(df: pd.DataFrame, *, x: str, series: dict[str, tuple[str, str]], title: str | None = None,
-         big: bool = False, stacked: bool = False, horizontal: bool = False) -> go.Figure:
-    """Grouped (or stacked) bars of counts: series = {column: (legend label, colour)}."""
+         big: bool = False, stacked: bool = False, horizontal: bool = False, trace: dict | None = None,
+         layout: dict | None = None) -> go.Figure:
+    """Grouped (or stacked) bars of counts: series = {column: (legend label, colour)}; `trace` is
+    merged into every bar trace (e.g. dict(textposition="outside"), or `text` for other labels)."""
     keys = df[x].to_numpy()
     traces = []
     for col, (name, color) in series.items():
         values = df[col].to_numpy()
         traces.append(dict(type="bar", name=name, marker=dict(color=color), orientation="h" if horizontal else "v",
                            x=values if horizontal else keys, y=keys if horizontal else values,
-                           text=[vn.number(v, missing="") for v in df[col].tolist()], textposition="auto"))
+                           text=[vn.number(v, missing="") for v in df[col].tolist()], textposition="auto")
+                      | (trace or {}))
     return figure(traces, big=big, title=title, extra={"barmode": "stack" if stacked else "group"},
-                  height=max(340, 30 * len(df) + 100) if horizontal and not big else None)
+                  height=max(340, 30 * len(df) + 100) if horizontal and not big else None, layout=layout)
 
 
 def count_heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, column_labels: dict | None = None,
-                  title: str | None = None, big: bool = False) -> go.Figure:
+                  title: str | None = None, big: bool = False, layout: dict | None = None) -> go.Figure:
     """Unit × category grid of counts (e.g. inspection findings); a zero stays white and blank,
     so the cells that need attention stand out. Long column labels are wrapped."""
     grid = df.pivot_table(index=row, columns=column, values=value, aggfunc="sum", fill_value=0)
@@ -232,7 +231,7 @@ def count_heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, column
     if title:
         extra["title"] = dict(yref="container", y=1, yanchor="top", pad=dict(t=12))
     return figure([cells], big=big, title=title, height=max(360, 32 * len(grid) + 40 + int(top)) if not big else None,
-                  extra=extra)
+                  extra=extra, layout=layout)
 
 
 def _wrap(text: str, width: int = 15) -> str:
