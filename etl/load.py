@@ -7,7 +7,11 @@ while this process writes, in input order.
 from __future__ import annotations
 
 import os
+import pickle
+from collections import deque
+from contextlib import closing
 from datetime import datetime
+from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -32,27 +36,74 @@ def registry_after(registry: Registry, rows: dict) -> Registry:
 UNIT_CODES = {"unknown_commune", "unknown_branch", "ambiguous_unit"}
 PARALLEL_FROM = 40  # files: below this, starting worker processes costs more than it saves
 WORKERS = min(2, os.cpu_count() or 1)
-_registry: Registry | None = None  # a worker process's registry
+CHUNK = 4  # files per task sent to a worker
+AHEAD = 8  # tasks checked ahead of the writer: keeps both workers busy and memory bounded
+_worker: dict = {}  # in a worker process: the registry it checks against and its version
 
 
 def _init_worker(registry: Registry) -> None:
-    global _registry
-    _registry = registry
+    _worker.update(registry=registry, version=0)
 
 
-def _check_in_worker(path: Path) -> Checked:
-    return check_file(path, _registry)
+def _check_in_worker(paths: list[Path], version: int, pickled: bytes | None) -> list[Checked]:
+    if version != _worker["version"]:  # a registry file has loaded since this worker started
+        _worker.update(registry=pickle.loads(pickled), version=version)
+    return [check_file(path, _worker["registry"]) for path in paths]
 
 
-def _checks(paths: list[Path], registry: Registry):
-    """(path, Checked against `registry`, or None to check in this process), in input order."""
-    if len(paths) < PARALLEL_FROM or WORKERS < 2:
-        yield from ((p, None) for p in paths)
-        return
-    # fork: the workers only run the pure-Python checks (etl.check) and never touch the DuckDB
-    # connection this process holds; spawn would re-run the caller's main script in each worker.
-    with get_context("fork").Pool(WORKERS, initializer=_init_worker, initargs=(registry,)) as pool:
-        yield from zip(paths, pool.imap(_check_in_worker, paths, chunksize=4))
+class _Checkers:
+    """Checks a run's files, in worker processes when the run is large, ahead of the writer.
+
+    The workers are forked once, when the run starts and this process is still small (a fork
+    starts with a copy of its memory). A registry loaded mid-run reaches them pickled along with
+    the tasks that follow, and each worker unpickles it once."""
+
+    def __init__(self, n_files: int, registry: Registry):
+        self.registry, self.version, self.pickled = registry, 0, None
+        self.pool = None
+        if n_files >= PARALLEL_FROM and WORKERS >= 2:
+            # fork: the workers only run the pure-Python checks (etl.check) and never touch the
+            # DuckDB connection this process holds; spawn would re-run the caller's main script.
+            self.pool = get_context("fork").Pool(WORKERS, initializer=_init_worker, initargs=(registry,))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+
+    def checks(self, paths: list[Path], state: dict):
+        """(path, Checked) in input order, each file checked against state["registry"] as it is
+        when the file's turn comes: when the caller loads a registry file, the files checked
+        ahead against the old registry are checked again against the new one."""
+        done = 0
+        while done < len(paths):
+            if state["registry"] is not self.registry:
+                self.registry, self.version = state["registry"], self.version + 1
+                self.pickled = pickle.dumps(self.registry, protocol=pickle.HIGHEST_PROTOCOL)
+            registry = self.registry
+            with closing(self._checked(paths[done:])) as checked:
+                for item in checked:
+                    yield item
+                    done += 1
+                    if state["registry"] is not registry:
+                        break
+
+    def _checked(self, paths: list[Path]):
+        if self.pool is None:
+            yield from ((path, check_file(path, self.registry)) for path in paths)
+            return
+        # Workers stay at most AHEAD tasks ahead: results waiting for the writer are held here.
+        tasks = iter([paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)])
+        args = (self.version, self.pickled)
+        pending = deque((task, self.pool.apply_async(_check_in_worker, (task, *args)))
+                        for task in islice(tasks, AHEAD))
+        while pending:
+            task, checked = pending.popleft()
+            if (following := next(tasks, None)) is not None:
+                pending.append((following, self.pool.apply_async(_check_in_worker, (following, *args))))
+            yield from zip(task, checked.get())
 
 
 def load_paths(con, paths, *, received_at: datetime | dict | None = None, account=None) -> list[FileResult]:
@@ -63,8 +114,8 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
 
     Registry files are applied before the reports that need them: a report rejected only for
     unknown units is checked again once a registry file of the same run has loaded (reading
-    every file twice to sort by kind would double the cost of a load). Reports checked in a
-    worker against the registry as it was are checked again here after a registry loads."""
+    every file twice to sort by kind would double the cost of a load). Reports checked ahead
+    against the registry as it was are checked again after a registry loads."""
     files = expand(paths)
     known = db.current_hashes(con)
     registry = Registry.from_db(con)
@@ -81,21 +132,20 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
             todo.append(path)
     state = {"registry": registry, "changed": False, "confirmed": confirm.confirmed_reports(con)}
     retry: list[Path] = []
-    for path, checked in _checks(todo, registry):
-        if checked is None or state["changed"]:
-            checked = check_file(path, state["registry"])
-        r = results[path] = _write(con, path, checked, state, known, received_at, account)
-        if r.status == "rejected":
-            if {p.code for p in r.problems if p.severity == "error"} <= UNIT_CODES:
-                retry.append(path)  # its rejection is recorded once it is final, below
-            else:
-                _record_reject(con, r, account)
-    for path in retry:
-        if state["changed"]:
-            results[path] = _write(con, path, check_file(path, state["registry"]), state, known, received_at,
-                                   account)
-        if results[path].status == "rejected":
-            _record_reject(con, results[path], account)
+    with _Checkers(len(todo), registry) as checkers:
+        for path, checked in checkers.checks(todo, state):
+            r = results[path] = _write(con, path, checked, state, known, received_at, account)
+            if r.status == "rejected":
+                if {p.code for p in r.problems if p.severity == "error"} <= UNIT_CODES:
+                    retry.append(path)  # its rejection is recorded once it is final, below
+                else:
+                    _record_reject(con, r, account)
+        rechecked = checkers.checks(retry, state) if state["changed"] else ((p, None) for p in retry)
+        for path, checked in rechecked:
+            if checked is not None:
+                results[path] = _write(con, path, checked, state, known, received_at, account)
+            if results[path].status == "rejected":
+                _record_reject(con, results[path], account)
     return [results[p] for p in files]
 
 

@@ -1,0 +1,54 @@
+"""Large runs are checked in worker processes ahead of the writer: the results, the warehouse and
+the audit trail are exactly those of a run checked in one process, also when a registry file
+loads mid-run (the files checked ahead against the old registry are checked again)."""
+from __future__ import annotations
+
+import pytest
+
+from builders import S2, clone, monthly_book, registry_book, targets_book, write_book
+from etl import audit, load
+from etl.load import load_paths
+from etl.warehouse import db
+
+
+def _files(folder):
+    bad = clone(monthly_book(month=5))
+    bad[S2][4][7] = 999  # more attended than members
+    books = {
+        # reports before the registry: rejected for unknown units at first, loaded after it
+        **{f"a-{m:02d}.xlsx": monthly_book(month=m) for m in (1, 2, 3, 4)},
+        "b-bad.xlsx": bad,
+        "c-targets.xlsx": targets_book(),
+        "d-registry.xlsx": registry_book(),
+        **{f"e-{m:02d}.xlsx": monthly_book(month=m) for m in (6, 7, 8)},
+        "f-again.xlsx": monthly_book(month=1),  # the same content as a-01: unchanged
+    }
+    for name, book in books.items():
+        write_book(folder / name, book)
+    (folder / "c-junk.xlsx").write_bytes(b"not a workbook")
+    return folder
+
+
+def _run(tmp_path, name):
+    con = db.connect(tmp_path / f"{name}.duckdb")
+    results = load_paths(con, [tmp_path / "in"], account="ba1")
+    out = ([(r.file, r.status, r.commune, r.period, sorted((p.code, p.cell) for p in r.problems)) for r in results],
+           con.execute("SELECT load_id, kind, source_file, commune_code, period FROM loads ORDER BY load_id").fetchall(),
+           [(a["action"], a["file_name"], a["detail"]) for a in reversed(audit.audit(con))],
+           con.execute("SELECT * FROM branch_meetings ORDER BY ALL").fetchall())
+    con.close()
+    return out
+
+
+@pytest.mark.parametrize("chunk", [1, 3])
+def test_workers_give_the_results_of_one_process(tmp_path, monkeypatch, chunk):
+    _files(tmp_path / "in")
+    monkeypatch.setattr(load, "PARALLEL_FROM", 10**6)
+    alone = _run(tmp_path, "alone")
+    monkeypatch.setattr(load, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(load, "WORKERS", 2)
+    monkeypatch.setattr(load, "CHUNK", chunk)
+    monkeypatch.setattr(load, "AHEAD", 2)
+    assert _run(tmp_path, "workers") == alone
+    statuses = [s for _, s, *_ in alone[0]]
+    assert statuses.count("loaded") == 9 and statuses.count("unchanged") == 1
