@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -30,6 +29,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from etl import audit
+from etl.warehouse import transaction
 
 ROLES = ("xem", "ban_to_chuc", "quan_tri", "xa")
 ROLE_VN = {
@@ -146,17 +146,6 @@ def _verify(stored: str, password: str) -> bool:
         return False
 
 
-@contextmanager
-def _transaction(con):
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-
-
 def _get(con, key: str) -> Account:
     row = con.execute(f"SELECT {_COLUMNS} FROM accounts WHERE name = ?", [key]).fetchone()
     if row is None:
@@ -192,7 +181,7 @@ def add_user(con, name: str, role: str, commune: str | None = None, password: st
     _check_password(password, key)
     digest = _hash(password)
     now = datetime.now()
-    with _transaction(con):
+    with transaction(con):
         if con.execute("SELECT 1 FROM accounts WHERE name = ?", [key]).fetchone():
             raise AccountError(f"Tài khoản '{key}' đã có.")
         con.execute("INSERT INTO accounts (name, role, commune_code, password_hash, created_at, password_set_at)"
@@ -209,7 +198,7 @@ def set_password(con, name: str, password: str, *, by: str | None = None) -> Non
     _check_password(password, key)
     digest = _hash(password)
     now = datetime.now()
-    with _transaction(con):
+    with transaction(con):
         con.execute("UPDATE accounts SET password_hash = ?, password_set_at = ?, failed_attempts = 0,"
                     " throttled_until = NULL WHERE name = ?", [digest, now, key])
         audit.record(con, "password_set", account=by, detail=key, at=now)
@@ -218,7 +207,7 @@ def set_password(con, name: str, password: str, *, by: str | None = None) -> Non
 def _set_disabled(con, name: str, disabled: bool, by: str | None) -> None:
     key = normalize_name(name)
     _get(con, key)
-    with _transaction(con):
+    with transaction(con):
         con.execute("UPDATE accounts SET disabled = ? WHERE name = ?", [disabled, key])
         audit.record(con, "user_disable" if disabled else "user_enable", account=by, detail=key)
 
@@ -287,7 +276,7 @@ def authenticate(con, name: str, password: str, *, now: datetime | None = None) 
         audit.record(con, "login_failed", account=key, detail=why, at=now)
         return None
     if not _verify(stored, str(password)):
-        with _transaction(con):
+        with transaction(con):
             # Incremented in SQL, not from the value read above: two attempts at once both count.
             failures = con.execute("UPDATE accounts SET failed_attempts = failed_attempts + 1 WHERE name = ?"
                                    " RETURNING failed_attempts", [key]).fetchone()[0]
@@ -297,7 +286,7 @@ def authenticate(con, name: str, password: str, *, now: datetime | None = None) 
             audit.record(con, "login_failed", account=key, at=now,
                          detail=f"Sai mật khẩu ({failures} lần liên tiếp)")
         return None
-    with _transaction(con):
+    with transaction(con):
         con.execute("UPDATE accounts SET failed_attempts = 0, throttled_until = NULL, last_login_at = ?"
                     " WHERE name = ?", [now, key])
         if _hasher.check_needs_rehash(stored):  # parameters raised since the hash was made

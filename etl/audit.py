@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from etl.warehouse import transaction
+
 ACTIONS = frozenset({
     "login", "login_failed", "load", "reject", "export", "confirm", "reopen",
     "user_add", "user_enable", "user_disable", "password_set",
@@ -57,15 +59,10 @@ def record(con, action: str, *, account=None, file_name: str | None = None, sha2
 def record_export(con, year: int, communes, files: dict[str, bytes], *, account=None) -> None:
     """One "export" row per file made (its name and the hash of its bytes), in one transaction."""
     scope = "toàn Đảng bộ" if not communes else "đảng bộ " + ", ".join(communes)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for name, content in files.items():
             record(con, "export", account=account, file_name=name, sha256=hashlib.sha256(content).hexdigest(),
                    detail=f"Tổng hợp năm {year} ({scope})")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def audit(con, since: datetime | None = None, limit: int = DEFAULT_LIMIT, *,

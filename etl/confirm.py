@@ -18,12 +18,12 @@ restriction on updating a row whose key was changed in the same transaction.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from etl import accounts, audit
 from etl.problems import Problem, at
+from etl.warehouse import transaction
 
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
@@ -53,17 +53,6 @@ def when_vn(t: datetime) -> str:
 
 def who_vn(by: str | None) -> str:
     return f"tài khoản {by}" if by else "dòng lệnh"
-
-
-@contextmanager
-def _transaction(con):
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _allowed(by) -> None:
@@ -120,7 +109,7 @@ def _act(con, action: str, commune: str, month: str, by, reason: str | None) -> 
     name_by = getattr(by, "name", None)
     now = datetime.now()
     where = f"Đảng bộ {name} ({code}), tháng {month_vn(month)}"
-    with _transaction(con):
+    with transaction(con):
         # Checked in the insert's transaction. Two acts cannot interleave across processes (DuckDB
         # gives the file to one writing process); the dashboard acts through the command line.
         done = confirmation(con, code, month)
