@@ -195,17 +195,25 @@ def export(args) -> int:
     return 0
 
 
+def _writable(path):
+    """A writable warehouse connection, or None after saying on stderr that a load holds it."""
+    from etl.warehouse import db
+
+    try:
+        return db.connect(path)
+    except db.WarehouseBusy as err:
+        print(err, file=sys.stderr)
+        return None
+
+
 def users(args) -> int:
     """python -m etl users add | set-password | disable | enable | list; 1 on a refused change."""
     import getpass
 
     from etl import accounts
-    from etl.warehouse import db
 
-    try:
-        con = db.connect(args.db)
-    except db.WarehouseBusy as err:
-        print(err, file=sys.stderr)
+    con = _writable(args.db)
+    if con is None:
         return 1
     try:
         cmd = args.users_command
@@ -248,16 +256,15 @@ def users(args) -> int:
 def confirmation(args) -> int:
     """python -m etl confirm | reopen --commune CODE --month YYYY-MM; 1 when refused."""
     from etl import accounts, confirm
-    from etl.warehouse import db
 
-    try:
-        con = db.connect(args.db)
-    except db.WarehouseBusy as err:
-        print(err, file=sys.stderr)
+    con = _writable(args.db)
+    if con is None:
         return 1
     try:
         # --account: the dashboard runs this command for a signed-in user; the role rule applies
-        by = accounts._get(con, accounts.normalize_name(args.account)) if args.account else None
+        by = accounts.lookup(con, args.account) if args.account else None
+        if args.account and by is None:
+            raise accounts.AccountError(f"Không có tài khoản '{args.account}'.")
         if args.command == "confirm":
             done = confirm.confirm(con, args.commune, args.month, by=by)
             print(f"Đã duyệt báo cáo tháng {confirm.month_vn(args.month)} của đảng bộ {done.commune_code}. "
