@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -77,6 +78,12 @@ def figure(traces: list[dict], *, big: bool = False, height: int | None = None, 
     return go.Figure({"data": traces, "layout": spec})
 
 
+def _grid(rows: list[list[str]]):
+    """A grid of cell texts as a numpy array: go.Figure deep-copies and checks a nested list cell
+    by cell (~2 ms for a province's commune × month grid), an array at once; same JSON."""
+    return np.array(rows, dtype=object) if rows and rows[0] else rows
+
+
 def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
@@ -113,7 +120,8 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str |
     """Unit × month grid of a share; cells without a report stay grey (the plot background).
     `notes` names a column of cell texts that replace the default where not empty (e.g. "Không
     ghi ngày" for a reported month whose share cannot be computed, so it is not "Chưa báo cáo")."""
-    grid = df.pivot_table(index=row, columns=column, values=value, aggfunc="first", dropna=False)
+    # what pivot_table(aggfunc="first", dropna=False) gives, at a fifth of its cost
+    grid = df.groupby([row, column], dropna=False)[value].first().unstack()
     grid = grid.sort_index(ascending=False)
     missing = "Chưa<br>báo cáo" if big else NOT_REPORTED  # big type: the words fit a cell on two lines
     text = [[missing if _missing(v) else vn.percent(v, 0) for v in r] for r in grid.to_numpy().tolist()]
@@ -122,7 +130,7 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str |
         text = [[given.get((r, c), t) for c, t in zip(grid.columns, line)] for r, line in zip(grid.index, text)]
     cells = dict(
         type="heatmap", z=grid.to_numpy(dtype=float), x=[column_labels(c) for c in grid.columns],
-        y=list(grid.index), text=text, zmin=0, zmax=1,
+        y=list(grid.index), text=_grid(text), zmin=0, zmax=1,
         colorscale=[[0, "#c62828"], [0.5, "#f9a825"], [0.8, "#9ccc65"], [1, "#1b7f3b"]],
         colorbar=dict(tickformat=".0%", title=dict(text="")), hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
         xgap=2, ygap=2)
@@ -216,13 +224,14 @@ def count_heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, column
                   title: str | None = None, big: bool = False, layout: dict | None = None) -> go.Figure:
     """Unit × category grid of counts (e.g. inspection findings); a zero stays white and blank,
     so the cells that need attention stand out. Long column labels are wrapped."""
-    grid = df.pivot_table(index=row, columns=column, values=value, aggfunc="sum", fill_value=0)
+    # what pivot_table(aggfunc="sum", fill_value=0) gives, at a fifth of its cost
+    grid = df.groupby([row, column])[value].sum().unstack(fill_value=0)
     grid = grid.sort_index(ascending=False)
     labels = [_wrap((column_labels or {}).get(c, str(c))) for c in grid.columns]
     z = grid.to_numpy(dtype=float)
     cells = dict(
         type="heatmap", z=z, x=labels, y=list(grid.index), zmin=0, zmax=max(float(z.max()) if z.size else 1.0, 1.0),
-        text=[[vn.number(v) if v else "" for v in r] for r in z.tolist()], texttemplate="%{text}",
+        text=_grid([[vn.number(v) if v else "" for v in r] for r in z.tolist()]), texttemplate="%{text}",
         colorscale=[[0, "#ffffff"], [0.001, "#fde0dc"], [1, MAIN]], showscale=False,
         hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>", xgap=2, ygap=2)
     rows = max((label.count("<br>") + 1 for label in labels), default=1)
