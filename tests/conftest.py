@@ -54,6 +54,17 @@ def empty_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture
+def warehouse_file(tmp_path):
+    """A warehouse file holding the builders' registry; no connection left open (the CLI writes)."""
+    path = tmp_path / "kho" / "warehouse.duckdb"
+    con = db.connect(path)
+    [result] = load_paths(con, [write_book(tmp_path / "registry.xlsx", registry_book())])
+    con.close()
+    assert result.status == "loaded"
+    return path
+
+
 BOARD = Account("bantochuc", "ban_to_chuc")  # the organization board: every page and action
 
 

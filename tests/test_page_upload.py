@@ -19,7 +19,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from builders import COMMUNES, BRANCHES, monthly_book, registry_book, write_book
-from etl.load import load_paths
 from etl.warehouse import db
 from ui import upload
 
@@ -28,17 +27,6 @@ SAFE = re.compile(r"^\d{3}(-[a-z0-9]+(-[a-z0-9]+)*)?\.(xlsx|xlsm|xls)$")
 
 def book_bytes(tmp_path, book: dict, name: str = "tmp.xlsx") -> bytes:
     return write_book(tmp_path / "books" / name, book).read_bytes()
-
-
-@pytest.fixture
-def warehouse_file(tmp_path):
-    """A warehouse file holding the builders' registry; no connection left open (the CLI writes)."""
-    path = tmp_path / "kho" / "warehouse.duckdb"
-    con = db.connect(path)
-    [result] = load_paths(con, [write_book(tmp_path / "registry.xlsx", registry_book())])
-    con.close()
-    assert result.status == "loaded"
-    return path
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from streamlit.testing.v1 import AppTest
 from builders import monthly_book, registry_book, write_book
 from etl import accounts, audit
 from etl.accounts import Account
-from etl.load import load_paths
 from etl.warehouse import db
 from test_page_overview import expected_cards, scope, shown
 from ui import upload
@@ -206,30 +205,20 @@ def test_the_board_reads_the_audit_page(app, warehouse):
 
 # --- uploads: a commune account loads its own monthly reports only --------------------------------
 
-@pytest.fixture
-def small_warehouse(tmp_path) -> Path:
-    path = tmp_path / "nho" / "warehouse.duckdb"
-    con = db.connect(path)
-    [result] = load_paths(con, [write_book(tmp_path / "registry.xlsx", registry_book())])
-    con.close()
-    assert result.status == "loaded"
-    return path
-
-
-def test_a_commune_account_cannot_load_another_communes_report(small_warehouse, tmp_path):
+def test_a_commune_account_cannot_load_another_communes_report(warehouse_file, tmp_path):
     mine = write_book(tmp_path / "in" / "mine.xlsx", monthly_book("Lộc Ngãi", 3, 2024))
     theirs = write_book(tmp_path / "in" / "theirs.xlsx",
                         monthly_book("Lộc Quảng", 3, 2024, branches=["Chi bộ thôn 1", "Chi bộ thôn 2"]))
     registry = write_book(tmp_path / "in" / "registry.xlsx", registry_book())
     (tmp_path / "saved").mkdir()
     uploads = upload.save([(p.name, p.read_bytes()) for p in (mine, theirs, registry)], tmp_path / "saved")
-    outcome = upload.check_and_load(uploads, small_warehouse, account="xa1", commune="X01")
+    outcome = upload.check_and_load(uploads, warehouse_file, account="xa1", commune="X01")
     status = {f["file"]: f["status"] for f in outcome.files}
     assert status == {"mine.xlsx": "loaded", "theirs.xlsx": "rejected", "registry.xlsx": "rejected"}
     refused = [f for f in outcome.files if f["status"] == "rejected"]
     assert all(f["problems"][0]["code"] == "not_permitted" for f in refused)
     assert "chỉ được tải lên báo cáo tháng của chính đảng bộ mình" in refused[0]["problems"][0]["message"]
-    with duckdb.connect(str(small_warehouse), read_only=True) as con:
+    with duckdb.connect(str(warehouse_file), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM loads WHERE kind = 'monthly'").fetchone()[0] == 1
         [row] = audit.audit(con, actions={"load"})[:1]
     assert row["account"] == "xa1" and row["file_name"].endswith("mine.xlsx")
