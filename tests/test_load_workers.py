@@ -52,3 +52,26 @@ def test_workers_give_the_results_of_one_process(tmp_path, monkeypatch, chunk):
     assert _run(tmp_path, "workers") == alone
     statuses = [s for _, s, *_ in alone[0]]
     assert statuses.count("loaded") == 9 and statuses.count("unchanged") == 1
+
+
+def test_a_file_failing_in_a_group_writes_nothing_and_the_files_before_it_load(warehouse, tmp_path, monkeypatch):
+    """Files are written several per transaction; when one fails, the group is written again a
+    file per transaction: the files before it are loaded, it writes nothing and its error is
+    raised (as when every file had its own transaction)."""
+    for m in (1, 2, 3):
+        write_book(tmp_path / "in" / f"m{m}.xlsx", monthly_book(month=m))
+    real = db.write_loads
+
+    def failing(con, files, after=None):
+        def audit_then_fail(c, load_ids):
+            after(c, load_ids)
+            if any(f["source_file"] == "m2.xlsx" for f in files):
+                raise RuntimeError("disk full")
+        return real(con, files, audit_then_fail)
+    monkeypatch.setattr(db, "write_loads", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        load_paths(warehouse, [tmp_path / "in"])
+    assert warehouse.execute("SELECT source_file FROM loads WHERE kind = 'monthly'").fetchall() == [("m1.xlsx",)]
+    assert [(a["action"], a["file_name"]) for a in audit.audit(warehouse)] == [
+        ("load", "m1.xlsx"), ("load", "registry.xlsx")]
+    assert warehouse.execute("SELECT DISTINCT period FROM branch_meetings").fetchall() == [("2024-01",)]

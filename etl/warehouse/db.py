@@ -1,5 +1,5 @@
 """The DuckDB warehouse: where it is, opening it (with retry while another process writes),
-creating and migrating its schema, and writing one accepted file in one transaction.
+creating and migrating its schema, and writing accepted files, each wholly or not at all.
 
 DuckDB lets one process write and refuses every other process meanwhile, even read-only ones,
 so connections here are short-lived and retried; the dashboard reads through the same helper.
@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import duckdb
+
+from etl.warehouse import transaction
 
 HERE = Path(__file__).parent
 DEFAULT_DB = Path("data/warehouse.duckdb")
@@ -138,15 +140,16 @@ RENAMES = {"communes": {"code": "commune_code", "name": "commune_name"},
            "branches": {"code": "branch_code", "name": "branch_name"}}
 
 
-def _arrow_rows(name: str, records: list[dict], load_id: int):
-    """One file's rows for one internal table as a typed Arrow table, built column by column."""
+def _arrow(table: str, records: list[dict], load_ids: list[int], rename: dict | None = None):
+    """Rows of an internal table as a typed Arrow table, built column by column; `load_ids` holds
+    each record's load id and `rename` maps record keys to the table's column names."""
     import pyarrow as pa  # imported here: the dashboard never writes
 
-    schema = _schema(TABLES[name])
+    schema = _schema(table)
     keys = {c: c for c in schema.names}  # table column -> record key
-    keys.update({new: old for old, new in RENAMES.get(name, {}).items()})
-    columns = [pa.array([load_id] * len(records) if f.name == "load_id" else [r.get(keys[f.name]) for r in records],
-                        type=f.type) for f in schema]
+    keys.update({new: old for old, new in (rename or {}).items()})
+    columns = [pa.array(load_ids if f.name == "load_id" else [r.get(keys[f.name]) for r in records], type=f.type)
+               for f in schema]
     return pa.Table.from_arrays(columns, schema=schema)
 
 
@@ -154,32 +157,39 @@ def write_load(con, *, kind: str, source_file: str, sha256: str, received_at: da
                meta: dict, rows: dict[str, list[dict]], after=None) -> int:
     """Insert one file's load record and rows in a single transaction; returns its load_id.
     `after(con, load_id)`, if given, runs inside that transaction (the loader's audit row).
+    Any failure rolls everything back, so the warehouse is exactly as it was."""
+    file = dict(kind=kind, source_file=source_file, sha256=sha256, received_at=received_at, meta=meta, rows=rows)
+    return write_loads(con, [file], after=after and (lambda c, load_ids: after(c, load_ids[0])))[0]
+
+
+def write_loads(con, files: list[dict], after=None) -> list[int]:
+    """Insert several files' load records and rows in a single transaction; each of `files` holds
+    write_load's keyword arguments. Returns their load_ids, increasing in the order of `files`.
+    `after(con, load_ids)`, if given, runs inside that transaction (the loader's audit rows).
     Any failure rolls everything back, so the warehouse is exactly as it was.
 
-    Each statement costs DuckDB about a millisecond whatever it does, so a file takes as few as
-    its content allows: the load row takes its id with RETURNING, and each table's rows go in as
-    one Arrow table (never a statement per row)."""
+    A DuckDB statement costs about a millisecond whatever it does, so the statements do not grow
+    with the files or their rows: the ids, then one Arrow insert per table for every file."""
     now = datetime.now()
-    con.execute("BEGIN TRANSACTION")
-    try:
-        load_id = con.execute(
-            "INSERT INTO loads (load_id, kind, source_file, sha256, received_at, loaded_at, commune_code, period,"
-            " tasks_sent_on, made_on, made_by, warnings) VALUES (nextval('load_ids'),?,?,?,?,?,?,?,?,?,?,?)"
-            " RETURNING load_id",
-            [kind, source_file, sha256, received_at or now, now, meta.get("commune_code"),
-             meta.get("period"), meta.get("tasks_sent_on"), meta.get("made_on"), meta.get("made_by"),
-             meta.get("warnings", 0)]).fetchone()[0]
-        for name, records in rows.items():
+    with transaction(con):
+        load_ids = sorted(i for (i,) in con.execute("SELECT nextval('load_ids') FROM range(?)",
+                                                    [len(files)]).fetchall())
+        loads = [{"kind": f["kind"], "source_file": f["source_file"], "sha256": f["sha256"],
+                  "received_at": f["received_at"] or now, "loaded_at": now, **f["meta"],
+                  "warnings": f["meta"].get("warnings", 0)} for f in files]
+        batches = {"loads": (loads, load_ids, None)}
+        for load_id, f in zip(load_ids, files):
+            for name, records in f["rows"].items():
+                rows, ids, _ = batches.setdefault(TABLES[name], ([], [], RENAMES.get(name)))
+                rows += records
+                ids += [load_id] * len(records)
+        for table, (records, ids, rename) in batches.items():
             if not records:
                 continue
             # `incoming` is read by name from this function's locals (DuckDB's replacement scan):
             # con.from_arrow(...).insert_into(...) would cost one more round trip to the engine.
-            incoming = _arrow_rows(name, records, load_id)  # noqa: F841
-            con.execute(f"INSERT INTO {TABLES[name]} BY NAME SELECT * FROM incoming")
+            incoming = _arrow(table, records, ids, rename)  # noqa: F841
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
         if after is not None:
-            after(con, load_id)
-        con.execute("COMMIT")
-        return load_id
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            after(con, load_ids)
+    return load_ids
