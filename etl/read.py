@@ -225,8 +225,10 @@ def _check_zip(data: bytes, name: str, max_uncompressed: int) -> tuple[int, int,
                             buf = tail + chunk
                             refs = _CELL_REF.findall(buf)
                             if refs:
-                                far_letters = max(far_letters, *(c for c, _ in refs), key=_col_key)
-                                last_row = max(last_row, *(int(r) for _, r in refs))
+                                # thousands of refs, a few dozen distinct rows and columns
+                                letters, numbers = map(set, zip(*refs))
+                                far_letters = max(far_letters, *letters, key=_col_key)
+                                last_row = max(last_row, *map(int, numbers))
                             tail = buf[-_REF_OVERLAP:]
     except ReadError:
         raise

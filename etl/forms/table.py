@@ -94,9 +94,9 @@ def _hits(forms: tuple[Form, ...], candidates: tuple[str, ...]) -> tuple[tuple[F
     return tuple((form, key, q) for form, (key, q) in out.items())
 
 
-def _group_texts(sheet, row: int) -> list[str]:
+def _group_texts(sheet, row: int, texts) -> list[str]:
     """Texts of a header row with merged group cells spread over every column they cover."""
-    values = [_cell_text(v) for v in sheet.rows[row]]
+    values = list(texts(row))
     for r0, c0, r1, c1 in sheet.merged:
         if r0 <= row <= r1 and c1 > c0:
             label = _cell_text(sheet.rows[r0][c0])
@@ -109,10 +109,11 @@ def _vertically_merged(sheet, row: int, col: int) -> bool:
     return any(r0 == row and r1 > row and c0 <= col <= c1 for r0, c0, r1, c1 in sheet.merged)
 
 
-def _headers(sheet, row: int, two_rows: bool) -> list[tuple[int, str, tuple[str, ...]]]:
-    """(column, header as written, candidate texts) for each non-empty header cell of a placement."""
-    top = _group_texts(sheet, row)
-    sub = [_cell_text(v) for v in sheet.rows[row + 1]] if two_rows else [""] * len(top)
+def _headers(sheet, row: int, two_rows: bool, texts) -> list[tuple[int, str, tuple[str, ...]]]:
+    """(column, header as written, candidate texts) for each non-empty header cell of a placement;
+    `texts(row)` gives a row's cell texts."""
+    top = _group_texts(sheet, row, texts)
+    sub = texts(row + 1) if two_rows else [""] * len(top)
     if two_rows and not sheet.merged:
         # No merge information (some .xls writers): a group label sits in its first column only,
         # so carry it right over the sub-headers that follow it.
@@ -172,9 +173,12 @@ def is_signature_row(values) -> bool:
     """A signature-block line: at most two filled cells, one starting like "T/M", "BÍ THƯ",
     "Người lập", "Nơi nhận" or a place-and-date line. (A data row mentioning "Bí thư" in its
     notes has more cells filled.)"""
-    filled = [v for v in values if not text.is_blank(v)]
-    if len(filled) > 2:
-        return False
+    filled = []
+    for v in values:  # a data row is rejected at its third filled cell, without reading the rest
+        if not text.is_blank(v):
+            if len(filled) == 2:
+                return False
+            filled.append(v)
     for v in filled:
         if isinstance(v, str):
             t = text.unaccented(v)
@@ -188,13 +192,20 @@ def find_tables(sheet, forms) -> list[Table]:
     Each row's header texts are derived once and matched against every form."""
     forms = tuple(forms)
     best: dict[str, Table] = {}
+    known: dict[int, list[str]] = {}
+
+    def texts(row: int) -> list[str]:  # each row is read as a top and as a second header row
+        if row not in known:
+            known[row] = [_cell_text(v) for v in sheet.rows[row]]
+        return known[row]
+
     for row in range(min(HEADER_SEARCH_ROWS, len(sheet.rows))):
         if best and row > min(t.header_rows[0] for t in best.values()) + 2:
             break  # past a found header and its possible second row: the rest is data
         if _is_blank_row(sheet.rows[row]):
             continue
         for two_rows in (False, True) if row + 1 < len(sheet.rows) else (False,):
-            headers = _headers(sheet, row, two_rows)
+            headers = _headers(sheet, row, two_rows, texts)
             for form, (columns, score) in _placements(headers, forms).items():
                 if not all(a in columns for a in form.anchors):
                     continue
