@@ -33,7 +33,7 @@ def _run(tmp_path, name):
     con = db.connect(tmp_path / f"{name}.duckdb")
     results = load_paths(con, [tmp_path / "in"], account="ba1")
     out = ([(r.file, r.status, r.commune, r.period, sorted((p.code, p.cell) for p in r.problems)) for r in results],
-           con.execute("SELECT load_id, kind, source_file, commune_code, period FROM loads ORDER BY load_id").fetchall(),
+           con.execute("SELECT load_id, kind, source_file, commune_code, period FROM loads ORDER BY 1").fetchall(),
            [(a["action"], a["file_name"], a["detail"]) for a in reversed(audit.audit(con))],
            con.execute("SELECT * FROM branch_meetings ORDER BY ALL").fetchall())
     con.close()
