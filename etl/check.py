@@ -39,10 +39,11 @@ class FileResult:
 
 @dataclass
 class Checked:
-    """A validated file: what would be written."""
+    """A validated file: what would be written, and the sheets read (to check them again)."""
     result: FileResult
     meta: dict
     rows: dict[str, list[dict]]
+    sheets: list | None = field(default=None, repr=False)
 
 
 def expand(paths) -> list[Path]:
@@ -80,12 +81,17 @@ def _with_file(problems: list[Problem], name: str) -> list[Problem]:
     return [replace(p, file=name) for p in problems]
 
 
-def check_file(path: Path, registry: Registry, *, name: str | None = None) -> Checked:
+def check_file(path: Path, registry: Registry, *, name: str | None = None,
+               read: tuple[str, list] | None = None) -> Checked:
+    """`read`: (sha256, sheets) of the file as an earlier check read it, so as not to read it again."""
     name = name or path.name
     result = FileResult(file=name)
     try:
-        result.sha256 = sha256_of(path)
-        sheets = read_workbook(path)
+        if read is None:
+            result.sha256 = sha256_of(path)
+            sheets = read_workbook(path)
+        else:
+            result.sha256, sheets = read
     except ReadError as err:
         result.problems = [Problem(err.code, err.message, file=name)]
         return Checked(result, {}, {})
@@ -112,7 +118,7 @@ def check_file(path: Path, registry: Registry, *, name: str | None = None) -> Ch
     result.problems = _with_file(problems, name)
     result.rows = {k: len(v) for k, v in rows.items()}
     meta["warnings"] = sum(p.severity == "warning" for p in problems)
-    return Checked(result, meta, rows)
+    return Checked(result, meta, rows, sheets)
 
 
 def check_paths(paths, registry: Registry) -> list[FileResult]:

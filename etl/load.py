@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import zlib
 from collections import deque
 from contextlib import closing
 from datetime import datetime
@@ -46,10 +47,32 @@ def _init_worker(registry: Registry) -> None:
     _worker.update(registry=registry, version=0)
 
 
-def _check_in_worker(paths: list[Path], version: int, pickled: bytes | None) -> list[Checked]:
+def _check_in_worker(paths: list[Path], version: int, pickled: bytes | None,
+                     kept: list[bytes | None]) -> list[tuple[Checked, bytes | None]]:
+    """Each file's Checked, and what to keep of its reading to check it again (see _keep)."""
     if version != _worker["version"]:  # a registry file has loaded since this worker started
         _worker.update(registry=pickle.loads(pickled), version=version)
-    return [check_file(path, _worker["registry"]) for path in paths]
+    out = []
+    for path, reading in zip(paths, kept):
+        checked = check_file(path, _worker["registry"], read=reading and pickle.loads(zlib.decompress(reading)))
+        out.append((checked, _keep(checked)))
+    return out
+
+
+def _unit_only(r: FileResult) -> bool:
+    """Rejected for unknown or ambiguous units alone: a registry loaded later may accept it."""
+    errors = {p.code for p in r.problems if p.severity == "error"}
+    return bool(errors) and errors <= UNIT_CODES
+
+
+def _keep(checked: Checked) -> bytes | None:
+    """A report rejected for its units alone is checked again once a registry file loads (a new
+    warehouse gets its registry in the same run as a year of reports): its sha256 and sheets,
+    pickled and compressed (~2.5 kB against ~2 ms to read the file again), go back with it."""
+    sheets, checked.sheets = checked.sheets, None  # never sent with the result
+    if sheets is None or not _unit_only(checked.result):
+        return None
+    return zlib.compress(pickle.dumps((checked.result.sha256, sheets), protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 class _Checkers:
@@ -61,6 +84,7 @@ class _Checkers:
 
     def __init__(self, n_files: int, registry: Registry):
         self.registry, self.version, self.pickled = registry, 0, None
+        self.kept: dict[Path, bytes] = {}  # path -> its reading kept by a worker (see _keep)
         self.pool = None
         if n_files >= PARALLEL_FROM and WORKERS >= 2:
             # fork: the workers only run the pure-Python checks (etl.check) and never touch the
@@ -93,18 +117,28 @@ class _Checkers:
 
     def _checked(self, paths: list[Path]):
         if self.pool is None:
-            yield from ((path, check_file(path, self.registry)) for path in paths)
+            for path in paths:
+                checked = check_file(path, self.registry)
+                checked.sheets = None
+                yield path, checked
             return
         # Workers stay at most AHEAD tasks ahead: results waiting for the writer are held here.
         tasks = iter([paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)])
-        args = (self.version, self.pickled)
-        pending = deque((task, self.pool.apply_async(_check_in_worker, (task, *args)))
-                        for task in islice(tasks, AHEAD))
+
+        def submit(task):
+            kept = [self.kept.get(path) for path in task]
+            return task, self.pool.apply_async(_check_in_worker, (task, self.version, self.pickled, kept))
+        pending = deque(submit(task) for task in islice(tasks, AHEAD))
         while pending:
-            task, checked = pending.popleft()
+            task, results = pending.popleft()
             if (following := next(tasks, None)) is not None:
-                pending.append((following, self.pool.apply_async(_check_in_worker, (following, *args))))
-            yield from zip(task, checked.get())
+                pending.append(submit(following))
+            for path, (checked, kept) in zip(task, results.get()):
+                if kept is None:
+                    self.kept.pop(path, None)
+                else:
+                    self.kept[path] = kept
+                yield path, checked
 
 
 def load_paths(con, paths, *, received_at: datetime | dict | None = None, account=None) -> list[FileResult]:
@@ -114,9 +148,10 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
     a loaded file's row is written in the transaction that writes the file.
 
     Registry files are applied before the reports that need them: a report rejected only for
-    unknown units is checked again once a registry file of the same run has loaded (reading
-    every file twice to sort by kind would double the cost of a load). Reports checked ahead
-    against the registry as it was are checked again after a registry loads."""
+    unknown units is checked again once a registry file of the same run has loaded, from the
+    cells its first check read (reading every file twice to sort by kind would double the cost
+    of a load). Reports checked ahead against the registry as it was are checked again after a
+    registry loads."""
     files = expand(paths)
     known = db.current_hashes(con)
     registry = Registry.from_db(con)
@@ -138,7 +173,7 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
         for path, checked in checkers.checks(todo, state):
             r = results[path] = _write(con, path, checked, state, known, received_at, writes)
             if r.status == "rejected":
-                if {p.code for p in r.problems if p.severity == "error"} <= UNIT_CODES:
+                if _unit_only(r):
                     retry.append(path)  # its rejection is recorded once it is final, below
                 else:
                     writes.reject(r)
