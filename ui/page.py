@@ -8,11 +8,9 @@ A page module is only:
 """
 from __future__ import annotations
 
-import functools
 import io
 import re
 import unicodedata
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -30,30 +28,8 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
-@functools.cache
-def _plotly_bundle() -> str | None:
-    """File name of Streamlit's plotly.js bundle (hashed: it changes with each Streamlit release)."""
-    found = sorted((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
-    return found[0].name if len(found) == 1 else None
-
-
-def preload_charts() -> None:
-    """Start loading plotly.js in the browser now. Streamlit fetches its 4.6 MB bundle only when the
-    first chart arrives, i.e. after the page's queries, and then spends a second or more evaluating
-    it before drawing; imported here, it loads while the server still works. The script sits in a
-    hidden container (no room taken); importing the module again later costs nothing."""
-    name = _plotly_bundle()
-    if name is None:  # another Streamlit layout: charts simply load as before
-        return
-    st.html("<style>.st-key-plotly-preload, [data-testid='stLayoutWrapper']:has(> .st-key-plotly-preload) "
-            "{ display: none !important; }</style>")  # style only: Streamlit gives it no room
-    with st.container(key="plotly-preload"):
-        st.html(f'<script type="module">import("./static/js/{name}");</script>', unsafe_allow_javascript=True)
-
-
 def start(title: str) -> filters.Filters | None:
     """Title, active filters, freshness note. None (with a message shown) when there is no data."""
-    preload_charts()  # before the title: the element after the title is the sticky band (ui.present)
     st.title(title)
     src = data.current()
     if src.con is None:
