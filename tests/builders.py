@@ -37,6 +37,8 @@ COMMITTEE_HEADERS = ["Ngày họp", "Hội nghị", "Hình thức", "Số ủy v
 RECRUITMENT_HEADERS = ["Tên chi bộ", "Quần chúng học lớp nhận thức về Đảng", "Kết nạp mới", "Công nhận chính thức",
                        "Chuyển đến", "Chuyển đi", "Từ trần", "Xóa tên, khai trừ, ra khỏi Đảng",
                        "Đảng viên đi làm ăn xa"]
+RATINGS_HEADERS = ["Tên chi bộ", "Xếp loại tổ chức đảng", "Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm vụ",
+                   "Hoàn thành nhiệm vụ", "Không hoàn thành nhiệm vụ"]
 COVER = "Thông tin chung"
 S1, S2, S3, S4 = "1. Hội nghị cấp ủy", "2. Sinh hoạt chi bộ", "3. Phát triển đảng viên", "4. Xếp loại cuối năm"
 
@@ -71,6 +73,13 @@ def monthly_book(commune="Lộc Ngãi", month=3, year=2024, branches=None) -> di
         S3: [["PHÁT TRIỂN ĐẢNG VIÊN"], [], RECRUITMENT_HEADERS,
              *[[n, 1, 1 if i == 0 else 0, 0, 0, 0, 0, 0, 2] for i, n in enumerate(names)]],
     }
+
+
+def ratings_grid(branches=None) -> list:
+    """Sheet 4 of a December report (header row 3: branch i on row 4 + i), every branch rated."""
+    names = branches or ["Chi bộ thôn 1", "Chi bộ thôn 2", "Chi bộ Trường Tiểu học Lộc Ngãi", "Chi bộ Trạm Y tế"]
+    return [["XẾP LOẠI CUỐI NĂM"], [], RATINGS_HEADERS,
+            *[[n, "Hoàn thành tốt nhiệm vụ", 1, 15 + i, 3, 0] for i, n in enumerate(names)]]
 
 
 def targets_book(rows=(("Lộc Ngãi", 2024, 10), ("X02", 2024, 8), ("Lộc Thắng", 2024, 5))) -> dict:

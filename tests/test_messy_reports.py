@@ -7,8 +7,8 @@ import unicodedata
 import pytest
 import xlsxwriter
 
-from builders import (BRANCH_HEADERS, COVER, S1, S2, S3, clone, codes, monthly_book, nfd, registry_book,
-                      write_book)
+from builders import (BRANCH_HEADERS, COVER, S1, S2, S3, S4, clone, codes, inspections_book, monthly_book, nfd,
+                      ratings_grid, registry_book, targets_book, write_book)
 from etl.load import load_paths
 
 CLEAN_BRANCHES = None
@@ -65,6 +65,80 @@ def test_two_row_header_without_merge_information(load, warehouse, clean):
     top[5], top[6], sub[5], sub[6] = "Sinh hoạt thường kỳ", None, "Có/Không", "Ngày"
     book[S2] = book[S2][:3] + [top, sub] + book[S2][4:]
     assert_same(load(book), warehouse, clean)
+
+
+HEADER_AT = {S1: 2, S2: 3, S3: 2, S4: 2}  # zero-based header row of each table sheet in the builders' grids
+
+
+def titles_above_header(book: dict, titles: list[str], merged: bool) -> tuple[dict, dict]:
+    """Every table sheet with `titles` as the rows directly above its header row, each title in
+    column A alone or merged across the table's width; returns (book, merges)."""
+    merges = {}
+    for name, at in HEADER_AT.items():
+        if name in book:
+            book[name] = [[t] for t in titles] + book[name][at:]
+            last = chr(ord("A") + len(book[name][len(titles)]) - 1)
+            merges[name] = [f"A{i}:{last}{i}" for i in range(1, len(titles) + 1)] if merged else []
+    return book, merges
+
+
+@pytest.mark.parametrize("merged", [False, True], ids=["alone", "merged"])
+@pytest.mark.parametrize("titles", [["ĐẢNG ỦY XÃ LỘC NGÃI", "BÁO CÁO SINH HOẠT CHI BỘ THÁNG 3 NĂM 2024"],
+                                    ["THÁNG 3 NĂM 2024", "ĐẢNG ỦY XÃ LỘC NGÃI"]], ids=["period", "commune"])
+def test_title_directly_above_the_header_is_not_a_group_row(load, warehouse, clean, titles, merged):
+    book = clone(monthly_book())
+    del book[COVER]
+    book, merges = titles_above_header(book, titles, merged)
+    r = load(book, merges=merges)
+    assert_same(r, warehouse, clean)
+    assert (r.commune, r.period) == ("X01", "2024-03")
+
+
+@pytest.mark.parametrize("merged", [False, True], ids=["alone", "merged"])
+def test_columns_under_an_adjacent_title_keep_their_own_names(load, merged):
+    book = clone(monthly_book())
+    book, merges = titles_above_header(book, ["BÁO CÁO SINH HOẠT CHI BỘ THÁNG 3 NĂM 2024"], merged)
+    book[S2][2][6] = "hôm qua"
+    r = load(book, merges=merges)
+    assert codes(r) == [("bad_type", "G3")], r.problems
+    assert r.problems[0].column == "Ngày sinh hoạt" and "'Ngày sinh hoạt'" in r.problems[0].message
+
+
+@pytest.mark.parametrize("merged", [False, True], ids=["alone", "merged"])
+def test_ratings_sheet_under_an_adjacent_title(load, warehouse, merged):
+    book = clone(monthly_book(month=12))
+    del book[COVER]
+    book[S4] = ratings_grid()
+    book, merges = titles_above_header(book, ["ĐẢNG ỦY XÃ LỘC NGÃI", "THÁNG 12 NĂM 2024"], merged)
+    r = load(book, merges=merges)
+    assert r.status == "loaded" and codes(r) == [], r.problems
+    assert (r.commune, r.period, r.rows["annual_ratings"]) == ("X01", "2024-12", 4)
+    assert warehouse.execute("SELECT org_rating, members_tot FROM annual_ratings WHERE branch_code = 'X01-02'"
+                             ).fetchone() == ("tot", 16)
+
+
+@pytest.mark.parametrize("merged", [False, True], ids=["alone", "merged"])
+def test_targets_year_from_a_title_directly_above_the_header(tmp_path, warehouse, merged):
+    book = targets_book((("Lộc Ngãi", None, 12), ("Lộc Thắng", None, 8)))
+    book["Chỉ tiêu"][0] = ["CHỈ TIÊU KẾT NẠP ĐẢNG VIÊN NĂM 2025"]
+    [r] = load_paths(warehouse, [write_book(tmp_path / "t.xlsx", book, {"Chỉ tiêu": ["A1:C1"] if merged else []})])
+    assert r.status == "loaded" and codes(r) == [], r.problems
+    assert warehouse.execute("SELECT commune_code, year, target FROM recruitment_targets ORDER BY 1").fetchall() == [
+        ("X01", 2025, 12), ("X03", 2025, 8)]
+
+
+@pytest.mark.parametrize("merged", [False, True], ids=["alone", "merged"])
+def test_a_title_naming_a_field_is_not_read_as_a_column(tmp_path, warehouse, merged):
+    """'Kế hoạch kiểm tra' names the plan_ref field: spread over the STT column below it, the
+    title made STT the plan number column (the register has no plan column: the title says it)."""
+    book = inspections_book()
+    grid = book["Sổ kiểm tra"]
+    grid[:3] = [["KẾ HOẠCH KIỂM TRA SỐ 06-KH/BTCHU"], ["STT", *grid[2][1:]]]
+    for i, row in enumerate(grid[2:]):
+        row[0] = i + 1
+    [r] = load_paths(warehouse, [write_book(tmp_path / "so.xlsx", book, {"Sổ kiểm tra": ["A1:K1"] if merged else []})])
+    assert r.status == "loaded" and codes(r) == [], r.problems
+    assert warehouse.execute("SELECT list(plan_ref) FROM inspection_findings").fetchone() == ([None, None],)
 
 
 def test_totals_row_is_not_data_and_is_cross_checked(load, warehouse, clean):

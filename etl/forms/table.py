@@ -109,20 +109,53 @@ def _vertically_merged(sheet, row: int, col: int) -> bool:
     return any(r0 == row and r1 > row and c0 <= col <= c1 for r0, c0, r1, c1 in sheet.merged)
 
 
+def _merged_in_row(sheet, row: int) -> list[tuple[int, int]]:
+    """(first, last) columns of the merges covering `row`."""
+    return [(c0, c1) for r0, c0, r1, c1 in sheet.merged if r0 <= row <= r1]
+
+
+def _is_title_row(sheet, row: int, top: list[str], sub: list[str]) -> bool:
+    """A title line directly above a one-row header, not the group row of a two-row header:
+    a lone text cell (not a merge narrower than the table), or a merge spanning the whole table."""
+    used = [c for c, (t, s) in enumerate(zip(top, sub)) if t or s]
+    if not used:
+        return False
+    lo, hi = used[0], used[-1]
+    merges = [(c0, c1) for c0, c1 in _merged_in_row(sheet, row) if c1 > c0]
+    if any(c0 <= lo and c1 >= hi for c0, c1 in merges):
+        return True
+    filled = [c for c, t in enumerate(top) if t]
+    return len(filled) == 1 and not any(c0 == filled[0] for c0, _ in merges)
+
+
+def _carry_group_labels(sheet, row: int, top: list[str], sub: list[str]) -> None:
+    """A group label without a merge record (Center Across Selection, some .xls writers) sits in
+    its first column only: each blank top cell not covered by a merge, with a sub-header below
+    it, carries the last such label on its left."""
+    covered = set()
+    for c0, c1 in _merged_in_row(sheet, row):
+        covered.update(range(c0, c1 + 1))
+    last = ""
+    for c, t in enumerate(top):
+        if c in covered:
+            last = ""  # a merged cell's label covers its own columns only
+        elif t:
+            last = t if sub[c] else ""
+        elif sub[c] and last:
+            top[c] = last
+
+
 def _headers(sheet, row: int, two_rows: bool, texts) -> list[tuple[int, str, tuple[str, ...]]]:
     """(column, header as written, candidate texts) for each non-empty header cell of a placement;
-    `texts(row)` gives a row's cell texts."""
+    `texts(row)` gives a row's cell texts. A title row above the header is no group row: the
+    two-row placement under it has no headers."""
     top = _group_texts(sheet, row, texts)
     sub = texts(row + 1) if two_rows else [""] * len(top)
-    if two_rows and not sheet.merged:
-        # No merge information (some .xls writers): a group label sits in its first column only,
-        # so carry it right over the sub-headers that follow it.
-        last = ""
-        for c, t in enumerate(top):
-            if t:
-                last = t if sub[c] else ""
-            elif sub[c] and last:
-                top[c] = last
+    if two_rows:
+        if _is_title_row(sheet, row, texts(row), sub):
+            return []
+        if not sheet.merged:
+            _carry_group_labels(sheet, row, top, sub)
     out = []
     for c, t in enumerate(top):
         s = sub[c]
@@ -209,7 +242,10 @@ def find_tables(sheet, forms) -> list[Table]:
             for form, (columns, score) in _placements(headers, forms).items():
                 if not all(a in columns for a in form.anchors):
                     continue
-                if form.key not in best or score > best[form.key].score:
+                # one header row wins a tie with two (a title above it adds nothing)
+                current = best.get(form.key)
+                if current is None or score > current.score or (
+                        score == current.score and not two_rows and len(current.header_rows) == 2):
                     header_rows = (row, row + 1) if two_rows else (row,)
                     best[form.key] = Table(form, sheet.name, header_rows, columns, [], None, score)
     for table in best.values():
