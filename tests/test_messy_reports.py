@@ -141,6 +141,16 @@ def test_a_title_naming_a_field_is_not_read_as_a_column(tmp_path, warehouse, mer
     assert warehouse.execute("SELECT list(plan_ref) FROM inspection_findings").fetchone() == ([None, None],)
 
 
+def test_unmerged_group_label_in_a_sheet_with_other_merges(load, warehouse, clean):
+    """'Sinh hoạt thường kỳ' centred across F:G without a merge record, under a merged title."""
+    book = clone(monthly_book())
+    top, sub = list(BRANCH_HEADERS), [None] * len(BRANCH_HEADERS)
+    top[5], top[6], sub[5], sub[6] = "Sinh hoạt thường kỳ", None, "Có/Không", "Ngày"
+    book[S2] = book[S2][:3] + [top, sub] + book[S2][4:]
+    r = load(book, merges={S2: ["A1:M1", "A2:M2"]})
+    assert_same(r, warehouse, clean)
+
+
 def test_totals_row_is_not_data_and_is_cross_checked(load, warehouse, clean):
     book = clone(monthly_book())
     data = book[S2][4:8]

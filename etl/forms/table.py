@@ -154,8 +154,7 @@ def _headers(sheet, row: int, two_rows: bool, texts) -> list[tuple[int, str, tup
     if two_rows:
         if _is_title_row(sheet, row, texts(row), sub):
             return []
-        if not sheet.merged:
-            _carry_group_labels(sheet, row, top, sub)
+        _carry_group_labels(sheet, row, top, sub)
     out = []
     for c, t in enumerate(top):
         s = sub[c]
