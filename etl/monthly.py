@@ -84,6 +84,9 @@ def _period_at(head: hd.Heading) -> tuple[str, int, int] | None:
 
 
 def _commune(head: hd.Heading, registry: Registry, problems: list[Problem]) -> str | None:
+    """The commune named by the cover and by every title line naming a registry commune; they
+    must agree (SPEC §1.2)."""
+    named: list[tuple[str, hd.Found]] = []  # (code, cell) of each source naming a registry commune
     cover = head.cover.get("commune")
     if cover is not None:
         typed = text.clean(str(cover.value))
@@ -92,23 +95,34 @@ def _commune(head: hd.Heading, registry: Registry, problems: list[Problem]) -> s
             code, msg, sheet=cover.sheet, row0=cover.row, col0=cover.col, value=typed))
         if p:
             problems.append(p)
-        return m.code
+        if m.code is None:
+            return None
+        named.append((m.code, cover))
     matched = [(registry.match_commune(t.value), t) for t in head.titles]
     good = [(m, t) for m, t in matched if m.code]
-    if good:
-        m, t = good[-1]  # the commune line sits under the superior's ("ĐẢNG BỘ HUYỆN ...")
-        if m.status == "unaccented":
-            problems.append(unit_problem("commune", m, t.value, where=lambda code, msg: at(
-                code, msg, sheet=t.sheet, row0=t.row, col0=t.col)))
-        return m.code
-    if matched:
-        m, t = matched[-1]
+    if cover is None and good and good[0][0].status == "unaccented":
+        m, t = good[0]
         problems.append(unit_problem("commune", m, t.value, where=lambda code, msg: at(
-            code, msg, sheet=t.sheet, row0=t.row, col0=t.col, value=t.value)))
-    else:
-        problems.append(at("unknown_commune", "Không xác định được đảng bộ gửi báo cáo. Hãy ghi 'Đảng bộ' ở trang "
-                           "bìa (Thông tin chung) hoặc dòng tiêu đề 'ĐẢNG ỦY XÃ ...'.", sheet=None))
-    return None
+            code, msg, sheet=t.sheet, row0=t.row, col0=t.col)))
+    named += [(m.code, t) for m, t in good]
+    if not named:
+        if matched:
+            m, t = matched[-1]
+            problems.append(unit_problem("commune", m, t.value, where=lambda code, msg: at(
+                code, msg, sheet=t.sheet, row0=t.row, col0=t.col, value=t.value)))
+        else:
+            problems.append(at("unknown_commune", "Không xác định được đảng bộ gửi báo cáo. Hãy ghi 'Đảng bộ' ở trang "
+                               "bìa (Thông tin chung) hoặc dòng tiêu đề 'ĐẢNG ỦY XÃ ...'.", sheet=None))
+        return None
+    code, first = named[0]
+    for other, f in named[1:]:
+        if other != code:
+            problems.append(at("ambiguous_unit", f"Báo cáo ghi hai đảng bộ khác nhau: '{show(f.value)}' ở đây nhưng "
+                               f"'{show(first.value)}' ở {first.sheet}!{cell_ref(first.row, first.col)}. Mỗi báo cáo "
+                               "chỉ của một đảng bộ. Hãy sửa ô sai cho đúng tên đảng bộ gửi báo cáo.",
+                               sheet=f.sheet, row0=f.row, col0=f.col, value=f.value))
+            return None
+    return code
 
 
 def _cover_date(head: hd.Heading, key: str, problems: list[Problem]) -> date | None:

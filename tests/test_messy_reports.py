@@ -212,10 +212,9 @@ def test_unaccented_names_match_one_unit_with_a_warning(load, warehouse, clean):
 
 
 def test_a_real_letter_or_tone_is_a_different_name(load):
-    book = clone(monthly_book())
-    book[COVER][1][1] = "Lộc Quang"  # not Lộc Quảng: a different (merged) commune, matched exactly
-    r = load(book)
-    assert r.commune == "X05"
+    # not Lộc Quảng: a different (merged) commune, matched exactly (on the cover and in the titles)
+    r = load(monthly_book(commune="Lộc Quang"))
+    assert r.commune == "X05" and "ambiguous_unit" not in [c for c, _ in codes(r)]
 
 
 @pytest.mark.parametrize("yes,no", [("x", None), ("X", "0"), ("✓", "Không"), ("Có", "không"), ("có", 0), (1, "")])

@@ -46,6 +46,7 @@ ERRORS = {
     "unknown_branch": ([(S2, 5, 2, "Thôn 12")], case("unknown_branch", "C6", S2)),
     "unknown_commune": ([(COVER, 1, 1, "Lộc Ngải")], case("unknown_commune", "B2", COVER)),
     "ambiguous_unit": ([(COVER, 1, 1, "Loc Quang")], case("ambiguous_unit", "B2", COVER)),
+    "commune_conflict": ([(S1, 0, 0, "ĐẢNG ỦY XÃ LỘC QUẢNG")], case("ambiguous_unit", "A1", S1)),
     "period_missing": ([(COVER, 2, 1, 13)], case("period_missing", "B3", COVER)),
     "period_conflict": ([(S2, 1, 0, "BÁO CÁO SINH HOẠT CHI BỘ THÁNG 4 NĂM 2024")], case("period_conflict", "A2", S2)),
 }
@@ -103,6 +104,38 @@ def test_required_sheet_missing(load):
     del book[S2]
     result = load(book)
     assert result.status == "rejected" and ("required_missing", None) in codes(result)
+
+
+def test_cover_and_title_naming_other_communes_name_both_cells(load):
+    result = load(edited((S2, 0, 0, "ĐẢNG ỦY XÃ LỘC QUẢNG")))
+    assert result.status == "rejected" and codes(result) == [("ambiguous_unit", "A1")]
+    message = result.problems[0].message
+    assert "LỘC QUẢNG" in message and f"'Lộc Ngãi' ở {COVER}!B2" in message
+
+
+def test_titles_naming_other_communes_without_a_cover(load):
+    book = clone(monthly_book())
+    del book[COVER]
+    book[S2][0] = ["ĐẢNG ỦY XÃ LỘC QUẢNG"]
+    result = load(book)
+    assert result.status == "rejected" and codes(result) == [("ambiguous_unit", "A1")]
+    assert result.problems[0].sheet == S2 and f"ở {S1}!A1" in result.problems[0].message
+
+
+def test_superior_lines_are_not_the_commune(load):
+    book = clone(monthly_book())
+    del book[COVER]
+    for name in (S1, S2):
+        book[name][0] = ["ĐẢNG BỘ HUYỆN BẢO LÂM"]
+        book[name][1 if name == S1 else 2] = ["ĐẢNG ỦY XÃ LỘC NGÃI"]
+    book[S3][0] = ["ĐẢNG BỘ TỈNH LÂM ĐỒNG"]
+    book[S1].insert(0, ["HUYỆN ỦY BẢO LÂM"])
+    result = load(book)
+    assert result.status == "loaded" and (result.commune, codes(result)) == ("X01", []), result.problems
+    book = clone(book)
+    book[S1][2] = book[S2][2] = []  # only the superior's lines are left
+    result = load(book, name="chi-cap-tren.xlsx")
+    assert codes(result) == [("unknown_commune", None)] and "BẢO LÂM" not in result.problems[0].message
 
 
 def test_period_missing_without_any_source(load):

@@ -3,8 +3,9 @@
 Takes the workbook's sheets and the tables found in them; returns a Heading whose values each
 carry the cell they came from. The cover ("Thông tin chung", "Bia", "TT chung"...) is found by
 its labels, not its name. Title rows ("ĐẢNG ỦY XÃ LỘC NGÃI", "THÁNG 3 NĂM 2024",
-"tháng 03/2024") are read above each table. A place-and-date line ("Lộc An, ngày 05 tháng 10
-năm 2024") is the date the report was made, never its period; "Căn cứ ..." lines are ignored.
+"tháng 03/2024") are read above each table; the superior committee's line ("ĐẢNG BỘ HUYỆN
+...") names no commune. A place-and-date line ("Lộc An, ngày 05 tháng 10 năm 2024") is the
+date the report was made, never its period; "Căn cứ ..." lines are ignored.
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ _LABELS = {text.header_key(k): v for k, v in COVER_LABELS.items()}
 _PERIOD = re.compile(r"thang\s*0?(\d{1,2})\s*(?:nam|/|-|\.)\s*(\d{4})\b")
 _PLACE_DATE = re.compile(r"ngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}")
 _UNIT_TITLE = re.compile(r"^(dang uy|dang bo|du|ban chap hanh dang bo)\s+\S")
+# The superior committee's line above the commune's ("ĐẢNG BỘ HUYỆN BẢO LÂM", "ĐẢNG BỘ TỈNH ...").
+_SUPERIOR_TITLE = re.compile(r"^(dang uy|dang bo|du|ban chap hanh dang bo)\s+(huyen|tinh|thanh pho|quan|thi xa)\b")
 _MONTH_YEAR = re.compile(r"^\s*0?(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
 
 
@@ -34,7 +37,7 @@ class Found:
 @dataclass
 class Heading:
     cover: dict[str, Found] = field(default_factory=dict)  # key of COVER_LABELS -> value cell
-    titles: list[Found] = field(default_factory=list)  # unit title lines
+    titles: list[Found] = field(default_factory=list)  # the commune's title lines (not the superior's)
     periods: list[Found] = field(default_factory=list)  # (year, month) from titles
     made_on: Found | None = None  # from a place-and-date line
 
@@ -78,7 +81,7 @@ def _titles(sheet, rows: int, heading: Heading) -> None:
         m = _PERIOD.search(plain)
         if m:
             heading.periods.append(Found((int(m.group(2)), int(m.group(1))), sheet.name, r, c, "title"))
-        if _UNIT_TITLE.match(plain):
+        if _UNIT_TITLE.match(plain) and not _SUPERIOR_TITLE.match(plain):
             heading.titles.append(Found(text.clean(v), sheet.name, r, c, "title"))
 
 
