@@ -253,6 +253,18 @@ def test_report_without_cover_takes_period_and_commune_from_titles(load, warehou
     assert warehouse.execute("SELECT tasks_sent_on FROM report_submissions WHERE is_current").fetchone() == (None,)
 
 
+@pytest.mark.parametrize("line", ["- Căn cứ Kế hoạch số 06-KH/ĐU tháng 01/2024 của Đảng ủy xã",
+                                  "– căn cứ Kế hoạch số 06-KH/ĐU tháng 01/2024", "• Căn cứ Hướng dẫn tháng 01/2024",
+                                  "Thực hiện Kế hoạch số 06-KH/ĐU tháng 01/2024 của Đảng ủy xã",
+                                  "+ Thực hiện Kế hoạch số 06-KH/ĐU tháng 01/2024"])
+def test_lines_citing_other_documents_give_no_period(load, warehouse, clean, line):
+    book = clone(monthly_book())
+    book[S2][2] = [line]
+    r = load(book)
+    assert_same(r, warehouse, clean)
+    assert r.period == "2024-03"
+
+
 def test_formula_cells_give_their_cached_values(tmp_path, warehouse, clean):
     book = monthly_book()
     path = tmp_path / "formulas.xlsx"

@@ -5,7 +5,8 @@ carry the cell they came from. The cover ("Thông tin chung", "Bia", "TT chung".
 its labels, not its name. Title rows ("ĐẢNG ỦY XÃ LỘC NGÃI", "THÁNG 3 NĂM 2024",
 "tháng 03/2024") are read above each table; the superior committee's line ("ĐẢNG BỘ HUYỆN
 ...") names no commune. A place-and-date line ("Lộc An, ngày 05 tháng 10 năm 2024") is the
-date the report was made, never its period; "Căn cứ ..." lines are ignored.
+date the report was made, never its period; "Căn cứ ..." and "Thực hiện ..." lines (also
+after a bullet "- ") cite other documents and are ignored.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ _PLACE_DATE = re.compile(r"ngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}")
 _UNIT_TITLE = re.compile(r"^(dang uy|dang bo|du|ban chap hanh dang bo)\s+\S")
 # The superior committee's line above the commune's ("ĐẢNG BỘ HUYỆN BẢO LÂM", "ĐẢNG BỘ TỈNH ...").
 _SUPERIOR_TITLE = re.compile(r"^(dang uy|dang bo|du|ban chap hanh dang bo)\s+(huyen|tinh|thanh pho|quan|thi xa)\b")
+# Lines citing other documents ("Căn cứ ...", "Thực hiện ...", also after a bullet): their dates are not the period.
+_CITATION = re.compile(r"^[\s\-–—+*•·.]*(can cu|thuc hien)\b")
 _MONTH_YEAR = re.compile(r"^\s*0?(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
 
 
@@ -71,7 +74,7 @@ def _cover_pairs(sheet, rows: int) -> dict[str, Found]:
 def _titles(sheet, rows: int, heading: Heading) -> None:
     for r, c, v in _strings(sheet, rows, COVER_COLS + 8):
         plain = text.unaccented(v)
-        if plain.startswith("can cu"):
+        if _CITATION.match(plain):
             continue
         if _PLACE_DATE.search(plain):
             if heading.made_on is None:
