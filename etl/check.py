@@ -16,9 +16,10 @@ from etl.forms.spec import ALL_FORMS, MONTHLY_FORMS
 from etl.forms.table import find_tables
 from etl.problems import Problem, has_errors
 from etl.read import ReadError, read_workbook
-from etl.units import Registry
+from etl.units import Registry, Unit
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+UNIT_CODES = {"unknown_commune", "unknown_branch", "ambiguous_unit"}
 
 
 @dataclass
@@ -121,10 +122,41 @@ def check_file(path: Path, registry: Registry, *, name: str | None = None,
     return Checked(result, meta, rows, sheets)
 
 
+def registry_after(registry: Registry, rows: dict) -> Registry:
+    """The registry as it will be once a registry file's rows are upserted."""
+    communes, branches = dict(registry.communes), dict(registry.branches)
+    for r in rows.get("communes", []):
+        communes[r["code"]] = Unit(r["code"], r["name"], None, r["kind"], r["valid_from"], r["valid_to"],
+                                   tuple(r["aliases"]))
+    for r in rows.get("branches", []):
+        branches[r["code"]] = Unit(r["code"], r["name"], r["commune_code"], r["kind"], r["valid_from"],
+                                   r["valid_to"], tuple(r["aliases"]))
+    return Registry(communes, branches)
+
+
+def unit_only(r: FileResult) -> bool:
+    """Rejected for unknown or ambiguous units alone: a registry loaded later may accept it."""
+    errors = {p.code for p in r.problems if p.severity == "error"}
+    return bool(errors) and errors <= UNIT_CODES
+
+
 def check_paths(paths, registry: Registry) -> list[FileResult]:
-    results = []
+    """Validate as load_paths does, writing nothing: a registry file that passes is applied before
+    the files after it, and a file rejected only for its units is checked again once one has
+    passed. An accepted file's status is "checked" (it is not loaded)."""
+    results: list[FileResult] = []
+    retry: list[tuple[int, Path]] = []
+    changed = False
     for path in expand(paths):
-        r = check_file(path, registry).result
+        checked = check_file(path, registry)
+        r = checked.result
         r.status = "rejected" if has_errors(r.problems) else "checked"
+        if r.status == "checked" and r.kind == "registry":
+            registry, changed = registry_after(registry, checked.rows), True
+        elif unit_only(r):
+            retry.append((len(results), path))
         results.append(r)
+    for i, path in retry if changed else ():
+        r = results[i] = check_file(path, registry).result
+        r.status = "rejected" if has_errors(r.problems) else "checked"
     return results

@@ -17,24 +17,12 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from etl import audit, confirm
-from etl.check import Checked, FileResult, check_file, expand, sha256_of
+from etl.check import UNIT_CODES  # noqa: F401  (ui.upload imports it from here)
+from etl.check import Checked, FileResult, check_file, expand, registry_after, sha256_of, unit_only
 from etl.problems import has_errors
-from etl.units import Registry, Unit
+from etl.units import Registry
 from etl.warehouse import db
 
-def registry_after(registry: Registry, rows: dict) -> Registry:
-    """The registry as it will be once a registry file's rows are upserted."""
-    communes, branches = dict(registry.communes), dict(registry.branches)
-    for r in rows.get("communes", []):
-        communes[r["code"]] = Unit(r["code"], r["name"], None, r["kind"], r["valid_from"], r["valid_to"],
-                                   tuple(r["aliases"]))
-    for r in rows.get("branches", []):
-        branches[r["code"]] = Unit(r["code"], r["name"], r["commune_code"], r["kind"], r["valid_from"],
-                                   r["valid_to"], tuple(r["aliases"]))
-    return Registry(communes, branches)
-
-
-UNIT_CODES = {"unknown_commune", "unknown_branch", "ambiguous_unit"}
 PARALLEL_FROM = 40  # files: below this, starting worker processes costs more than it saves
 WORKERS = min(2, os.cpu_count() or 1)
 CHUNK = 4  # files per task sent to a worker
@@ -59,18 +47,12 @@ def _check_in_worker(paths: list[Path], version: int, pickled: bytes | None,
     return out
 
 
-def _unit_only(r: FileResult) -> bool:
-    """Rejected for unknown or ambiguous units alone: a registry loaded later may accept it."""
-    errors = {p.code for p in r.problems if p.severity == "error"}
-    return bool(errors) and errors <= UNIT_CODES
-
-
 def _keep(checked: Checked) -> bytes | None:
     """A report rejected for its units alone is checked again once a registry file loads (a new
     warehouse gets its registry in the same run as a year of reports): its sha256 and sheets,
     pickled and compressed (~2.5 kB against ~2 ms to read the file again), go back with it."""
     sheets, checked.sheets = checked.sheets, None  # never sent with the result
-    if sheets is None or not _unit_only(checked.result):
+    if sheets is None or not unit_only(checked.result):
         return None
     return zlib.compress(pickle.dumps((checked.result.sha256, sheets), protocol=pickle.HIGHEST_PROTOCOL), 1)
 
@@ -173,7 +155,7 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
         for path, checked in checkers.checks(todo, state):
             r = results[path] = _write(con, path, checked, state, known, received_at, writes)
             if r.status == "rejected":
-                if _unit_only(r):
+                if unit_only(r):
                     retry.append(path)  # its rejection is recorded once it is final, below
                 else:
                     writes.reject(r)

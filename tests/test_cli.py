@@ -76,6 +76,21 @@ def test_check_writes_nothing(tmp_path, files):
     assert not (tmp_path / "other.duckdb").exists()
 
 
+def test_check_applies_the_folders_registry_as_load_does(tmp_path, files):
+    """No warehouse yet: the registry in the folder is what the reports are checked against,
+    also for a report listed before it; nothing is written, not even an empty warehouse."""
+    early = write_book(tmp_path / "in" / "a-thang-3.xlsx", monthly_book(month=4))
+    db = tmp_path / "none.duckdb"
+    p = etl("check", "--db", str(db), "--json", str(tmp_path / "in"))
+    assert p.returncode == 1, p.stderr
+    by_file = {f["file"]: f for f in json.loads(p.stdout)["files"]}
+    assert {f: (d["status"], [x["code"] for x in d["problems"]]) for f, d in by_file.items()} == {
+        early.name: ("checked", []), "danh-muc.xlsx": ("checked", []), "thang-3.xlsx": ("checked", []),
+        "thang-3-sai.xlsx": ("rejected", ["over_total"])}
+    assert by_file["thang-3.xlsx"]["commune"] == "X01"
+    assert not db.exists()
+
+
 def test_warehouse_db_env_and_db_flag(tmp_path, files):
     env_db, flag_db = tmp_path / "env.duckdb", tmp_path / "flag.duckdb"
     assert etl("load", str(files["registry"]), env={"WAREHOUSE_DB": str(env_db)}).returncode == 0
