@@ -12,7 +12,7 @@ from etl import text
 from etl.forms.parse import Cells, Record, missing_columns, parse_rows
 from etl.forms.spec import INSPECTIONS, REGISTRY_BRANCHES, REGISTRY_COMMUNES, TARGETS
 from etl.forms.table import Table
-from etl.monthly import unit_problem
+from etl.monthly import check_totals, unit_problem
 from etl.problems import Problem, at
 from etl.units import Index, Registry, Unit
 
@@ -126,6 +126,7 @@ def check_targets(sheets, tables: dict[str, Table], registry: Registry):
         rows.append({"commune_code": code, "year": year, "target": r.values["target"], "row_no": r.row + 1})
     problems += _duplicates(records, lambda r: (r.values["commune_code"], r.values["year"])
                             if r.values["commune_code"] else None, cells, "commune", "Đảng bộ")
+    problems += check_totals(sheet, table, records, cells)
     return {"recruitment_targets": rows}, problems
 
 

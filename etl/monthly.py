@@ -169,7 +169,7 @@ def check_monthly(sheets, tables: dict[str, Table], registry: Registry) -> tuple
                 problems += _check_branch_meetings(records, cells, bounds)
                 if out.commune_code and bounds:
                     problems += _missing_branches(records, table, registry, out.commune_code, bounds)
-        problems += _check_totals(sheet, table, records, cells)
+        problems += check_totals(sheet, table, records, cells)
         out.rows[form.key] = [dict(r.values, row_no=r.row + 1) for r in records]
     return out, problems
 
@@ -261,7 +261,7 @@ def _missing_branches(records, table: Table, registry: Registry, commune: str, b
             for u in registry.branches_of(commune) if u.code not in present and u.active(*bounds)]
 
 
-def _check_totals(sheet, table: Table, records: list[Record], cells: Cells) -> list[Problem]:
+def check_totals(sheet, table: Table, records: list[Record], cells: Cells) -> list[Problem]:
     """A totals row is not data; where it carries numbers they must equal the rows above."""
     if table.totals_row is None:
         return []

@@ -153,6 +153,20 @@ def test_target_duplicates_and_year(tmp_path, warehouse):
     assert codes(r) == [("period_missing", "B5"), ("duplicate_row", "A4")]
 
 
+@pytest.mark.parametrize("label_col", [0, 1], ids=["STT column", "name column"])
+def test_target_totals_row_is_cross_checked(tmp_path, warehouse, label_col):
+    book = targets_book()
+    book["Chỉ tiêu"] = [[None] + row for row in book["Chỉ tiêu"]]  # an STT column on the left
+    book["Chỉ tiêu"].append([None, None, None, 99])
+    book["Chỉ tiêu"][-1][label_col] = "Tổng cộng"
+    [r] = load_paths(warehouse, [write_book(tmp_path / "t.xlsx", book)])
+    assert r.status == "loaded" and r.rows == {"recruitment_targets": 3}
+    assert codes(r) == [("totals_mismatch", "D6")] and "23" in r.problems[0].message
+    book["Chỉ tiêu"][-1][3] = 23
+    [r] = load_paths(warehouse, [write_book(tmp_path / "t2.xlsx", book)])
+    assert r.status == "loaded" and codes(r) == []
+
+
 @pytest.mark.parametrize("content,code", [
     (b"", "unreadable"), (b"hello, not a workbook", "unreadable"), (b"PK\x03\x04broken zip", "unreadable"),
 ])
