@@ -148,7 +148,7 @@ def check_monthly(sheets, tables: dict[str, Table], registry: Registry) -> tuple
     made_by = head.cover.get("made_by")
     out.made_by = text.clean(str(made_by.value)) if made_by else None
     by_sheet = {s.name: s for s in sheets}
-    for form in (COMMITTEE, BRANCH_MEETINGS):
+    for form in (COMMITTEE, BRANCH_MEETINGS, RECRUITMENT):  # sheet 4 alone is optional (SPEC §1.2)
         if form.key not in tables:
             problems.append(at("required_missing", f"Báo cáo thiếu biểu '{form.title}'. Hãy thêm biểu này "
                                "(có thể tải mẫu báo cáo) với đúng dòng tiêu đề cột.", sheet=None))

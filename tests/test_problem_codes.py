@@ -99,11 +99,13 @@ def test_suggestions_name_the_closest_valid_value(load):
     assert "Có phải" in result.problems[0].message
 
 
-def test_required_sheet_missing(load):
+@pytest.mark.parametrize("sheet", [S1, S2, S3])
+def test_required_sheet_missing(load, sheet):
     book = clone(monthly_book())
-    del book[S2]
+    del book[sheet]
     result = load(book)
-    assert result.status == "rejected" and ("required_missing", None) in codes(result)
+    assert result.status == "rejected" and codes(result) == [("required_missing", None)]
+    assert f"thiếu biểu '{sheet}'" in result.problems[0].message and "Hãy thêm biểu này" in result.problems[0].message
 
 
 def test_cover_and_title_naming_other_communes_name_both_cells(load):
