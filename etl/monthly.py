@@ -158,6 +158,8 @@ def check_monthly(sheets, tables: dict[str, Table], registry: Registry) -> tuple
         if table is None:
             continue
         sheet = by_sheet[table.sheet]
+        if form is ANNUAL_RATINGS:
+            table.rows = _rated_rows(sheet, table)
         records, found = parse_rows(sheet, table)
         problems += missing_columns(table) + found
         cells = Cells(table)
@@ -172,6 +174,13 @@ def check_monthly(sheets, tables: dict[str, Table], registry: Registry) -> tuple
         problems += check_totals(sheet, table, records, cells)
         out.rows[form.key] = [dict(r.values, row_no=r.row + 1) for r in records]
     return out, problems
+
+
+def _rated_rows(sheet, table: Table) -> list[int]:
+    """Sheet 4 rows holding more than the branch name: the December template names every branch
+    there, and a row left as it came (no rating, no counts) is not data."""
+    others = [c.index for k, c in table.columns.items() if k != "branch_name"]
+    return [r for r in table.rows if any(not text.is_blank(sheet.rows[r][c]) for c in others)]
 
 
 def _check_committee(records: list[Record], cells: Cells, bounds) -> list[Problem]:

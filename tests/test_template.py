@@ -107,6 +107,35 @@ def test_december_has_the_ratings_sheet(con, tmp_path):
         assert dv[col] == ("whole", "greaterThanOrEqual", "0")
 
 
+@pytest.mark.parametrize("rated", [0, 2])
+def test_december_ratings_left_as_they_came_are_not_data(warehouse, tmp_path, rated):
+    """Sheets 1-3 filled, sheet 4 untouched (or rated for some branches only): the rows holding
+    only the pre-filled branch name are skipped, without required_missing."""
+    from etl.load import load_paths
+
+    path = write_template(warehouse, "X01", "2024-12", tmp_path / "dec.xlsx")
+    wb = load_workbook(path)
+    ws1 = wb[S1]
+    h1 = header_row(ws1, "Ngày họp")
+    for c, v in enumerate(["02/12/2024", "Ban Chấp hành", "Thường kỳ", 15, 14, "Có"], 1):
+        ws1.cell(h1 + 1, c).value = v
+    ws2 = wb[S2]
+    h2 = header_row(ws2, "Mã chi bộ")
+    for r in range(h2 + 1, h2 + 5):
+        for c, v in zip(range(3, 12), [20, 1, "Có", "03/12/2024", 18, "Không", None, "Có", "Tốt"]):
+            ws2.cell(r, c).value = v
+    ws4 = wb[S4]
+    h4 = header_row(ws4, "Tên chi bộ")
+    for r in range(h4 + 1, h4 + 1 + rated):
+        for c, v in zip(range(2, 7), ["Hoàn thành tốt nhiệm vụ", 2, 15, 3, 0]):
+            ws4.cell(r, c).value = v
+    wb.save(path)
+    [result] = load_paths(warehouse, [path])
+    assert result.status == "loaded" and result.problems == [], result.problems
+    assert result.rows["annual_ratings"] == rated
+    assert warehouse.execute("SELECT count(*) FROM annual_ratings").fetchone() == (rated,)
+
+
 @pytest.mark.parametrize("sheet", [S1, S2, S3])
 def test_headers_are_exactly_the_spec_ones(march, sheet):
     ws = march[sheet]
