@@ -19,6 +19,7 @@ from pathlib import Path
 from etl import audit, confirm
 from etl.check import UNIT_CODES  # noqa: F401  (ui.upload imports it from here)
 from etl.check import Checked, FileResult, check_file, expand, registry_after, sha256_of, unit_only
+from etl.forms.spec import ALL_FORMS, ANNUAL_RATINGS
 from etl.problems import has_errors
 from etl.units import Registry
 from etl.warehouse import db
@@ -166,7 +167,28 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
             if results[path].status == "rejected":
                 writes.reject(results[path])
     writes.flush()
+    _describe_unchanged(con, [r for r in results.values() if r.status == "unchanged" and r.kind is None])
     return [results[p] for p in files]
+
+
+def _describe_unchanged(con, results: list[FileResult]) -> None:
+    """Kind, commune, period and rows of files answered "unchanged" without being read, from
+    their newest load: one query for the run. Rows name each table of the kind (0 when empty),
+    as a load reports them; sheet 4 of a monthly report only when it held rows."""
+    if not results:
+        return
+    found: dict[str, tuple] = {}
+    rows: dict[str, dict[str, int]] = {}
+    for sha, kind, commune, period, table, n in con.execute(db._sql("sql/loader/unchanged_files.sql"),
+                                                            [[r.sha256 for r in results]]).fetchall():
+        found[sha] = (kind, commune, period)
+        if table is not None:
+            rows.setdefault(sha, {})[table] = n
+    for r in results:
+        if r.sha256 in found:
+            r.kind, r.commune, r.period = found[r.sha256]
+            r.rows = {**{f.key: 0 for f in ALL_FORMS if f.kind == r.kind and f is not ANNUAL_RATINGS},
+                      **rows.get(r.sha256, {})}
 
 
 class _Writes:

@@ -57,7 +57,12 @@ def test_load_json_document_and_exit_codes(tmp_path, files):
     con.close()
     again = etl("load", "--db", str(db), "--json", str(files["registry"]), str(files["good"]))
     assert again.returncode == 0
-    assert [f["status"] for f in json.loads(again.stdout)["files"]] == ["unchanged", "unchanged"]
+    unchanged = json.loads(again.stdout)["files"]
+    assert [f["status"] for f in unchanged] == ["unchanged", "unchanged"]
+    # described as when they loaded, from the warehouse (the files are not read again)
+    assert [{k: f[k] for k in ("kind", "commune", "period", "rows")} for f in unchanged] == [
+        {"kind": "registry", "commune": None, "period": None, "rows": by_file["danh-muc.xlsx"]["rows"]},
+        {"kind": "monthly", "commune": "X01", "period": "2024-03", "rows": good["rows"]}]
 
 
 def test_text_output_is_vietnamese(tmp_path, files):
