@@ -114,9 +114,17 @@ def main(argv=None) -> int:
     if args.command == "template":
         from etl.template import TemplateError, write_template
         out = Path(args.output or f"bao-cao-thang-{args.month}-{args.commune}.xlsx")
+        path = db.db_path(args.db)
+        if not path.exists():  # a read-only command: never create an empty warehouse
+            print(f"Không tìm thấy kho dữ liệu {path}. Hãy nạp tệp Danh mục đơn vị trước "
+                  "(python -m etl load) hoặc chỉ đúng kho dữ liệu bằng --db.", file=sys.stderr)
+            return 1
         try:
-            con = db.connect(args.db)
-            write_template(con, args.commune, args.month, out)
+            con = db.connect(path, read_only=True)
+            try:
+                write_template(con, args.commune, args.month, out)
+            finally:
+                con.close()
         except (TemplateError, db.WarehouseBusy) as err:
             print(err, file=sys.stderr)
             return 1

@@ -112,6 +112,21 @@ def test_usage_errors_exit_2(args):
     assert p.returncode == 2 and "Traceback" not in p.stderr
 
 
+def test_template_needs_an_existing_warehouse_and_creates_none(tmp_path):
+    db, out = tmp_path / "khong-co.duckdb", tmp_path / "mau.xlsx"
+    p = etl("template", "--db", str(db), "--commune", "X01", "--month", "2024-03", "-o", str(out))
+    assert p.returncode == 1 and "Không tìm thấy kho dữ liệu" in p.stderr and "Traceback" not in p.stderr
+    assert not db.exists() and not out.exists()
+
+
+def test_template_reads_the_warehouse_without_changing_it(tmp_path, warehouse_file):
+    before = warehouse_file.read_bytes()
+    out = tmp_path / "mau.xlsx"
+    p = etl("template", "--db", str(warehouse_file), "--commune", "X01", "--month", "2024-03", "-o", str(out))
+    assert p.returncode == 0, p.stderr
+    assert out.exists() and warehouse_file.read_bytes() == before
+
+
 def test_template_loads_once_filled(tmp_path, files):
     db = tmp_path / "w.duckdb"
     assert etl("load", "--db", str(db), str(files["registry"])).returncode == 0
