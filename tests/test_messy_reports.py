@@ -265,6 +265,20 @@ def test_lines_citing_other_documents_give_no_period(load, warehouse, clean, lin
     assert r.period == "2024-03"
 
 
+@pytest.mark.parametrize("title", ["BÁO CÁO THÁNG 3, NĂM 2024", "Tháng 3, 2024", "THÁNG 03 NĂM 2024",
+                                   "Tháng 3 - 2024", "tháng 3/ 2024", "Tháng 3 năm 2024 (từ 01/3 đến 31/3)"])
+def test_period_title_spellings(load, warehouse, clean, title):
+    book = clone(monthly_book())
+    del book[COVER]
+    book[S2][1] = [title]
+    book[S2][2] = [None, None, None, None, None, None, "Lộc Ngãi, ngày 05 tháng 4, năm 2024"]  # made, not the period
+    book[S2].append([None, None, "Lộc Ngãi, ngày 05 tháng 4, năm 2024"])  # the signature block ends the table
+    book[S2].append([None, None, "Chi bộ thôn 9", 3, 0, "x"])
+    r = load(book)
+    assert_same(r, warehouse, clean)
+    assert r.period == "2024-03"
+
+
 def test_formula_cells_give_their_cached_values(tmp_path, warehouse, clean):
     book = monthly_book()
     path = tmp_path / "formulas.xlsx"

@@ -18,8 +18,8 @@ from etl.forms.spec import COVER_LABELS
 
 COVER_ROWS, COVER_COLS = 40, 12
 _LABELS = {text.header_key(k): v for k, v in COVER_LABELS.items()}
-_PERIOD = re.compile(r"thang\s*0?(\d{1,2})\s*(?:nam|/|-|\.)\s*(\d{4})\b")
-_PLACE_DATE = re.compile(r"ngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}")
+_PERIOD = re.compile(r"thang\s*0?(\d{1,2})\s*(?:,\s*)?(?:nam|/|-|\.|,)\s*(\d{4})\b")  # also "THÁNG 3, NĂM 2024"
+_PLACE_DATE = re.compile(r"ngay\s+\d{1,2}\s+thang\s+\d{1,2}\s*,?\s*nam\s+\d{4}")
 _UNIT_TITLE = re.compile(r"^(dang uy|dang bo|du|ban chap hanh dang bo)\s+\S")
 # The superior committee's line above the commune's ("ĐẢNG BỘ HUYỆN BẢO LÂM", "ĐẢNG BỘ TỈNH ...").
 _SUPERIOR_TITLE = re.compile(r"^(dang uy|dang bo|du|ban chap hanh dang bo)\s+(huyen|tinh|thanh pho|quan|thi xa)\b")

@@ -22,7 +22,7 @@ _TOTALS_PLAIN = {text.unaccented(w) for w in TOTALS_WORDS}
 SIGNATURE_PREFIXES = ("t/m", "tm.", "bi thu", "pho bi thu", "nguoi lap", "noi nhan", "xac nhan",
                       "k/t", "kt.", "ky ten")
 _NUMBERING = re.compile(r"^\(?\s*[0-9]{1,2}\s*\)?$|^\(?[a-zA-Z]\)?$|^\(\s*\d+\s*\)\s*=.*$")
-_PLACE_DATE = re.compile(r",\s*ngay\s+\d{1,2}\s+thang\s+\d{1,2}\s+nam\s+\d{4}")
+_PLACE_DATE = re.compile(r",\s*ngay\s+\d{1,2}\s+thang\s+\d{1,2}\s*,?\s*nam\s+\d{4}")
 
 
 @dataclass(frozen=True)
