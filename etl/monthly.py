@@ -57,9 +57,11 @@ def _period(head: hd.Heading, problems: list[Problem]) -> str | None:
     sources: list[tuple[tuple[int, int], hd.Found]] = []
     if cell is not None:
         if year is None or month is None or not 1 <= month <= 12 or not 2000 <= year <= 2100:
+            if month is not None and 1 <= month <= 12 and head.cover.get("year") is not None:
+                cell = head.cover["year"]  # the month is right: the year's cell is the one to fix
             problems.append(at("period_missing", "Tháng hoặc năm báo cáo ở trang bìa không hợp lệ "
                                f"('{show(cell.value)}'). Hãy ghi tháng từ 1 đến 12 và năm bốn chữ số, ví dụ 2024.",
-                               sheet=cell.sheet, row0=cell.row, col0=cell.col))
+                               sheet=cell.sheet, row0=cell.row, col0=cell.col, column=cell.label))
             return None
         sources.append(((year, month), cell))
     sources += [(f.value, f) for f in head.periods if 1 <= f.value[1] <= 12]
@@ -92,7 +94,7 @@ def _commune(head: hd.Heading, registry: Registry, problems: list[Problem]) -> s
         typed = text.clean(str(cover.value))
         m = registry.match_commune(typed)
         p = unit_problem("commune", m, typed, where=lambda code, msg: at(
-            code, msg, sheet=cover.sheet, row0=cover.row, col0=cover.col, value=typed))
+            code, msg, sheet=cover.sheet, row0=cover.row, col0=cover.col, column=cover.label, value=typed))
         if p:
             problems.append(p)
         if m.code is None:
@@ -120,7 +122,7 @@ def _commune(head: hd.Heading, registry: Registry, problems: list[Problem]) -> s
             problems.append(at("ambiguous_unit", f"Báo cáo ghi hai đảng bộ khác nhau: '{show(f.value)}' ở đây nhưng "
                                f"'{show(first.value)}' ở {first.sheet}!{cell_ref(first.row, first.col)}. Mỗi báo cáo "
                                "chỉ của một đảng bộ. Hãy sửa ô sai cho đúng tên đảng bộ gửi báo cáo.",
-                               sheet=f.sheet, row0=f.row, col0=f.col, value=f.value))
+                               sheet=f.sheet, row0=f.row, col0=f.col, column=f.label, value=f.value))
             return None
     return code
 
@@ -132,7 +134,8 @@ def _cover_date(head: hd.Heading, key: str, problems: list[Problem]) -> date | N
     d = text.parse_date(f.value)
     if d is None:
         problems.append(at("bad_type", f"'{show(f.value)}' không phải là ngày. Hãy ghi ngày theo dạng "
-                           "ngày/tháng/năm, ví dụ 28/03/2024.", sheet=f.sheet, row0=f.row, col0=f.col, value=f.value))
+                           "ngày/tháng/năm, ví dụ 28/03/2024.", sheet=f.sheet, row0=f.row, col0=f.col,
+                           column=f.label, value=f.value))
     return d
 
 

@@ -140,6 +140,24 @@ def test_superior_lines_are_not_the_commune(load):
     assert codes(result) == [("unknown_commune", None)] and "BẢO LÂM" not in result.problems[0].message
 
 
+@pytest.mark.parametrize("row,value,code,column", [
+    (1, "Lộc Ngải", "unknown_commune", "Đảng bộ"), (2, 13, "period_missing", "Tháng"),
+    (3, "hai nghìn", "period_missing", "Năm"),
+    (6, "hôm qua", "bad_type", "Ngày triển khai nhiệm vụ tháng sau cho chi bộ"),
+    (1, "Loc Ngai", "unaccented_match", "Đảng bộ")])
+def test_cover_problems_name_the_label_as_their_column(load, row, value, code, column):
+    result = load(edited((COVER, row, 1, value)))
+    [p] = [p for p in result.problems if p.code == code]
+    assert (p.sheet, p.cell, p.column) == (COVER, f"B{row + 1}", column)
+
+
+def test_cover_label_with_its_value_after_a_colon_is_the_column(load):
+    book = clone(monthly_book())
+    book[COVER][2] = ["Tháng: 13"]
+    [p] = load(book).problems
+    assert (p.code, p.cell, p.column) == ("period_missing", "A3", "Tháng")
+
+
 def test_period_missing_without_any_source(load):
     book = clone(monthly_book())
     book[COVER] = [["Đảng bộ", "Lộc Ngãi"], ["Người lập", "A"], ["Ngày lập", "05/04/2024"]]

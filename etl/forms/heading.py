@@ -35,6 +35,7 @@ class Found:
     row: int
     col: int
     source: str  # "cover" or "title"
+    label: str | None = None  # a cover value's label as written ("Tháng"): the column of its problems
 
 
 @dataclass
@@ -61,12 +62,12 @@ def _cover_pairs(sheet, rows: int) -> dict[str, Found]:
         if key is None or key in found:
             continue
         if inline.strip():
-            found[key] = Found(inline.strip(), sheet.name, r, c, "cover")
+            found[key] = Found(inline.strip(), sheet.name, r, c, "cover", text.clean(label))
             continue
         row = sheet.rows[r]
         for c2 in range(c + 1, min(len(row), c + 6)):
             if not text.is_blank(row[c2]):
-                found[key] = Found(row[c2], sheet.name, r, c2, "cover")
+                found[key] = Found(row[c2], sheet.name, r, c2, "cover", text.clean(label))
                 break
     return found
 
