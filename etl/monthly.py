@@ -191,7 +191,9 @@ def _check_committee(records: list[Record], cells: Cells, bounds) -> list[Proble
     for r in records:
         v = r.values
         if v["members_total"] is not None and v["members_total"] < 1:
-            out.append(cells.problem("bad_value", "Số ủy viên phải từ 1 trở lên.", r.row, "members_total"))
+            out.append(cells.problem("bad_value", f"Số ủy viên ({v['members_total']}) phải từ 1 trở lên. Hãy ghi số ủy "
+                                     "viên hiện có của cơ quan họp (Ban Chấp hành, Ban Thường vụ hoặc Thường trực).",
+                                     r.row, "members_total"))
         if None not in (v["members_present"], v["members_total"]) and v["members_present"] > v["members_total"]:
             out.append(cells.problem("over_total", f"Số có mặt ({v['members_present']}) lớn hơn số ủy viên "
                                      f"({v['members_total']}). Hãy kiểm tra lại hai số này.", r.row, "members_present"))
@@ -245,14 +247,17 @@ def _check_branch_meetings(records: list[Record], cells: Cells, bounds) -> list[
         total, exempt, attended = v["members_total"], v["members_exempt"] or 0, v["members_attended"]
         if total is not None and exempt > total:
             out.append(cells.problem("over_total", f"Số được miễn sinh hoạt ({exempt}) lớn hơn tổng số đảng viên "
-                                     f"({total}).", r.row, "members_exempt"))
+                                     f"({total}). Hãy kiểm tra lại hai số này (số được miễn nằm trong tổng số).",
+                                     r.row, "members_exempt"))
         if v["held"]:
             if attended is not None and total is not None and attended > total:
                 out.append(cells.problem("over_total", f"Số đảng viên dự ({attended}) lớn hơn tổng số đảng viên "
                                          f"({total}). Hãy kiểm tra lại.", r.row, "members_attended"))
             elif attended is not None and total is not None and attended > total - exempt:
                 out.append(cells.problem("over_active", f"Số đảng viên dự ({attended}) lớn hơn số phải sinh hoạt "
-                                         f"({total} − {exempt} được miễn).", r.row, "members_attended"))
+                                         f"({total} − {exempt} được miễn). Hãy kiểm tra lại số dự và số được miễn "
+                                         "sinh hoạt; nếu có đảng viên được miễn vẫn đến dự thì giữ nguyên.",
+                                         r.row, "members_attended"))
             out += _outside(r, "meeting_date", "Ngày sinh hoạt", cells, bounds)
         else:
             filled = [k for k in cells.table.columns if k in DETAILS_OF_HELD and k in r.filled]

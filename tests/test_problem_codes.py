@@ -41,6 +41,8 @@ ERRORS = {
     "negative": ([(S3, 3, 2, -1)], case("negative", "C4", S3)),
     "over_total_attended": ([(S2, 4, 7, 99)], case("over_total", "H5", S2)),
     "over_total_present": ([(S1, 3, 4, 16)], case("over_total", "E4", S1)),
+    "over_total_exempt": ([(S2, 4, 4, 21)], case("over_total", "E5", S2)),
+    "bad_value_committee_size": ([(S1, 3, 3, 0), (S1, 3, 4, 0)], case("bad_value", "D4", S1)),
     "date_order": ([(S1, 3, 7, "01/03/2024")], case("date_order", "H4", S1)),
     "duplicate_row": ([(S2, 5, 2, "Thôn 1")], case("duplicate_row", "C6", S2)),
     "unknown_branch": ([(S2, 5, 2, "Thôn 12")], case("unknown_branch", "C6", S2)),
@@ -78,6 +80,7 @@ def test_warning_loads_and_names_the_cell(name, load):
     assert result.status == "loaded", result.problems
     assert codes(result) == [(code, cell)]
     assert result.problems[0].severity == "warning" and result.problems[0].sheet == sheet
+    assert any(w in result.problems[0].message.casefold() for w in ("hãy", "nên")), "says how to fix it"
 
 
 def test_branch_missing_names_the_branch(load):
