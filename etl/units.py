@@ -46,11 +46,12 @@ class Registry:
     def from_db(cls, con) -> "Registry":
         reg = cls()
         for code, name, kind, vf, vt, aliases in con.execute(
-                "SELECT commune_code, commune_name, kind, valid_from, valid_to, aliases FROM current_communes").fetchall():
+                "SELECT commune_code, commune_name, kind, valid_from, valid_to, aliases FROM current_communes "
+                "ORDER BY commune_code").fetchall():  # a fixed order: suggestions on a tie repeat
             reg.communes[code] = Unit(code, name, None, kind, vf, vt, tuple(aliases or ()))
         for code, name, parent, kind, vf, vt, aliases in con.execute(
                 "SELECT branch_code, branch_name, commune_code, kind, valid_from, valid_to, aliases "
-                "FROM current_branches").fetchall():
+                "FROM current_branches ORDER BY branch_code").fetchall():
             reg.branches[code] = Unit(code, name, parent, kind, vf, vt, tuple(aliases or ()))
         return reg
 
