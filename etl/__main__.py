@@ -36,16 +36,21 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m etl", description="Nạp và kiểm tra báo cáo của các đảng bộ.")
     sub = p.add_subparsers(dest="command", required=True)
     load = sub.add_parser("load", help="kiểm tra và nạp tệp hoặc thư mục vào kho dữ liệu")
-    load.add_argument("paths", nargs="+", metavar="PATH")
+    # "*": the dashboard's upload record may hold only files refused before saving (still audited)
+    load.add_argument("paths", nargs="*", metavar="PATH")
     load.add_argument("--db", help="tệp kho dữ liệu DuckDB (mặc định: $WAREHOUSE_DB hoặc data/warehouse.duckdb)")
     load.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     load.add_argument("--received-on", type=_date, metavar="YYYY-MM-DD",
                       help="ngày nhận báo cáo (khi nạp lại báo cáo cũ); mặc định là thời điểm nạp")
-    load.add_argument("--account", metavar="NAME", help=ACCOUNT_HELP)
+    load.add_argument("--account", metavar="NAME", help=ACCOUNT_HELP + "; tài khoản đảng bộ xã chỉ nạp được báo "
+                      "cáo tháng của đảng bộ mình")
+    load.add_argument("--commune", metavar="CODE", help="chỉ nhận báo cáo tháng của đảng bộ này (tệp khác bị từ chối)")
+    load.add_argument("--uploads", metavar="FILE", help=argparse.SUPPRESS)  # the dashboard's upload record (JSON)
     check = sub.add_parser("check", help="chỉ kiểm tra, không ghi gì")
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.add_argument("--db", help="kho dữ liệu để đối chiếu danh mục đơn vị")
     check.add_argument("--json", action="store_true")
+    check.add_argument("--commune", metavar="CODE", help="chỉ nhận báo cáo tháng của đảng bộ này (tệp khác bị từ chối)")
     tpl = sub.add_parser("template", help="tạo mẫu báo cáo tháng trống cho một đảng bộ")
     tpl.add_argument("--commune", required=True, metavar="CODE")
     tpl.add_argument("--month", required=True, type=_period, metavar="YYYY-MM")
@@ -108,7 +113,10 @@ def print_results(results, as_json: bool, out=sys.stdout) -> None:
 
 
 def main(argv=None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command == "load" and not args.paths and not args.uploads:
+        p.error("cần ít nhất một tệp hoặc thư mục (PATH)")
     from etl.warehouse import db
 
     if args.command == "template":
@@ -146,15 +154,73 @@ def main(argv=None) -> int:
             else:
                 registry = Registry()
             results = check.check_paths(args.paths, registry)
+            if args.commune:
+                from etl.admission import restrict
+                results = [restrict(r, args.commune, registry) for r in results]
         else:
             con = db.connect(args.db)
-            results = loader.load_paths(con, args.paths, received_at=args.received_on, account=args.account)
-            con.close()
+            try:
+                results = _load(con, args)
+            finally:
+                con.close()
     except db.WarehouseBusy as err:
+        print(err, file=sys.stderr)
+        return 1
+    except AccountRefused as err:
         print(err, file=sys.stderr)
         return 1
     print_results(results, args.json)
     return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+class AccountRefused(Exception):
+    """--account names no account, a locked one, or one without the right; the message is Vietnamese."""
+
+
+WHAT_VN = {"upload": "nạp báo cáo", "export": "xuất báo cáo", "confirm": "duyệt báo cáo"}
+
+
+def acting(con, name: str | None, action: str | None = None):
+    """The Account that --account names (None without one): it must exist, not be locked and,
+    given `action` ('upload' allows a commune account's 'upload_commune'), hold that right."""
+    from etl import accounts
+
+    if name is None:
+        return None
+    account = accounts.lookup(con, name)
+    if account is None:
+        raise AccountRefused(f"Không có tài khoản '{name}'.")
+    if account.disabled:
+        raise AccountRefused(f"Tài khoản '{account.name}' đã bị khóa.")
+    if action and not (accounts.can(account, action) or (action == "upload" and account.commune
+                                                           and accounts.can(account, "upload_commune", account.commune))):
+        raise AccountRefused(f"Tài khoản {account.name} ({account.role_vn}) không có quyền {WHAT_VN[action]}.")
+    return account
+
+
+def _load(con, args) -> list:
+    """`load`: the account's rights applied (a commune account loads its own monthly reports, at
+    the time of loading), the upload record's names and refusals recorded with the others."""
+    from etl import accounts, audit, load as loader
+    from etl.admission import same_commune
+
+    by = acting(con, args.account, "upload")
+    commune = args.commune
+    if by is not None and not accounts.can(by, "upload"):  # a commune account
+        if commune and not same_commune(commune, by.commune):
+            raise AccountRefused(f"Tài khoản {by.name} chỉ được nạp báo cáo của đảng bộ {by.commune}.")
+        if args.received_on:
+            raise AccountRefused(f"Tài khoản {by.name} ({by.role_vn}) không được khai ngày nhận báo cáo: ngày nhận "
+                                 "là thời điểm nạp. Chỉ Ban Tổ chức được khai ngày nhận khi nạp bổ sung báo cáo cũ.")
+        commune = by.commune
+    uploads = json.loads(Path(args.uploads).read_text(encoding="utf-8")) if args.uploads else {}
+    results = loader.load_paths(con, args.paths, received_at=args.received_on, account=args.account and by.name,
+                                commune=commune, names=uploads.get("names"))
+    refused = uploads.get("refused") or []  # uploads the dashboard refused before saving them
+    audit.record_many(con, "reject", [{"file_name": r["file"], "sha256": r.get("sha256"),
+                                       "detail": ", ".join(sorted(r["codes"]))} for r in refused],
+                      account=args.account and by.name)
+    return results
 
 
 def export(args) -> int:
@@ -170,6 +236,12 @@ def export(args) -> int:
         return 1
     try:
         con = db.connect(path, read_only=True)
+        try:
+            acting(con, args.account, "export")
+        except AccountRefused as err:
+            con.close()
+            print(err, file=sys.stderr)
+            return 1
         try:
             result = export_year(con, args.year, args.commune, args.output_dir,
                                  images=not args.no_images)

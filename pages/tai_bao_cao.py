@@ -75,7 +75,7 @@ def _check(files, target) -> upload.Outcome:
     if kept and kept[0] == signature:
         return kept[1]
     with st.spinner(f"Đang kiểm tra {vn.number(len(files))} tệp…"), tempfile.TemporaryDirectory() as folder:
-        uploads = upload.save(((f.name, f.getvalue()) for f in files), folder)
+        uploads = upload.save(((f.name, f) for f in files), folder)
         outcome = upload.check(uploads, target, _own())
     if not outcome.error:  # a busy warehouse is asked again on the next run
         st.session_state["upload_check"] = (signature, outcome)
@@ -83,9 +83,10 @@ def _check(files, target) -> upload.Outcome:
 
 
 def _load(files, target, received_on: date | None) -> upload.Outcome:
-    """Save again and check again (the registry may have changed since), load what passes."""
+    """Save again and check again (the registry may have changed since), load what passes; the
+    loader records every other file as rejected."""
     with tempfile.TemporaryDirectory() as folder:
-        uploads = upload.save(((f.name, f.getvalue()) for f in files), folder)
+        uploads = upload.save(((f.name, f) for f in files), folder)
         return upload.check_and_load(uploads, target, received_on, account=auth.current().name, commune=_own())
 
 
@@ -133,8 +134,9 @@ def _upload_section(names: dict[str, str]) -> None:
                                format="DD/MM/YYYY", key="upload-received-on",
                                help="Để mặc định là hôm nay (ghi thời điểm nạp). Chọn ngày khác khi nạp bổ sung "
                                     "báo cáo cũ: ngày nhận quyết định báo cáo đúng hạn hay muộn.")
+    # never disabled: a click with no valid file still records the rejected ones in the audit trail
     clicked = right.button(f"Nạp {vn.number(len(chosen))} tệp vào kho dữ liệu", type="primary",
-                           disabled=not chosen, icon=":material/database_upload:", key="upload-load")
+                           icon=":material/database_upload:", key="upload-load")
     if clicked:
         day = received if received != date.today() else None
         with st.spinner("Đang nạp vào kho dữ liệu (nếu kho đang bận, chờ tối đa 30 giây)…"):

@@ -205,23 +205,99 @@ def test_the_board_reads_the_audit_page(app, warehouse):
 
 # --- uploads: a commune account loads its own monthly reports only --------------------------------
 
-def test_a_commune_account_cannot_load_another_communes_report(warehouse_file, tmp_path):
+@pytest.fixture
+def accounts_file(warehouse_file) -> Path:
+    """The upload tests' warehouse (the builders' registry) with a commune, a board and a viewer account."""
+    con = db.connect(warehouse_file)
+    for name, role, commune in [("xa1", "xa", "X01"), ("bantochuc", "ban_to_chuc", None), ("thuongtruc", "xem", None)]:
+        accounts.add_user(con, name, role, commune, PASSWORD)
+    con.close()
+    return warehouse_file
+
+
+def sha(content: bytes) -> str:
+    import hashlib
+    return hashlib.sha256(content).hexdigest()
+
+
+def test_a_commune_account_cannot_load_another_communes_report(accounts_file, tmp_path):
     mine = write_book(tmp_path / "in" / "mine.xlsx", monthly_book("Lộc Ngãi", 3, 2024))
     theirs = write_book(tmp_path / "in" / "theirs.xlsx",
                         monthly_book("Lộc Quảng", 3, 2024, branches=["Chi bộ thôn 1", "Chi bộ thôn 2"]))
     registry = write_book(tmp_path / "in" / "registry.xlsx", registry_book())
     (tmp_path / "saved").mkdir()
     uploads = upload.save([(p.name, p.read_bytes()) for p in (mine, theirs, registry)], tmp_path / "saved")
-    outcome = upload.check_and_load(uploads, warehouse_file, account="xa1", commune="X01")
+    outcome = upload.check_and_load(uploads, accounts_file, account="xa1", commune="X01")
+    assert outcome.error is None
     status = {f["file"]: f["status"] for f in outcome.files}
     assert status == {"mine.xlsx": "loaded", "theirs.xlsx": "rejected", "registry.xlsx": "rejected"}
     refused = [f for f in outcome.files if f["status"] == "rejected"]
     assert all(f["problems"][0]["code"] == "not_permitted" for f in refused)
     assert "chỉ được tải lên báo cáo tháng của chính đảng bộ mình" in refused[0]["problems"][0]["message"]
-    with duckdb.connect(str(warehouse_file), read_only=True) as con:
+    with duckdb.connect(str(accounts_file), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM loads WHERE kind = 'monthly'").fetchone()[0] == 1
-        [row] = audit.audit(con, actions={"load"})[:1]
-    assert row["account"] == "xa1" and row["file_name"].endswith("mine.xlsx")
+        rows = audit.audit(con, actions={"load", "reject"}, account="xa1")
+    # every upload leaves its row, under the name it was uploaded with and the hash of its bytes
+    assert sorted((r["action"], r["file_name"], r["sha256"], r["detail"].split(" (")[0]) for r in rows) == [
+        ("load", "mine.xlsx", sha(mine.read_bytes()), "monthly X01 2024-03"),
+        ("reject", "registry.xlsx", sha(registry.read_bytes()), "not_permitted"),
+        ("reject", "theirs.xlsx", sha(theirs.read_bytes()), "not_permitted, unknown_branch")]
+
+
+def test_uploads_refused_before_saving_are_audited_too(accounts_file, tmp_path, monkeypatch):
+    report = write_book(tmp_path / "in" / "r.xlsx", monthly_book("Lộc Ngãi", 4, 2024)).read_bytes()
+    monkeypatch.setattr(upload, "MAX_BYTES", len(report) + 10)
+    monkeypatch.setattr(upload, "MAX_FILES", 3)
+    files = [("Báo cáo T4.xlsx", report), ("danh sách.csv", b"a;b\n1;2\n"), ("to.xlsx", b"x" * (len(report) + 11)),
+             ("thừa.xlsx", b"past the count")]
+    (tmp_path / "saved").mkdir()
+    outcome = upload.check_and_load(upload.save(files, tmp_path / "saved"), accounts_file, account="xa1",
+                                    commune="X01")
+    assert [(f["file"], f["status"]) for f in outcome.files] == [
+        ("Báo cáo T4.xlsx", "loaded"), ("danh sách.csv", "rejected"), ("to.xlsx", "rejected"),
+        ("thừa.xlsx", "rejected")]
+    # nothing saved at all: the load still runs to record the refusal
+    (tmp_path / "saved2").mkdir()
+    only = upload.check_and_load(upload.save([("virus.exe", b"MZ")], tmp_path / "saved2"), accounts_file,
+                                 account="xa1", commune="X01")
+    assert only.error is None and [f["status"] for f in only.files] == ["rejected"]
+    with duckdb.connect(str(accounts_file), read_only=True) as con:
+        rows = audit.audit(con, actions={"reject"}, account="xa1")
+    assert sorted((r["file_name"], r["sha256"], r["detail"]) for r in rows) == [
+        ("danh sách.csv", sha(files[1][1]), "unreadable"), ("thừa.xlsx", None, "too_many"),  # never read
+        ("to.xlsx", sha(files[2][1]), "too_large"), ("virus.exe", sha(b"MZ"), "unreadable")]
+
+
+def etl(*args):
+    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_line_checks_the_account_it_is_given(accounts_file, tmp_path):
+    theirs = write_book(tmp_path / "in" / "theirs.xlsx", monthly_book("Lộc Quảng", 3, 2024, branches=[
+        "Chi bộ thôn 1", "Chi bộ thôn 2"]))
+    db_arg = ["--db", str(accounts_file)]
+    for account, message in [("khongco", "Không có tài khoản 'khongco'."),
+                             ("thuongtruc", "Tài khoản thuongtruc (Thường trực (chỉ xem)) không có quyền nạp báo cáo.")]:
+        p = etl("load", str(theirs), "--account", account, *db_arg)
+        assert (p.returncode, p.stderr.strip()) == (1, message)
+        p = etl("export", "--year", "2024", "--no-images", "-o", str(tmp_path / "x"), "--account", account, *db_arg)
+        assert p.returncode == 1 and p.stderr.strip() == message.replace("nạp", "xuất"), p.stderr
+    assert not (tmp_path / "x").exists()
+    # a commune account: its own commune whatever --commune says, and no receipt date of its own
+    p = etl("load", "--json", str(theirs), "--account", "XA1", *db_arg)
+    assert p.returncode == 1 and '"not_permitted"' in p.stdout
+    p = etl("load", str(theirs), "--account", "xa1", "--commune", "X02", *db_arg)
+    assert p.returncode == 1 and "chỉ được nạp báo cáo của đảng bộ X01" in p.stderr
+    p = etl("load", str(theirs), "--account", "xa1", "--received-on", "2024-04-01", *db_arg)
+    assert p.returncode == 1 and "không được khai ngày nhận" in p.stderr
+    with duckdb.connect(str(accounts_file), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM loads WHERE kind = 'monthly'").fetchone() == (0,)
+        assert [(r["account"], r["detail"]) for r in audit.audit(con, actions={"reject"})] == [
+            ("xa1", "not_permitted, unknown_branch")]
+    with db.connect(accounts_file) as con:
+        accounts.disable(con, "bantochuc")
+    p = etl("load", str(theirs), "--account", "bantochuc", *db_arg)
+    assert (p.returncode, p.stderr.strip()) == (1, "Tài khoản 'bantochuc' đã bị khóa.")
 
 
 # --- exports are in the audit trail --------------------------------------------------------------
