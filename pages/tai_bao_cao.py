@@ -130,15 +130,22 @@ def _upload_section(names: dict[str, str]) -> None:
         st.warning(f"{vn.number(rejected)} tệp có lỗi sẽ không được nạp. Sửa đúng ô được nêu trong danh sách "
                    "rồi tải tệp lên lại.")
     left, right = st.columns([1, 2], vertical_alignment="bottom")
-    received = left.date_input("Ngày nhận báo cáo", value=date.today(), max_value=date.today(),
-                               format="DD/MM/YYYY", key="upload-received-on",
-                               help="Để mặc định là hôm nay (ghi thời điểm nạp). Chọn ngày khác khi nạp bổ sung "
-                                    "báo cáo cũ: ngày nhận quyết định báo cáo đúng hạn hay muộn.")
+    # The receipt day decides whether a report was on time (I15): only the board may say it was
+    # received earlier (back-loading old reports); a commune's upload is received when it loads.
+    board = auth.may("upload")
+    if board:
+        received = left.date_input("Ngày nhận báo cáo", value=date.today(), max_value=date.today(),
+                                   format="DD/MM/YYYY", key="upload-received-on",
+                                   help="Để mặc định là hôm nay (ghi thời điểm nạp). Chọn ngày khác khi nạp bổ sung "
+                                        "báo cáo cũ: ngày nhận quyết định báo cáo đúng hạn hay muộn.")
+    else:
+        received = date.today()
+        left.caption("Ngày nhận báo cáo là thời điểm nạp.")
     # never disabled: a click with no valid file still records the rejected ones in the audit trail
     clicked = right.button(f"Nạp {vn.number(len(chosen))} tệp vào kho dữ liệu", type="primary",
                            icon=":material/database_upload:", key="upload-load")
     if clicked:
-        day = received if received != date.today() else None
+        day = received if board and received != date.today() else None
         with st.spinner("Đang nạp vào kho dữ liệu (nếu kho đang bận, chờ tối đa 30 giây)…"):
             outcome = _load(files, target, day)
         st.session_state["upload_done"] = (outcome, vn.day(received))

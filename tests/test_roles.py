@@ -5,17 +5,18 @@ against a real warehouse file, and the command line's export. The rules themselv
 """
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from builders import monthly_book, registry_book, write_book
+from builders import COVER, monthly_book, registry_book, write_book
 from etl import accounts, audit
 from etl.accounts import Account
 from etl.warehouse import db
@@ -266,6 +267,45 @@ def test_uploads_refused_before_saving_are_audited_too(accounts_file, tmp_path, 
     assert sorted((r["file_name"], r["sha256"], r["detail"]) for r in rows) == [
         ("danh sách.csv", sha(files[1][1]), "unreadable"), ("thừa.xlsx", None, "too_many"),  # never read
         ("to.xlsx", sha(files[2][1]), "too_large"), ("virus.exe", sha(b"MZ"), "unreadable")]
+
+
+def test_only_the_board_says_when_a_report_was_received(accounts_file, tmp_path):
+    """A commune cannot backdate its own late report; the board back-loads old reports, never to a
+    day before the report's month, and the day it gave is in the audit trail."""
+    march = write_book(tmp_path / "in" / "t3.xlsx", monthly_book("Lộc Ngãi", 3, 2024)).read_bytes()
+
+    def send(day, account, commune=None, folder="a"):
+        (tmp_path / folder).mkdir()
+        return upload.check_and_load(upload.save([("Báo cáo T3.xlsx", march)], tmp_path / folder), accounts_file,
+                                     day, account=account, commune=commune)
+
+    out = send(date(2024, 4, 2), "xa1", "X01")
+    assert out.error and "không được khai ngày nhận" in out.error
+    assert [f["status"] for f in out.files] == ["checked"]  # the check's answer; nothing loaded
+    out = send(date(2024, 2, 29), "bantochuc", folder="b")
+    [entry] = out.files
+    assert entry["status"] == "rejected"
+    assert [(p["code"], p["sheet"], p["cell"]) for p in entry["problems"]] == [("bad_value", COVER, "B3")]
+    assert "Ngày nhận báo cáo 29/02/2024 trước tháng báo cáo 03/2024" in entry["problems"][0]["message"]
+    out = send(date(2024, 4, 3), "bantochuc", folder="c")
+    assert [f["status"] for f in out.files] == ["loaded"]
+    with duckdb.connect(str(accounts_file), read_only=True) as con:
+        assert con.execute("SELECT received_at FROM report_submissions").fetchall() == [(datetime(2024, 4, 3),)]
+        rows = audit.audit(con, actions={"load", "reject"}, account="bantochuc")
+    assert [(r["action"], r["account"], r["detail"]) for r in rows] == [
+        ("load", "bantochuc", "monthly X01 2024-03; ngày nhận 03/04/2024 (lần nạp 2)"),
+        ("reject", "bantochuc", "bad_value")]
+
+
+def test_a_receipt_date_before_the_month_is_refused_by_the_command_line(warehouse_file, tmp_path):
+    march = write_book(tmp_path / "in" / "t3.xlsx", monthly_book("Lộc Ngãi", 3, 2024))
+    p = etl("load", "--json", str(march), "--received-on", "2024-01-15", "--db", str(warehouse_file))
+    assert p.returncode == 1
+    [entry] = json.loads(p.stdout)["files"]
+    assert (entry["status"], entry["problems"][0]["code"], entry["problems"][0]["cell"]) == ("rejected", "bad_value",
+                                                                                            "B3")
+    p = etl("load", str(march), "--received-on", "2024-03-01", "--db", str(warehouse_file))
+    assert p.returncode == 0, p.stdout + p.stderr
 
 
 def etl(*args):
