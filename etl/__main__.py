@@ -279,10 +279,13 @@ def _writable(path):
 
 
 def users(args) -> int:
-    """python -m etl users add | set-password | disable | enable | list; 1 on a refused change."""
+    """python -m etl users add | set-password | disable | enable | list; 1 on a refused change.
+    A change takes effect on the dashboard at once: its read copy of the warehouse is refreshed
+    here, so no login checks an old password, and no session of a locked account lives on."""
     import getpass
 
-    from etl import accounts
+    from etl import accounts, logins
+    from etl.warehouse import db, snapshot
 
     con = _writable(args.db)
     if con is None:
@@ -311,17 +314,24 @@ def users(args) -> int:
             rows = accounts.list_users(con)
             if not rows:
                 print("Chưa có tài khoản nào.")
+                return 0
+            with logins.opened(args.db) as log:
+                last_logins = logins.last_logins(log)
             for a in rows:
                 state = "đã khóa" if a.disabled else "hoạt động"
-                if not a.disabled and a.throttled_until and a.throttled_until > datetime.now():
-                    state = f"tạm khóa đến {a.throttled_until:%H:%M %d/%m/%Y}"
-                last = f"{a.last_login_at:%d/%m/%Y %H:%M}" if a.last_login_at else "chưa đăng nhập"
+                last = f"{last_logins[a.name]:%d/%m/%Y %H:%M}" if a.name in last_logins else "chưa đăng nhập"
                 print(f"{a.name:<20} {a.role_vn:<24} {a.commune or '':<8} {state:<12} lần cuối: {last}")
+            return 0
     except accounts.AccountError as err:
+        print(err, file=sys.stderr)
+        return 1
+    except db.WarehouseBusy as err:
         print(err, file=sys.stderr)
         return 1
     finally:
         con.close()
+    if snapshot.snapshot_path(db.db_path(args.db)).exists():  # a dashboard reads this warehouse
+        snapshot.refresh(args.db)
     return 0
 
 

@@ -17,11 +17,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from builders import COVER, monthly_book, registry_book, write_book
-from etl import accounts, audit
+from etl import accounts, audit, logins
 from etl.accounts import Account
 from etl.warehouse import db
 from test_page_overview import expected_cards, scope, shown
-from ui import upload
+from ui import auth, upload
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "mật khẩu đủ dài 2026"
@@ -43,6 +43,10 @@ def warehouse(demo_db, tmp_path) -> Path:
 
 
 def rows(path: Path, action: str) -> list[dict]:
+    """The audit rows of `action`: login attempts from the login file beside the warehouse."""
+    if action in ("login", "login_failed"):
+        with logins.opened(path) as con:
+            return logins.audit(con, actions={action})
     with duckdb.connect(str(path), read_only=True) as con:
         return audit.audit(con, actions={action})
 
@@ -85,6 +89,39 @@ def test_a_wrong_name_or_password_gets_one_message(app, warehouse, name, passwor
     assert [e.value for e in at.error] == [accounts.LOGIN_FAILED_VN]
     assert at.title[0].value == "Đăng nhập" and not at.metric
     assert len(rows(warehouse, "login_failed")) == 1 and not rows(warehouse, "login")
+
+
+def test_a_login_writes_no_warehouse_and_forces_no_new_snapshot(app, warehouse):
+    """Regression: each attempt wrote the warehouse, so anyone at the login form could make every
+    session copy the whole warehouse again and miss every cache."""
+    at = app(warehouse, account=None)  # the first run takes the snapshot
+    snap = warehouse.with_name("warehouse.snapshot.duckdb")
+    before = (warehouse.stat().st_mtime_ns, snap.stat().st_mtime_ns)
+    sign_in(at, "bantochuc", "sai mật khẩu rồi")
+    sign_in(at, "khongco", PASSWORD)
+    at = sign_in(at, "bantochuc", PASSWORD)
+    assert at.title[0].value == "Tổng quan"
+    at.run()
+    assert (warehouse.stat().st_mtime_ns, snap.stat().st_mtime_ns) == before
+    assert len(rows(warehouse, "login_failed")) == 2 and len(rows(warehouse, "login")) == 1
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM audit_log WHERE action LIKE 'login%'").fetchone() == (0,)
+
+
+def test_a_new_password_ends_the_sessions_signed_in_before_it(app, warehouse):
+    at = sign_in(app(warehouse, account=None), "thuongtruc", PASSWORD)
+    assert at.title[0].value == "Tổng quan"
+    p = subprocess.run([sys.executable, "-m", "etl", "users", "set-password", "thuongtruc", "--password-stdin",
+                        "--db", str(warehouse)], cwd=ROOT, input="mật khẩu mới dài 2027\n", capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    at.run()  # the session's next click
+    assert at.title[0].value == "Đăng nhập" and not at.metric
+    assert [w.value for w in at.warning] == [auth.CHANGED_VN]
+    assert sign_in(at, "thuongtruc", PASSWORD).title[0].value == "Đăng nhập"  # the old password is gone
+    assert sign_in(at, "thuongtruc", "mật khẩu mới dài 2027").title[0].value == "Tổng quan"
+    at.run()
+    assert at.title[0].value == "Tổng quan"  # signed in after the change: the session lives
 
 
 def test_first_run_creates_the_administrator_once_and_prints_its_password(app, demo_db, tmp_path, capsys):
@@ -363,8 +400,8 @@ def test_the_demo_has_an_account_of_each_role_with_new_passwords_each_start(demo
     first, second = demo_accounts(path), demo_accounts(path)
     assert [name for name, _, _ in first] == [name for name, _, _ in second] == \
         ["bantochuc", "thuongtruc", "quantri", "xa_bl01"]
-    with db.connect(path) as con:
+    with db.connect(path) as con, logins.opened(path) as log:
         assert {a.role for a in accounts.list_users(con)} == set(accounts.ROLES)
         for (name, _, old), (_, _, new) in zip(first, second):
             assert old != new
-            assert accounts.authenticate(con, name, old) is None and accounts.authenticate(con, name, new)
+            assert accounts.authenticate(con, log, name, old) is None and accounts.authenticate(con, log, name, new)

@@ -17,7 +17,9 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from etl import indicators
+import pandas as pd
+
+from etl import audit, indicators, logins
 from etl.warehouse import db, snapshot
 from ui import auth
 
@@ -87,6 +89,21 @@ def call(name: str, *args, **kwargs):
         if named.get(key) is not None and not auth.may("view_commune", named[key]):
             raise NoData("Tài khoản này chỉ được xem số liệu của đảng bộ mình.")
     return _cached(str(src.snap.path), src.version, date.today(), name, args, tuple(sorted(kwargs.items())))
+
+
+def audit_trail(since: date | None = None, actions: tuple[str, ...] = (), account: str | None = None,
+                limit: int = audit.DEFAULT_LIMIT) -> pd.DataFrame:
+    """The audit trail newest first (indicators.audit_trail's columns): the warehouse's, from the
+    snapshot (cached), with the login attempts of the login file beside it, read now (a login
+    changes no snapshot)."""
+    stored = call("audit_trail", since, tuple(actions), account, limit)
+    try:
+        with logins.opened(db.db_path()) as con:
+            attempts = logins.audit(con, since, limit, actions=actions, account=account)
+    except db.WarehouseBusy as err:  # never the trail without its logins, unsaid
+        raise NoData(str(err)) from err
+    rows = audit.merge(stored.to_dict("records"), attempts, limit=limit)
+    return pd.DataFrame(rows, columns=list(audit.COLUMNS))
 
 
 class NoData(Exception):
