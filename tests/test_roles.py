@@ -115,6 +115,9 @@ def test_a_new_password_ends_the_sessions_signed_in_before_it(app, warehouse):
                         "--db", str(warehouse)], cwd=ROOT, input="mật khẩu mới dài 2027\n", capture_output=True,
                        text=True, timeout=120)
     assert p.returncode == 0, p.stderr
+    # the command refreshed the dashboard's read copy itself: no login checks the old password
+    with duckdb.connect(str(warehouse.with_name("warehouse.snapshot.duckdb")), read_only=True) as con:
+        assert accounts.lookup(con, "thuongtruc").password_set_at > at.session_state[auth.SIGNED_IN]
     at.run()  # the session's next click
     assert at.title[0].value == "Đăng nhập" and not at.metric
     assert [w.value for w in at.warning] == [auth.CHANGED_VN]
