@@ -207,6 +207,38 @@ def test_every_indicator_call_of_a_commune_account_is_narrowed(warehouse, monkey
     assert len(at.error) == 2 and all("chỉ được xem số liệu của đảng bộ mình" in e.value for e in at.error)
 
 
+def attention_probe():
+    """An AppTest script: the attention list of one commune, for the account in session state,
+    with no margin on the I5 rule (so the demo's Lộc Thắng, BL01, is below the all-commune share)."""
+    import dataclasses
+
+    import streamlit as st
+
+    from etl import indicators
+    from etl.settings import load_settings
+    from ui import data
+
+    settings = dataclasses.replace(load_settings(), attention_i5_margin_points=0)
+    att = data.call("attention", indicators.Scope("2025-01", "2026-10", ("BL01",)), settings)
+    for r in att.itertuples():
+        st.text(f"{r.reason}: {r.message}")
+
+
+@pytest.mark.parametrize("account, shown", [(Account("bantochuc", "ban_to_chuc"), True),
+                                            (Account("xa_bl01", "xa", "BL01"), False)])
+def test_a_commune_account_gets_no_figure_of_the_other_communes(warehouse, monkeypatch, account, shown):
+    """Regression: the attention rule's I5 baseline is every commune's share, computed inside the
+    indicator; a commune account read 'thấp hơn mức chung 95,4%' for its own commune."""
+    monkeypatch.setenv("WAREHOUSE_DB", str(warehouse))
+    at = AppTest.from_function(attention_probe, default_timeout=60)
+    at.session_state["_account"] = account
+    at.run()
+    assert not at.exception
+    lines = [t.value for t in at.text]
+    assert any(line.startswith("i5_below:") and "mức chung 95,4%" in line for line in lines) is shown, lines
+    assert any(line.startswith("behind_pace:") for line in lines)  # the commune's own reasons stay
+
+
 MENU = {"xa": {"tai_bao_cao"}, "xem": set(), "ban_to_chuc": {"tai_bao_cao", "xuat_bao_cao", "nhat_ky"},
         "quan_tri": {"nhat_ky"}}
 
