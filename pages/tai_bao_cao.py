@@ -55,7 +55,8 @@ def _problems(outcome: upload.Outcome, key: str) -> None:
 def _uploader() -> list:
     round_ = st.session_state.setdefault("upload_round", 0)
     files = st.file_uploader(
-        f"Chọn tệp báo cáo (.xlsx, .xlsm, .xls; tối đa {upload.MAX_MB} MB mỗi tệp, {upload.MAX_FILES} tệp mỗi lần)",
+        f"Chọn tệp báo cáo (.xlsx, .xlsm, .xls; tối đa {upload.MAX_MB} MB mỗi tệp, {upload.MAX_FILES} tệp và "
+        f"{upload.MAX_TOTAL_MB} MB mỗi lần)",
         type=[e.lstrip(".") for e in upload.EXTENSIONS], accept_multiple_files=True,
         max_upload_size=upload.MAX_MB, key=f"upload-files-{round_}",
         help="Báo cáo tháng của các đảng bộ, danh mục đơn vị, chỉ tiêu kết nạp, sổ theo dõi kiểm tra. "

@@ -136,9 +136,10 @@ def save(files, folder: Path) -> list[Upload]:
         # too_many is not a SPEC §3 code: the page's own limits, not a fault of the file
         if i > MAX_FILES:
             out.append(Upload(name, refusal=_refusal(TOO_MANY.format(limit=MAX_FILES, name=name), "too_many")))
-        elif total + min(size, MAX_BYTES + 1) > MAX_TOTAL_BYTES:
+        elif total + size > MAX_TOTAL_BYTES:
             out.append(Upload(name, refusal=_refusal(TOO_MUCH.format(limit=MAX_TOTAL_MB, name=name), "too_many")))
         elif target is None or size > MAX_BYTES:
+            total += size  # what is read counts, saved or not
             data = _bytes(content)
             if target is None:
                 refusal = _refusal(BAD_EXTENSION.format(name=name), "unreadable")
@@ -147,10 +148,10 @@ def save(files, folder: Path) -> list[Upload]:
                 refusal = _refusal(TOO_LARGE.format(name=name, size=mb, limit=MAX_MB), "too_large")
             out.append(Upload(name, refusal=refusal, sha256=hashlib.sha256(data).hexdigest()))
         else:
+            total += size
             path = folder / target
             path.write_bytes(_bytes(content))
             out.append(Upload(name, path))
-        total += min(size, MAX_BYTES + 1)
     return out
 
 
