@@ -111,8 +111,9 @@ def _upload_section(names: dict[str, str]) -> None:
         st.divider()
     files = _uploader()
     if not files:
-        st.caption("Tệp được kiểm tra ngay khi tải lên; chỉ tệp không có lỗi mới được nạp vào kho dữ liệu. "
-                   f"Kho dữ liệu: `{target}`.")
+        # the server's file path is the board's business only
+        where = f" Kho dữ liệu: `{target}`." if auth.may("upload") else ""
+        st.caption("Tệp được kiểm tra ngay khi tải lên; chỉ tệp không có lỗi mới được nạp vào kho dữ liệu." + where)
         return
     outcome = _check(files, target)
     if outcome.error:

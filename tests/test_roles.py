@@ -255,6 +255,13 @@ def test_each_role_gets_the_action_pages_it_may_use_and_no_other(app, warehouse,
                 at.switch_page(f"pages/{script}.py")
 
 
+def test_the_upload_page_shows_the_servers_warehouse_path_to_the_board_only(app, warehouse):
+    board = app(warehouse, page="tai_bao_cao")
+    commune = app(warehouse, page="tai_bao_cao", account=Account("xa1", "xa", OWN))
+    assert str(warehouse) in texts(board)
+    assert not commune.exception and str(warehouse) not in texts(commune) and "kho" in texts(commune)
+
+
 def test_each_page_refuses_by_itself_when_reached(warehouse, monkeypatch):
     """Defence in depth: a page run outside dashboard.py's menu still checks the role."""
     monkeypatch.setenv("WAREHOUSE_DB", str(warehouse))
