@@ -137,7 +137,7 @@ def main(argv=None) -> int:
     if args.command in ("confirm", "reopen"):
         return confirmation(args)
 
-    from etl import check, load as loader
+    from etl import check
     from etl.units import Registry
 
     missing = [p for p in args.paths if not Path(p).exists()]
