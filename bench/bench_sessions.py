@@ -1,20 +1,23 @@
 """Benchmark: concurrent browser sessions on the dashboard while a load runs in another process.
 
     .venv/bin/python bench/bench_sessions.py [--sessions 10] [--minutes 3] [--communes 14]
-                                             [--load-at 30]
+                                             [--load-at 30] [--late 3]
 
 Generates sample reports (etl.sample) for --communes communes from 2025-01 to 2026-10 and loads
 all but the newest ~150 monthly reports into bench/out/sessions.duckdb (git-ignored); starts
 `streamlit run dashboard.py` on it; signs --sessions headless Chromium sessions in (Debian's
 /usr/bin/chromium, one browser, a context each, on loopback) and has each go round every page
 of the menu by clicking it, as a person would, for --minutes. --load-at seconds in, `python -m
-etl load` loads the held-back reports in a separate process.
+etl load` loads the held-back reports in a separate process, and --late more sessions sign in
+a second after it starts, while it holds the warehouse (a login writes no warehouse: it must not
+wait for the load), then browse like the others.
 
 A page visit counts from the click to the page settled: the title of the page shown, the script
 run over, and its first chart drawn when it has charts. An error is an error box, a traceback or
 Streamlit's "Page not found" on the page, or a visit that does not settle within 30 s. Prints
-visits, errors, p50/p95/max overall and while the load ran, the load's duration and statuses,
-and checks afterwards that every held-back report is in the warehouse, once.
+visits, errors, p50/p95/max overall and while the load ran, the sign-ins during the load (how
+long each took, and that each began and ended before the load did), the load's duration and
+statuses, and checks afterwards that every held-back report is in the warehouse, once.
 """
 from __future__ import annotations
 
@@ -73,7 +76,7 @@ async def settled(page, before: str, charts: bool) -> str:
     quiet = 0
     while quiet < 3:
         if time.monotonic() > deadline:
-            raise TimeoutError(title)
+            raise TimeoutError(before)
         state = await page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
         quiet = quiet + 1 if state == "notRunning" else 0
         await asyncio.sleep(0.1)
@@ -93,14 +96,24 @@ async def problems(page) -> str | None:
 
 
 async def session(n: int, browser, base: str, menu: list[tuple[str, str, bool]], until: float,
-                  visits: list, errors: list) -> None:
+                  visits: list, errors: list, sign_ins: list | None = None) -> None:
     context = await browser.new_context(viewport=tb.NORMAL, locale="vi-VN")
     page = await context.new_page()
     await page.goto(base + "/")
     await page.get_by_label("Tên đăng nhập").fill(tb.USER)
     await page.get_by_label("Mật khẩu").fill(tb.PASSWORD)
+    started = time.monotonic()
     await page.get_by_role("button", name="Đăng nhập").click()
-    shown = await settled(page, "Đăng nhập", menu[0][2])
+    try:
+        shown = await settled(page, "Đăng nhập", menu[0][2])
+    except Exception as err:  # never signed in: the session ends here
+        errors.append((n, "Đăng nhập", f"{type(err).__name__}: {str(err)[:120]}"))
+        if sign_ins is not None:
+            sign_ins.append((started, time.monotonic(), False))
+        await context.close()
+        return
+    if sign_ins is not None:
+        sign_ins.append((started, time.monotonic(), await problems(page) is None))
     i = n + 1  # each session starts at another page; the first of the menu is open
     while time.monotonic() < until:
         _, title, charts = menu[i % len(menu)]
@@ -120,19 +133,31 @@ async def session(n: int, browser, base: str, menu: list[tuple[str, str, bool]],
     await context.close()
 
 
-async def browse(base: str, sessions: int, seconds: float, load_at: float, db_path: Path, held: list[Path]):
+async def late_session(n: int, browser, base: str, menu, until: float, visits: list, errors: list, load: dict,
+                       sign_ins: list) -> None:
+    """A session that signs in a second after the load started, while it holds the warehouse."""
+    while "start" not in load:
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.0)
+    await session(n, browser, base, menu, until, visits, errors, sign_ins)
+
+
+async def browse(base: str, sessions: int, seconds: float, load_at: float, db_path: Path, held: list[Path],
+                 late: int):
     from playwright.async_api import async_playwright
 
     menu = [(script, title, tb.draws_charts(script)) for script, title, _ in tb.PAGES]
-    visits, errors, load = [], [], {}
+    visits, errors, load, sign_ins = [], [], {}, []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=tb.CHROMIUM, args=tb.CHROMIUM_ARGS)
         until = time.monotonic() + seconds
         tasks = [asyncio.create_task(session(n, browser, base, menu, until, visits, errors)) for n in range(sessions)]
+        tasks += [asyncio.create_task(late_session(sessions + n, browser, base, menu, until, visits, errors, load,
+                                                   sign_ins)) for n in range(late)]
         tasks.append(asyncio.create_task(run_load(load_at, db_path, held, load)))
         await asyncio.gather(*tasks)
         await browser.close()
-    return visits, errors, load
+    return visits, errors, load, sign_ins
 
 
 async def run_load(delay: float, db_path: Path, held: list[Path], out: dict) -> None:
@@ -157,7 +182,7 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
 
 
-def report(visits, errors, load, db_path: Path, held: list[Path]) -> int:
+def report(visits, errors, load, sign_ins, db_path: Path, held: list[Path]) -> int:
     times = [end - start for start, end, _ in visits]
     during = [end - start for start, end, _ in visits if start < load.get("end", 0) and end > load.get("start", 0)]
     print(f"lượt mở trang: {len(visits)} · lỗi: {len(errors)}")
@@ -171,6 +196,11 @@ def report(visits, errors, load, db_path: Path, held: list[Path]) -> int:
         by_page.setdefault(title, []).append(end - start)
     for title, values in by_page.items():
         print(f"  {title:<24} {len(values):>4} lượt · p50 {pct(values, .5):.2f} s · p95 {pct(values, .95):.2f} s")
+    during_load = [(start, end, ok) for start, end, ok in sign_ins if ok and end < load.get("end", 0)]
+    if sign_ins:
+        took = [end - start for start, end, _ in sign_ins]
+        print(f"đăng nhập trong lúc nạp: {len(sign_ins)} phiên, {len(during_load)} vào được trước khi nạp xong · "
+              f"p50 {pct(took, .5):.2f} s · max {max(took):.2f} s")
     statuses = {s: load.get("statuses", []).count(s) for s in ("loaded", "unchanged", "rejected")}
     print(f"nạp {len(held)} tệp trong tiến trình riêng: {load['end'] - load['start']:.1f} s · mã thoát {load['code']}"
           f" · {statuses}" + (f" · {load['stderr']}" if load.get("stderr") else ""))
@@ -182,7 +212,8 @@ def report(visits, errors, load, db_path: Path, held: list[Path]) -> int:
     print(f"kiểm tra kho: {found[0]} lần nạp của {len(held)} tệp ({'đủ, mỗi tệp một lần' if complete else 'THIẾU/THỪA'})")
     for n, title, bad in errors[:20]:
         print(f"  lỗi phiên {n} · {title}: {bad}")
-    ok = not errors and complete and statuses["loaded"] == len(held) and pct(times, .95) < P95_TARGET_S
+    ok = (not errors and complete and statuses["loaded"] == len(held) and pct(times, .95) < P95_TARGET_S
+          and len(during_load) == len(sign_ins))
     return 0 if ok else 1
 
 
@@ -192,6 +223,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--communes", type=int, default=14)
     parser.add_argument("--load-at", type=float, default=30.0, help="giây sau khi bắt đầu thì chạy lệnh nạp")
+    parser.add_argument("--late", type=int, default=3, help="số phiên đăng nhập trong lúc đang nạp")
     args = parser.parse_args()
     tb.require_chromium()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -204,11 +236,12 @@ def main() -> int:
     proc = tb.start_server(db_path, port, OUT / "bench-sessions-streamlit.log")
     try:
         tb.wait_healthy(base, proc)
-        visits, errors, load = asyncio.run(browse(base, args.sessions, args.minutes * 60, args.load_at, db_path, held))
+        visits, errors, load, sign_ins = asyncio.run(browse(base, args.sessions, args.minutes * 60, args.load_at,
+                                                            db_path, held, args.late))
     finally:
         tb.stop_server(proc)
-    print(f"{args.sessions} phiên trình duyệt · {args.minutes:g} phút · máy {os.cpu_count()} lõi")
-    return report(visits, errors, load, db_path, held)
+    print(f"{args.sessions} + {args.late} phiên trình duyệt · {args.minutes:g} phút · máy {os.cpu_count()} lõi")
+    return report(visits, errors, load, sign_ins, db_path, held)
 
 
 if __name__ == "__main__":

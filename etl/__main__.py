@@ -36,16 +36,21 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m etl", description="Nạp và kiểm tra báo cáo của các đảng bộ.")
     sub = p.add_subparsers(dest="command", required=True)
     load = sub.add_parser("load", help="kiểm tra và nạp tệp hoặc thư mục vào kho dữ liệu")
-    load.add_argument("paths", nargs="+", metavar="PATH")
+    # "*": the dashboard's upload record may hold only files refused before saving (still audited)
+    load.add_argument("paths", nargs="*", metavar="PATH")
     load.add_argument("--db", help="tệp kho dữ liệu DuckDB (mặc định: $WAREHOUSE_DB hoặc data/warehouse.duckdb)")
     load.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     load.add_argument("--received-on", type=_date, metavar="YYYY-MM-DD",
                       help="ngày nhận báo cáo (khi nạp lại báo cáo cũ); mặc định là thời điểm nạp")
-    load.add_argument("--account", metavar="NAME", help=ACCOUNT_HELP)
+    load.add_argument("--account", metavar="NAME", help=ACCOUNT_HELP + "; tài khoản đảng bộ xã chỉ nạp được báo "
+                      "cáo tháng của đảng bộ mình")
+    load.add_argument("--commune", metavar="CODE", help="chỉ nhận báo cáo tháng của đảng bộ này (tệp khác bị từ chối)")
+    load.add_argument("--uploads", metavar="FILE", help=argparse.SUPPRESS)  # the dashboard's upload record (JSON)
     check = sub.add_parser("check", help="chỉ kiểm tra, không ghi gì")
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.add_argument("--db", help="kho dữ liệu để đối chiếu danh mục đơn vị")
     check.add_argument("--json", action="store_true")
+    check.add_argument("--commune", metavar="CODE", help="chỉ nhận báo cáo tháng của đảng bộ này (tệp khác bị từ chối)")
     tpl = sub.add_parser("template", help="tạo mẫu báo cáo tháng trống cho một đảng bộ")
     tpl.add_argument("--commune", required=True, metavar="CODE")
     tpl.add_argument("--month", required=True, type=_period, metavar="YYYY-MM")
@@ -108,7 +113,10 @@ def print_results(results, as_json: bool, out=sys.stdout) -> None:
 
 
 def main(argv=None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command == "load" and not args.paths and not args.uploads:
+        p.error("cần ít nhất một tệp hoặc thư mục (PATH)")
     from etl.warehouse import db
 
     if args.command == "template":
@@ -137,7 +145,7 @@ def main(argv=None) -> int:
     if args.command in ("confirm", "reopen"):
         return confirmation(args)
 
-    from etl import check, load as loader
+    from etl import check
     from etl.units import Registry
 
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -154,15 +162,73 @@ def main(argv=None) -> int:
             else:
                 registry = Registry()
             results = check.check_paths(args.paths, registry)
+            if args.commune:
+                from etl.admission import restrict
+                results = [restrict(r, args.commune, registry) for r in results]
         else:
             con = db.connect(args.db)
-            results = loader.load_paths(con, args.paths, received_at=args.received_on, account=args.account)
-            con.close()
+            try:
+                results = _load(con, args)
+            finally:
+                con.close()
     except db.WarehouseBusy as err:
+        print(err, file=sys.stderr)
+        return 1
+    except AccountRefused as err:
         print(err, file=sys.stderr)
         return 1
     print_results(results, args.json)
     return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+class AccountRefused(Exception):
+    """--account names no account, a locked one, or one without the right; the message is Vietnamese."""
+
+
+WHAT_VN = {"upload": "nạp báo cáo", "export": "xuất báo cáo", "confirm": "duyệt báo cáo"}
+
+
+def acting(con, name: str | None, action: str | None = None):
+    """The Account that --account names (None without one): it must exist, not be locked and,
+    given `action` ('upload' allows a commune account's 'upload_commune'), hold that right."""
+    from etl import accounts
+
+    if name is None:
+        return None
+    account = accounts.lookup(con, name)
+    if account is None:
+        raise AccountRefused(f"Không có tài khoản '{name}'.")
+    if account.disabled:
+        raise AccountRefused(f"Tài khoản '{account.name}' đã bị khóa.")
+    if action and not (accounts.can(account, action) or (action == "upload" and account.commune
+                                                           and accounts.can(account, "upload_commune", account.commune))):
+        raise AccountRefused(f"Tài khoản {account.name} ({account.role_vn}) không có quyền {WHAT_VN[action]}.")
+    return account
+
+
+def _load(con, args) -> list:
+    """`load`: the account's rights applied (a commune account loads its own monthly reports, at
+    the time of loading), the upload record's names and refusals recorded with the others."""
+    from etl import accounts, audit, load as loader
+    from etl.admission import same_commune
+
+    by = acting(con, args.account, "upload")
+    commune = args.commune
+    if by is not None and not accounts.can(by, "upload"):  # a commune account
+        if commune and not same_commune(commune, by.commune):
+            raise AccountRefused(f"Tài khoản {by.name} chỉ được nạp báo cáo của đảng bộ {by.commune}.")
+        if args.received_on:
+            raise AccountRefused(f"Tài khoản {by.name} ({by.role_vn}) không được khai ngày nhận báo cáo: ngày nhận "
+                                 "là thời điểm nạp. Chỉ Ban Tổ chức được khai ngày nhận khi nạp bổ sung báo cáo cũ.")
+        commune = by.commune
+    uploads = json.loads(Path(args.uploads).read_text(encoding="utf-8")) if args.uploads else {}
+    results = loader.load_paths(con, args.paths, received_at=args.received_on, account=args.account and by.name,
+                                commune=commune, names=uploads.get("names"))
+    refused = uploads.get("refused") or []  # uploads the dashboard refused before saving them
+    audit.record_many(con, "reject", [{"file_name": r["file"], "sha256": r.get("sha256"),
+                                       "detail": ", ".join(sorted(r["codes"]))} for r in refused],
+                      account=args.account and by.name)
+    return results
 
 
 def export(args) -> int:
@@ -178,6 +244,12 @@ def export(args) -> int:
         return 1
     try:
         con = db.connect(path, read_only=True)
+        try:
+            acting(con, args.account, "export")
+        except AccountRefused as err:
+            con.close()
+            print(err, file=sys.stderr)
+            return 1
         try:
             result = export_year(con, args.year, args.commune, args.output_dir,
                                  images=not args.no_images)
@@ -215,10 +287,13 @@ def _writable(path):
 
 
 def users(args) -> int:
-    """python -m etl users add | set-password | disable | enable | list; 1 on a refused change."""
+    """python -m etl users add | set-password | disable | enable | list; 1 on a refused change.
+    A change takes effect on the dashboard at once: its read copy of the warehouse is refreshed
+    here, so no login checks an old password, and no session of a locked account lives on."""
     import getpass
 
-    from etl import accounts
+    from etl import accounts, logins
+    from etl.warehouse import db, snapshot
 
     con = _writable(args.db)
     if con is None:
@@ -247,17 +322,24 @@ def users(args) -> int:
             rows = accounts.list_users(con)
             if not rows:
                 print("Chưa có tài khoản nào.")
+                return 0
+            with logins.opened(args.db) as log:
+                last_logins = logins.last_logins(log)
             for a in rows:
                 state = "đã khóa" if a.disabled else "hoạt động"
-                if not a.disabled and a.throttled_until and a.throttled_until > datetime.now():
-                    state = f"tạm khóa đến {a.throttled_until:%H:%M %d/%m/%Y}"
-                last = f"{a.last_login_at:%d/%m/%Y %H:%M}" if a.last_login_at else "chưa đăng nhập"
+                last = f"{last_logins[a.name]:%d/%m/%Y %H:%M}" if a.name in last_logins else "chưa đăng nhập"
                 print(f"{a.name:<20} {a.role_vn:<24} {a.commune or '':<8} {state:<12} lần cuối: {last}")
+            return 0
     except accounts.AccountError as err:
+        print(err, file=sys.stderr)
+        return 1
+    except db.WarehouseBusy as err:
         print(err, file=sys.stderr)
         return 1
     finally:
         con.close()
+    if snapshot.snapshot_path(db.db_path(args.db)).exists():  # a dashboard reads this warehouse
+        snapshot.refresh(args.db)
     return 0
 
 

@@ -3,15 +3,18 @@
 Takes a writable warehouse connection (the `accounts` table of schema version 2) and returns
 `Account` records, which never carry the password hash. Passwords are stored only as argon2id
 hashes (argon2-cffi, salted per password); a generated password is returned once to the caller
-and stored nowhere. Every change and every login attempt is recorded in the audit trail
-(etl.audit) in the same transaction.
+and stored nowhere. Every change is recorded in the audit trail (etl.audit) in the same
+transaction.
 
-Repeated wrong passwords slow down: after FREE_ATTEMPTS failures in a row the account is
-throttled for a time that doubles with each further failure (THROTTLE_FIRST up to
-THROTTLE_MAX); a correct password or a new one set by an administrator clears it. Whatever the
-reason a login fails (no such name, wrong password, disabled, throttled), `authenticate` answers
-None and takes about the time of one hash check, so neither the answer nor its timing tells
-which of name or password was wrong; the page shows LOGIN_FAILED_VN.
+A login reads the accounts and writes nothing to the warehouse: `authenticate` takes any
+connection that holds the `accounts` table (the dashboard's read copy) and the login file beside
+the warehouse (etl.logins), where each attempt is recorded and from which repeated wrong
+passwords are slowed down, per account and client, and over all clients under a spray; a
+correct password from that client, or a new one set by an administrator, clears it. Whatever
+the reason a login fails (no such name, wrong password, disabled, throttled), `authenticate`
+answers None and takes about the time of one hash check (plus the spray delay, which names that
+are no account get too), so neither the answer nor its timing tells which of name or password
+was wrong; the page shows LOGIN_FAILED_VN.
 
 Role rules are data (ROLE_ACTIONS); `can` and `visible_communes` are what pages and actions ask.
 """
@@ -19,16 +22,19 @@ from __future__ import annotations
 
 import re
 import secrets
+from contextlib import nullcontext
+import time
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 
 import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from etl import audit
+from etl import audit, logins
+from etl.logins import FREE_ATTEMPTS, throttle_for  # noqa: F401 - the login rules' names, as before
 from etl.warehouse import transaction
 
 ROLES = ("xem", "ban_to_chuc", "quan_tri", "xa")
@@ -59,10 +65,6 @@ GENERATED_LENGTH = 16
 _ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _NAME = re.compile(r"\w[\w.\-@]{1,63}")
 
-FREE_ATTEMPTS = 3
-THROTTLE_FIRST = timedelta(seconds=30)
-THROTTLE_MAX = timedelta(minutes=15)
-
 LOGIN_FAILED_VN = ("Tên đăng nhập hoặc mật khẩu không đúng. Nếu đã nhập sai nhiều lần, hãy chờ vài phút "
                    "rồi thử lại.")
 
@@ -84,16 +86,14 @@ class Account:
     commune: str | None = None  # the commune code of a `xa` account
     disabled: bool = False
     created_at: datetime | None = None
-    last_login_at: datetime | None = None
-    failed_attempts: int = 0
-    throttled_until: datetime | None = None
+    password_set_at: datetime | None = None  # a session signed in before this has ended
 
     @property
     def role_vn(self) -> str:
         return ROLE_VN.get(self.role, self.role)
 
 
-_COLUMNS = "name, role, commune_code, disabled, created_at, last_login_at, failed_attempts, throttled_until"
+_COLUMNS = "name, role, commune_code, disabled, created_at, password_set_at"
 
 
 def _account(row) -> Account:
@@ -192,15 +192,15 @@ def add_user(con, name: str, role: str, commune: str | None = None, password: st
 
 
 def set_password(con, name: str, password: str, *, by: str | None = None) -> None:
-    """Replace an account's password; clears its failed attempts and throttling."""
+    """Replace an account's password; its failed attempts before now no longer count, and its
+    sessions signed in before now end (ui.auth.gate)."""
     key = normalize_name(name)
     _get(con, key)
     _check_password(password, key)
     digest = _hash(password)
     now = datetime.now()
     with transaction(con):
-        con.execute("UPDATE accounts SET password_hash = ?, password_set_at = ?, failed_attempts = 0,"
-                    " throttled_until = NULL WHERE name = ?", [digest, now, key])
+        con.execute("UPDATE accounts SET password_hash = ?, password_set_at = ? WHERE name = ?", [digest, now, key])
         audit.record(con, "password_set", account=by, detail=key, at=now)
 
 
@@ -250,49 +250,47 @@ def ensure_admin(con) -> str | None:
 
 # --- login ------------------------------------------------------------------------------------
 
-def throttle_for(failures: int) -> timedelta | None:
-    """How long an account waits after `failures` wrong passwords in a row (None: not at all)."""
-    if failures <= FREE_ATTEMPTS:
-        return None
-    return min(THROTTLE_FIRST * 2 ** min(failures - FREE_ATTEMPTS - 1, 20), THROTTLE_MAX)
-
-
-def authenticate(con, name: str, password: str, *, now: datetime | None = None) -> Account | None:
+def authenticate(con, log, name: str, password: str, *, client: str | None = None, now: datetime | None = None,
+                 sleep=time.sleep, rehash=None) -> Account | None:
     """The account when `password` is its password and it may log in now; otherwise None,
-    whatever the reason (see the module docstring). Records login or login_failed."""
+    whatever the reason (see the module docstring). `con` holds the accounts (read only is
+    enough), `log` is the login file (etl.logins) where the attempt is recorded; `client` says
+    where it comes from. `rehash(name, old_hash, new_hash)`, when given, stores a hash redone
+    with today's parameters (the caller writes the warehouse, if it can)."""
     now = now or datetime.now()
     key = normalize_name(name)
     row = con.execute(f"SELECT {_COLUMNS}, password_hash FROM accounts WHERE name = ?", [key]).fetchone()
-    if row is None:
-        _verify(_dummy_hash(), str(password))
+    account, stored = (None, None) if row is None else (_account(row[:-1]), row[-1])
+    verdict = logins.verdict(log, account and account.name, key, client, account and account.password_set_at, now)
+    with logins.queue(key) if verdict.delay else nullcontext():
+        if verdict.delay:
+            sleep(verdict.delay)  # a spray on this name: attempts wait in turn, the right one still gets in
+        refused = account is None or account.disabled or verdict.until is not None
+        # a refused attempt checks a hash all the same: its answer takes the time of any other
+        right = _verify(_dummy_hash() if refused else stored, str(password)) and not refused
+    if account is None:
+        logins.note_unknown(key, now)
         # The typed name is not recorded: it may be a password typed into the wrong box.
-        audit.record(con, "login_failed", detail="Tên đăng nhập không tồn tại", at=now)
-        return None
-    account, stored = _account(row[:-1]), row[-1]
-    if account.disabled or (account.throttled_until is not None and now < account.throttled_until):
-        _verify(_dummy_hash(), str(password))
-        why = "Tài khoản đã bị khóa" if account.disabled else \
-            f"Đang tạm khóa do nhập sai nhiều lần (đến {account.throttled_until:%H:%M:%S})"
-        audit.record(con, "login_failed", account=key, detail=why, at=now)
-        return None
-    if not _verify(stored, str(password)):
-        with transaction(con):
-            # Incremented in SQL, not from the value read above: two attempts at once both count.
-            failures = con.execute("UPDATE accounts SET failed_attempts = failed_attempts + 1 WHERE name = ?"
-                                   " RETURNING failed_attempts", [key]).fetchone()[0]
-            wait = throttle_for(failures)
-            if wait is not None:
-                con.execute("UPDATE accounts SET throttled_until = ? WHERE name = ?", [now + wait, key])
-            audit.record(con, "login_failed", account=key, at=now,
-                         detail=f"Sai mật khẩu ({failures} lần liên tiếp)")
-        return None
-    with transaction(con):
-        con.execute("UPDATE accounts SET failed_attempts = 0, throttled_until = NULL, last_login_at = ?"
-                    " WHERE name = ?", [now, key])
-        if _hasher.check_needs_rehash(stored):  # parameters raised since the hash was made
-            con.execute("UPDATE accounts SET password_hash = ? WHERE name = ?", [_hash(password), key])
-        audit.record(con, "login", account=key, at=now)
-    return _get(con, key)
+        logins.record(log, "login_failed", "unknown", account=None, client=client,
+                      detail="Tên đăng nhập không tồn tại", at=now)
+    elif refused:
+        reason, why = ("disabled", "Tài khoản đã bị khóa") if account.disabled else \
+            ("throttled", f"Đang tạm khóa trên máy này do nhập sai nhiều lần (đến {verdict.until:%H:%M:%S})")
+        logins.record(log, "login_failed", reason, account=key, client=client, detail=why, at=now)
+    elif not right:
+        logins.record(log, "login_failed", "wrong", account=key, client=client, at=now,
+                      detail=f"Sai mật khẩu ({verdict.in_a_row + 1} lần liên tiếp trên máy này)")
+    else:
+        logins.record(log, "login", "ok", account=key, client=client, at=now)
+        if rehash is not None and _hasher.check_needs_rehash(stored):  # parameters raised since the hash was made
+            rehash(key, stored, _hash(password))
+        return account
+    return None
+
+
+def store_rehash(con, name: str, old: str, new: str) -> None:
+    """Replace a hash redone at login, unless the password changed meanwhile (not a new password)."""
+    con.execute("UPDATE accounts SET password_hash = ? WHERE name = ? AND password_hash = ?", [new, name, old])
 
 
 # --- role rules -------------------------------------------------------------------------------

@@ -4,7 +4,9 @@
 the caller's connection, so a caller inside a transaction (the loader writing a file) gets the
 row in the same commit or not at all. `audit` reads the newest rows back for the audit page.
 Rows are never updated or deleted: the table is history, and it survives restarts because it
-lives in the warehouse file.
+lives in the warehouse file. Login attempts are kept in the login file beside the warehouse
+instead (etl.logins, same row shape; rows of older versions stay here); `merge` puts both
+together for the audit page.
 
 Nothing here ever stores a password: login rows carry the account name only, and a failed login
 with a name that is no account is recorded without the typed name (people type their password
@@ -77,6 +79,14 @@ def record_export(con, year: int, communes, files: dict[str, bytes], *, account=
         for name, content in files.items():
             record(con, "export", account=account, file_name=name, sha256=hashlib.sha256(content).hexdigest(),
                    detail=f"Tổng hợp năm {year} ({scope})")
+
+
+def merge(*parts: list[dict], limit: int = DEFAULT_LIMIT) -> list[dict]:
+    """Rows of several trails (each newest first, as `audit` gives them), newest first, at most
+    `limit`; rows of one time keep their trail's order."""
+    rows = [r for part in parts for r in part]
+    rows.sort(key=lambda r: r["at"], reverse=True)  # stable: ties keep their order
+    return rows[:limit]
 
 
 def audit(con, since: datetime | None = None, limit: int = DEFAULT_LIMIT, *,

@@ -16,7 +16,8 @@ from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
 
-from etl import audit, confirm
+from etl import admission, audit, confirm
+from etl import vnformat as vn
 from etl.check import UNIT_CODES  # noqa: F401  (ui.upload imports it from here)
 from etl.check import Checked, FileResult, check_file, expand, registry_after, sha256_of, unit_only
 from etl.forms.spec import ALL_FORMS, ANNUAL_RATINGS
@@ -124,11 +125,15 @@ class _Checkers:
                 yield path, checked
 
 
-def load_paths(con, paths, *, received_at: datetime | dict | None = None, account=None) -> list[FileResult]:
+def load_paths(con, paths, *, received_at: datetime | dict | None = None, account=None, commune: str | None = None,
+               names: dict[str, str] | None = None) -> list[FileResult]:
     """Load every workbook under `paths`; returns results in input order. `received_at` is when
     the files were received (default: now), or a {path: datetime} for files received apart.
-    Each loaded or rejected file leaves one audit row naming `account` (None: the command line);
-    a loaded file's row is written in the transaction that writes the file.
+    Each loaded, unchanged or rejected file leaves one audit row naming `account` (None: the
+    command line) and the file under its name in `names` ({file name: name as uploaded}, else its
+    own); a loaded file's row is written in the transaction that writes the file. With `commune`,
+    only that commune's monthly reports may load: every other file is rejected (etl.admission),
+    identical content too.
 
     Registry files are applied before the reports that need them: a report rejected only for
     unknown units is checked again once a registry file of the same run has loaded, from the
@@ -145,13 +150,13 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
             digest = sha256_of(path)
         except OSError:
             digest = None
-        if digest in known:
+        if digest in known and commune is None:
             results[path] = FileResult(file=path.name, status="unchanged", sha256=digest)
         else:
             todo.append(path)
-    state = {"registry": registry, "changed": False, "confirmed": confirm.confirmed_reports(con)}
+    state = {"registry": registry, "changed": False, "confirmed": confirm.confirmed_reports(con), "commune": commune}
     retry: list[Path] = []
-    writes = _Writes(con, account)
+    writes = _Writes(con, account, names)
     with _Checkers(len(todo), registry) as checkers:
         for path, checked in checkers.checks(todo, state):
             r = results[path] = _write(con, path, checked, state, known, received_at, writes)
@@ -168,6 +173,7 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
                 writes.reject(results[path])
     writes.flush()
     _describe_unchanged(con, [r for r in results.values() if r.status == "unchanged" and r.kind is None])
+    writes.unchanged([results[p] for p in files if results[p].status == "unchanged"])
     return [results[p] for p in files]
 
 
@@ -202,8 +208,9 @@ class _Writes:
     not committed yet, none of them reported: load_paths reports when it returns, after the last
     group. A rejected file's audit row is written after the files before it."""
 
-    def __init__(self, con, account):
+    def __init__(self, con, account, names: dict[str, str] | None = None):
         self.con, self.account, self.waiting = con, account, []
+        self.names = names or {}  # file name -> name as uploaded, for the audit rows
 
     def add(self, file: dict, where: str) -> None:
         """`file`: db.write_load's keyword arguments; `where`: the audit row's detail."""
@@ -214,8 +221,15 @@ class _Writes:
     def reject(self, r: FileResult) -> None:
         self.flush()
         codes = sorted({p.code for p in r.problems if p.severity == "error"})
-        audit.record(self.con, "reject", account=self.account, file_name=r.file, sha256=r.sha256,
-                     detail=", ".join(codes))
+        audit.record(self.con, "reject", account=self.account, file_name=self.names.get(r.file, r.file),
+                     sha256=r.sha256, detail=", ".join(codes))
+
+    def unchanged(self, results: list[FileResult]) -> None:
+        """One 'load' row per file whose content was loaded before (nothing else is written)."""
+        audit.record_many(self.con, "load", [
+            {"file_name": self.names.get(r.file, r.file), "sha256": r.sha256,
+             "detail": " ".join(x for x in (r.kind, r.commune, r.period, "(không thay đổi)") if x)}
+            for r in results], account=self.account)
 
     def flush(self) -> None:
         waiting, self.waiting = self.waiting, []
@@ -233,13 +247,17 @@ class _Writes:
 
         def audit_rows(con, load_ids):
             audit.record_many(con, "load", [
-                {"file_name": f["source_file"], "sha256": f["sha256"], "detail": f"{where} (lần nạp {load_id})"}
+                {"file_name": self.names.get(f["source_file"], f["source_file"]), "sha256": f["sha256"],
+                 "detail": f"{where} (lần nạp {load_id})"}
                 for load_id, (f, where) in zip(load_ids, waiting)], account=self.account)
         db.write_loads(self.con, [f for f, _ in waiting], after=audit_rows)
 
 
 def _write(con, path: Path, checked: Checked, state: dict, known: set, received_at, writes: _Writes) -> FileResult:
     r = checked.result
+    when = received_at.get(path) if isinstance(received_at, dict) else received_at
+    r.problems[:0] = admission.refusals(r, checked.meta, commune=state["commune"], registry=state["registry"],
+                                        received=when)
     if has_errors(r.problems):
         r.status = "rejected"
     elif r.sha256 in known:  # two copies of one file in the same run
@@ -249,8 +267,9 @@ def _write(con, path: Path, checked: Checked, state: dict, known: set, received_
                                           state["registry"]))
         r.status = "rejected"
     else:
-        when = received_at.get(path) if isinstance(received_at, dict) else received_at
         where = " ".join(x for x in (r.kind, r.commune, r.period) if x)
+        if when is not None:  # a receipt date said by whoever loads, not the time of loading
+            where += f"; ngày nhận {vn.day(when)}"
         writes.add(dict(kind=r.kind, source_file=path.name, sha256=r.sha256, received_at=when,
                         meta=checked.meta, rows=checked.rows), where)
         r.status = "loaded"

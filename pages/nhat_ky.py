@@ -41,7 +41,7 @@ def body():
     who = c.text_input("Tài khoản", key="nk-tai-khoan", placeholder="Tất cả tài khoản").strip().lower() or None
     days = PERIODS[period]
     since = date.today() - timedelta(days=days) if days else None
-    rows = data.call("audit_trail", since, tuple(chosen), who, LIMIT)
+    rows = data.audit_trail(since, tuple(chosen), who, LIMIT)
     if rows.empty:
         st.info("Không có hoạt động nào khớp với lựa chọn.")
         return

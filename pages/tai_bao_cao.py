@@ -55,7 +55,8 @@ def _problems(outcome: upload.Outcome, key: str) -> None:
 def _uploader() -> list:
     round_ = st.session_state.setdefault("upload_round", 0)
     files = st.file_uploader(
-        f"Chọn tệp báo cáo (.xlsx, .xlsm, .xls; tối đa {upload.MAX_MB} MB mỗi tệp, {upload.MAX_FILES} tệp mỗi lần)",
+        f"Chọn tệp báo cáo (.xlsx, .xlsm, .xls; tối đa {upload.MAX_MB} MB mỗi tệp, {upload.MAX_FILES} tệp và "
+        f"{upload.MAX_TOTAL_MB} MB mỗi lần)",
         type=[e.lstrip(".") for e in upload.EXTENSIONS], accept_multiple_files=True,
         max_upload_size=upload.MAX_MB, key=f"upload-files-{round_}",
         help="Báo cáo tháng của các đảng bộ, danh mục đơn vị, chỉ tiêu kết nạp, sổ theo dõi kiểm tra. "
@@ -75,7 +76,7 @@ def _check(files, target) -> upload.Outcome:
     if kept and kept[0] == signature:
         return kept[1]
     with st.spinner(f"Đang kiểm tra {vn.number(len(files))} tệp…"), tempfile.TemporaryDirectory() as folder:
-        uploads = upload.save(((f.name, f.getvalue()) for f in files), folder)
+        uploads = upload.save(((f.name, f) for f in files), folder)
         outcome = upload.check(uploads, target, _own())
     if not outcome.error:  # a busy warehouse is asked again on the next run
         st.session_state["upload_check"] = (signature, outcome)
@@ -83,9 +84,10 @@ def _check(files, target) -> upload.Outcome:
 
 
 def _load(files, target, received_on: date | None) -> upload.Outcome:
-    """Save again and check again (the registry may have changed since), load what passes."""
+    """Save again and check again (the registry may have changed since), load what passes; the
+    loader records every other file as rejected."""
     with tempfile.TemporaryDirectory() as folder:
-        uploads = upload.save(((f.name, f.getvalue()) for f in files), folder)
+        uploads = upload.save(((f.name, f) for f in files), folder)
         return upload.check_and_load(uploads, target, received_on, account=auth.current().name, commune=_own())
 
 
@@ -109,8 +111,9 @@ def _upload_section(names: dict[str, str]) -> None:
         st.divider()
     files = _uploader()
     if not files:
-        st.caption("Tệp được kiểm tra ngay khi tải lên; chỉ tệp không có lỗi mới được nạp vào kho dữ liệu. "
-                   f"Kho dữ liệu: `{target}`.")
+        # the server's file path is the board's business only
+        where = f" Kho dữ liệu: `{target}`." if auth.may("upload") else ""
+        st.caption("Tệp được kiểm tra ngay khi tải lên; chỉ tệp không có lỗi mới được nạp vào kho dữ liệu." + where)
         return
     outcome = _check(files, target)
     if outcome.error:
@@ -129,14 +132,22 @@ def _upload_section(names: dict[str, str]) -> None:
         st.warning(f"{vn.number(rejected)} tệp có lỗi sẽ không được nạp. Sửa đúng ô được nêu trong danh sách "
                    "rồi tải tệp lên lại.")
     left, right = st.columns([1, 2], vertical_alignment="bottom")
-    received = left.date_input("Ngày nhận báo cáo", value=date.today(), max_value=date.today(),
-                               format="DD/MM/YYYY", key="upload-received-on",
-                               help="Để mặc định là hôm nay (ghi thời điểm nạp). Chọn ngày khác khi nạp bổ sung "
-                                    "báo cáo cũ: ngày nhận quyết định báo cáo đúng hạn hay muộn.")
+    # The receipt day decides whether a report was on time (I15): only the board may say it was
+    # received earlier (back-loading old reports); a commune's upload is received when it loads.
+    board = auth.may("upload")
+    if board:
+        received = left.date_input("Ngày nhận báo cáo", value=date.today(), max_value=date.today(),
+                                   format="DD/MM/YYYY", key="upload-received-on",
+                                   help="Để mặc định là hôm nay (ghi thời điểm nạp). Chọn ngày khác khi nạp bổ sung "
+                                        "báo cáo cũ: ngày nhận quyết định báo cáo đúng hạn hay muộn.")
+    else:
+        received = date.today()
+        left.caption("Ngày nhận báo cáo là thời điểm nạp.")
+    # never disabled: a click with no valid file still records the rejected ones in the audit trail
     clicked = right.button(f"Nạp {vn.number(len(chosen))} tệp vào kho dữ liệu", type="primary",
-                           disabled=not chosen, icon=":material/database_upload:", key="upload-load")
+                           icon=":material/database_upload:", key="upload-load")
     if clicked:
-        day = received if received != date.today() else None
+        day = received if board and received != date.today() else None
         with st.spinner("Đang nạp vào kho dữ liệu (nếu kho đang bận, chờ tối đa 30 giây)…"):
             outcome = _load(files, target, day)
         st.session_state["upload_done"] = (outcome, vn.day(received))

@@ -6,10 +6,15 @@ visible in the test) and write it with `write_book`. Nothing here is committed a
 from __future__ import annotations
 
 import copy
+import io
 import unicodedata
+import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
+
+FIXED_TIME = datetime(2024, 1, 1)
 
 COMMUNES = [  # code, name, kind, valid_from, valid_to, merged_into, other names
     ("X01", "Lộc Ngãi", "Xã", None, None, None, "Loc Ngai cu"),
@@ -123,7 +128,14 @@ def write_book(path: Path, book: dict, merges: dict | None = None) -> Path:
         for rng in (merges or {}).get(name, ()):
             ws.merge_cells(rng)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    # openpyxl stamps the save time in docProps/core.xml and in every zip entry: fix both, so
+    # the same book written a second later has the same bytes (tests of "unchanged" need that)
+    wb.properties.created = wb.properties.modified = FIXED_TIME
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(zipfile.ZipInfo(info.filename, FIXED_TIME.timetuple()[:6]), src.read(info))
     return path
 
 

@@ -1,5 +1,7 @@
 """Accounts (issue 6): schema version 2 migrates a version-1 warehouse, passwords exist only as
-argon2id hashes, repeated failures throttle, role rules, and `python -m etl users`.
+argon2id hashes, logins read the accounts and write only the login file beside the warehouse,
+repeated failures throttle per client (and slow down under a spray), role rules, and `python -m
+etl users`.
 
 An argon2 hash costs tens of milliseconds (19 MiB, on purpose): tests keep their count low."""
 from __future__ import annotations
@@ -13,13 +15,18 @@ from pathlib import Path
 import pytest
 
 from builders import monthly_book, registry_book, write_book
-from etl import accounts, audit
-from etl.accounts import Account, AccountError, authenticate, can, visible_communes
+from etl import accounts, audit, logins
+from etl.accounts import Account, AccountError, can, visible_communes
 from etl.load import load_paths
 from etl.warehouse import db
 
 ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2024, 3, 1, 8, 0)
+
+
+def later(seconds: float = 60) -> datetime:
+    """A moment after now (so after the accounts' passwords were set), to the second."""
+    return datetime.now().replace(microsecond=0) + timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -30,6 +37,26 @@ def con(tmp_path):
     assert r.status == "loaded"
     yield con
     con.close()
+
+
+@pytest.fixture
+def log(tmp_path):
+    """The login file beside that warehouse (etl.logins)."""
+    con = logins.connect(tmp_path / "w.duckdb")
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def authenticate(con, log):
+    """accounts.authenticate on the warehouse's accounts and its login file."""
+    def _authenticate(name, password, **kwargs):
+        return accounts.authenticate(con, log, name, password, **kwargs)
+    return _authenticate
+
+
+def attempts(log) -> list[tuple]:
+    return [(r["action"], r["account"], r["detail"]) for r in reversed(logins.audit(log))]
 
 
 def test_version_1_warehouse_migrates_to_2_keeping_its_data(tmp_path):
@@ -56,7 +83,7 @@ def test_version_1_warehouse_migrates_to_2_keeping_its_data(tmp_path):
     con.close()
 
 
-def test_add_user_returns_a_generated_password_stored_only_as_argon2id(con):
+def test_add_user_returns_a_generated_password_stored_only_as_argon2id(con, authenticate):
     pw = accounts.add_user(con, " Nguyen.Van.A ", "ban_to_chuc")
     assert len(pw) == accounts.GENERATED_LENGTH and pw != accounts.add_user(con, "b2", "xem")
     [stored] = con.execute("SELECT password_hash FROM accounts WHERE name = 'nguyen.van.a'").fetchone()
@@ -65,7 +92,7 @@ def test_add_user_returns_a_generated_password_stored_only_as_argon2id(con):
     assert [(u.name, u.role, u.commune) for u in users] == [("b2", "xem", None), ("nguyen.van.a", "ban_to_chuc", None)]
     assert not any(getattr(u, "password_hash", None) for u in users)
     assert "$argon2" not in repr(users)
-    assert authenticate(con, "NGUYEN.VAN.A", pw, now=T0).name == "nguyen.van.a"
+    assert authenticate("NGUYEN.VAN.A", pw).name == "nguyen.van.a"
 
 
 @pytest.mark.parametrize("name, role, commune, fragment", [
@@ -98,68 +125,129 @@ def test_xa_account_is_bound_to_its_commune_code(con):
     assert (a.role, a.commune) == ("xa", "X01")
 
 
-def test_repeated_failures_throttle_and_a_correct_password_resets(con):
+def test_repeated_failures_throttle_the_client_only_and_a_correct_password_resets(con, log, authenticate):
     pw = accounts.add_user(con, "ba1", "ban_to_chuc")
-    assert [authenticate(con, "ba1", "sai-mat-khau-0", now=T0) for _ in range(accounts.FREE_ATTEMPTS)] == [None] * 3
-    assert accounts.list_users(con)[0].throttled_until is None
-    assert authenticate(con, "ba1", "sai-mat-khau-0", now=T0) is None  # 4th: 30 s
-    [a] = accounts.list_users(con)
-    assert (a.failed_attempts, a.throttled_until) == (4, T0 + timedelta(seconds=30))
-    # While throttled even the right password fails, and the attempt does not count.
-    assert authenticate(con, "ba1", pw, now=T0 + timedelta(seconds=29)) is None
-    assert accounts.list_users(con)[0].failed_attempts == 4
-    assert authenticate(con, "ba1", "sai-mat-khau-0", now=T0 + timedelta(seconds=31)) is None  # 5th: 60 s
-    assert accounts.list_users(con)[0].throttled_until == T0 + timedelta(seconds=91)
-    ok = authenticate(con, "ba1", pw, now=T0 + timedelta(seconds=92))
-    assert ok == Account("ba1", "ban_to_chuc", None, False, ok.created_at, T0 + timedelta(seconds=92), 0, None)
-    got = [(r["action"], r["account"], r["detail"]) for r in reversed(audit.audit(con, actions={"login", "login_failed"}))]
-    assert got == [("login_failed", "ba1", f"Sai mật khẩu ({n} lần liên tiếp)") for n in (1, 2, 3, 4)] + [
-        ("login_failed", "ba1", "Đang tạm khóa do nhập sai nhiều lần (đến 08:00:30)"),
-        ("login_failed", "ba1", "Sai mật khẩu (5 lần liên tiếp)"),
-        ("login", "ba1", None)]
+    t0, here, there = later(), "203.0.113.5 #aaaa", "198.51.100.7 #bbbb"
+    at = lambda s: t0 + timedelta(seconds=s)  # noqa: E731
+    assert [authenticate("ba1", "sai-mat-khau-0", client=here, now=at(0)) for _ in range(3)] == [None] * 3
+    assert logins.verdict(log, "ba1", "ba1", here, None, at(0)).until is None
+    assert authenticate("ba1", "sai-mat-khau-0", client=here, now=at(0)) is None  # 4th: 30 s
+    assert logins.verdict(log, "ba1", "ba1", here, None, at(1)) == logins.Verdict(4, at(30), 0.0)
+    # While this client is throttled even the right password fails from it, and does not count...
+    assert authenticate("ba1", pw, client=here, now=at(29)) is None
+    assert logins.verdict(log, "ba1", "ba1", here, None, at(29)).in_a_row == 4
+    # ...but the account is not locked: the right password signs in from another client.
+    assert authenticate("ba1", pw, client=there, now=at(29)).name == "ba1"
+    assert authenticate("ba1", "sai-mat-khau-0", client=here, now=at(31)) is None  # 5th: 60 s
+    assert logins.verdict(log, "ba1", "ba1", here, None, at(32)).until == at(91)
+    ok = authenticate("ba1", pw, client=here, now=at(92))
+    assert ok == Account("ba1", "ban_to_chuc", None, False, ok.created_at, ok.password_set_at)
+    assert logins.verdict(log, "ba1", "ba1", here, None, at(93)).in_a_row == 0  # reset for this client
+    on_this = "lần liên tiếp trên máy này"
+    assert attempts(log) == [("login_failed", "ba1", f"Sai mật khẩu ({n} {on_this}) · từ {here}") for n in (1, 2, 3, 4)] + [
+        ("login_failed", "ba1", f"Đang tạm khóa trên máy này do nhập sai nhiều lần (đến {at(30):%H:%M:%S}) · từ {here}"),
+        ("login", "ba1", f"từ {there}"),
+        ("login_failed", "ba1", f"Sai mật khẩu (5 {on_this}) · từ {here}"),
+        ("login", "ba1", f"từ {here}")]
+    assert con.execute("SELECT count(*) FROM audit_log WHERE action LIKE 'login%'").fetchone() == (0,)
+
+
+def test_a_wrong_guess_every_quarter_hour_never_locks_the_owner_out(con, authenticate):
+    """Regression: the slow-down used to throttle the account itself, so a stranger's one wrong
+    guess every 15 minutes kept the administrator out for good."""
+    pw = accounts.add_user(con, "quantri", "quan_tri")
+    t0 = later()
+    for i in range(8):
+        when = t0 + timedelta(minutes=15 * i)
+        assert authenticate("quantri", "doan-mo-mat-khau", client="198.51.100.66 #dddd", now=when) is None
+        assert authenticate("quantri", pw, client="192.0.2.10 #owner", now=when + timedelta(seconds=1)).name == "quantri"
 
 
 def test_throttle_grows_and_is_capped():
-    waits = [accounts.throttle_for(n) for n in range(1, 12)]
+    waits = [logins.throttle_for(n) for n in range(1, 12)]
     assert waits[:3] == [None] * 3
     assert [w.total_seconds() for w in waits[3:]] == [30, 60, 120, 240, 480, 900, 900, 900]
-    assert accounts.throttle_for(10**6) == accounts.THROTTLE_MAX
+    assert logins.throttle_for(10**6) == logins.THROTTLE_MAX
 
 
-def test_failed_logins_never_tell_which_of_name_or_password_was_wrong(con):
+def test_a_spray_from_many_clients_slows_every_attempt_but_lets_the_right_password_in(con, authenticate):
+    pw = accounts.add_user(con, "ba1", "ban_to_chuc")
+    t0 = later()
+    waited = []
+    authenticate("ba1", pw, client="owner", now=t0)  # the owner's browser, signed in before
+    for i in range(logins.SPRAY_FAILURES):  # one guess each from many clients: none is throttled
+        assert authenticate("ba1", f"doan-{i}-mat-khau", client=f"10.0.0.{i} #x", now=t0, sleep=waited.append) is None
+    assert waited == []
+    assert authenticate("ba1", "doan-nua-mat-khau", client="10.0.1.1 #x", now=t0, sleep=waited.append) is None
+    assert authenticate("ba1", pw, client="10.0.1.2 #x", now=t0, sleep=waited.append).name == "ba1"
+    assert waited == [logins.SPRAY_DELAY] * 2  # every attempt waits, the right one gets in after it
+    assert authenticate("ba1", pw, client="owner", now=t0, sleep=waited.append).name == "ba1"
+    assert len(waited) == 2  # a client that signed in since the password was set does not wait
+    # a name that is no account waits just the same after as many failures: the delay tells nothing
+    for i in range(logins.SPRAY_FAILURES):
+        authenticate("khong-co-ai", f"doan-{i}", client=f"10.0.2.{i} #x", now=t0, sleep=waited.append)
+    assert len(waited) == 2
+    authenticate("khong-co-ai", "doan-nua", client="10.0.3.1 #x", now=t0, sleep=waited.append)
+    assert waited == [logins.SPRAY_DELAY] * 3
+    # the spray window passes: no more delay
+    assert authenticate("ba1", pw, client="10.0.9.9 #x", now=t0 + logins.SPRAY_WINDOW + timedelta(seconds=1),
+                        sleep=waited.append).name == "ba1"
+    assert len(waited) == 3
+
+
+def test_a_login_reads_the_accounts_and_writes_only_the_login_file(con, tmp_path):
+    pw = accounts.add_user(con, "ba1", "ban_to_chuc")
+    con.execute("CHECKPOINT")
+    path = tmp_path / "w.duckdb"
+    con.close()
+    before = path.stat().st_mtime_ns, sorted(p.name for p in tmp_path.iterdir())
+    reader = db.connect(path, read_only=True)  # as the dashboard's read copy
+    try:
+        with logins.opened(path) as log:
+            assert accounts.authenticate(reader, log, "ba1", "sai-mat-khau-0") is None
+            assert accounts.authenticate(reader, log, "ba1", pw).name == "ba1"
+    finally:
+        reader.close()
+    assert path.stat().st_mtime_ns == before[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before[1] + ["w.logins.duckdb"])
+    with logins.opened(path) as log:  # and the rows survive: a new connection reads them
+        assert [r["action"] for r in logins.audit(log)] == ["login", "login_failed"]
+
+
+def test_failed_logins_never_tell_which_of_name_or_password_was_wrong(con, log, authenticate):
     pw = accounts.add_user(con, "ba1", "ban_to_chuc")
     accounts.add_user(con, "cu", "xem", password="mat-khau-dai-1")
     accounts.disable(con, "cu")
-    answers = {authenticate(con, "khong-co", pw, now=T0), authenticate(con, "ba1", "sai-mat-khau-0", now=T0),
-               authenticate(con, "cu", "mat-khau-dai-1", now=T0)}
+    answers = {authenticate("khong-co", pw), authenticate("ba1", "sai-mat-khau-0"),
+               authenticate("cu", "mat-khau-dai-1")}
     assert answers == {None}
     # The unknown name is not recorded: people type their password into the name box.
-    rows = audit.audit(con, actions={"login_failed"})
+    rows = logins.audit(log, actions={"login_failed"})
     assert [r["account"] for r in rows] == ["cu", "ba1", None]
     assert all("khong-co" not in str(v) for r in rows for v in r.values())
     accounts.enable(con, "cu")
-    assert authenticate(con, "cu", "mat-khau-dai-1", now=T0).name == "cu"
+    assert authenticate("cu", "mat-khau-dai-1").name == "cu"
 
 
-def test_set_password_replaces_the_old_one_and_lifts_throttling(con):
+def test_set_password_replaces_the_old_one_and_lifts_throttling(con, log, authenticate):
     old = accounts.add_user(con, "ba1", "ban_to_chuc")
     for _ in range(5):
-        authenticate(con, "ba1", "sai-mat-khau-0", now=T0)
-    assert accounts.list_users(con)[0].throttled_until is not None
+        authenticate("ba1", "sai-mat-khau-0")
+    assert logins.verdict(log, "ba1", "ba1", None, None, datetime.now()).until is not None
     accounts.set_password(con, "ba1", "mat-khau-moi-2024", by="quantri")
-    assert authenticate(con, "ba1", old, now=T0) is None
-    assert authenticate(con, "ba1", "mat-khau-moi-2024", now=T0).name == "ba1"
+    assert authenticate("ba1", old) is None
+    assert authenticate("ba1", "mat-khau-moi-2024").name == "ba1"
     [row] = audit.audit(con, actions={"password_set"})
     assert (row["account"], row["detail"]) == ("quantri", "ba1")
 
 
-def test_ensure_admin_only_on_first_run_with_a_random_password(con):
+def test_ensure_admin_only_on_first_run_with_a_random_password(con, authenticate):
     pw = accounts.ensure_admin(con)
     assert pw and len(pw) >= 16
     [admin] = accounts.list_users(con)
     assert (admin.name, admin.role) == (accounts.ADMIN_NAME, "quan_tri")
     assert accounts.ensure_admin(con) is None
-    assert authenticate(con, accounts.ADMIN_NAME, pw, now=T0) == accounts.list_users(con)[0]
+    assert authenticate(accounts.ADMIN_NAME, pw) == accounts.list_users(con)[0]
 
 
 def test_no_plaintext_password_anywhere_in_the_warehouse_file(tmp_path):
@@ -172,21 +260,26 @@ def test_no_plaintext_password_anywhere_in_the_warehouse_file(tmp_path):
     accounts.add_user(con, "ba1", "ban_to_chuc", password=secrets[0])
     generated = accounts.add_user(con, "tt", "xem")
     accounts.set_password(con, "tt", secrets[1])
-    authenticate(con, "ba1", secrets[2], now=T0)  # a wrong password
-    authenticate(con, secrets[2], secrets[2], now=T0)  # a password typed into the name box
-    authenticate(con, "ba1", secrets[0], now=T0)
+    log = logins.connect(path)
+    log.execute("SET force_compression = 'uncompressed'")
+    accounts.authenticate(con, log, "ba1", secrets[2])  # a wrong password
+    accounts.authenticate(con, log, secrets[2], secrets[2])  # a password typed into the name box
+    accounts.authenticate(con, log, "ba1", secrets[0])
     audit.record(con, "export", detail=control)
-    # Every text column of every table, through SQL...
+    logins.record(log, "login", "ok", account="ba1", client=None, detail=control)
+    # Every text column of every table of both files, through SQL...
     texts = []
-    for (table,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall():
-        texts += [str(v) for row in con.execute(f"SELECT * FROM {table}").fetchall() for v in row]
-    assert any(control in t for t in texts)
+    for c in (con, log):
+        for (table,) in c.execute("SELECT table_name FROM duckdb_tables()").fetchall():
+            texts += [str(v) for row in c.execute(f"SELECT * FROM {table}").fetchall() for v in row]
+    assert sum(control in t for t in texts) == 2
     for s in [*secrets, generated]:
         assert not any(s in t for t in texts), s
-    con.execute("CHECKPOINT")
-    con.close()
-    # ...and the bytes of the file and its write-ahead log.
-    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("w.duckdb"))
+    for c in (con, log):
+        c.execute("CHECKPOINT")
+        c.close()
+    # ...and the bytes of the files and their write-ahead logs.
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("w."))
     assert control.encode() in raw
     for s in [*secrets, generated]:
         assert s.encode() not in raw and s.encode("utf-16-le") not in raw, s
@@ -267,9 +360,12 @@ def test_users_command_line(tmp_path):
     assert "đã khóa" in etl("users", "list", *db_arg).stdout
     assert etl("users", "disable", "khong-co", *db_arg).returncode == 1
     con = db.connect(path)
-    assert authenticate(con, "locngai", "mat-khau-moi-2024") is None  # disabled
-    accounts.enable(con, "locngai")
-    assert authenticate(con, "locngai", "mat-khau-moi-2024").commune == "X01"
+    with logins.opened(path) as log:
+        assert accounts.authenticate(con, log, "locngai", "mat-khau-moi-2024") is None  # disabled
+        accounts.enable(con, "locngai")
+        assert accounts.authenticate(con, log, "locngai", "mat-khau-moi-2024").commune == "X01"
+        assert [r["action"] for r in reversed(logins.audit(log))] == ["login_failed", "login"]
     assert [r["action"] for r in reversed(audit.audit(con))] == [
-        "load", "user_add", "password_set", "user_disable", "login_failed", "user_enable", "login"]
+        "load", "user_add", "password_set", "user_disable", "user_enable"]
     con.close()
+    assert f"lần cuối: {datetime.now():%d/%m/%Y}" in etl("users", "list", *db_arg).stdout

@@ -45,12 +45,43 @@ def test_each_loaded_or_rejected_file_leaves_one_row(con, tmp_path):
         ("d-registry.xlsx", "load", "ba1", sha(files["d-registry.xlsx"]), "registry (lần nạp 1)"),
         ("e-bad.xlsx", "reject", "ba1", sha(files["e-bad.xlsx"]), "over_total"),
     ]
-    # Unchanged files are no act: a second run adds nothing but the rejections.
+    # A second run: the rejections again, and a 'load' row for each unchanged file (someone gave
+    # it again: that is an act too), with its hash.
     load_paths(con, [tmp_path / "in"])
-    again = audit.audit(con, limit=2)
-    assert sorted((r["file_name"], r["action"], r["account"]) for r in again) == [
-        ("c-junk.xlsx", "reject", None), ("e-bad.xlsx", "reject", None)]
-    assert len(audit.audit(con)) == 6
+    again = audit.audit(con, limit=4)
+    assert sorted((r["file_name"], r["action"], r["account"], r["sha256"], r["detail"]) for r in again) == [
+        ("a-report.xlsx", "load", None, sha(files["a-report.xlsx"]), "monthly X01 2024-03 (không thay đổi)"),
+        ("c-junk.xlsx", "reject", None, sha(files["c-junk.xlsx"]), "unreadable"),
+        ("d-registry.xlsx", "load", None, sha(files["d-registry.xlsx"]), "registry (không thay đổi)"),
+        ("e-bad.xlsx", "reject", None, sha(files["e-bad.xlsx"]), "over_total")]
+    assert len(audit.audit(con)) == 8
+
+
+def test_a_run_limited_to_one_commune_rejects_every_other_file_and_records_it(con, tmp_path):
+    """load_paths(commune=...): what a commune account may load, enforced by the loader itself;
+    the audit rows carry the names the files were uploaded under."""
+    registry = write_book(tmp_path / "in" / "001-danh-muc.xlsx", registry_book())
+    load_paths(con, [registry])
+    mine = write_book(tmp_path / "in" / "002-mine.xlsx", monthly_book())
+    theirs = write_book(tmp_path / "in" / "003-theirs.xlsx", monthly_book(commune="Lộc Quảng", branches=[
+        "Chi bộ thôn 1", "Chi bộ thôn 2"]))
+    names = {"001-danh-muc.xlsx": "Danh mục.xlsx", "002-mine.xlsx": "Báo cáo T3.xlsx",
+             "003-theirs.xlsx": "Lộc Quảng T3.xlsx"}
+    results = load_paths(con, [registry, mine, theirs], account="xa1", commune="x01", names=names)
+    assert [(r.status, [p.code for p in r.problems][:1]) for r in results] == [
+        ("rejected", ["not_permitted"]), ("loaded", []), ("rejected", ["not_permitted"])]
+    assert "danh mục đơn vị" in results[0].problems[0].message
+    assert "báo cáo tháng của đảng bộ Lộc Quảng (X02)" in results[2].problems[0].message
+    assert "Tài khoản của đảng bộ Lộc Ngãi (X01)" in results[2].problems[0].message
+    rows = sorted((r["file_name"], r["action"], r["account"], r["sha256"]) for r in audit.audit(con, limit=3))
+    assert rows == [("Báo cáo T3.xlsx", "load", "xa1", sha(mine)), ("Danh mục.xlsx", "reject", "xa1", sha(registry)),
+                    ("Lộc Quảng T3.xlsx", "reject", "xa1", sha(theirs))]
+    # The rule holds for content loaded before too: not 'unchanged' for another commune's account.
+    [r] = load_paths(con, [mine], account="xa2", commune="X02")
+    assert r.status == "rejected" and r.problems[0].code == "not_permitted"
+    [r] = load_paths(con, [mine], account="xa1", commune="X01")
+    assert r.status == "unchanged"
+    assert con.execute("SELECT count(*) FROM loads WHERE kind = 'monthly'").fetchone() == (1,)
 
 
 def test_a_report_rejected_for_good_leaves_exactly_one_reject_row(con, tmp_path):

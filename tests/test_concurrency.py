@@ -7,8 +7,9 @@ as they were; once the writer is done they show the new communes and the notice 
 
 Two real second processes: one runs the loader (etl.load.load_paths) and then keeps the
 warehouse until told to let go, so that every page is checked while it is locked whatever the
-machine's speed; the other is the command line, `python -m etl load` of about a hundred
-generated reports, with pages rendered over and over while it runs.
+machine's speed (and people sign in meanwhile: a login writes no warehouse); the other is the
+command line, `python -m etl load` of about a hundred generated reports, with pages rendered over
+and over while it runs.
 """
 from __future__ import annotations
 
@@ -20,8 +21,11 @@ import time
 import duckdb
 import pytest
 
+from etl import accounts, logins
 from etl.sample import generate
+from etl.warehouse import db
 from test_browser import PAGES, ROOT
+from test_roles import PASSWORD, sign_in
 
 STALE = "Đang nạp dữ liệu mới"
 # Loads the files given, prints how many loaded, and keeps the warehouse until a line on stdin.
@@ -116,6 +120,37 @@ def test_every_page_works_while_a_loader_holds_the_warehouse(warehouse, incoming
         at = visit(after, script)
         assert not check(at, script), script
         assert communes_offered(at) > old, script
+
+
+def test_signing_in_while_a_loader_holds_the_warehouse(warehouse, incoming, app):
+    """Regression: a login wrote the warehouse, so while a load held it nobody could sign in (the
+    form waited 20 s, then said the warehouse was busy)."""
+    with db.connect(warehouse) as con:
+        accounts.add_user(con, "bantochuc", "ban_to_chuc", password=PASSWORD)
+    at = app(warehouse, account=None)  # the login form; the snapshot now holds the account
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(warehouse), str(incoming / "danh-muc-don-vi.xlsx")],
+                              cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        loaded = holder.stdout.readline()
+        assert loaded.strip() == "1", (loaded, holder.stderr.read() if not loaded else "")
+        assert locked(warehouse)
+        at = sign_in(at, "bantochuc", "sai mật khẩu rồi")
+        assert [e.value for e in at.error] == [accounts.LOGIN_FAILED_VN]
+        at = sign_in(at, "bantochuc", PASSWORD)
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert at.title[0].value == "Tổng quan" and at.metric
+        assert STALE in " ".join(w.value for w in at.warning)  # the data as they were before the load
+        assert locked(warehouse), "the load let go before the login was tried"
+        holder.communicate("\n", timeout=60)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+    assert holder.returncode == 0
+    with logins.opened(warehouse) as con:
+        assert [(r["action"], r["account"]) for r in logins.audit(con)] == [("login", "bantochuc"),
+                                                                           ("login_failed", "bantochuc")]
 
 
 def test_pages_during_the_command_line_load(warehouse, incoming, app):

@@ -6,13 +6,18 @@ duplicated header cells, rows and sheets) and at the byte level (truncated files
 members, flipped bytes in sheet XML, wrong CRCs, members replaced by garbage or dropped, legacy
 .xls files cut or flipped). Each mutant must
 - be answered by `etl.check.check_file` without an exception (problems carry SPEC §3 codes by
-  construction) within FILE_SECONDS: the check runs in a forked worker, so a hang or a crash of
-  the Rust reader that takes the process down is caught and reported, not waited on forever;
-- then be loaded by `etl.load.load_paths` into a real warehouse file: a rejected or unchanged
-  file leaves every SPEC view as it was, a loaded one has all its rows under its load_id.
+  construction) within FILE_SECONDS;
+- then be loaded by `etl.load.load_paths` into a real warehouse file within FILE_SECONDS: a
+  rejected or unchanged file leaves every SPEC view as it was, a loaded one has all its rows
+  under its load_id.
+Both run in a worker process (spawned: it opens the fuzz warehouses itself, and this process
+holds no connection to them), so a hang or a crash of the Rust reader or of DuckDB that takes the
+process down is caught and reported, not waited on forever.
 
-Examples per test: FUZZ_EXAMPLES (default 250: 30-60 s for the whole file on this machine); the
-counts tried are printed at the end (pytest -s). FUZZ_EXAMPLES=2000 for a longer hunt.
+Bounds: at most FUZZ_EXAMPLES examples per test (default 250) and FUZZ_SECONDS of fuzzing per
+test (default 30: the two fuzz tests take about a minute in CI, whatever the machine's speed);
+the examples left when time is up return at once. The counts tried and skipped are printed at
+the end (pytest -s). FUZZ_EXAMPLES=2000 FUZZ_SECONDS=1800 for a longer hunt.
 """
 from __future__ import annotations
 
@@ -42,7 +47,9 @@ from etl.units import Registry
 from etl.warehouse import db
 
 FILE_SECONDS = 10.0
+START_SECONDS = 120.0  # a worker's start (imports, opening the warehouses), not counted as a file's
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "250"))
+SECONDS = float(os.environ.get("FUZZ_SECONDS", "30"))
 # No shrinking: one example takes tens of milliseconds to seconds (1 MB strings), so shrinking a
 # failure could run for many minutes; the failing example is printed as found.
 FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
@@ -51,6 +58,8 @@ FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.exp
 VIEWS = ["units_commune", "units_branch", "committee_meetings", "branch_meetings", "recruitment",
          "recruitment_targets", "annual_ratings", "inspection_findings", "report_submissions"]
 TRIED: dict[str, int] = {}
+SKIPPED: dict[str, int] = {}  # examples left when a test's FUZZ_SECONDS were over
+STARTED: dict[str, float] = {}
 # Zero-based rows of the builders' headers, by sheet; others: row 0.
 HEADER_ROW = {COVER: 0, S1: 2, S2: 3, S3: 2, "Chỉ tiêu": 1, "Sổ kiểm tra": 2}
 # Books mutated cell by cell. Registry mutants load into a warehouse of their own (`aux`), so a
@@ -59,59 +68,92 @@ BOOKS = {"monthly": monthly_book, "targets": targets_book, "inspections": inspec
          "registry": registry_book}
 
 
-# --- the check, in a worker process ------------------------------------------------------------
+# --- the check and the load, in a worker process ---------------------------------------------
 
-_registry: Registry | None = None
+_worker: dict = {}  # in the worker: its connections to the fuzz warehouses and the registry
 
 
-def _init(registry: Registry) -> None:
-    global _registry
-    _registry = registry
+def _init(paths: dict[str, str]) -> None:
+    """In the worker: open the warehouses (`main`, and `aux` for registry mutants) itself."""
+    _worker["cons"] = {which: db.connect(path) for which, path in paths.items()}
+    _worker["registry"] = Registry.from_db(_worker["cons"]["main"])
 
 
 def _check(path: str):
     """In the worker: the problem codes, or the traceback of whatever escaped (BaseException:
     a Rust panic surfaces as pyo3's PanicException, which is not an Exception)."""
     try:
-        checked = check_file(Path(path), _registry)
+        checked = check_file(Path(path), _worker["registry"])
         return "ok", [(p.code, p.severity) for p in checked.result.problems]
     except BaseException:  # noqa: BLE001 - reported to the test as a failure, never swallowed
         return "crash", traceback.format_exc()
 
 
+def _views(con) -> dict:
+    return {v: sorted(map(repr, con.execute(f"SELECT * FROM {v}").fetchall())) for v in VIEWS}
+
+
+def _load(task: tuple[str, str]):
+    """In the worker: load one file into warehouse `which`; what the test checks of it."""
+    which, path = task
+    try:
+        con = _worker["cons"][which]
+        before = _views(con)
+        [r] = load_paths(con, [Path(path)])
+        info = {"status": r.status, "codes": [p.code for p in r.problems], "cells": [(p.code, p.cell) for p in r.problems],
+                "rows": r.rows}
+        if r.status != "loaded":
+            info["views_same"] = _views(con) == before
+        else:
+            [(load_id,)] = con.execute("SELECT max(load_id) FROM loads WHERE sha256 = ?", [r.sha256]).fetchall()
+            info["counts"] = {name: con.execute(f"SELECT count(*) FROM {table} WHERE load_id = ?",
+                                                [load_id]).fetchone()[0] for name, table in db.TABLES.items()}
+        return "ok", info
+    except BaseException:  # noqa: BLE001 - as _check
+        return "crash", traceback.format_exc()
+
+
+def _snapshot(which: str) -> dict:
+    return _views(_worker["cons"][which])
+
+
 class Harness:
-    """Warehouses with the registry loaded, and one forked worker that checks files."""
+    """Warehouses with the registry loaded, and one worker process that checks and loads files."""
 
     def __init__(self, root: Path):
         self.root = root
-        self.con = db.connect(root / "fuzz.duckdb")
-        self.aux = db.connect(root / "registry-mutants.duckdb")
-        for con in (self.con, self.aux):
+        self.paths = {"main": str(root / "fuzz.duckdb"), "aux": str(root / "registry-mutants.duckdb")}
+        for path in self.paths.values():
+            con = db.connect(path)
             [r] = load_paths(con, [write_book(root / "registry.xlsx", registry_book())])
+            con.close()  # from now on only the worker opens it
             assert r.status == "loaded"
-        self.registry = Registry.from_db(self.con)
         self._pool = None
         self.bases: dict[str, bytes] | None = None  # byte-level test's valid files, made once
 
     def pool(self):
         if self._pool is None:
-            self._pool = multiprocessing.get_context("fork").Pool(1, initializer=_init, initargs=(self.registry,))
+            # spawn, not fork: a forked child would share this process's DuckDB state
+            self._pool = multiprocessing.get_context("spawn").Pool(1, initializer=_init, initargs=(self.paths,))
+            self._pool.apply_async(len, ("",)).get(timeout=START_SECONDS)  # started and initialised
         return self._pool
+
+    def _kill(self):
+        self._pool.terminate()
+        self._pool.join()  # its hold on the warehouse files ends with it
+        self._pool = None
 
     def close(self):
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-        self.con.close()
-        self.aux.close()
+            self._kill()
 
     def ask(self, func, arg, timeout: float = FILE_SECONDS):
         """func(arg) in the worker; a test failure when no answer comes within `timeout`."""
+        pool = self.pool()
         try:
-            return self.pool().apply_async(func, (arg,)).get(timeout=timeout)
+            return pool.apply_async(func, (arg,)).get(timeout=timeout)
         except multiprocessing.TimeoutError:
-            self._pool.terminate()  # the worker may be stuck in native code: kill it
-            self._pool = None
+            self._kill()  # the worker may be stuck in native code: kill it
             pytest.fail(f"no answer within {timeout:.0f} s (hang, or the worker process died)")
 
     def check(self, path: Path) -> list[tuple[str, str]]:
@@ -119,26 +161,34 @@ class Harness:
         assert status == "ok", out
         return out
 
-    def snapshot(self, con=None) -> dict:
-        con = con or self.con
-        return {v: sorted(map(repr, con.execute(f"SELECT * FROM {v}").fetchall())) for v in VIEWS}
+    def load(self, path: Path, which: str = "main") -> dict:
+        status, out = self.ask(_load, (which, str(path)))
+        assert status == "ok", out
+        return out
 
-    def exercise(self, path: Path, counter: str, con=None) -> None:
-        con = con or self.con
+    def snapshot(self, which: str = "main") -> dict:
+        return self.ask(_snapshot, which)
+
+    def in_time(self, counter: str) -> bool:
+        """Whether the test `counter` still has fuzzing time (FUZZ_SECONDS from its first example)."""
+        started = STARTED.setdefault(counter, time_module.monotonic())
+        if time_module.monotonic() - started <= SECONDS:
+            return True
+        SKIPPED[counter] = SKIPPED.get(counter, 0) + 1
+        return False
+
+    def exercise(self, path: Path, counter: str, which: str = "main") -> None:
         TRIED[counter] = TRIED.get(counter, 0) + 1
         problems = self.check(path)
         assert all(code in CODES and CODES[code][0] == sev for code, sev in problems)
-        before = self.snapshot(con)
-        [r] = load_paths(con, [path])
-        assert r.status in {"loaded", "rejected", "unchanged"}
-        assert all(p.code in CODES for p in r.problems)
-        if r.status != "loaded":
-            assert self.snapshot(con) == before, "a file that did not load changed a view"
+        r = self.load(path, which)
+        assert r["status"] in {"loaded", "rejected", "unchanged"}
+        assert all(code in CODES for code in r["codes"])
+        if r["status"] != "loaded":
+            assert r["views_same"], "a file that did not load changed a view"
             return
-        [(load_id,)] = con.execute("SELECT max(load_id) FROM loads WHERE sha256 = ?", [r.sha256]).fetchall()
-        for name, table in db.TABLES.items():
-            n = con.execute(f"SELECT count(*) FROM {table} WHERE load_id = ?", [load_id]).fetchone()[0]
-            assert n == r.rows.get(name, 0), (name, n, r.rows)
+        for name, n in r["counts"].items():
+            assert n == r["rows"].get(name, 0), (name, n, r["rows"])
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +197,9 @@ def harness(tmp_path_factory):
     yield h
     h.close()
     print("\nfuzz cases tried: " + ", ".join(f"{k} {v}" for k, v in sorted(TRIED.items()))
-          + f" (total {sum(TRIED.values())})")
+          + f" (total {sum(TRIED.values())}; within {SECONDS:g} s per test"
+          + (", then skipped: " + ", ".join(f"{k} {v}" for k, v in sorted(SKIPPED.items())) if SKIPPED else "")
+          + ")")
 
 
 # --- cell-level mutations ----------------------------------------------------------------------
@@ -272,12 +324,14 @@ def mutate(book: dict, ops) -> dict:
 def test_cell_mutants_get_problems_or_a_load(harness, kind, ops, merged, nfd):
     from builders import nfd as to_nfd
 
+    if not harness.in_time("cell-level"):
+        return
     book = mutate(clone(BOOKS[kind]()), ops)  # a deep copy: the header rows are the builders' shared lists
     if nfd:
         book = to_nfd(book)
     path = write_book(harness.root / "cells" / "bao-cao.xlsx", book)
     inject_merges(path, len(book), merged)
-    harness.exercise(path, "cell-level", harness.aux if kind == "registry" else None)
+    harness.exercise(path, "cell-level", "aux" if kind == "registry" else "main")
 
 
 # --- byte-level mutations ----------------------------------------------------------------------
@@ -305,8 +359,8 @@ def make_bases(harness) -> dict[str, bytes]:
         "monthly.xls": _xls_bytes(monthly_book(month=5), root / "monthly.xls"),
     }
     for name, data in out.items():
-        [r] = load_paths(harness.con, [root / name])
-        assert r.status == "loaded", (name, r.problems)
+        r = harness.load(root / name)
+        assert r["status"] == "loaded", (name, r["codes"])
     return out
 
 
@@ -398,6 +452,8 @@ def mutate_member(data: bytes, op) -> bytes:
 @given(base=st.sampled_from(["monthly.xlsx", "targets.xlsx", "monthly.xls"]),
        ops=st.lists(st.one_of(member_ops, raw_ops), min_size=1, max_size=3))
 def test_byte_mutants_get_problems_or_a_load(harness, base, ops):
+    if not harness.in_time("byte-level"):
+        return
     if harness.bases is None:
         harness.bases = make_bases(harness)
     data = harness.bases[base]
@@ -416,12 +472,16 @@ def test_byte_mutants_get_problems_or_a_load(harness, base, ops):
     harness.exercise(path, "byte-level")
 
 
-def test_a_hang_or_a_dead_worker_is_a_failure_not_a_wait(harness):
-    """The guard itself: a stuck or dead worker fails the example within the time given."""
-    for func, arg in ((time_module.sleep, 60), (os._exit, 3)):
+def test_a_hang_or_a_dead_worker_is_a_failure_not_a_wait(harness, tmp_path):
+    """The guard itself: a stuck or dead worker fails the example within the time given, the
+    check and the real loader alike (a named pipe blocks whoever opens it to read: a true hang)."""
+    fifo = tmp_path / "treo.xlsx"
+    os.mkfifo(fifo)
+    for func, arg in ((time_module.sleep, 60), (os._exit, 3), (_check, str(fifo)), (_load, ("main", str(fifo)))):
         with pytest.raises(pytest.fail.Exception, match="no answer within 1 s"):
             harness.ask(func, arg, timeout=1.0)
     assert harness.ask(len, "abc") == 3  # and a fresh worker takes over
+    assert harness.snapshot()["units_commune"]  # on the warehouse as it was
 
 
 def test_truncated_xls_is_unreadable_not_a_panic(harness, tmp_path):
@@ -437,8 +497,8 @@ def test_truncated_xls_is_unreadable_not_a_panic(harness, tmp_path):
         with pytest.raises(ReadError) as info:
             read_workbook(path)
         assert info.value.code == "unreadable"
-        [r] = load_paths(harness.con, [path])
-        assert r.status == "rejected" and [p.code for p in r.problems] == ["unreadable"]
+        r = harness.load(path)
+        assert r["status"] == "rejected" and r["codes"] == ["unreadable"]
 
 
 def _read_in_worker(path: str):
@@ -514,8 +574,8 @@ def test_integers_too_large_to_store_are_bad_type_not_a_failed_write(harness, tm
     book = clone(monthly_book())
     book[S2][4][3] = value  # 'Tổng số đảng viên' of the first branch
     before = harness.snapshot()
-    [r] = load_paths(harness.con, [write_book(tmp_path / "big-number.xlsx", book)])
-    assert r.status == "rejected" and ("bad_type", "D5") in [(p.code, p.cell) for p in r.problems]
+    r = harness.load(write_book(tmp_path / "big-number.xlsx", book))
+    assert r["status"] == "rejected" and ("bad_type", "D5") in r["cells"]
     assert harness.snapshot() == before
 
 
@@ -527,5 +587,5 @@ def test_a_branch_name_of_thousands_of_digits_is_an_unknown_branch(harness, tmp_
     assert text.unit_key("Chi bộ thôn 007") == text.unit_key("Chi bộ thôn 7")
     book = clone(monthly_book())
     book[S2][4][2] = "1" * 32767  # 'Tên chi bộ' of the first branch
-    [r] = load_paths(harness.con, [write_book(tmp_path / "digits.xlsx", book)])
-    assert r.status == "rejected" and ("unknown_branch", "C5") in [(p.code, p.cell) for p in r.problems]
+    r = harness.load(write_book(tmp_path / "digits.xlsx", book))
+    assert r["status"] == "rejected" and ("unknown_branch", "C5") in r["cells"]

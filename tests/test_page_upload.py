@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import openpyxl
@@ -81,6 +82,34 @@ def test_save_refuses_files_past_the_count_limit(tmp_path):
     assert [u.name for u in uploads if not u.saved] == [f"{upload.MAX_FILES}.xlsx", f"{upload.MAX_FILES + 1}.xlsx"]
     assert len(list(tmp_path.iterdir())) == upload.MAX_FILES
     assert {u.refusal["code"] for u in uploads if not u.saved} == {"too_many"}
+
+
+class Uploaded:
+    """What st.file_uploader gives: a name, a size known without reading, and the bytes."""
+    def __init__(self, size: int):
+        self.size, self.reads = size, 0
+
+    def getvalue(self) -> bytes:
+        self.reads += 1
+        return b"x" * self.size
+
+
+def test_files_past_the_count_or_the_total_size_are_never_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(upload, "MAX_FILES", 4)
+    monkeypatch.setattr(upload, "MAX_TOTAL_BYTES", 250)
+    files = [(f"{i}.xlsx", Uploaded(size)) for i, size in enumerate([100, 100, 100, 40, 10], start=1)]
+    uploads = upload.save(files, tmp_path)
+    assert [u.saved for u in uploads] == [True, True, False, True, False]
+    assert [f.reads for _, f in files] == [1, 1, 0, 1, 0]  # read once to be saved, or not at all
+    assert [u.refusal["code"] for u in uploads if not u.saved] == ["too_many", "too_many"]
+    assert "tổng cộng tối đa" in uploads[2].refusal["message"] and "tối đa 4 tệp" in uploads[4].refusal["message"]
+    assert uploads[2].sha256 is None
+
+
+def test_streamlit_refuses_files_over_the_same_size_limit():
+    import tomllib
+    config = tomllib.loads((Path(upload.ROOT) / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] == upload.MAX_MB  # megabytes per file
 
 
 def test_check_reports_problems_under_the_users_names(tmp_path, batch, warehouse_file):

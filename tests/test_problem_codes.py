@@ -225,6 +225,13 @@ def test_report_confirmed_names_the_month_cell(load, warehouse):
     TESTED.add("report_confirmed")  # more in test_confirm.py
 
 
+def test_not_permitted_outside_the_runs_commune(tmp_path, warehouse):
+    [r] = load_paths(warehouse, [write_book(tmp_path / "t.xlsx", targets_book())], commune="X01")
+    assert r.status == "rejected" and codes(r)[0] == ("not_permitted", None)
+    assert "Hãy" in r.problems[0].message
+    TESTED.add("not_permitted")  # more in test_audit.py and test_roles.py
+
+
 def test_every_code_is_tested():
     # encrypted is covered in test_read.py with a real encrypted workbook
     assert set(CODES) - TESTED - {"encrypted"} == set(), "runs last in this module"

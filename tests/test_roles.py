@@ -5,22 +5,23 @@ against a real warehouse file, and the command line's export. The rules themselv
 """
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from builders import monthly_book, registry_book, write_book
-from etl import accounts, audit
+from builders import COVER, monthly_book, registry_book, write_book
+from etl import accounts, audit, logins
 from etl.accounts import Account
 from etl.warehouse import db
 from test_page_overview import expected_cards, scope, shown
-from ui import upload
+from ui import auth, upload
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "mật khẩu đủ dài 2026"
@@ -42,6 +43,10 @@ def warehouse(demo_db, tmp_path) -> Path:
 
 
 def rows(path: Path, action: str) -> list[dict]:
+    """The audit rows of `action`: login attempts from the login file beside the warehouse."""
+    if action in ("login", "login_failed"):
+        with logins.opened(path) as con:
+            return logins.audit(con, actions={action})
     with duckdb.connect(str(path), read_only=True) as con:
         return audit.audit(con, actions={action})
 
@@ -84,6 +89,42 @@ def test_a_wrong_name_or_password_gets_one_message(app, warehouse, name, passwor
     assert [e.value for e in at.error] == [accounts.LOGIN_FAILED_VN]
     assert at.title[0].value == "Đăng nhập" and not at.metric
     assert len(rows(warehouse, "login_failed")) == 1 and not rows(warehouse, "login")
+
+
+def test_a_login_writes_no_warehouse_and_forces_no_new_snapshot(app, warehouse):
+    """Regression: each attempt wrote the warehouse, so anyone at the login form could make every
+    session copy the whole warehouse again and miss every cache."""
+    at = app(warehouse, account=None)  # the first run takes the snapshot
+    snap = warehouse.with_name("warehouse.snapshot.duckdb")
+    before = (warehouse.stat().st_mtime_ns, snap.stat().st_mtime_ns)
+    sign_in(at, "bantochuc", "sai mật khẩu rồi")
+    sign_in(at, "khongco", PASSWORD)
+    at = sign_in(at, "bantochuc", PASSWORD)
+    assert at.title[0].value == "Tổng quan"
+    at.run()
+    assert (warehouse.stat().st_mtime_ns, snap.stat().st_mtime_ns) == before
+    assert len(rows(warehouse, "login_failed")) == 2 and len(rows(warehouse, "login")) == 1
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM audit_log WHERE action LIKE 'login%'").fetchone() == (0,)
+
+
+def test_a_new_password_ends_the_sessions_signed_in_before_it(app, warehouse):
+    at = sign_in(app(warehouse, account=None), "thuongtruc", PASSWORD)
+    assert at.title[0].value == "Tổng quan"
+    p = subprocess.run([sys.executable, "-m", "etl", "users", "set-password", "thuongtruc", "--password-stdin",
+                        "--db", str(warehouse)], cwd=ROOT, input="mật khẩu mới dài 2027\n", capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    # the command refreshed the dashboard's read copy itself: no login checks the old password
+    with duckdb.connect(str(warehouse.with_name("warehouse.snapshot.duckdb")), read_only=True) as con:
+        assert accounts.lookup(con, "thuongtruc").password_set_at > at.session_state[auth.SIGNED_IN]
+    at.run()  # the session's next click
+    assert at.title[0].value == "Đăng nhập" and not at.metric
+    assert [w.value for w in at.warning] == [auth.CHANGED_VN]
+    assert sign_in(at, "thuongtruc", PASSWORD).title[0].value == "Đăng nhập"  # the old password is gone
+    assert sign_in(at, "thuongtruc", "mật khẩu mới dài 2027").title[0].value == "Tổng quan"
+    at.run()
+    assert at.title[0].value == "Tổng quan"  # signed in after the change: the session lives
 
 
 def test_first_run_creates_the_administrator_once_and_prints_its_password(app, demo_db, tmp_path, capsys):
@@ -166,6 +207,38 @@ def test_every_indicator_call_of_a_commune_account_is_narrowed(warehouse, monkey
     assert len(at.error) == 2 and all("chỉ được xem số liệu của đảng bộ mình" in e.value for e in at.error)
 
 
+def attention_probe():
+    """An AppTest script: the attention list of one commune, for the account in session state,
+    with no margin on the I5 rule (so the demo's Lộc Thắng, BL01, is below the all-commune share)."""
+    import dataclasses
+
+    import streamlit as st
+
+    from etl import indicators
+    from etl.settings import load_settings
+    from ui import data
+
+    settings = dataclasses.replace(load_settings(), attention_i5_margin_points=0)
+    att = data.call("attention", indicators.Scope("2025-01", "2026-10", ("BL01",)), settings)
+    for r in att.itertuples():
+        st.text(f"{r.reason}: {r.message}")
+
+
+@pytest.mark.parametrize("account, shown", [(Account("bantochuc", "ban_to_chuc"), True),
+                                            (Account("xa_bl01", "xa", "BL01"), False)])
+def test_a_commune_account_gets_no_figure_of_the_other_communes(warehouse, monkeypatch, account, shown):
+    """Regression: the attention rule's I5 baseline is every commune's share, computed inside the
+    indicator; a commune account read 'thấp hơn mức chung 95,4%' for its own commune."""
+    monkeypatch.setenv("WAREHOUSE_DB", str(warehouse))
+    at = AppTest.from_function(attention_probe, default_timeout=60)
+    at.session_state["_account"] = account
+    at.run()
+    assert not at.exception
+    lines = [t.value for t in at.text]
+    assert any(line.startswith("i5_below:") and "mức chung 95,4%" in line for line in lines) is shown, lines
+    assert any(line.startswith("behind_pace:") for line in lines)  # the commune's own reasons stay
+
+
 MENU = {"xa": {"tai_bao_cao"}, "xem": set(), "ban_to_chuc": {"tai_bao_cao", "xuat_bao_cao", "nhat_ky"},
         "quan_tri": {"nhat_ky"}}
 
@@ -180,6 +253,13 @@ def test_each_role_gets_the_action_pages_it_may_use_and_no_other(app, warehouse,
         else:  # not in the menu: not a page of this session at all
             with pytest.raises(ValueError, match="Could not find a navigation page"):
                 at.switch_page(f"pages/{script}.py")
+
+
+def test_the_upload_page_shows_the_servers_warehouse_path_to_the_board_only(app, warehouse):
+    board = app(warehouse, page="tai_bao_cao")
+    commune = app(warehouse, page="tai_bao_cao", account=Account("xa1", "xa", OWN))
+    assert str(warehouse) in texts(board)
+    assert not commune.exception and str(warehouse) not in texts(commune) and "kho" in texts(commune)
 
 
 def test_each_page_refuses_by_itself_when_reached(warehouse, monkeypatch):
@@ -205,23 +285,138 @@ def test_the_board_reads_the_audit_page(app, warehouse):
 
 # --- uploads: a commune account loads its own monthly reports only --------------------------------
 
-def test_a_commune_account_cannot_load_another_communes_report(warehouse_file, tmp_path):
+@pytest.fixture
+def accounts_file(warehouse_file) -> Path:
+    """The upload tests' warehouse (the builders' registry) with a commune, a board and a viewer account."""
+    con = db.connect(warehouse_file)
+    for name, role, commune in [("xa1", "xa", "X01"), ("bantochuc", "ban_to_chuc", None), ("thuongtruc", "xem", None)]:
+        accounts.add_user(con, name, role, commune, PASSWORD)
+    con.close()
+    return warehouse_file
+
+
+def sha(content: bytes) -> str:
+    import hashlib
+    return hashlib.sha256(content).hexdigest()
+
+
+def test_a_commune_account_cannot_load_another_communes_report(accounts_file, tmp_path):
     mine = write_book(tmp_path / "in" / "mine.xlsx", monthly_book("Lộc Ngãi", 3, 2024))
     theirs = write_book(tmp_path / "in" / "theirs.xlsx",
                         monthly_book("Lộc Quảng", 3, 2024, branches=["Chi bộ thôn 1", "Chi bộ thôn 2"]))
     registry = write_book(tmp_path / "in" / "registry.xlsx", registry_book())
     (tmp_path / "saved").mkdir()
     uploads = upload.save([(p.name, p.read_bytes()) for p in (mine, theirs, registry)], tmp_path / "saved")
-    outcome = upload.check_and_load(uploads, warehouse_file, account="xa1", commune="X01")
+    outcome = upload.check_and_load(uploads, accounts_file, account="xa1", commune="X01")
+    assert outcome.error is None
     status = {f["file"]: f["status"] for f in outcome.files}
     assert status == {"mine.xlsx": "loaded", "theirs.xlsx": "rejected", "registry.xlsx": "rejected"}
     refused = [f for f in outcome.files if f["status"] == "rejected"]
     assert all(f["problems"][0]["code"] == "not_permitted" for f in refused)
     assert "chỉ được tải lên báo cáo tháng của chính đảng bộ mình" in refused[0]["problems"][0]["message"]
-    with duckdb.connect(str(warehouse_file), read_only=True) as con:
+    with duckdb.connect(str(accounts_file), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM loads WHERE kind = 'monthly'").fetchone()[0] == 1
-        [row] = audit.audit(con, actions={"load"})[:1]
-    assert row["account"] == "xa1" and row["file_name"].endswith("mine.xlsx")
+        rows = audit.audit(con, actions={"load", "reject"}, account="xa1")
+    # every upload leaves its row, under the name it was uploaded with and the hash of its bytes
+    assert sorted((r["action"], r["file_name"], r["sha256"], r["detail"].split(" (")[0]) for r in rows) == [
+        ("load", "mine.xlsx", sha(mine.read_bytes()), "monthly X01 2024-03"),
+        ("reject", "registry.xlsx", sha(registry.read_bytes()), "not_permitted"),
+        ("reject", "theirs.xlsx", sha(theirs.read_bytes()), "not_permitted, unknown_branch")]
+
+
+def test_uploads_refused_before_saving_are_audited_too(accounts_file, tmp_path, monkeypatch):
+    report = write_book(tmp_path / "in" / "r.xlsx", monthly_book("Lộc Ngãi", 4, 2024)).read_bytes()
+    monkeypatch.setattr(upload, "MAX_BYTES", len(report) + 10)
+    monkeypatch.setattr(upload, "MAX_FILES", 3)
+    files = [("Báo cáo T4.xlsx", report), ("danh sách.csv", b"a;b\n1;2\n"), ("to.xlsx", b"x" * (len(report) + 11)),
+             ("thừa.xlsx", b"past the count")]
+    (tmp_path / "saved").mkdir()
+    outcome = upload.check_and_load(upload.save(files, tmp_path / "saved"), accounts_file, account="xa1",
+                                    commune="X01")
+    assert [(f["file"], f["status"]) for f in outcome.files] == [
+        ("Báo cáo T4.xlsx", "loaded"), ("danh sách.csv", "rejected"), ("to.xlsx", "rejected"),
+        ("thừa.xlsx", "rejected")]
+    # nothing saved at all: the load still runs to record the refusal
+    (tmp_path / "saved2").mkdir()
+    only = upload.check_and_load(upload.save([("virus.exe", b"MZ")], tmp_path / "saved2"), accounts_file,
+                                 account="xa1", commune="X01")
+    assert only.error is None and [f["status"] for f in only.files] == ["rejected"]
+    with duckdb.connect(str(accounts_file), read_only=True) as con:
+        rows = audit.audit(con, actions={"reject"}, account="xa1")
+    assert sorted((r["file_name"], r["sha256"], r["detail"]) for r in rows) == [
+        ("danh sách.csv", sha(files[1][1]), "unreadable"), ("thừa.xlsx", None, "too_many"),  # never read
+        ("to.xlsx", sha(files[2][1]), "too_large"), ("virus.exe", sha(b"MZ"), "unreadable")]
+
+
+def test_only_the_board_says_when_a_report_was_received(accounts_file, tmp_path):
+    """A commune cannot backdate its own late report; the board back-loads old reports, never to a
+    day before the report's month, and the day it gave is in the audit trail."""
+    march = write_book(tmp_path / "in" / "t3.xlsx", monthly_book("Lộc Ngãi", 3, 2024)).read_bytes()
+
+    def send(day, account, commune=None, folder="a"):
+        (tmp_path / folder).mkdir()
+        return upload.check_and_load(upload.save([("Báo cáo T3.xlsx", march)], tmp_path / folder), accounts_file,
+                                     day, account=account, commune=commune)
+
+    out = send(date(2024, 4, 2), "xa1", "X01")
+    assert out.error and "không được khai ngày nhận" in out.error
+    assert [f["status"] for f in out.files] == ["checked"]  # the check's answer; nothing loaded
+    out = send(date(2024, 2, 29), "bantochuc", folder="b")
+    [entry] = out.files
+    assert entry["status"] == "rejected"
+    assert [(p["code"], p["sheet"], p["cell"]) for p in entry["problems"]] == [("bad_value", COVER, "B3")]
+    assert "Ngày nhận báo cáo 29/02/2024 trước tháng báo cáo 03/2024" in entry["problems"][0]["message"]
+    out = send(date(2024, 4, 3), "bantochuc", folder="c")
+    assert [f["status"] for f in out.files] == ["loaded"]
+    with duckdb.connect(str(accounts_file), read_only=True) as con:
+        assert con.execute("SELECT received_at FROM report_submissions").fetchall() == [(datetime(2024, 4, 3),)]
+        rows = audit.audit(con, actions={"load", "reject"}, account="bantochuc")
+    assert [(r["action"], r["account"], r["detail"]) for r in rows] == [
+        ("load", "bantochuc", "monthly X01 2024-03; ngày nhận 03/04/2024 (lần nạp 2)"),
+        ("reject", "bantochuc", "bad_value")]
+
+
+def test_a_receipt_date_before_the_month_is_refused_by_the_command_line(warehouse_file, tmp_path):
+    march = write_book(tmp_path / "in" / "t3.xlsx", monthly_book("Lộc Ngãi", 3, 2024))
+    p = etl("load", "--json", str(march), "--received-on", "2024-01-15", "--db", str(warehouse_file))
+    assert p.returncode == 1
+    [entry] = json.loads(p.stdout)["files"]
+    assert (entry["status"], entry["problems"][0]["code"], entry["problems"][0]["cell"]) == ("rejected", "bad_value",
+                                                                                            "B3")
+    p = etl("load", str(march), "--received-on", "2024-03-01", "--db", str(warehouse_file))
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def etl(*args):
+    return subprocess.run([sys.executable, "-m", "etl", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_line_checks_the_account_it_is_given(accounts_file, tmp_path):
+    theirs = write_book(tmp_path / "in" / "theirs.xlsx", monthly_book("Lộc Quảng", 3, 2024, branches=[
+        "Chi bộ thôn 1", "Chi bộ thôn 2"]))
+    db_arg = ["--db", str(accounts_file)]
+    for account, message in [("khongco", "Không có tài khoản 'khongco'."),
+                             ("thuongtruc", "Tài khoản thuongtruc (Thường trực (chỉ xem)) không có quyền nạp báo cáo.")]:
+        p = etl("load", str(theirs), "--account", account, *db_arg)
+        assert (p.returncode, p.stderr.strip()) == (1, message)
+        p = etl("export", "--year", "2024", "--no-images", "-o", str(tmp_path / "x"), "--account", account, *db_arg)
+        assert p.returncode == 1 and p.stderr.strip() == message.replace("nạp", "xuất"), p.stderr
+    assert not (tmp_path / "x").exists()
+    # a commune account: its own commune whatever --commune says, and no receipt date of its own
+    p = etl("load", "--json", str(theirs), "--account", "XA1", *db_arg)
+    assert p.returncode == 1 and '"not_permitted"' in p.stdout
+    p = etl("load", str(theirs), "--account", "xa1", "--commune", "X02", *db_arg)
+    assert p.returncode == 1 and "chỉ được nạp báo cáo của đảng bộ X01" in p.stderr
+    p = etl("load", str(theirs), "--account", "xa1", "--received-on", "2024-04-01", *db_arg)
+    assert p.returncode == 1 and "không được khai ngày nhận" in p.stderr
+    with duckdb.connect(str(accounts_file), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM loads WHERE kind = 'monthly'").fetchone() == (0,)
+        assert [(r["account"], r["detail"]) for r in audit.audit(con, actions={"reject"})] == [
+            ("xa1", "not_permitted, unknown_branch")]
+    with db.connect(accounts_file) as con:
+        accounts.disable(con, "bantochuc")
+    p = etl("load", str(theirs), "--account", "bantochuc", *db_arg)
+    assert (p.returncode, p.stderr.strip()) == (1, "Tài khoản 'bantochuc' đã bị khóa.")
 
 
 # --- exports are in the audit trail --------------------------------------------------------------
@@ -247,8 +442,8 @@ def test_the_demo_has_an_account_of_each_role_with_new_passwords_each_start(demo
     first, second = demo_accounts(path), demo_accounts(path)
     assert [name for name, _, _ in first] == [name for name, _, _ in second] == \
         ["bantochuc", "thuongtruc", "quantri", "xa_bl01"]
-    with db.connect(path) as con:
+    with db.connect(path) as con, logins.opened(path) as log:
         assert {a.role for a in accounts.list_users(con)} == set(accounts.ROLES)
         for (name, _, old), (_, _, new) in zip(first, second):
             assert old != new
-            assert accounts.authenticate(con, name, old) is None and accounts.authenticate(con, name, new)
+            assert accounts.authenticate(con, log, name, old) is None and accounts.authenticate(con, log, name, new)

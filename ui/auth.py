@@ -8,25 +8,33 @@ nothing else. The rules themselves are etl.accounts.can; this module applies the
   - `communes(scope)` narrows every indicator call of a `xa` account to its own commune
     (ui.data.call applies it), whatever the URL or the widgets say.
 
-The dashboard reads a snapshot of the warehouse; a login, an export or a confirmation writes
-the warehouse itself through `write()`: a short connection, waiting while a load holds the file.
+The dashboard reads a snapshot of the warehouse; an export or a confirmation writes the
+warehouse itself through `write()`: a short connection, waiting while a load holds the file. A
+login writes no warehouse (so it works while a load runs, and forces no new snapshot): the
+password is checked against the snapshot's accounts and the attempt goes to the login file beside
+the warehouse (etl.logins), throttled per account and client (`client()`). A session ends when
+its account is locked, changed, or given a new password after the session signed in.
 """
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import time
 from datetime import datetime, timedelta
 
 import streamlit as st
 
-from etl import accounts
+from etl import accounts, logins
 from etl.settings import load_settings
 from etl.warehouse import db, snapshot
 
 ACCOUNT, SEEN, FAILURES, NOTICE = "_account", "_seen", "_login_failures", "_login_notice"
-WRITE_WAIT = 20  # seconds a login or confirmation waits for a running load to finish
+SIGNED_IN = "_signed_in_at"
+WRITE_WAIT = 20  # seconds an export or confirmation waits for a running load to finish
 BUSY_VN = ("Kho dữ liệu đang được nạp báo cáo nên chưa ghi được. Hãy chờ ít phút rồi thử lại.")
+LOGIN_BUSY_VN = "Máy chủ đang bận ghi nhật ký đăng nhập. Hãy thử lại sau ít giây."
+CHANGED_VN = "Tài khoản đã được quản trị viên thay đổi, đặt mật khẩu mới hoặc khóa. Hãy đăng nhập lại."
 EXPIRED_VN = "Phiên làm việc đã hết hạn do không thao tác trong {minutes} phút. Hãy đăng nhập lại."
 REFUSED_VN = "Tài khoản {name} ({role}) không có quyền {what}."
 WHAT_VN = {"upload": "tải báo cáo lên", "upload_commune": "tải báo cáo lên", "export": "xuất báo cáo",
@@ -40,15 +48,28 @@ def current() -> accounts.Account | None:
     return st.session_state.get(ACCOUNT)
 
 
-def write(fn):
+def write(fn, wait: float = WRITE_WAIT):
     """fn(con) on a writable connection to the warehouse, opened and closed here; raises
-    db.WarehouseBusy when a load holds the warehouse longer than WRITE_WAIT seconds."""
-    with snapshot.writing(WRITE_WAIT):
-        con = db.connect(db.db_path(), wait=WRITE_WAIT)
+    db.WarehouseBusy when a load holds the warehouse longer than `wait` seconds."""
+    with snapshot.writing(wait):
+        con = db.connect(db.db_path(), wait=wait)
         try:
             return fn(con)
         finally:
             con.close()
+
+
+def client() -> str:
+    """Where this session comes from, for the login slow-down and the audit trail: the address
+    of its connection ('localhost' on this machine) and a short hash of the headers a proxy and
+    the browser add (X-Forwarded-For, User-Agent). The address cannot be forged over TCP; the
+    headers can, which only gives a forger more clients of its own (etl.logins: the spray rule),
+    never another person's."""
+    ip = st.context.ip_address
+    ip = ip if isinstance(ip, str) and ip else "localhost"
+    headers = st.context.headers
+    seen = "\n".join(headers.get(h, "") for h in ("X-Forwarded-For", "User-Agent"))
+    return f"{ip} #{hashlib.sha256(seen.encode('utf-8', 'replace')).hexdigest()[:8]}"
 
 
 def may(action: str, commune: str | None = None) -> bool:
@@ -100,10 +121,12 @@ def gate(con) -> accounts.Account | None:
     if now - st.session_state.get(SEEN, now) > timedelta(minutes=minutes):
         sign_out(EXPIRED_VN.format(minutes=minutes))
         return None
+    signed_in = st.session_state.setdefault(SIGNED_IN, now)
     stored = _read(con, lambda cur: accounts.lookup(cur, account.name))
-    if stored is not None and (stored.disabled or (stored.role, stored.commune) != (account.role, account.commune)):
-        # disabled or changed by an administrator since the login: sign in again
-        sign_out("Tài khoản đã được quản trị viên thay đổi hoặc khóa. Hãy đăng nhập lại.")
+    if stored is not None and (stored.disabled or (stored.role, stored.commune) != (account.role, account.commune)
+                               or (stored.password_set_at is not None and stored.password_set_at > signed_in)):
+        # locked, changed or given a new password by an administrator since the login
+        sign_out(CHANGED_VN)
         return None
     st.session_state[SEEN] = now
     return account
@@ -119,7 +142,7 @@ def _read(con, fn):
 
 
 def sign_out(notice: str | None = None) -> None:
-    for key in (ACCOUNT, SEEN):
+    for key in (ACCOUNT, SEEN, SIGNED_IN):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE] = notice
@@ -144,8 +167,8 @@ def _first_admin() -> bool:
 
 def login_form(con) -> None:
     """The login page (`con`: the snapshot connection, or None). A wrong name or password gets one
-    message for both; failures in a row in this session wait longer each time (the account itself
-    is throttled in etl.accounts)."""
+    message for both; failures in a row in this session wait longer each time (the account and
+    client are throttled in etl.logins)."""
     if not _read(con, accounts.exist) and _first_admin():
         st.info(f"Đây là lần chạy đầu tiên: đã tạo tài khoản quản trị **{accounts.ADMIN_NAME}**; mật khẩu được "
                 "in một lần trên cửa sổ dòng lệnh chạy máy chủ. Quản trị viên tạo tài khoản cho người dùng bằng "
@@ -163,18 +186,30 @@ def login_form(con) -> None:
                                      autocomplete="current-password")
             submitted = st.form_submit_button("Đăng nhập", type="primary", icon=":material/login:")
         if submitted:
-            _try(name, password)
+            _try(con, name, password)
 
 
-def _try(name: str, password: str) -> None:
+def _rehash(name: str, old: str, new: str) -> None:
+    """A hash redone at login, stored when the warehouse is free now (else at a later login)."""
+    try:
+        write(lambda con: accounts.store_rehash(con, name, old, new), wait=0.5)
+    except db.WarehouseBusy:
+        pass  # a load is running: the old hash still verifies; the next login tries again
+
+
+def _try(con, name: str, password: str) -> None:
     failures = st.session_state.get(FAILURES, 0)
     if failures >= accounts.FREE_ATTEMPTS:
         time.sleep(min(2 ** (failures - accounts.FREE_ATTEMPTS), 8))
+    if con is None:  # no warehouse to read the accounts from
+        st.error(accounts.LOGIN_FAILED_VN)
+        return
     try:
-        with st.spinner("Đang đăng nhập…"):
-            account = write(lambda con: accounts.authenticate(con, name, password))
+        with st.spinner("Đang đăng nhập…"), logins.opened(db.db_path()) as log_con:
+            account = _read(con, lambda cur: accounts.authenticate(cur, log_con, name, password, client=client(),
+                                                                  rehash=_rehash))
     except db.WarehouseBusy:
-        st.error(BUSY_VN)
+        st.error(LOGIN_BUSY_VN)
         return
     if account is None:
         st.session_state[FAILURES] = failures + 1
@@ -182,7 +217,7 @@ def _try(name: str, password: str) -> None:
         return
     st.session_state.pop(FAILURES, None)
     st.session_state[ACCOUNT] = account
-    st.session_state[SEEN] = datetime.now()
+    st.session_state[SEEN] = st.session_state[SIGNED_IN] = datetime.now()
     log.info("login %s", account.name)
     st.rerun()
 

@@ -4,7 +4,8 @@
 `call("branch_meetings", scope, by="commune")` returns what `etl.indicators.branch_meetings`
 returns, cached until the warehouse changes. Every call is narrowed to what the signed-in
 account may see (ui.auth): a `xa` account's scopes cover its own commune only, and a call naming
-another commune is refused, whatever the page or the URL asked for.
+another commune is refused, whatever the page or the URL asked for; and what an indicator
+computes from every commune by itself (PROVINCE_WIDE) is taken out of its answer.
 """
 from __future__ import annotations
 
@@ -15,14 +16,26 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import streamlit as st
 
-from etl import indicators
+from etl import audit, indicators, logins
 from etl.warehouse import db, snapshot
 from ui import auth
 
 # Indicator arguments that name one commune (besides the Scope every indicator takes).
 COMMUNE_ARGUMENTS = ("commune", "commune_code")
+
+
+def _own_attention(att: pd.DataFrame) -> pd.DataFrame:
+    # The I5 rule compares a commune with the share of every commune, computed inside the
+    # indicator where the narrowed scope does not reach: its message gives that share, and the
+    # reason itself says the province is above the commune's figure.
+    return att[att["reason"] != "i5_below"].reset_index(drop=True)
+
+
+# What an account that does not see every commune must not get from an indicator's answer.
+PROVINCE_WIDE = {"attention": _own_attention}
 
 
 @dataclass(frozen=True)
@@ -86,7 +99,25 @@ def call(name: str, *args, **kwargs):
     for key in COMMUNE_ARGUMENTS:
         if named.get(key) is not None and not auth.may("view_commune", named[key]):
             raise NoData("Tài khoản này chỉ được xem số liệu của đảng bộ mình.")
-    return _cached(str(src.snap.path), src.version, date.today(), name, args, tuple(sorted(kwargs.items())))
+    result = _cached(str(src.snap.path), src.version, date.today(), name, args, tuple(sorted(kwargs.items())))
+    if name in PROVINCE_WIDE and not auth.may("view_all"):
+        result = PROVINCE_WIDE[name](result)
+    return result
+
+
+def audit_trail(since: date | None = None, actions: tuple[str, ...] = (), account: str | None = None,
+                limit: int = audit.DEFAULT_LIMIT) -> pd.DataFrame:
+    """The audit trail newest first (indicators.audit_trail's columns): the warehouse's, from the
+    snapshot (cached), with the login attempts of the login file beside it, read now (a login
+    changes no snapshot)."""
+    stored = call("audit_trail", since, tuple(actions), account, limit)
+    try:
+        with logins.opened(db.db_path()) as con:
+            attempts = logins.audit(con, since, limit, actions=actions, account=account)
+    except db.WarehouseBusy as err:  # never the trail without its logins, unsaid
+        raise NoData(str(err)) from err
+    rows = audit.merge(stored.to_dict("records"), attempts, limit=limit)
+    return pd.DataFrame(rows, columns=list(audit.COLUMNS))
 
 
 class NoData(Exception):

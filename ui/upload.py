@@ -2,11 +2,11 @@
 names, check and load them with the real command line in a subprocess, and give the results
 back under the names the user chose.
 
-    uploads = save(files, folder)               # [(name, bytes)] -> [Upload]
-    checked = check(uploads, db)                # python -m etl check --json  -> Outcome
-    to_load = loadable(uploads, checked)        # the files worth loading (worth_loading: their entries)
-    loaded  = load(to_load, db, received_on)    # python -m etl load --json   -> Outcome
-    check_and_load(uploads, db, received_on)    # the three above, one entry per upload
+    uploads = save(files, folder)               # [(name, bytes or uploaded file)] -> [Upload]
+    checked = check(uploads, db, commune)       # python -m etl check --json  -> Outcome
+    to_load = loadable(uploads, checked)        # the files that will load (worth_loading: their entries)
+    loaded  = load(uploads, db, received_on, account, commune)  # python -m etl load --json -> Outcome
+    check_and_load(uploads, db, received_on)    # check, then load every upload: one entry per upload
     problems_table(outcome), files_table(outcome, names)  # DataFrames for the page
     template(db, commune, month)                # python -m etl template      -> (bytes | None, message)
 
@@ -16,9 +16,16 @@ concurrent load (up to 30 s) and then says so; that message is shown as it is.
 The user's file name is never used as a path: a file is saved as '<n>-<ascii slug>.<ext>' with
 a whitelisted extension, in a folder the caller made fresh; the slug keeps the warehouse's
 `source_file` readable on the 'Nộp báo cáo' page.
+
+Every upload given to `load` leaves an audit row written by the loader: loaded, unchanged or
+rejected (by the checks, by the account's commune: `--account`/`--commune`, or here before
+saving: too many, too large, not a workbook), under the name it was uploaded with and the hash
+of its bytes (none for files past the count or total size, which are never read). The upload
+record (`--uploads`, JSON) carries those names and refusals to the command.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -39,6 +46,8 @@ EXTENSIONS = (".xlsx", ".xlsm", ".xls")
 MAX_BYTES = 20 * 2**20  # SPEC §3 too_large
 MAX_MB = MAX_BYTES // 2**20
 MAX_FILES = 200
+MAX_TOTAL_BYTES = 200 * 2**20  # per upload: Streamlit holds every file in memory until the run ends
+MAX_TOTAL_MB = MAX_TOTAL_BYTES // 2**20
 TIMEOUT = 900  # seconds; a province's month (100+ files) checks and loads in well under that
 
 # --- Vietnamese texts, kept together for review ------------------------------------------
@@ -52,10 +61,10 @@ TOO_LARGE = ("Tệp '{name}' nặng {size} MB, quá giới hạn {limit} MB. Hã
              "không cần thiết hoặc lưu lại kiểu .xlsx rồi tải lên lại.")
 TOO_MANY = ("Mỗi lần chỉ nhận tối đa {limit} tệp: tệp '{name}' chưa được kiểm tra. Hãy tải tệp này "
             "lên ở lần sau.")
+TOO_MUCH = ("Mỗi lần chỉ nhận tổng cộng tối đa {limit} MB: tệp '{name}' chưa được kiểm tra. Hãy tải tệp này "
+            "lên ở lần sau.")
 NO_ANSWER = ("Lệnh {command} dừng vì lỗi (mã thoát {code}). Hãy báo cho quản trị hệ thống kèm thời điểm xảy "
              "ra. {detail}")
-NOT_YOURS = ("Tài khoản của đảng bộ {own} chỉ được tải lên báo cáo tháng của chính đảng bộ mình; tệp này là "
-             "{what}. Hãy gửi tệp cho Ban Tổ chức hoặc đảng bộ có liên quan.")
 TIMED_OUT = "Lệnh {command} chạy quá {seconds} giây nên đã dừng. Hãy chia nhỏ số tệp rồi thử lại."
 
 
@@ -65,6 +74,7 @@ class Upload:
     name: str
     path: Path | None = None
     refusal: dict | None = None  # a problem in the CLI's JSON shape, for a file never saved
+    sha256: str | None = None  # of a file refused before saving, when its bytes were read
 
     @property
     def saved(self) -> bool:
@@ -105,25 +115,42 @@ def _refusal(message: str, code: str) -> dict:
             "message": message}
 
 
+def _size(content) -> int:
+    """Bytes, or an uploaded file (Streamlit's UploadedFile knows its size without a copy)."""
+    return len(content) if isinstance(content, (bytes, bytearray)) else int(content.size)
+
+
+def _bytes(content) -> bytes:
+    return bytes(content) if isinstance(content, (bytes, bytearray)) else content.getvalue()
+
+
 def save(files, folder: Path) -> list[Upload]:
-    """Write (name, bytes) pairs into `folder` (fresh, made by the caller) under safe names.
-    Files past MAX_FILES, over MAX_BYTES or without a workbook extension are not written."""
+    """Write (name, content) pairs into `folder` (fresh, made by the caller) under safe names;
+    content is bytes or an uploaded file (read only here, once its size passed). Files past
+    MAX_FILES or past MAX_TOTAL_BYTES in all are never read; files over MAX_BYTES or without a
+    workbook extension are not written (their hash is kept for the audit trail)."""
     folder = Path(folder)
-    out = []
+    out, total = [], 0
     for i, (name, content) in enumerate(files, start=1):
-        target = safe_name(i, name)
+        target, size = safe_name(i, name), _size(content)
+        # too_many is not a SPEC §3 code: the page's own limits, not a fault of the file
         if i > MAX_FILES:
-            # not a SPEC §3 code: the page's own limit, not a fault of the file
             out.append(Upload(name, refusal=_refusal(TOO_MANY.format(limit=MAX_FILES, name=name), "too_many")))
-        elif target is None:
-            out.append(Upload(name, refusal=_refusal(BAD_EXTENSION.format(name=name), "unreadable")))
-        elif len(content) > MAX_BYTES:
-            size = f"{len(content) / 2**20:.1f}".replace(".", ",")
-            out.append(Upload(name, refusal=_refusal(TOO_LARGE.format(name=name, size=size, limit=MAX_MB),
-                                                     "too_large")))
+        elif total + size > MAX_TOTAL_BYTES:
+            out.append(Upload(name, refusal=_refusal(TOO_MUCH.format(limit=MAX_TOTAL_MB, name=name), "too_many")))
+        elif target is None or size > MAX_BYTES:
+            total += size  # what is read counts, saved or not
+            data = _bytes(content)
+            if target is None:
+                refusal = _refusal(BAD_EXTENSION.format(name=name), "unreadable")
+            else:
+                mb = f"{size / 2**20:.1f}".replace(".", ",")
+                refusal = _refusal(TOO_LARGE.format(name=name, size=mb, limit=MAX_MB), "too_large")
+            out.append(Upload(name, refusal=refusal, sha256=hashlib.sha256(data).hexdigest()))
         else:
+            total += size
             path = folder / target
-            path.write_bytes(content)
+            path.write_bytes(_bytes(content))
             out.append(Upload(name, path))
     return out
 
@@ -141,11 +168,13 @@ def run_cli(args: list[str], db: Path) -> tuple[subprocess.CompletedProcess | No
     return proc, None
 
 
-def _run_json(command: str, uploads: list[Upload], db: Path, extra: list[str] = ()) -> Outcome:
+def _run_json(command: str, uploads: list[Upload], db: Path, extra: list[str] = (), *, always: bool = False) -> Outcome:
+    """`command --json` on the saved uploads; `always`: run it even when none was saved (a load
+    still records the refused ones)."""
     saved = [u for u in uploads if u.saved]
     refused = [{"file": u.name, "saved": None, "upload": i, "kind": None, "status": "rejected", "commune": None,
                 "period": None, "rows": {}, "problems": [u.refusal]} for i, u in enumerate(uploads) if not u.saved]
-    if not saved:
+    if not saved and not (always and refused):
         return Outcome(refused)
     proc, error = run_cli([command, "--json", *extra, *(str(u.path) for u in saved)], db)
     if error:
@@ -183,24 +212,9 @@ def _rename(entry: dict, uploads: list[Upload], index: dict[str, int]) -> dict:
 
 def check(uploads: list[Upload], db: Path, commune: str | None = None) -> Outcome:
     """Validate against the warehouse's unit registry; writes nothing. With `commune` (a commune
-    account's own), any file that is not that commune's monthly report is refused too."""
-    return restrict(_run_json("check", uploads, db), commune)
-
-
-def restrict(outcome: Outcome, commune: str | None) -> Outcome:
-    """`outcome` with every file that is not `commune`'s monthly report rejected (None: no limit)."""
-    if commune is None:
-        return outcome
-    files = []
-    for f in outcome.files:
-        if f["kind"] == "monthly" and (f["commune"] or "").upper() == commune.upper():
-            files.append(f)
-            continue
-        what = (f"báo cáo tháng của đảng bộ {f['commune']}" if f["kind"] == "monthly" and f["commune"]
-                else KINDS.get(f["kind"], "một tệp không nhận ra loại biểu").lower())
-        refusal = _refusal(NOT_YOURS.format(own=commune, what=what), "not_permitted")
-        files.append({**f, "status": "rejected", "problems": [refusal, *f["problems"]]})
-    return Outcome(files, outcome.error)
+    account's own), any file that is not that commune's monthly report is refused too
+    (`check --commune`, the loader's own rule)."""
+    return _run_json("check", uploads, db, ["--commune", commune] if commune else [])
 
 
 def worth_loading(checked: Outcome) -> list[dict]:
@@ -223,33 +237,38 @@ def loadable(uploads: list[Upload], checked: Outcome) -> list[Upload]:
     return [u for u in uploads if u.saved and u.path.name in chosen]
 
 
-def load(uploads: list[Upload], db: Path, received_on: date | None = None, account: str | None = None) -> Outcome:
+def load(uploads: list[Upload], db: Path, received_on: date | None = None, account: str | None = None,
+         commune: str | None = None) -> Outcome:
     """Load into the warehouse; `received_on` (None: the time of loading) is the receipt day;
-    `account` is who loads, for the audit trail."""
+    `account` is who loads (the command checks its rights again) and `commune` limits the run to
+    that commune's monthly reports. Uploads refused before saving are recorded as rejections."""
     extra = ["--received-on", received_on.isoformat()] if received_on else []
-    return _run_json("load", uploads, db, extra + (["--account", account] if account else []))
+    extra += (["--account", account] if account else []) + (["--commune", commune] if commune else [])
+    record = {"names": {u.path.name: u.name for u in uploads if u.saved},
+              "refused": [{"file": u.name, "sha256": u.sha256, "codes": [u.refusal["code"]]}
+                          for u in uploads if not u.saved]}
+    with tempfile.TemporaryDirectory(prefix="tai-len-") as folder:
+        manifest = Path(folder) / "uploads.json"
+        manifest.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        return _run_json("load", uploads, db, extra + ["--uploads", str(manifest)], always=True)
 
 
 def check_and_load(uploads: list[Upload], db: Path, received_on: date | None = None, *, account: str | None = None,
                    commune: str | None = None) -> Outcome:
-    """Check, then load what `loadable` picks; one entry per upload: the load's answer for the
-    files loaded (kind, commune and month taken from the check when the loader skipped an
-    unchanged file), the check's 'rejected' for the others. `commune` limits what may load
-    (see `check`)."""
+    """Check (against the registry as it is now), then give every upload to the loader, which
+    loads what passes and records every other one as rejected; one entry per upload: the load's
+    answer (kind, commune and month taken from the check when the loader skipped an unchanged
+    file). `commune` limits what may load (see `check`)."""
     checked = check(uploads, db, commune)
-    chosen = loadable(uploads, checked)
-    if checked.error or not chosen:
+    if checked.error:
         return checked
-    loaded = load(chosen, db, received_on, account)
+    loaded = load(uploads, db, received_on, account, commune)
     if loaded.error:
         return Outcome(checked.files, loaded.error)
-    answers = {f["saved"]: f for f in loaded.files if f["saved"]}
+    answers = {f["upload"]: f for f in loaded.files}
     files = []
     for entry in checked.files:
-        answer = answers.get(entry["saved"])
-        if answer is None:
-            files.append(entry)
-            continue
+        answer = answers.get(entry["upload"], entry)
         known = {k: answer[k] if answer[k] is not None else entry[k] for k in ("kind", "commune", "period")}
         files.append({**answer, **known, "upload": entry["upload"]})
     return Outcome(files)

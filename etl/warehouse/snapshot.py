@@ -75,7 +75,9 @@ def refresh(source: str | os.PathLike | None = None) -> Snapshot:
 
 
 def _copy(source: Path, target: Path) -> None:
-    tmp = target.with_name(target.name + ".tmp")
+    # a name of this process's own: the command line refreshes the copy too (etl users), maybe
+    # while the dashboard does
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     # Holding a read-only connection keeps writers out while the bytes are copied.
     with writing(0.5):
         con = db.connect(source, read_only=True, wait=0.5)

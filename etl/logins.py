@@ -1,0 +1,195 @@
+"""Login attempts, kept beside the warehouse (issue 6): their audit rows and the slow-down.
+
+A login never writes the warehouse. It used to: each attempt bumped the warehouse's mtime, so
+every session's next run copied the whole warehouse again (etl.warehouse.snapshot) and every
+cache missed, which anyone could force from the login form; and while a load held the warehouse
+nobody could sign in. Now the password is checked against the dashboard's read copy of the
+`accounts` table (etl.accounts.authenticate), and each attempt is one row of `login_attempts` in
+`<warehouse>.logins.duckdb` (path_for), a small file opened for a few milliseconds per attempt
+(`opened`) by the dashboard and by `python -m etl users list`. Rows are appended, never updated or
+deleted, and survive restarts; the audit page reads them with the warehouse's audit trail.
+
+The slow-down (`verdict`) is computed from those rows, nothing else is stored:
+  - per account and client (ui.auth.client: the connection's address and the browser): after
+    FREE_ATTEMPTS wrong passwords in a row since the client's last success and since the password
+    was set, that client waits throttle_for(n) after its n-th; other clients are not held up, so a
+    stranger's wrong guesses never lock the owner out;
+  - per account, over every client: SPRAY_FAILURES wrong passwords within SPRAY_WINDOW (from
+    clients cycling addresses or browsers) make each attempt on the account wait SPRAY_DELAY
+    seconds, one attempt at a time (`queue`), so parallel sessions gain nothing; the right
+    password still signs in after the wait, and a client that signed in to the account since its
+    password was set does not wait at all. Names that are no account get the same delay from
+    counts kept in memory under a keyed hash (the typed name is never stored), so the delay does
+    not tell which names exist.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import threading
+import time
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from etl.warehouse import db
+
+FREE_ATTEMPTS = 3
+THROTTLE_FIRST = timedelta(seconds=30)
+THROTTLE_MAX = timedelta(minutes=15)
+SPRAY_WINDOW = timedelta(minutes=15)
+SPRAY_FAILURES = 10
+SPRAY_DELAY = 2.0  # seconds
+LOCK_WAIT = 10.0  # seconds an attempt waits for another process reading the file (users list)
+_SQL = Path(__file__).parent / "warehouse" / "sql" / "logins"
+_DDL = (_SQL / "schema.sql").read_text(encoding="utf-8")
+_VERDICT = (_SQL / "verdict.sql").read_text(encoding="utf-8")
+_COLUMNS = ("at", "account", "action", "file_name", "sha256", "detail")  # etl.audit.COLUMNS
+
+
+def path_for(warehouse: str | os.PathLike | None = None) -> Path:
+    """`<warehouse stem>.logins.duckdb` beside the warehouse (db.db_path rules)."""
+    source = db.db_path(warehouse)
+    return source.with_name(source.stem + ".logins.duckdb")
+
+
+def connect(warehouse: str | os.PathLike | None = None, *, wait: float = LOCK_WAIT) -> duckdb.DuckDBPyConnection:
+    """A connection to the login file (created when absent), waiting up to `wait` seconds while
+    another process has it open; db.WarehouseBusy after that. Always read-write: DuckDB refuses
+    a read-only and a writable connection to one file within a process."""
+    path = path_for(warehouse)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline, delay = time.monotonic() + wait, 0.02
+    while True:
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.IOException as err:
+            if not db._locked(err):
+                raise
+            if time.monotonic() >= deadline:
+                raise db.WarehouseBusy(f"Tệp nhật ký đăng nhập {path.name} đang được một tiến trình khác mở. "
+                                       "Hãy thử lại sau ít giây.") from err
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+    con.execute(_DDL)
+    return con
+
+
+@contextmanager
+def opened(warehouse: str | os.PathLike | None = None, *, wait: float = LOCK_WAIT):
+    """`connect`, closed when the block ends: the file stays free for other processes."""
+    con = connect(warehouse, wait=wait)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def record(con, action: str, reason: str, *, account: str | None, client: str | None, detail: str | None = None,
+           at: datetime | None = None) -> None:
+    """Append one attempt: action 'login' (reason 'ok') or 'login_failed' (why in `reason`)."""
+    con.execute('INSERT INTO login_attempts ("at", account, action, reason, client, detail) VALUES (?,?,?,?,?,?)',
+                [at or datetime.now(), account, action, reason, client, detail])
+
+
+def throttle_for(failures: int) -> timedelta | None:
+    """How long a client waits after `failures` wrong passwords in a row (None: not at all)."""
+    if failures <= FREE_ATTEMPTS:
+        return None
+    return min(THROTTLE_FIRST * 2 ** min(failures - FREE_ATTEMPTS - 1, 20), THROTTLE_MAX)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the slow-down says about an attempt, before the password is checked."""
+    in_a_row: int  # wrong passwords in a row from this client
+    until: datetime | None  # this client may not try this account again before then
+    delay: float  # seconds to wait before the check (a spray on the account), in `queue`
+
+
+# Names that are no account: when each was last tried, by a keyed hash that lives only in memory.
+_SECRET = secrets.token_bytes(32)
+_unknown: dict[bytes, deque] = {}
+_unknown_lock = threading.Lock()
+_UNKNOWN_KEYS = 10_000  # an attacker's random names cannot grow this without bound
+_QUEUES = [threading.Lock() for _ in range(64)]  # by name: sprayed names wait one attempt at a time
+
+
+def _unknown_key(name: str) -> bytes:
+    return hmac.new(_SECRET, name.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+
+
+def note_unknown(name: str, now: datetime) -> None:
+    """Count a failed attempt on a name that is no account (see `verdict`)."""
+    with _unknown_lock:
+        if len(_unknown) >= _UNKNOWN_KEYS:
+            for key in [k for k, q in _unknown.items() if not q or q[-1] < now - SPRAY_WINDOW] or list(_unknown)[:1]:
+                del _unknown[key]
+        times = _unknown.setdefault(_unknown_key(name), deque(maxlen=SPRAY_FAILURES))
+        times.append(now)
+
+
+def verdict(con, account: str | None, name: str, client: str | None, since: datetime | None,
+            now: datetime) -> Verdict:
+    """The slow-down for an attempt on `account` (None: `name` is no account) from `client`,
+    counting the rows after `since` (when the account's password was set)."""
+    if account is None:
+        with _unknown_lock:
+            times = _unknown.get(_unknown_key(name), ())
+            recent = sum(t > now - SPRAY_WINDOW for t in times)
+        return Verdict(0, None, SPRAY_DELAY if recent >= SPRAY_FAILURES else 0.0)
+    since = since or datetime.min
+    n, last, recent, known = con.execute(_VERDICT, {"account": account, "client": client, "since": since,
+                                                    "window": now - SPRAY_WINDOW}).fetchone()
+    wait = throttle_for(n)
+    until = last + wait if wait is not None and last + wait > now else None
+    return Verdict(n, until, SPRAY_DELAY if recent >= SPRAY_FAILURES and not known else 0.0)
+
+
+@contextmanager
+def queue(name: str):
+    """Held while a sprayed name's attempt waits and is checked: one at a time per name (and
+    the few names sharing its lock), within this process."""
+    lock = _QUEUES[_unknown_key(name)[0] % len(_QUEUES)]
+    with lock:
+        yield
+
+
+def _as_time(since) -> datetime | None:
+    if since is None or isinstance(since, datetime):
+        return since
+    return datetime.combine(since, datetime.min.time()) if isinstance(since, date) else since
+
+
+def audit(con, since=None, limit: int = 1000, *, actions=None, account: str | None = None) -> list[dict]:
+    """The newest attempts first, as etl.audit.audit gives its rows (the client in the detail)."""
+    if actions and not {"login", "login_failed"} & set(actions):
+        return []
+    where, params = [], []
+    if since is not None:
+        where.append('"at" >= ?')
+        params.append(_as_time(since))
+    if actions:
+        where.append("list_contains(?, action)")
+        params.append(sorted(actions))
+    if account is not None:
+        where.append("account = ?")
+        params.append(account)
+    rows = con.execute(
+        "SELECT \"at\", account, action, NULL, NULL, concat_ws(' · ', detail, 'từ ' || client) FROM login_attempts"
+        + (" WHERE " + " AND ".join(where) if where else "") + ' ORDER BY "at" DESC, rowid DESC LIMIT ?',
+        [*params, int(limit)]).fetchall()
+    return [dict(zip(_COLUMNS, r)) for r in rows]
+
+
+def last_logins(con) -> dict[str, datetime]:
+    """Each account's last successful login."""
+    return dict(con.execute("SELECT account, max(\"at\") FROM login_attempts WHERE reason = 'ok'"
+                            " GROUP BY account").fetchall())
