@@ -27,6 +27,7 @@ one query per file, its grain and rules in its header comment.
 | meeting_details          | one row per branch-month: what the branch reported | I5–I10 detail |
 | submissions              | commune_month, commune, month, total               | I15           |
 | submission_versions      | one row per version of a (commune, month) report   | I15           |
+| coverage                 | one row per month: due, reported, covered          | I15           |
 | annual_ratings           | branch, commune, total (one year)                  | year-end rating |
 | attention                | one row per (commune, reason)                      | I5 I11 I14 I15 |
 | communes, branches, branch_kinds, available_periods, period_bounds, last_loaded_at | helpers | – |
@@ -271,6 +272,26 @@ def submissions(con, scope: Scope, settings: Settings | None = None,
                 as_of=as_of if as_of is not None else date.today())
     single = flags["by_commune"] and flags["by_month"]
     return _shape(df, flags, drop=() if single else _SUBMISSION_ROW)
+
+
+def coverage(con, scope: Scope, settings: Settings | None = None,
+             as_of: date | None = None) -> pd.DataFrame:
+    """How far the scope's figures reach on `as_of` (default today): one row per month of the
+    scope with period, due (its report deadline has passed), expected_months (active
+    communes), reported_months, missing_months, pending_months, and covered (the month is at
+    or before the newest month that is due or has a report: the months the figures speak
+    for). In December of a year in progress: January–October covered, November and December
+    neither due nor covered."""
+    df = submissions(con, scope, settings, "month", as_of).set_index("period")
+    out = pd.DataFrame(index=pd.Index(scope.months, name="period"))
+    for column in ("expected_months", "reported_months", "missing_months", "pending_months"):
+        out[column] = df[column].reindex(out.index).fillna(0).astype(int)
+    # deadlines follow the months: a month without any commune row is due when a later one is
+    due = df["due"].reindex(out.index).astype("boolean").fillna(False).astype(bool)
+    out["due"] = due[::-1].cummax()[::-1]
+    reached = out.index[out["due"] | (out["reported_months"] > 0)]
+    out["covered"] = out.index <= reached.max() if len(reached) else False
+    return out.reset_index()
 
 
 def submission_versions(con, commune_code: str, period: str) -> pd.DataFrame:

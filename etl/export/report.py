@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from etl.export import report_text as rt
+from etl.export import lists, report_text as rt
 from etl.export.data import YearData
 
 FONT = "Times New Roman"
@@ -214,8 +214,8 @@ def _appendix(doc, data: YearData) -> None:
     section.page_width, section.page_height = Mm(297), Mm(210)
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
     section.left_margin, section.right_margin = Mm(20), Mm(15)
-    s = data.settings
-    _para(doc, "PHỤ LỤC", bold=True)
+    s, long = data.settings, lists.long_lists(data)
+    _para(doc, "PHỤ LỤC 1" if long else "PHỤ LỤC", bold=True)
     _para(doc, f"Kết quả sinh hoạt chi bộ năm {data.year} theo đảng bộ", bold=True)
     _para(doc, f"(Kèm theo Báo cáo số{GAP}-{s.organization_symbol}, ngày{GAP}tháng 12 năm "
                f"{data.year})", italic=True, size=13, after=8)
@@ -223,3 +223,13 @@ def _appendix(doc, data: YearData) -> None:
     _table(doc, rt.appendix_rows(data), total_last=True, size=11, widths=widths)
     _para(doc, "Tỷ lệ tính trên số chi bộ - tháng đã báo cáo; \"Chưa báo cáo\": đảng bộ chưa gửi báo cáo "
                "nào trong năm, không tính là 0.", italic=True, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    if long:
+        _para(doc, "", after=6)
+        _para(doc, lists.APPENDIX.upper(), bold=True)
+        _para(doc, "Danh sách đảng bộ nêu trong báo cáo", bold=True, after=8)
+        for k, listing in enumerate(long, start=1):
+            p = _para(doc, f"{k}. {listing.title} ({len(listing.items)} đảng bộ)", bold=True,
+                      align=WD_ALIGN_PARAGRAPH.LEFT, after=4)
+            p.paragraph_format.keep_with_next = True
+            _table(doc, listing.rows(), total_last=False, size=12,
+                   widths=[1.2, 9.0, 8.0] if listing.detail else [1.2, 9.0])

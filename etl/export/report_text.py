@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
 from etl import vnformat as vn
+from etl.export import lists
 from etl.export.data import YearData, by_commune, row
-from etl.export.labels import CATEGORY_LABELS, TOTAL, total_label
+from etl.export.labels import (CATEGORY_LABELS, TOTAL, coverage_sentence, month_numbers, quarter_covered,
+                               total_label)
+from etl.export.lists import LIST_AT_MOST
 from etl.export.xlsx import missing
 
 ROMAN = ("I", "II", "III", "IV")
-LIST_AT_MOST = 10  # names listed in a sentence before "và N đảng bộ khác"
 
 
 @dataclass
@@ -46,13 +47,10 @@ def subject(data: YearData) -> str:
 
 
 def names(items: list[str]) -> str:
+    """The communes of a filtered export, for its title line (appendix 1 lists them all)."""
     shown = items[:LIST_AT_MOST]
     more = f" và {len(items) - LIST_AT_MOST} đảng bộ khác" if len(items) > LIST_AT_MOST else ""
     return "; ".join(shown) + more
-
-
-def _month_list(periods: list[str]) -> str:
-    return "tháng " + ", ".join(str(int(p[5:])) for p in sorted(periods))
 
 
 def general(data: YearData) -> list[Block]:
@@ -64,28 +62,38 @@ def general(data: YearData) -> list[Block]:
     else:
         out.append(Block("p", f"{who} có {n(len(data.communes))} đảng bộ cơ sở với "
                               f"{n(len(data.branches))} chi bộ trực thuộc."))
-    if not missing(s.get("expected_months")) and s["expected_months"]:
+    if data.in_progress:
+        out.append(Block("p", coverage_sentence(data)))
+    if not missing(s.get("due_months")) and s["due_months"]:
+        due = " đã đến hạn" if s["pending_months"] else ""
         out.append(Block("p", f"Trong năm {data.year}, các đảng bộ đã gửi "
-                              f"{vn.ratio(s['reported_months'], s['expected_months'])} báo cáo tháng, "
-                              f"đạt {pct(s['i15_reported_share'])}; trong đó "
-                              f"{vn.ratio(s['on_time_months'], s['expected_months'])} báo cáo gửi đúng "
-                              f"hạn, đạt {pct(s['i15_on_time_share'])}."))
+                              f"{vn.ratio(s['reported_months'], s['due_months'])} báo cáo tháng{due}, "
+                              f"đạt {pct(s['i15_reported_share_due'])}; trong đó "
+                              f"{vn.ratio(s['on_time_months'], s['due_months'])} báo cáo gửi đúng "
+                              f"hạn, đạt {pct(s['i15_on_time_share_due'])}."))
         out.append(Block("p", unreported_sentence(data)))
     return out
 
 
 def unreported_sentence(data: YearData) -> str:
-    """Names the commune-months without a report; the figures below leave them out."""
-    sub = data.submissions
-    gone = sub[sub["status"].isin(["missing", "pending"])] if len(sub) else sub
-    if gone.empty:
-        return "Tất cả các tháng trong năm đều đã có báo cáo."
-    parts = [f"{name} ({_month_list(list(g['period']))})"
-             for name, g in gone.groupby("commune_name", sort=True)]
-    pending = int((gone["status"] == "pending").sum())
-    tail = f", trong đó {n(pending)} tháng chưa đến hạn nộp" if pending else ""
-    return (f"Còn {n(len(gone))} tháng chưa báo cáo{tail}: {names(parts)}. Các tháng chưa báo cáo "
-            "không được tính vào các tỷ lệ dưới đây (không tính là 0).")
+    """Months past their deadline without a report: those no commune reported said once, then
+    the communes with other gaps (appendix 2 when they are many). The figures leave them out."""
+    everywhere = lists.months_missing_everywhere(data)
+    gaps = lists.unreported(data)
+    if not everywhere and not gaps.items:
+        return "Các báo cáo tháng đã đến hạn đều đã được gửi."
+    parts = []
+    if everywhere:
+        parts.append(f"Tháng {month_numbers(everywhere)} chưa có đảng bộ nào gửi báo cáo")
+    if gaps.items:
+        count = sum(len(d.split(", ")) for _, d in gaps.items)
+        other = " khác" if everywhere else ""
+        parts.append(f"còn {n(count)} tháng{other} quá hạn chưa báo cáo của {gaps.inline()}"
+                     if gaps.long else
+                     f"còn {n(count)} tháng{other} quá hạn chưa báo cáo: {gaps.inline()}")
+    text = "; ".join(parts)
+    return (text[0].upper() + text[1:] + ". Các tháng chưa báo cáo không được tính vào các tỷ lệ "
+            "dưới đây (không tính là 0).")
 
 
 def routine(data: YearData) -> list[Block]:
@@ -120,12 +128,11 @@ def routine(data: YearData) -> list[Block]:
                           f"phải dự). Cấp ủy viên cấp trên dự "
                           f"{vn.ratio(m['upper_attended'], m['held'])} cuộc sinh hoạt, đạt "
                           f"{pct(m['i9_upper_attended_share'])}."))
-    low = data.attention[data.attention["reason"] == "i5_below"] if len(data.attention) else []
-    if len(low):
-        items = [f"{r.commune_name} ({pct(r.value)})" for r in low.itertuples()]
+    low = lists.low_i5(data)
+    if low.items:
         out.append(Block("p", f"Một số đảng bộ có tỷ lệ chi bộ sinh hoạt thường kỳ thấp hơn mức chung "
                               f"quá {vn.number(data.settings.attention_i5_margin_points, 1)} điểm: "
-                              f"{names(items)}."))
+                              f"{low.inline()}."))
     out.append(Block("chart", chart=0))
     return out
 
@@ -166,11 +173,9 @@ def quality(data: YearData) -> list[Block]:
                               f"{n(r['members_xuat_sac'])} hoàn thành xuất sắc, {n(r['members_tot'])} hoàn "
                               f"thành tốt, {n(r['members_hoan_thanh'])} hoàn thành, "
                               f"{n(r['members_khong_hoan_thanh'])} không hoàn thành nhiệm vụ."))
-        per = by_commune(data.ratings, data)["reported"]
-        unrated = [name for code, name in zip(data.communes["commune_code"], data.communes["commune_name"])
-                   if missing(per.get(code)) or not per.get(code)]
-        if unrated:
-            out.append(Block("p", f"Chưa báo cáo kết quả xếp loại: {names(unrated)}."))
+        unrated = lists.unrated(data)
+        if unrated.items:
+            out.append(Block("p", f"Chưa báo cáo kết quả xếp loại: {unrated.inline()}."))
     return out
 
 
@@ -178,12 +183,17 @@ def thematic(data: YearData) -> list[Block]:
     t = data.thematic_total.set_index("quarter") if len(data.thematic_total) else None
     parts = []
     for k in range(1, 5):
-        key = f"{data.year}-Q{k}"
-        if t is None or key not in t.index or not t.loc[key, "reported"]:
-            parts.append(f"quý {ROMAN[k - 1]}: chưa báo cáo")
+        key, months = f"{data.year}-Q{k}", quarter_covered(data, k)
+        # a quarter of a year in progress: only its covered months count, and it says so
+        name = f"quý {ROMAN[k - 1]}" + (f" (số liệu tháng {month_numbers(months)})"
+                                         if 0 < len(months) < 3 else "")
+        if not months:
+            parts.append(f"{name}: chưa đến hạn báo cáo")
+        elif t is None or key not in t.index or not t.loc[key, "reported"]:
+            parts.append(f"{name}: chưa báo cáo")
         else:
             q = t.loc[key]
-            parts.append(f"quý {ROMAN[k - 1]}: {vn.ratio(q['branches_with_thematic'], q['branches_reported'])} "
+            parts.append(f"{name}: {vn.ratio(q['branches_with_thematic'], q['branches_reported'])} "
                          f"chi bộ ({pct(q['i8_thematic_share'])})")
     return [Block("h2", "3. Sinh hoạt chuyên đề"),
             Block("p", "Số chi bộ có sinh hoạt chuyên đề (ít nhất một lần trong quý) trên số chi bộ đã "
@@ -208,11 +218,9 @@ def recruitment(data: YearData) -> list[Block]:
                           f"{n(r['transferred_in'])}, chuyển đi {n(r['transferred_out'])}, từ trần "
                           f"{n(r['deceased'])}, xóa tên, khai trừ, ra khỏi Đảng {n(r['removed'])}; "
                           f"số đảng viên {change}."))
-    prog = data.progress
-    behind = prog[prog["on_track"] == False] if len(prog) else prog  # noqa: E712 (NA-safe)
-    if len(behind):
-        items = [f"{b.commune_name} ({vn.ratio(b.admitted_ytd, b.target)})" for b in behind.itertuples()]
-        out.append(Block("p", f"Các đảng bộ chưa đạt tiến độ chỉ tiêu kết nạp: {names(items)}."))
+    behind = lists.behind(data)
+    if behind.items:
+        out.append(Block("p", f"Các đảng bộ chưa đạt tiến độ chỉ tiêu kết nạp: {behind.inline()}."))
     out.append(Block("chart", chart=2))
     return out
 
@@ -247,7 +255,7 @@ def body(data: YearData) -> list[Block]:
 def appendix_rows(data: YearData) -> list[list[str]]:
     """Per-commune table of the appendix, with the total row last."""
     heads = ["STT", "Đảng bộ", "Số chi bộ", "Lượt sinh hoạt thường kỳ", "Tỷ lệ (I5)", "Đúng lịch (I6)",
-             "Đảng viên dự (I7)", "Khá trở lên (I10)", "Kết nạp / chỉ tiêu", "Tháng chưa báo cáo"]
+             "Đảng viên dự (I7)", "Khá trở lên (I10)", "Kết nạp / chỉ tiêu", "Tháng quá hạn chưa báo cáo"]
     frames = {k: by_commune(getattr(data, k), data).to_dict("index") for k in
               ("meetings", "quality", "progress", "submissions_commune")}
     counts = data.branches.groupby("commune_code").size()
@@ -259,7 +267,7 @@ def appendix_rows(data: YearData) -> list[list[str]]:
         m, q = get("meetings", "meetings_total"), get("quality", "quality_total")
         p, s = get("progress", "progress_total"), get("submissions_commune", "submissions_total")
         branches = len(data.branches) if code is None else counts.get(code, 0)
-        gone = None if missing(s.get("missing_months")) else s["missing_months"] + s["pending_months"]
+        gone = s.get("missing_months")  # past the deadline: months not yet due are not owed
         nr = "Chưa báo cáo"
         # a commune with no report at all: "Chưa báo cáo"; with reports but nothing to divide: "—"
         blank = vn.DASH if not missing(m.get("held")) else nr

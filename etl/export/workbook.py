@@ -18,9 +18,9 @@ from etl import vnformat as vn
 from etl.export.branches import write_commune_sheets
 from etl.export.charts_xlsx import write_chart_sheet
 from etl.export.data import YearData, by_commune, row
-from etl.export.labels import CATEGORY_LABELS, FINDING_STATUS, QUARTERS, scope_text, total_label
+from etl.export.labels import (CATEGORY_LABELS, FINDING_STATUS, STATUS_LEGEND, STATUS_SHORT, coverage_sentence,
+                               quarter_covered, quarter_head, scope_text, total_label)
 from etl.export.xlsx import Book, Header, Sheet, missing
-from etl.indicators import STATUS_LABELS
 
 TOP = 3  # header row under the title block (title, subtitle, blank)
 
@@ -64,6 +64,8 @@ def _frames(data: YearData) -> dict[str, tuple[dict, dict]]:
         t = data.thematic_total.set_index("quarter")
         q_total[f"i8_q{n}"] = t["i8_thematic_share"].get(key)
         q_total[f"reported_q{n}"] = t["reported"].get(key, False)
+        if not quarter_covered(data, n):  # not due yet: "—" under "Quý IV (chưa đến hạn)"
+            quarters[f"reported_q{n}"] = q_total[f"reported_q{n}"] = True
     frames = {"branches": (counts.reindex(data.communes["commune_code"]).to_dict("index"),
                            {"branches": len(data.branches), "reported": True}),
               "quarters": (quarters.to_dict("index"), q_total)}
@@ -112,11 +114,11 @@ def _summary(book: Book, data: YearData, frames) -> None:
                   scope_text(data), "Tổng hợp")
     heads = [Header("Số chi bộ", 8),
              Header("Chi bộ - tháng", subs=("Phải báo cáo", "Đã báo cáo")),
-             Header("Tháng chưa báo cáo", 10),
+             Header("Tháng quá hạn chưa báo cáo", 10),
              Header("Sinh hoạt thường kỳ (I5)", subs=("Số lượt", "Tỷ lệ")),
              Header("Sinh hoạt đúng lịch (I6)", subs=("Số lượt", "Tỷ lệ")),
              Header("Đảng viên dự sinh hoạt (I7)", subs=("Tỷ lệ",)),
-             Header("Chi bộ có sinh hoạt chuyên đề (I8)", subs=QUARTERS),
+             Header("Chi bộ có sinh hoạt chuyên đề (I8)", subs=tuple(quarter_head(data, k) for k in range(1, 5))),
              Header("Cấp ủy cấp trên dự (I9)", subs=("Tỷ lệ",)),
              Header("Chất lượng sinh hoạt (I10)",
                     subs=("Tốt", "Khá", "Trung bình", "Kém", "Đạt khá trở lên")),
@@ -138,15 +140,15 @@ def _summary(book: Book, data: YearData, frames) -> None:
     subs, subs_total = frames["submissions_commune"]
 
     def not_reported(r, code, total):
-        # commune-months without a report: past the deadline ('missing') or not yet due
+        # commune-months past their deadline without a report; months not yet due are not owed
         src = subs_total if total else subs[code]
-        value = None if missing(src.get("missing_months")) else \
-            int(src["missing_months"]) + int(src["pending_months"])
-        sheet.number(r, 5, value, "int", total)
+        sheet.number(r, 5, src.get("missing_months"), "int", total)
 
     last, ncols = _commune_table(sheet, data, frames, heads, cols, not_reported)
     sheet.note(last + 2, "Tỷ lệ tính trên số chi bộ - tháng đã báo cáo; đơn vị chưa báo cáo ghi "
                          "\"Chưa báo cáo\", không tính là 0. Xếp loại cuối năm theo biểu 4 báo cáo tháng 12.")
+    if data.in_progress:
+        sheet.note(last + 3, coverage_sentence(data) + " Quý chưa đủ ba tháng ghi các tháng đã tính.")
     sheet.finish(TOP, TOP + 1, ncols, autofilter_last=last - 1)
 
 
@@ -290,13 +292,16 @@ def _submissions(book: Book, data: YearData) -> None:
     months = data.scope.months
     heads = [Header("STT", 5), Header("Đảng bộ", 22),
              Header("Tình trạng nộp báo cáo theo tháng", subs=tuple(f"T{int(m[5:])}" for m in months)),
-             Header("Cả năm", subs=("Đã nộp", "Đúng hạn", "Nộp muộn", "Chưa nộp", "Tỷ lệ đã nộp",
-                                    "Tỷ lệ đúng hạn"))]
+             Header("Cả năm", subs=("Đã nộp", "Đúng hạn", "Nộp muộn", "Quá hạn chưa nộp", "Chưa đến hạn",
+                                    "Tỷ lệ đã nộp", "Tỷ lệ đúng hạn"))]
     r, ncols = sheet.headers(TOP, heads)
-    status = data.submissions.set_index(["commune_code", "period"])["status"]
+    status = data.submissions.set_index(["commune_code", "period"])["status"].to_dict()
     per = by_commune(data.submissions_commune, data).to_dict("index")
+    # shares over the months due (or already reported): a month nobody owes yet is not a gap
     year_cols = (("reported_months", "int"), ("on_time_months", "int"), ("late_months", "int"),
-                 ("missing_months", "int"), ("i15_reported_share", "pct"), ("i15_on_time_share", "pct"))
+                 ("missing_months", "int"), ("pending_months", "int"),
+                 ("i15_reported_share_due", "pct"), ("i15_on_time_share_due", "pct"))
+    first = r
     for n, (code, name) in enumerate(zip(data.communes["commune_code"], data.communes["commune_name"])):
         sheet.number(r, 0, n + 1, "stt")
         sheet.text(r, 1, name)
@@ -305,25 +310,34 @@ def _submissions(book: Book, data: YearData) -> None:
             if missing(s):
                 sheet.label(r, c, vn.DASH, "missing")  # the commune was not active that month
             else:
-                sheet.label(r, c, STATUS_LABELS[s], f"status:{s}")
+                sheet.label(r, c, STATUS_SHORT[s], f"status:{s}")
         src = per[code]
         for c, (column, kind) in enumerate(year_cols, start=2 + len(months)):
             sheet.number(r, c, src.get(column), kind)
         r += 1
-    by_month = data.submissions_month.set_index("period")
+    by_month = data.submissions_month.set_index("period").to_dict("index")
     total = row(data.submissions_total)
-    for label, column, kind in (("Số đảng bộ đã nộp", "reported_months", "int"),
-                                ("Tỷ lệ đã nộp", "i15_reported_share", "pct"),
-                                ("Tỷ lệ đúng hạn", "i15_on_time_share", "pct")):
+    for k, (label, column, kind) in enumerate((("số đảng bộ đã nộp", "reported_months", "int"),
+                                               ("tỷ lệ đã nộp", "i15_reported_share_due", "pct"),
+                                               ("tỷ lệ đúng hạn", "i15_on_time_share_due", "pct"))):
         sheet.label(r, 0, "", total=True)
-        sheet.text(r, 1, f"{total_label(data)}: {label.lower()}", total=True)
+        sheet.text(r, 1, f"{total_label(data)}: {label}", total=True, wrap=True)
         for c, m in enumerate(months, start=2):
-            sheet.number(r, c, by_month[column].get(m), kind, True)
-        for c, (column2, kind2) in enumerate(year_cols, start=2 + len(months)):
-            sheet.number(r, c, total.get(column2), kind2, True)
+            month = by_month.get(m, {})
+            if kind == "pct" and missing(month.get(column)) and not month.get("due", True):
+                sheet.label(r, c, STATUS_SHORT["pending"], "missing", True)  # nothing due yet
+            else:
+                sheet.number(r, c, month.get(column), kind, True)
         r += 1
+    # the year's totals once, over the three total rows (they were repeated on each)
+    for c, (column, kind) in enumerate(year_cols, start=2 + len(months)):
+        sheet.merged_number(r - 3, c, r - 1, total.get(column), kind, total=True)
     for c in range(2, 2 + len(months)):
-        sheet.widths[c] = max(sheet.widths.get(c, 0), 12)
-    sheet.note(r + 1, "Đúng hạn / Nộp muộn / Chưa báo cáo (quá hạn, chưa nộp) / Chưa đến hạn; "
-                      "— : đảng bộ không hoạt động trong tháng.")
-    sheet.finish(TOP, TOP + 1, ncols, autofilter_last=r - 4)
+        sheet.widths[c] = max(sheet.widths.get(c, 0), 6.5)
+    r += 1
+    sheet.label(r, 1, "Chú thích:", "note")
+    for s, meaning in STATUS_LEGEND:
+        sheet.label(r, 2, STATUS_SHORT.get(s, s), f"status:{s}" if s in STATUS_SHORT else "missing")
+        sheet.note(r, meaning, col=3)
+        r += 1
+    sheet.finish(TOP, TOP + 1, ncols, autofilter_last=first + len(data.communes) - 1)

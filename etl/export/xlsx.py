@@ -183,6 +183,16 @@ class Sheet:
         self.ws.write_number(r, c, float(value), self.book.fmt(kind, total))
         self._fit(c, {"pct": 8, "dec": 7}.get(kind, len(f"{float(value):,.0f}") + 2))
 
+    def merged_number(self, r0: int, c: int, r1: int, value, kind: str = "int",
+                      total: bool = False) -> None:
+        """One figure in a cell merged over rows r0..r1 of column c (missing: "—")."""
+        if missing(value):
+            self.ws.merge_range(r0, c, r1, c, DASH, self.book.fmt("missing", total))
+            return
+        self.ws.merge_range(r0, c, r1, c, "", self.book.fmt(kind, total))
+        self.ws.write_number(r0, c, float(value), self.book.fmt(kind, total))
+        self._fit(c, {"pct": 8, "dec": 7}.get(kind, len(f"{float(value):,.0f}") + 2))
+
     def day(self, r: int, c: int, value, total: bool = False) -> None:
         if missing(value):
             self.ws.write_blank(r, c, None, self.book.fmt("date", total))
@@ -194,8 +204,8 @@ class Sheet:
         self.ws.write_datetime(r, c, value, self.book.fmt("date", total))
         self._fit(c, 12)
 
-    def note(self, r: int, text: str) -> None:
-        self.ws.write_string(r, 0, text, self.book.fmt("note"))
+    def note(self, r: int, text: str, col: int = 0) -> None:
+        self.ws.write_string(r, col, text, self.book.fmt("note"))
 
     def finish(self, header_top: int, header_bottom: int, columns: int, freeze_col: int = 2,
                autofilter_last: int | None = None) -> None:
