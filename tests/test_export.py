@@ -99,10 +99,18 @@ def test_every_workbook_number_is_the_indicator_layers(con, exported):
                 assert cell == pytest.approx(float(value)), (sheet, header, r.commune_name)
                 compared += 1
     assert compared >= 20
-    total = table(wb["Phát triển đảng viên"])["Toàn Đảng bộ"]
+    sheet = wb["Phát triển đảng viên"]
+    total = table(sheet)["Toàn Đảng bộ"]
     progress = ind.recruitment_progress(con, scope, "total").iloc[0]
+    # Lộc Thắng (target 5) reported nothing: its target is not counted against zero admissions
+    assert (progress.target, progress.target_reported, progress.target_not_reported) == (23, 18, 5)
     assert (total["Kết nạp so với chỉ tiêu (I11) | Chỉ tiêu năm"],
-            total["Kết nạp so với chỉ tiêu (I11) | Đã kết nạp"]) == (progress.target, progress.admitted_ytd) == (23, 3)
+            total["Kết nạp so với chỉ tiêu (I11) | Đã kết nạp"]) == (progress.target_reported, progress.admitted_ytd) \
+        == (18, 3)
+    assert total["Kết nạp so với chỉ tiêu (I11) | Tỷ lệ"] == pytest.approx(progress.i11_reported_share) \
+        == pytest.approx(3 / 18)
+    assert "Dòng Toàn Đảng bộ: chỉ tiêu của các đảng bộ đã báo cáo; chưa tính Lộc Thắng chưa báo cáo " \
+           "(chỉ tiêu 5)." in [c.value for c in sheet["A"]]
     subs = table(wb["Nộp báo cáo"])
     # months: Lộc Ngãi on time in March, late in April, missing the rest
     assert [subs["Lộc Ngãi"][f"Tình trạng nộp báo cáo theo tháng | T{m}"] for m in (2, 3, 4)] == \

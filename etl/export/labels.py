@@ -32,6 +32,18 @@ def scope_text(data) -> str:
     return f"Các đảng bộ được chọn ({len(names)}): {shown or 'không có'}, năm {data.year}{upto}"
 
 
+_UNIT_KINDS = ("Xã ", "Thị trấn ", "Phường ", "Đặc khu ")
+
+
+def in_sentence(name: str) -> str:
+    """A commune's name inside a sentence, after "Đảng bộ" or "Đảng ủy": the unit kind that
+    opens it is written in lower case ('Xã Lộc Đức' -> 'xã Lộc Đức')."""
+    for kind in _UNIT_KINDS:
+        if name.startswith(kind):
+            return kind.lower() + name[len(kind):]
+    return name
+
+
 def total_label(data) -> str:
     """The total row's name: the whole organisation, or the selected communes together."""
     return TOTAL if not data.filtered else "Cộng các đảng bộ được chọn"

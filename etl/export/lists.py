@@ -29,12 +29,13 @@ class Listing:
     def long(self) -> bool:
         return len(self.items) > LIST_AT_MOST
 
-    def inline(self) -> str:
+    def inline(self, details: bool = True) -> str:
         """'Xã A (tháng 3); Xã B (tháng 5)', or for a long list '14 đảng bộ (danh sách tại
         Phụ lục 2)'."""
         if self.long:
             return f"{vn.number(len(self.items))} đảng bộ (danh sách tại {APPENDIX})"
-        return "; ".join(f"{name} ({detail})" if detail else name for name, detail in self.items)
+        return "; ".join(f"{name} ({detail})" if detail and details else name
+                         for name, detail in self.items)
 
     def rows(self) -> list[list[str]]:
         """Its appendix table: STT, Đảng bộ and the detail column."""
@@ -104,6 +105,18 @@ def unrated(data: YearData) -> Listing:
     return out
 
 
+def not_reported_targets(data: YearData) -> Listing:
+    """Communes with a recruitment target that have reported nothing this year (I11 leaves
+    their targets out of the total)."""
+    out = Listing("Đảng bộ có chỉ tiêu kết nạp nhưng chưa báo cáo", "Chỉ tiêu năm")
+    prog = data.progress
+    if len(prog):
+        gone = prog[prog["target"].notna() & (prog["reported"] == False)]  # noqa: E712 (NA-safe)
+        out.items = [(r.commune_name, vn.number(r.target)) for r in gone.itertuples()]
+    return out
+
+
 def long_lists(data: YearData) -> list[Listing]:
     """The lists too long for a sentence, in the order the report mentions them."""
-    return [x for x in (unreported(data), low_i5(data), unrated(data), behind(data)) if x.long]
+    return [x for x in (unreported(data), low_i5(data), unrated(data), not_reported_targets(data),
+                           behind(data)) if x.long]

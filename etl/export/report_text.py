@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from etl import vnformat as vn
 from etl.export import lists
 from etl.export.data import YearData, by_commune, row
-from etl.export.labels import (CATEGORY_LABELS, TOTAL, coverage_sentence, month_numbers, quarter_covered,
-                               total_label)
+from etl.export.labels import (CATEGORY_LABELS, TOTAL, coverage_sentence, in_sentence, month_numbers,
+                               quarter_covered, total_label)
 from etl.export.lists import LIST_AT_MOST
 from etl.export.xlsx import missing
 
@@ -205,11 +205,26 @@ def recruitment(data: YearData) -> list[Block]:
     out = [Block("h2", "4. Công tác phát triển đảng viên")]
     if missing(r.get("admitted")):
         return out + [Block("p", "Công tác phát triển đảng viên: chưa báo cáo.")]
+    left_out = lists.not_reported_targets(data)
     if missing(p.get("target")):
         out.append(Block("p", f"{who} kết nạp {n(p['admitted_ytd'])} đảng viên mới (chưa có chỉ tiêu năm)."))
-    else:
+    elif not left_out.items:
         out.append(Block("p", f"{who} kết nạp {vn.ratio(p['admitted_ytd'], p['target'])} đảng viên mới "
                               f"so với chỉ tiêu năm {data.year}, đạt {pct(p['i11_target_share'])}."))
+    else:
+        # a commune without any report has no admissions to count: its target is left out, and said so
+        if len(left_out.items) == 1:
+            gone = f"đảng bộ {in_sentence(left_out.items[0][0])}"
+        else:
+            gone = f"{n(len(left_out.items))} đảng bộ" + ("" if left_out.long else
+                                                          ": " + left_out.inline(details=False))
+        rest = f"chưa tính {gone} chưa báo cáo, chỉ tiêu {n(p['target_not_reported'])}"
+        if missing(p.get("target_reported")):
+            out.append(Block("p", f"{who} kết nạp {n(p['admitted_ytd'])} đảng viên mới ({rest})."))
+        else:
+            out.append(Block("p", f"{who} kết nạp {vn.ratio(p['admitted_ytd'], p['target_reported'])} đảng "
+                                  f"viên mới so với chỉ tiêu năm {data.year} của các đảng bộ đã báo cáo, đạt "
+                                  f"{pct(p['i11_reported_share'])} ({rest})."))
     net = r["net_change"]
     change = (f"tăng {n(net)}" if net > 0 else f"giảm {n(-net)}" if net < 0 else "không tăng, không giảm")
     out.append(Block("p", f"Có {n(r['sources_trained'])} quần chúng ưu tú được học lớp nhận thức về Đảng; "
@@ -275,8 +290,10 @@ def appendix_rows(data: YearData) -> list[list[str]]:
         def share(value) -> str:
             return vn.percent(value, missing=blank)
         admitted = p.get("admitted_ytd")
+        # the total row: targets of the communes that have reported (as the sentence says)
+        target = p.get("target_reported" if code is None else "target")
         recruited = nr if missing(admitted) else \
-            vn.ratio(admitted, p.get("target")) if not missing(p.get("target")) else n(admitted)
+            vn.ratio(admitted, target) if not missing(target) else n(admitted)
         rows.append(["" if code is None else str(i + 1), name, n(branches),
                      vn.ratio(m.get("held"), m.get("reported_branch_months"), nr),
                      share(m.get("i5_held_share")), share(m.get("i6_on_schedule_share")),

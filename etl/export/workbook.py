@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from etl import vnformat as vn
+from etl.export import lists
 from etl.export.branches import write_commune_sheets
 from etl.export.charts_xlsx import write_chart_sheet
 from etl.export.data import YearData, by_commune, row
@@ -31,6 +32,7 @@ class Col:
     column: str
     kind: str = "int"       # int | pct | dec | extra (left to the table's `extra` writer)
     reported: str = "reported"
+    total_column: str = ""  # the total row's column when it differs (e.g. reporting communes only)
 
 
 def build(data: YearData) -> bytes:
@@ -101,7 +103,8 @@ def _commune_table(sheet: Sheet, data: YearData, frames: dict, heads: list[Heade
                 continue
             df, tot = frames[col.frame]
             src = tot if total else df[code]
-            sheet.number(r, c, src.get(col.column), col.kind, total,
+            column = col.total_column if total and col.total_column else col.column
+            sheet.number(r, c, src.get(column), col.kind, total,
                          reported=_is_reported(src.get(col.reported)))
         if extra:
             extra(r, code, total)
@@ -182,8 +185,11 @@ def _recruitment(book: Book, data: YearData, frames) -> None:
                     subs=("Kết nạp", "Chuyển đến", "Chuyển đi", "Từ trần",
                           "Xóa tên, khai trừ", "Tăng (+) / giảm (−)")),
              Header("Công nhận chính thức", 11), Header("Đi làm ăn xa (cuối kỳ)", 11)]
-    cols = [Col("progress", "target"), Col("progress", "admitted_ytd"),
-            Col("progress", "i11_target_share", "pct"), Col("progress", "", "extra"),
+    # the total row: targets of the communes that have reported (one without a report has no
+    # admissions to count, not zero)
+    cols = [Col("progress", "target", total_column="target_reported"), Col("progress", "admitted_ytd"),
+            Col("progress", "i11_target_share", "pct", total_column="i11_reported_share"),
+            Col("progress", "", "extra"),
             Col("progress", "sources_trained_ytd"),
             Col("recruitment", "admitted"), Col("recruitment", "transferred_in"),
             Col("recruitment", "transferred_out"), Col("recruitment", "deceased"),
@@ -193,8 +199,8 @@ def _recruitment(book: Book, data: YearData, frames) -> None:
 
     def pace(r, code, total):
         src = prog_total if total else prog[code]
-        on = src.get("on_track")
-        if missing(src.get("target")):
+        on = src.get("on_track_reported" if total else "on_track")
+        if missing(src.get("target_reported" if total else "target")):
             sheet.label(r, 5, "Chưa có chỉ tiêu", "missing", total)
         elif missing(on):
             sheet.label(r, 5, vn.DASH if _is_reported(src.get("reported")) else "Chưa báo cáo",
@@ -205,6 +211,11 @@ def _recruitment(book: Book, data: YearData, frames) -> None:
     last, ncols = _commune_table(sheet, data, frames, heads, cols, pace)
     sheet.note(last + 2, f"Tiến độ: đạt khi số đã kết nạp ≥ chỉ tiêu × số tháng đã qua ÷ 12 "
                          f"(tính đến tháng cuối của năm {data.year} có số liệu).")
+    left_out = lists.not_reported_targets(data)
+    if left_out.items:
+        sheet.note(last + 3, f"Dòng {total_label(data)}: chỉ tiêu của các đảng bộ đã báo cáo; chưa tính "
+                             f"{left_out.inline(details=False)} chưa báo cáo (chỉ tiêu "
+                             f"{vn.number(prog_total.get('target_not_reported'))}).")
     sheet.finish(TOP, TOP + 1, ncols, autofilter_last=last - 1)
 
 
