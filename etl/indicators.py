@@ -155,8 +155,9 @@ def as_of_day(scope: Scope, as_of: date | None) -> date:
 _BRANCH_GRAINS = ("branch", "branch_month", "commune", "commune_month", "month", "total")
 _I10 = ("rated", "tot", "kha", "trung_binh", "kem", "tot_share", "kha_share",
         "trung_binh_share", "kem_share", "kha_tro_len_share")
-_I5_I9 = ("held", "i5_held_share", "on_schedule", "i6_on_schedule_share", "members_attended",
-          "members_expected", "i7_attendance_share", "upper_attended", "i9_upper_attended_share")
+_I5_I9 = ("held", "i5_held_share", "branches_reported", "branches_held_all", "i5_branch_share",
+          "on_schedule", "i6_on_schedule_share", "members_attended", "members_expected",
+          "i7_attendance_share", "upper_attended", "i9_upper_attended_share")
 
 
 def committee(con, scope: Scope, settings: Settings | None = None,
@@ -180,7 +181,8 @@ def _branch_rows(con, scope: Scope, settings: Settings | None, by: str) -> tuple
 
 def branch_meetings(con, scope: Scope, settings: Settings | None = None,
                     by: str = "commune") -> pd.DataFrame:
-    """I5, I6, I7, I9 over branch-months; see branch_meetings.sql."""
+    """I5, I6, I7, I9 over branch-months, and I5 by branch (branches_held_all /
+    branches_reported: held in every month reported); see branch_meetings.sql."""
     df, flags = _branch_rows(con, scope, settings, by)
     return _shape(df, flags, drop=_I10)
 

@@ -40,9 +40,13 @@ def test_summary_sheet_has_hand_counted_figures(exported):
     assert x01["Chi bộ - tháng | Đã báo cáo"] == 8                         # March + April
     assert x01["Tháng quá hạn chưa báo cáo"] == 10
     assert x01["Sinh hoạt thường kỳ (I5) | Số lượt"] == 7                  # Trạm Y tế not in April
-    assert x01["Sinh hoạt thường kỳ (I5) | Tỷ lệ"] == pytest.approx(7 / 8)
+    assert x01["Sinh hoạt thường kỳ (I5) | Tỷ lệ lượt"] == pytest.approx(7 / 8)
     assert total["Sinh hoạt thường kỳ (I5) | Số lượt"] == 9                # + Lộc Quảng's 2
-    assert total["Sinh hoạt thường kỳ (I5) | Tỷ lệ"] == pytest.approx(9 / 10)
+    assert total["Sinh hoạt thường kỳ (I5) | Tỷ lệ lượt"] == pytest.approx(9 / 10)
+    # by branch: Trạm Y tế missed April, the other five held every month they reported
+    assert (x01["Sinh hoạt thường kỳ (I5) | Chi bộ đủ các tháng"], total["Sinh hoạt thường kỳ (I5) | Chi bộ đủ các tháng"]) \
+        == (3, 5)
+    assert total["Sinh hoạt thường kỳ (I5) | Tỷ lệ chi bộ"] == pytest.approx(5 / 6)
     assert total["Sinh hoạt đúng lịch (I6) | Tỷ lệ"] == 1                  # all on the 3rd–6th
     # attended / (members - exempt): March 74/82, April 54/60, Lộc Quảng 35/39
     assert total["Đảng viên dự sinh hoạt (I7) | Tỷ lệ"] == pytest.approx(163 / 181)
@@ -57,7 +61,7 @@ def test_summary_sheet_has_hand_counted_figures(exported):
             ("Hoàn thành xuất sắc", "Hoàn thành tốt", "Hoàn thành", "Không hoàn thành")] == [1, 2, 1, 0]
     # a commune without any report: "Chưa báo cáo", never 0; what is expected is still counted
     x03 = rows["Lộc Thắng"]
-    assert x03["Sinh hoạt thường kỳ (I5) | Tỷ lệ"] == "Chưa báo cáo"
+    assert x03["Sinh hoạt thường kỳ (I5) | Tỷ lệ lượt"] == "Chưa báo cáo"
     assert x03["Chất lượng sinh hoạt (I10) | Tốt"] == "Chưa báo cáo"
     assert x03["Xếp loại tổ chức đảng cuối năm | Hoàn thành tốt"] == "Chưa báo cáo"
     assert x03["Chi bộ - tháng | Phải báo cáo"] == 12
@@ -69,8 +73,10 @@ def test_every_workbook_number_is_the_indicator_layers(con, exported):
     _, wb, _ = exported
     scope, s = ind.Scope.for_year(YEAR), load_settings()
     checks = {
-        ("Tổng hợp", "Sinh hoạt thường kỳ (I5) | Tỷ lệ"): (ind.branch_meetings(con, scope, s), "i5_held_share"),
+        ("Tổng hợp", "Sinh hoạt thường kỳ (I5) | Tỷ lệ lượt"): (ind.branch_meetings(con, scope, s), "i5_held_share"),
         ("Tổng hợp", "Sinh hoạt đúng lịch (I6) | Số lượt"): (ind.branch_meetings(con, scope, s), "on_schedule"),
+        ("Tổng hợp", "Sinh hoạt thường kỳ (I5) | Tỷ lệ chi bộ"): (ind.branch_meetings(con, scope, s),
+                                                                 "i5_branch_share"),
         ("Tổng hợp", "Đảng viên dự sinh hoạt (I7) | Tỷ lệ"): (ind.branch_meetings(con, scope, s),
                                                                "i7_attendance_share"),
         ("Tổng hợp", "Chất lượng sinh hoạt (I10) | Khá"): (ind.quality(con, scope), "kha"),
@@ -158,14 +164,15 @@ def test_commune_filter_changes_the_numbers(con, tmp_path):
     assert list(rows) == ["Lộc Quảng", "Cộng các đảng bộ được chọn"]
     total = rows["Cộng các đảng bộ được chọn"]
     assert total["Sinh hoạt thường kỳ (I5) | Số lượt"] == 2 and total["Số chi bộ"] == 2
-    assert total["Sinh hoạt thường kỳ (I5) | Tỷ lệ"] == 1
+    assert total["Sinh hoạt thường kỳ (I5) | Tỷ lệ lượt"] == 1
     assert [n for n in wb.sheetnames if n == "Lộc Ngãi"] == []
     docx, warnings = build_report(con, YEAR, ["X02", "X99"], as_of=AS_OF, images=False)
     assert warnings == ["Không có đảng bộ mã X99 trong năm 2024."]
     (tmp_path / "x.docx").write_bytes(docx)
     text = paragraphs(Document(str(tmp_path / "x.docx")))
-    assert "Đảng bộ Lộc Quảng có 2/2 lượt chi bộ sinh hoạt thường kỳ đầy đủ, đạt 100,0% (tính trên số " \
-           "chi bộ - tháng đã báo cáo)." in text
+    assert "Đảng bộ Lộc Quảng có 2/2 chi bộ sinh hoạt thường kỳ đầy đủ (đủ các tháng đã báo cáo), đạt 100,0%; " \
+           "tính theo lượt, có 2/2 lượt chi bộ sinh hoạt thường kỳ, đạt 100,0% (tính trên số chi bộ - tháng " \
+           "đã báo cáo)." in text
     assert "(Số liệu của: Lộc Quảng)" in text
 
 
@@ -219,7 +226,7 @@ def test_sample_warehouse_exports_with_charts_and_converts_to_pdf(tmp_path):
     total = table(wb["Tổng hợp"])["Toàn Đảng bộ"]
     expected = ind.branch_meetings(c, scope, by="total").iloc[0]
     assert total["Sinh hoạt thường kỳ (I5) | Số lượt"] == expected.held
-    assert total["Sinh hoạt thường kỳ (I5) | Tỷ lệ"] == pytest.approx(expected.i5_held_share)
+    assert total["Sinh hoạt thường kỳ (I5) | Tỷ lệ lượt"] == pytest.approx(expected.i5_held_share)
     c.close()
     soffice = shutil.which("soffice") or ("/usr/bin/soffice" if Path("/usr/bin/soffice").exists() else None)
     if soffice is None:

@@ -26,8 +26,9 @@ def test_report_states_the_figures_in_vietnamese(exported):
         # 54 commune-months expected (X01–X04 twelve each, X05 until June), 3 reported
         "Trong năm 2024, các đảng bộ đã gửi 3/54 báo cáo tháng, đạt 5,6%; trong đó 2/54 báo cáo "
         "gửi đúng hạn, đạt 3,7%.",
-        "Toàn Đảng bộ có 9/10 lượt chi bộ sinh hoạt thường kỳ đầy đủ, đạt 90,0% (tính trên số chi bộ - "
-        "tháng đã báo cáo).",
+        # the model sentence counts branches (held in every month reported), then branch-months
+        "Toàn Đảng bộ có 5/6 chi bộ sinh hoạt thường kỳ đầy đủ (đủ các tháng đã báo cáo), đạt 83,3%; tính "
+        "theo lượt, có 9/10 lượt chi bộ sinh hoạt thường kỳ, đạt 90,0% (tính trên số chi bộ - tháng đã báo cáo).",
         "Có 9/9 cuộc sinh hoạt được tổ chức đúng lịch (từ ngày 1 đến ngày 7 hằng tháng), đạt 100,0%. "
         "Tỷ lệ đảng viên dự sinh hoạt đạt 90,1% (163/181 lượt đảng viên phải dự). Cấp ủy viên cấp trên "
         "dự 4/9 cuộc sinh hoạt, đạt 44,4%.",
@@ -51,8 +52,8 @@ def test_report_states_the_figures_in_vietnamese(exported):
            "(tháng 3, 4). Các tháng chưa báo cáo không được tính vào các tỷ lệ dưới đây (không tính là 0)." in text
     assert not [t for t in text if t.startswith("Số liệu tính đến")]  # the year is over: no coverage line
     appendix = [[c.text for c in r.cells] for r in doc.tables[-1].rows]
-    assert appendix[-1] == ["", "Toàn Đảng bộ", "8", "9/10", "90,0%", "100,0%", "90,1%", "66,7%", "3/18", "51"]
-    assert ["5", "Lộc Thắng", "1"] + ["Chưa báo cáo"] * 6 + ["12"] in appendix
+    assert appendix[-1] == ["", "Toàn Đảng bộ", "8", "5/6", "9/10", "90,0%", "100,0%", "90,1%", "66,7%", "3/18", "51"]
+    assert ["5", "Lộc Thắng", "1"] + ["Chưa báo cáo"] * 7 + ["12"] in appendix
     section, normal = doc.sections[0], doc.styles["Normal"].font
     assert (normal.name, normal.size.pt) == ("Times New Roman", 14)
     assert [round(x.mm) for x in (section.page_width, section.page_height, section.top_margin,

@@ -219,7 +219,7 @@ def _appendix(doc, data: YearData) -> None:
     _para(doc, f"Kết quả sinh hoạt chi bộ năm {data.year} theo đảng bộ", bold=True)
     _para(doc, f"(Kèm theo Báo cáo số{GAP}-{s.organization_symbol}, ngày{GAP}tháng 12 năm "
                f"{data.year})", italic=True, size=13, after=8)
-    widths = [1.2, 5.5, 1.8, 3.0, 2.0, 2.0, 2.2, 2.2, 2.6, 2.4]
+    widths = [1.1, 4.6, 1.6, 2.4, 2.8, 2.0, 2.0, 2.2, 2.2, 2.4, 2.4]
     _table(doc, rt.appendix_rows(data), total_last=True, size=11, widths=widths)
     _para(doc, "Tỷ lệ tính trên số chi bộ - tháng đã báo cáo; \"Chưa báo cáo\": đảng bộ chưa gửi báo cáo "
                "nào trong năm, không tính là 0.", italic=True, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)

@@ -138,11 +138,13 @@ def routine(data: YearData) -> list[Block]:
 
 
 def i5_sentence(data: YearData) -> str:
-    """"Toàn Đảng bộ có 384/398 lượt chi bộ sinh hoạt thường kỳ đầy đủ, đạt 96,5%." (I5)"""
+    """"Toàn Đảng bộ có 128/134 chi bộ sinh hoạt thường kỳ đầy đủ …, đạt 95,5%; tính theo lượt,
+    có 1.454/1.526 lượt …" (I5 by branch, then by branch-month)."""
     m = row(data.meetings_total)
-    return (f"{subject(data)} có {vn.ratio(m['held'], m['reported_branch_months'])} lượt chi bộ "
-            f"sinh hoạt thường kỳ đầy đủ, đạt {pct(m['i5_held_share'])} (tính trên số chi bộ - tháng "
-            f"đã báo cáo).")
+    return (f"{subject(data)} có {vn.ratio(m['branches_held_all'], m['branches_reported'])} chi bộ sinh "
+            f"hoạt thường kỳ đầy đủ (đủ các tháng đã báo cáo), đạt {pct(m['i5_branch_share'])}; tính "
+            f"theo lượt, có {vn.ratio(m['held'], m['reported_branch_months'])} lượt chi bộ sinh hoạt "
+            f"thường kỳ, đạt {pct(m['i5_held_share'])} (tính trên số chi bộ - tháng đã báo cáo).")
 
 
 def quality(data: YearData) -> list[Block]:
@@ -269,7 +271,8 @@ def body(data: YearData) -> list[Block]:
 
 def appendix_rows(data: YearData) -> list[list[str]]:
     """Per-commune table of the appendix, with the total row last."""
-    heads = ["STT", "Đảng bộ", "Số chi bộ", "Lượt sinh hoạt thường kỳ", "Tỷ lệ (I5)", "Đúng lịch (I6)",
+    heads = ["STT", "Đảng bộ", "Số chi bộ", "Chi bộ sinh hoạt đủ các tháng", "Lượt sinh hoạt thường kỳ",
+             "Tỷ lệ lượt (I5)", "Đúng lịch (I6)",
              "Đảng viên dự (I7)", "Khá trở lên (I10)", "Kết nạp / chỉ tiêu", "Tháng quá hạn chưa báo cáo"]
     frames = {k: by_commune(getattr(data, k), data).to_dict("index") for k in
               ("meetings", "quality", "progress", "submissions_commune")}
@@ -295,6 +298,7 @@ def appendix_rows(data: YearData) -> list[list[str]]:
         recruited = nr if missing(admitted) else \
             vn.ratio(admitted, target) if not missing(target) else n(admitted)
         rows.append(["" if code is None else str(i + 1), name, n(branches),
+                     vn.ratio(m.get("branches_held_all"), m.get("branches_reported"), nr),
                      vn.ratio(m.get("held"), m.get("reported_branch_months"), nr),
                      share(m.get("i5_held_share")), share(m.get("i6_on_schedule_share")),
                      share(m.get("i7_attendance_share")), share(q.get("kha_tro_len_share")),

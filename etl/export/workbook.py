@@ -118,7 +118,8 @@ def _summary(book: Book, data: YearData, frames) -> None:
     heads = [Header("Số chi bộ", 8),
              Header("Chi bộ - tháng", subs=("Phải báo cáo", "Đã báo cáo")),
              Header("Tháng quá hạn chưa báo cáo", 10),
-             Header("Sinh hoạt thường kỳ (I5)", subs=("Số lượt", "Tỷ lệ")),
+             Header("Sinh hoạt thường kỳ (I5)", subs=("Số lượt", "Tỷ lệ lượt", "Chi bộ đủ các tháng",
+                                                      "Tỷ lệ chi bộ")),
              Header("Sinh hoạt đúng lịch (I6)", subs=("Số lượt", "Tỷ lệ")),
              Header("Đảng viên dự sinh hoạt (I7)", subs=("Tỷ lệ",)),
              Header("Chi bộ có sinh hoạt chuyên đề (I8)", subs=tuple(quarter_head(data, k) for k in range(1, 5))),
@@ -132,6 +133,7 @@ def _summary(book: Book, data: YearData, frames) -> None:
             Col("meetings", "reported_branch_months", reported="_"),
             Col("submissions_commune", "", "extra"),  # written by not_reported()
             Col("meetings", "held"), Col("meetings", "i5_held_share", "pct"),
+            Col("meetings", "branches_held_all"), Col("meetings", "i5_branch_share", "pct"),
             Col("meetings", "on_schedule"), Col("meetings", "i6_on_schedule_share", "pct"),
             Col("meetings", "i7_attendance_share", "pct"),
             *[Col("quarters", f"i8_q{n}", "pct", f"reported_q{n}") for n in range(1, 5)],
