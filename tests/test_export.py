@@ -127,6 +127,40 @@ def test_every_workbook_number_is_the_indicator_layers(con, exported):
         pytest.approx(per_month.loc["2024-03", "i15_reported_share_due"]) == pytest.approx(2 / 5)
 
 
+def col_width(ws, column: int) -> float:
+    """A column's width (xlsxwriter writes equal neighbours as one <col min max>)."""
+    return next(d.width for d in ws.column_dimensions.values() if d.min <= column <= d.max)
+
+
+def test_sheets_print_readably_on_a4(exported):
+    """Times New Roman is the default font (a column unit means the same in Excel and
+    LibreOffice); "Chưa báo cáo" wraps instead of widening a figure column; the summary, too
+    wide for one page at 80 %, prints on two pages across with STT and Đảng bộ repeated."""
+    _, wb, _ = exported
+    assert wb._fonts[0].name == "Times New Roman"
+    ws = wb["Tổng hợp"]
+    columns = {ws.cell(5, c).value or ws.cell(4, c).value: c for c in range(1, ws.max_column + 1)}
+    good = columns["Tốt"]                      # Lộc Thắng (row 10) has "Chưa báo cáo" there
+    assert ws.cell(10, good).value == "Chưa báo cáo" and ws.cell(10, good).alignment.wrap_text
+    assert col_width(ws, good) < 9                           # was 13: the label's own length
+    assert ws.row_dimensions[10].height == 30  # two lines for the wrapped label
+    assert (ws.page_setup.orientation, ws.page_setup.paperSize) == ("landscape", 9)
+    assert ws.print_title_cols == "$A:$B" and ws.print_title_rows == "$4:$5"
+    [brk] = ws.col_breaks.brk
+    assert ws.cell(4, brk.id + 1).value == "Chất lượng sinh hoạt (I10)"  # at a header group
+    assert ws.page_setup.scale >= 80 and not ws.sheet_properties.pageSetUpPr.fitToPage
+    # Nộp báo cáo: short status labels with fills, no wide columns, a legend
+    ws = wb["Nộp báo cáo"]
+    assert max(col_width(ws, c) for c in range(3, 15)) < 9 and col_width(ws, 2) < 25  # were 12 and 33.7
+    legend = [ws.cell(r, 4).value for r in range(1, ws.max_row + 1) if ws.cell(r, 4).value and ":" in
+              str(ws.cell(r, 4).value)]
+    assert legend == ["Đúng: nộp đúng hạn", "Muộn: nộp sau hạn", "Chưa: đã quá hạn mà chưa nộp",
+                      "Chờ: chưa đến hạn nộp", "—: đảng bộ không hoạt động trong tháng"]
+    assert ws["C10"].value == "Chưa" and ws["C10"].fill.fgColor.rgb.endswith("F8CBAD")
+    # the other sheets fit one page wide
+    assert wb["Hội nghị cấp ủy"].sheet_properties.pageSetUpPr.fitToPage
+
+
 def test_report_text_stays_text(exported):
     """Text starting with = + - @ is a string cell, never a formula (nor any formula at all)."""
     _, wb, _ = exported
@@ -238,3 +272,16 @@ def test_sample_warehouse_exports_with_charts_and_converts_to_pdf(tmp_path):
     for name in (result.xlsx, result.docx):
         pdf = pdf_dir / (name.stem + ".pdf")
         assert pdf.exists() and pdf.stat().st_size > 10_000, pdf
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        return
+    # the first page of each file as a picture (kept in tmp_path to look at): something is drawn
+    from PIL import Image, ImageChops
+    for name in (result.xlsx, result.docx):
+        subprocess.run([pdftoppm, "-r", "40", "-f", "1", "-l", "1", "-png", str(pdf_dir / (name.stem + ".pdf")),
+                        str(pdf_dir / name.stem)], capture_output=True, timeout=60, check=True)
+        [png] = pdf_dir.glob(name.stem + "*.png")
+        page = Image.open(png).convert("L")
+        assert page.width > page.height if name == result.xlsx else page.width < page.height  # A4 landscape / portrait
+        ink = ImageChops.invert(page).getbbox()
+        assert ink and (ink[2] - ink[0]) > page.width / 2, png  # a table or text across the page

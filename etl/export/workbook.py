@@ -97,7 +97,7 @@ def _commune_table(sheet: Sheet, data: YearData, frames: dict, heads: list[Heade
             sheet.label(r, 0, "", total=True)
         else:
             sheet.number(r, 0, n + 1, "stt")
-        sheet.text(r, 1, name, total=total)
+        sheet.text(r, 1, name, total=total, wrap=total)  # a long total label wraps, not widens
         for c, col in enumerate(cols, start=2):
             if col.kind == "extra":
                 continue
@@ -348,9 +348,9 @@ def _submissions(book: Book, data: YearData) -> None:
     for c in range(2, 2 + len(months)):
         sheet.widths[c] = max(sheet.widths.get(c, 0), 6.5)
     r += 1
-    sheet.label(r, 1, "Chú thích:", "note")
+    sheet.note(r, "Chú thích:", col=2)   # under the months: on the page that shows them
     for s, meaning in STATUS_LEGEND:
+        r += 1
         sheet.label(r, 2, STATUS_SHORT.get(s, s), f"status:{s}" if s in STATUS_SHORT else "missing")
         sheet.note(r, meaning, col=3)
-        r += 1
     sheet.finish(TOP, TOP + 1, ncols, autofilter_last=first + len(data.communes) - 1)
