@@ -12,7 +12,7 @@ import pytest
 from docx import Document
 
 from etl import indicators as ind
-from etl.export import DOCX_NAME, XLSX_NAME, build_report, export_year, lists
+from etl.export import DOCX_NAME, XLSX_NAME, build_report, charts, collect, export_year, lists
 from etl.settings import Settings, load_settings
 from export_world import AS_OF, YEAR, con, exported, paragraphs, table  # noqa: F401
 
@@ -188,3 +188,22 @@ def test_a_long_list_of_communes_goes_whole_to_appendix_2(con, tmp_path, monkeyp
     assert [[c.text for c in r.cells] for r in listed.rows][1:] == [
         ["1", "Hòa Bắc", "tháng 3, 4"], ["2", "Lộc Quang", "tháng 3, 4"], ["3", "Lộc Quảng", "tháng 4"],
         ["4", "Lộc Thắng", "tháng 3, 4"]]
+
+
+def test_chart_figures_name_every_commune_and_read_well(con, monkeypatch):
+    data = collect(con, YEAR, as_of=AS_OF)
+    i5 = charts.i5_figure(data)
+    gone = next(t for t in i5.data if t.name == "Chưa báo cáo")
+    # dark text on the light hatching (white was unreadable), at the bar's start
+    assert set(gone.text) == {"Chưa báo cáo"} and gone.textfont.color == charts.INK
+    assert set(gone.y) == {"Hòa Bắc", "Lộc Quang", "Lộc Thắng"}
+    [line] = i5.layout.annotations
+    assert line.text == "Toàn Đảng bộ: 90,0%" and line.xanchor == "right"  # left of the line, not clipped
+    rec = charts.recruitment_figure(data)
+    admitted = next(t for t in rec.data if t.name == "Đã kết nạp")
+    # every commune (there were at most MAX_BARS * 2 // 3); one without a report says so
+    assert len(admitted.y) == 5 and dict(zip(admitted.y, admitted.text))["Lộc Thắng"] == "Chưa báo cáo"
+    assert "<br>" not in rec.layout.title.text
+    monkeypatch.setattr(charts, "MAX_BARS", 3)   # a province: only the lowest, and how many of how many
+    rec = charts.recruitment_figure(data)
+    assert len(rec.data[0].y) == 3 and "(3/5 đảng bộ có tỷ lệ kết nạp so với chỉ tiêu thấp nhất" in rec.layout.title.text
