@@ -161,6 +161,19 @@ def test_sheets_print_readably_on_a4(exported):
     assert wb["Hội nghị cấp ủy"].sheet_properties.pageSetUpPr.fitToPage
 
 
+def test_inspection_sheet_freezes_and_repeats_its_header_row(con, exported):
+    _, wb, _ = exported
+    ws = wb["Kiểm tra"]
+    assert (ws["A4"].value, ws["B5"].value) == ("1. Theo đảng bộ", "Đảng bộ")
+    assert ws.freeze_panes == "A6" and ws.print_title_rows == "$5:$5"  # the header, not the section title
+    found = ind.inspections(con, ind.Scope.for_year(YEAR), AS_OF, "commune")
+    rows = {ws.cell(r, 2).value: r for r in range(6, ws.max_row + 1)}
+    for f in found.itertuples():
+        assert ws.cell(rows[f.commune_name], 3).value == f.findings
+    second = next(r for r in range(6, ws.max_row + 1) if ws.cell(r, 1).value == "2. Theo nhóm hạn chế")
+    assert ws.cell(second + 1, 2).value == "Nhóm hạn chế"
+
+
 def test_report_text_stays_text(exported):
     """Text starting with = + - @ is a string cell, never a formula (nor any formula at all)."""
     _, wb, _ = exported

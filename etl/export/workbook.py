@@ -232,19 +232,21 @@ def _inspections(book: Book, data: YearData) -> None:
     heads = [Header(label, 10) for _, label in _FINDING_COLS] + [Header("Tỷ lệ đã khắc phục", 10)]
     r = TOP
     total = row(data.inspections_total)
-    for title, df, key, label_of in (
-            ("1. Theo nhóm hạn chế", data.inspections_category, "category",
-             lambda v: CATEGORY_LABELS.get(v, v)),
-            ("2. Theo đảng bộ", data.inspections, "commune_name", lambda v: v)):
+    # the long table (one row per commune, 130 in a province) first: its header row is the one
+    # frozen on screen and repeated on every printed page
+    for title, head, df, key, label_of in (
+            ("1. Theo đảng bộ", "Đảng bộ", data.inspections, "commune_name", lambda v: v),
+            ("2. Theo nhóm hạn chế", "Nhóm hạn chế", data.inspections_category, "category",
+             lambda v: CATEGORY_LABELS.get(v, v))):
         sheet.label(r, 0, title, "title")
-        r, ncols = sheet.headers(r + 1, [Header("STT", 5), Header(title[3:].capitalize(), 40), *heads])
+        r, ncols = sheet.headers(r + 1, [Header("STT", 5), Header(head, 40), *heads])
         for n, item in enumerate(df.itertuples(index=False), start=1):
             _finding_row(sheet, r, n, label_of(getattr(item, key)), item._asdict(), False)
             r += 1
         _finding_row(sheet, r, None, total_label(data), total.to_dict(), True)
         r += 3
     sheet.widths[0] = 6  # the section titles sit in column A: do not size it on them
-    sheet.finish(TOP, TOP, ncols, freeze_col=0)
+    sheet.finish(TOP + 1, TOP + 1, ncols, freeze_col=0)  # the header row, under the section title
     overdue = Sheet(book, f"HẠN CHẾ SAU KIỂM TRA QUÁ HẠN KHẮC PHỤC (ĐẾN NGÀY {as_of})",
                     scope_text(data) + ". Quá hạn: đã qua hạn khắc phục mà chưa khắc phục xong.",
                     "Hạn chế quá hạn")
