@@ -221,6 +221,14 @@ def test_commune_filter_changes_the_numbers(con, tmp_path):
            "tính theo lượt, có 2/2 lượt chi bộ sinh hoạt thường kỳ, đạt 100,0% (tính trên số chi bộ - tháng " \
            "đã báo cáo)." in text
     assert "(Số liệu của: Lộc Quảng)" in text
+    assert "Đảng ủy Lộc Quảng tổ chức hội nghị Ban Chấp hành thường kỳ ở 1/1 tháng có báo cáo, đạt 100,0%. Trong " \
+           "năm có 2 hội nghị cấp ủy, trong đó 1 hội nghị ban hành nghị quyết, kết luận, đạt 50,0%; nghị quyết, kết " \
+           "luận được ban hành trung bình (trung vị) 2 ngày sau hội nghị." in text
+    assert "Đảng bộ Lộc Quảng chưa gửi báo cáo tháng 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12 (đã quá hạn); các tháng " \
+           "này không được tính vào các tỷ lệ dưới đây (không tính là 0)." in text
+    assert "Trong năm 2024, Đảng bộ Lộc Quảng đã gửi 1/12 báo cáo tháng, đạt 8,3%; trong đó 1/12 báo cáo gửi " \
+           "đúng hạn, đạt 8,3%." in text
+    assert "Đảng bộ Lộc Quảng chưa đạt tiến độ chỉ tiêu kết nạp (1/8)." in text
 
 
 def test_command_line_export(con, tmp_path):

@@ -13,6 +13,7 @@ from docx import Document
 
 from etl import indicators as ind
 from etl.export import DOCX_NAME, XLSX_NAME, build_report, charts, collect, export_year, lists
+from etl.export.labels import in_sentence
 from etl.settings import Settings, load_settings
 from export_world import AS_OF, YEAR, con, exported, paragraphs, table  # noqa: F401
 
@@ -43,9 +44,20 @@ def test_report_states_the_figures_in_vietnamese(exported):
         "ĐẢNG CỘNG SẢN VIỆT NAM", "HUYỆN ỦY BẢO LÂM", "BAN TỔ CHỨC", "Số      -BC/BTCHU",
         "Bảo Lâm, ngày      tháng 12 năm 2024", "BÁO CÁO", "Tình hình, chất lượng sinh hoạt chi bộ năm 2024",
         "II. KẾT QUẢ", "III. HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN", "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM 2025",
-        "Nơi nhận:", "- Lưu Ban Tổ chức.", "T/M BAN TỔ CHỨC", "PHỤ LỤC",
+        # seed 002 §10: the report goes to the standing committee; a board's head signs it himself
+        "Nơi nhận:", "- Ban Thường vụ Huyện ủy (để báo cáo),", "- Lưu Ban Tổ chức.", "TRƯỞNG BAN", "PHỤ LỤC",
+        "Các đảng ủy cơ sở tổ chức hội nghị Ban Chấp hành thường kỳ ở 3/3 tháng có báo cáo, đạt 100,0%. Trong "
+        "năm có 6 hội nghị cấp ủy, trong đó 3 hội nghị ban hành nghị quyết, kết luận, đạt 50,0%; nghị quyết, kết "
+        "luận được ban hành trung bình (trung vị) 2 ngày sau hội nghị.",
+        "Kết quả đánh giá, xếp loại cuối năm 2024 (4 chi bộ đã báo cáo): 1 chi bộ hoàn thành xuất sắc nhiệm vụ, "
+        "2 chi bộ hoàn thành tốt nhiệm vụ, 1 chi bộ hoàn thành nhiệm vụ; không có chi bộ nào không hoàn thành "
+        "nhiệm vụ. Về đảng viên: 3 đảng viên hoàn thành xuất sắc nhiệm vụ, 59 đảng viên hoàn thành tốt nhiệm vụ, "
+        "18 đảng viên hoàn thành nhiệm vụ; 3 đảng viên không hoàn thành nhiệm vụ.",
+        "Qua kiểm tra, đã chỉ ra 2 hạn chế, khuyết điểm; đến ngày 15/01/2025 đã khắc phục 1 (50,0%), đang khắc "
+        "phục 0, chưa khắc phục 1; 1 hạn chế quá hạn khắc phục.",
     ]:
         assert sentence in text, sentence
+    assert not [t for t in text if t.startswith("T/M ")]  # "T/M" is for collective bodies
     # the months nobody reported are said once; then the communes with other gaps, all named
     assert "Tháng 1, 2, 5, 6, 7, 8, 9, 10, 11, 12 chưa có đảng bộ nào gửi báo cáo; còn 7 tháng khác quá hạn " \
            "chưa báo cáo: Hòa Bắc (tháng 3, 4); Lộc Quang (tháng 3, 4); Lộc Quảng (tháng 4); Lộc Thắng " \
@@ -65,11 +77,15 @@ def test_report_states_the_figures_in_vietnamese(exported):
 def test_organisation_names_come_from_settings(con, tmp_path):
     custom = Settings(organization_name="TỈNH ỦY LÂM ĐỒNG", organization_board="BAN TỔ CHỨC TỈNH ỦY",
                       organization_place="Đà Lạt", organization_symbol="BC/BTCTU",
+                      organization_sign_for="K/T Trưởng ban", organization_signer="Phó Trưởng ban",
                       organization_recipients=("Ban Thường vụ Tỉnh ủy (để báo cáo),", "Lưu."))
     docx, _ = build_report(con, YEAR, settings=custom, as_of=AS_OF, images=False)
     (tmp_path / "r.docx").write_bytes(docx)
-    text = paragraphs(Document(str(tmp_path / "r.docx")))
-    for line in ("TỈNH ỦY LÂM ĐỒNG", "BAN TỔ CHỨC TỈNH ỦY", "Số      -BC/BTCTU", "T/M BAN TỔ CHỨC TỈNH ỦY",
+    doc = Document(str(tmp_path / "r.docx"))
+    text = paragraphs(doc)
+    signature = next(t for t in doc.tables if t.rows[0].cells[-1].paragraphs[0].text == "K/T TRƯỞNG BAN")
+    assert [p.text for p in signature.rows[0].cells[-1].paragraphs][:2] == ["K/T TRƯỞNG BAN", "PHÓ TRƯỞNG BAN"]
+    for line in ("TỈNH ỦY LÂM ĐỒNG", "BAN TỔ CHỨC TỈNH ỦY", "Số      -BC/BTCTU",
                  "Đà Lạt, ngày      tháng 12 năm 2024", "- Ban Thường vụ Tỉnh ủy (để báo cáo),", "- Lưu."):
         assert line in text, line
     bad = tmp_path / "bad.toml"
@@ -207,3 +223,9 @@ def test_chart_figures_name_every_commune_and_read_well(con, monkeypatch):
     monkeypatch.setattr(charts, "MAX_BARS", 3)   # a province: only the lowest, and how many of how many
     rec = charts.recruitment_figure(data)
     assert len(rec.data[0].y) == 3 and "(3/5 đảng bộ có tỷ lệ kết nạp so với chỉ tiêu thấp nhất" in rec.layout.title.text
+
+
+@pytest.mark.parametrize("name, written", [("Xã Lộc Đức", "xã Lộc Đức"), ("Thị trấn Lộc Thắng", "thị trấn Lộc Thắng"),
+                                           ("Phường 1", "phường 1"), ("Lộc Quảng", "Lộc Quảng")])
+def test_a_commune_name_inside_a_sentence(name, written):
+    assert in_sentence(name) == written

@@ -45,6 +45,13 @@ def test_build_makes_both_files_for_the_demo(demo_db):
     assert not any("Lộc Thắng" in v for v in cells)  # one commune chosen: the others are left out
     text = "\n".join(p.text for p in Document(io.BytesIO(files.docx)).paragraphs)
     assert "2025" in text
+    # one commune: its own name in lower-case kind, no plurals of a district
+    assert "Đảng bộ xã Lộc Đức có 15 chi bộ trực thuộc." in text
+    assert "\nĐảng ủy xã Lộc Đức tổ chức hội nghị Ban Chấp hành thường kỳ ở " in text
+    assert "Trong năm 2025, Đảng bộ xã Lộc Đức đã gửi " in text
+    assert "Các đảng ủy cơ sở" not in text and "các đảng bộ đã gửi" not in text and "Đảng bộ Xã" not in text
+    # 2025 is over: the recruitment position is the year's target, not a pace
+    assert "\nĐảng bộ xã Lộc Đức chưa đạt chỉ tiêu kết nạp (" in text and "tiến độ" not in text
     # the report's I10 figure is the indicator layer's
     with duckdb.connect(str(demo_db), read_only=True) as con:
         share = indicators.quality(con, indicators.Scope.for_year(2025, ("BL03",)), by="total").iloc[0]

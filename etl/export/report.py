@@ -200,8 +200,13 @@ def _closing(doc, data: YearData) -> None:
     _first(left, "Nơi nhận:", bold=True, underline=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     for line in s.organization_recipients:
         _para(left, f"- {line}", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _first(right, f"T/M {s.organization_board.upper()}", bold=True)
-    _para(right, s.organization_signer.upper(), bold=True)
+    # a board's report is signed by its head ("TRƯỞNG BAN"), or for him ("K/T TRƯỞNG BAN" over
+    # "PHÓ TRƯỞNG BAN"): "T/M" is for collective bodies, so it is a setting, empty by default
+    if s.organization_sign_for.strip():
+        _first(right, s.organization_sign_for.upper(), bold=True)
+        _para(right, s.organization_signer.upper(), bold=True)
+    else:
+        _first(right, s.organization_signer.upper(), bold=True)
     for _ in range(4):  # room for the signature and the signer's name
         _para(right, "")
 

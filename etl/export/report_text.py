@@ -38,12 +38,35 @@ def pct(x) -> str:
     return vn.percent(x)
 
 
-def subject(data: YearData) -> str:
-    if not data.filtered:
-        return TOTAL
-    if len(data.communes) == 1:
-        return f"Đảng bộ {data.communes['commune_name'].iloc[0]}"
-    return "Các đảng bộ được chọn"
+def single(data: YearData) -> str | None:
+    """The commune's name when the export is of one commune only."""
+    return data.communes["commune_name"].iloc[0] if data.filtered and len(data.communes) == 1 else None
+
+
+def subject(data: YearData, body: str = "Đảng bộ") -> str:
+    """Who the sentence is about: 'Toàn Đảng bộ', 'Đảng bộ xã Lộc Đức' (one commune), 'Các
+    đảng bộ được chọn'; with body='Đảng ủy' the communes' committees ('Các đảng ủy cơ sở')."""
+    one = single(data)
+    if one is not None:
+        return f"{body} {in_sentence(one)}"
+    if body == "Đảng ủy":
+        return "Các đảng ủy cơ sở" if not data.filtered else "Các đảng ủy được chọn"
+    return TOTAL if not data.filtered else "Các đảng bộ được chọn"
+
+
+def days(x) -> str:
+    """2.0 -> '2', 2.5 -> '2,5' (a median of days)."""
+    return vn.number(x, 0 if float(x).is_integer() else 1)
+
+
+def counted(items: list[tuple[int, str]], noun: str) -> str:
+    """'1 chi bộ hoàn thành xuất sắc nhiệm vụ, 8 chi bộ hoàn thành tốt nhiệm vụ; không có chi bộ
+    nào không hoàn thành nhiệm vụ': levels with nobody are left out, except the last (the one
+    that matters when it is empty)."""
+    shown = [f"{n(count)} {noun} {label}" for count, label in items[:-1] if count]
+    count, label = items[-1]
+    last = f"{n(count)} {noun} {label}" if count else f"không có {noun} nào {label}"
+    return ", ".join(shown) + "; " + last if shown else last
 
 
 def names(items: list[str]) -> str:
@@ -60,13 +83,16 @@ def general(data: YearData) -> list[Block]:
     if data.filtered and len(data.communes) == 1:
         out.append(Block("p", f"{who} có {n(len(data.branches))} chi bộ trực thuộc."))
     else:
-        out.append(Block("p", f"{who} có {n(len(data.communes))} đảng bộ cơ sở với "
+        verb = "gồm" if data.filtered else "có"
+        out.append(Block("p", f"{who} {verb} {n(len(data.communes))} đảng bộ cơ sở với "
                               f"{n(len(data.branches))} chi bộ trực thuộc."))
     if data.in_progress:
         out.append(Block("p", coverage_sentence(data)))
     if not missing(s.get("due_months")) and s["due_months"]:
         due = " đã đến hạn" if s["pending_months"] else ""
-        out.append(Block("p", f"Trong năm {data.year}, các đảng bộ đã gửi "
+        senders = "các đảng bộ" if not data.filtered else subject(data) if single(data) else \
+            "các đảng bộ được chọn"
+        out.append(Block("p", f"Trong năm {data.year}, {senders} đã gửi "
                               f"{vn.ratio(s['reported_months'], s['due_months'])} báo cáo tháng{due}, "
                               f"đạt {pct(s['i15_reported_share_due'])}; trong đó "
                               f"{vn.ratio(s['on_time_months'], s['due_months'])} báo cáo gửi đúng "
@@ -82,6 +108,9 @@ def unreported_sentence(data: YearData) -> str:
     gaps = lists.unreported(data)
     if not everywhere and not gaps.items:
         return "Các báo cáo tháng đã đến hạn đều đã được gửi."
+    if single(data):
+        return (f"{subject(data)} chưa gửi báo cáo tháng {month_numbers(everywhere)} (đã quá hạn); các tháng "
+                "này không được tính vào các tỷ lệ dưới đây (không tính là 0).")
     parts = []
     if everywhere:
         parts.append(f"Tháng {month_numbers(everywhere)} chưa có đảng bộ nào gửi báo cáo")
@@ -100,14 +129,14 @@ def routine(data: YearData) -> list[Block]:
     who, m, c = subject(data), row(data.meetings_total), row(data.committee_total)
     out = [Block("h2", "1. Nền nếp sinh hoạt")]
     if not missing(c.get("reported_months")) and c["reported_months"]:
-        text = (f"Các đảng ủy cơ sở tổ chức hội nghị Ban Chấp hành thường kỳ ở "
+        text = (f"{subject(data, 'Đảng ủy')} tổ chức hội nghị Ban Chấp hành thường kỳ ở "
                 f"{vn.ratio(c['months_with_regular_bch'], c['reported_months'])} tháng có báo cáo, "
                 f"đạt {pct(c['i1_regular_bch_share'])}. Trong năm có {n(c['meetings'])} hội nghị "
                 f"cấp ủy, trong đó {n(c['meetings_with_conclusion'])} hội nghị ban hành nghị quyết, "
                 f"kết luận, đạt {pct(c['i2_conclusion_share'])}")
         if not missing(c.get("i3_median_days")):
-            text += (f"; nghị quyết, kết luận được ban hành sau hội nghị "
-                     f"{vn.number(c['i3_median_days'], 1)} ngày (trung vị)")
+            text += (f"; nghị quyết, kết luận được ban hành trung bình (trung vị) "
+                     f"{days(c['i3_median_days'])} ngày sau hội nghị")
         out.append(Block("p", text + "."))
         text = (f"Nhiệm vụ tháng sau được triển khai đến chi bộ trước ngày "
                 f"{data.settings.tasks_deadline_day} ở "
@@ -167,14 +196,13 @@ def quality(data: YearData) -> list[Block]:
     if missing(r.get("branches_rated")) or not r["branches_rated"]:
         out.append(Block("p", "Kết quả đánh giá, xếp loại tổ chức đảng và đảng viên cuối năm: chưa báo cáo."))
     else:
+        levels = [("xuat_sac", "hoàn thành xuất sắc nhiệm vụ"), ("tot", "hoàn thành tốt nhiệm vụ"),
+                  ("hoan_thanh", "hoàn thành nhiệm vụ"), ("khong_hoan_thanh", "không hoàn thành nhiệm vụ")]
+        branches = counted([(r[f"org_{k}"], label) for k, label in levels], "chi bộ")
+        members = counted([(r[f"members_{k}"], label) for k, label in levels], "đảng viên")
         out.append(Block("p", f"Kết quả đánh giá, xếp loại cuối năm {data.year} "
-                              f"({n(r['branches_rated'])} chi bộ đã báo cáo): {n(r['org_xuat_sac'])} chi bộ "
-                              f"hoàn thành xuất sắc nhiệm vụ, {n(r['org_tot'])} chi bộ hoàn thành tốt nhiệm "
-                              f"vụ, {n(r['org_hoan_thanh'])} chi bộ hoàn thành nhiệm vụ, "
-                              f"{n(r['org_khong_hoan_thanh'])} chi bộ không hoàn thành nhiệm vụ. Đảng viên: "
-                              f"{n(r['members_xuat_sac'])} hoàn thành xuất sắc, {n(r['members_tot'])} hoàn "
-                              f"thành tốt, {n(r['members_hoan_thanh'])} hoàn thành, "
-                              f"{n(r['members_khong_hoan_thanh'])} không hoàn thành nhiệm vụ."))
+                              f"({n(r['branches_rated'])} chi bộ đã báo cáo): {branches}. Về đảng viên: "
+                              f"{members}."))
         unrated = lists.unrated(data)
         if unrated.items:
             out.append(Block("p", f"Chưa báo cáo kết quả xếp loại: {unrated.inline()}."))
@@ -229,15 +257,21 @@ def recruitment(data: YearData) -> list[Block]:
                                   f"{pct(p['i11_reported_share'])} ({rest})."))
     net = r["net_change"]
     change = (f"tăng {n(net)}" if net > 0 else f"giảm {n(-net)}" if net < 0 else "không tăng, không giảm")
+    confirmed = (f"{n(r['confirmed_official'])} đảng viên dự bị" if r["confirmed_official"] else
+                 "chưa có đảng viên dự bị nào")
     out.append(Block("p", f"Có {n(r['sources_trained'])} quần chúng ưu tú được học lớp nhận thức về Đảng; "
-                          f"{n(r['confirmed_official'])} đảng viên dự bị được công nhận đảng viên chính "
-                          f"thức. Biến động đảng viên trong năm: kết nạp {n(r['admitted'])}, chuyển đến "
-                          f"{n(r['transferred_in'])}, chuyển đi {n(r['transferred_out'])}, từ trần "
-                          f"{n(r['deceased'])}, xóa tên, khai trừ, ra khỏi Đảng {n(r['removed'])}; "
+                          f"{confirmed} được công nhận đảng viên chính thức. Biến động đảng viên trong năm: "
+                          f"kết nạp {n(r['admitted'])}, chuyển đến {n(r['transferred_in'])}, chuyển đi "
+                          f"{n(r['transferred_out'])}, từ trần {n(r['deceased'])}, xóa tên, khai trừ, ra khỏi Đảng {n(r['removed'])}; "
                           f"số đảng viên {change}."))
     behind = lists.behind(data)
     if behind.items:
-        out.append(Block("p", f"Các đảng bộ chưa đạt tiến độ chỉ tiêu kết nạp: {behind.inline()}."))
+        # at December the pace is the target itself
+        goal = "chỉ tiêu" if lists.year_end(data) else "tiến độ chỉ tiêu"
+        if single(data):
+            out.append(Block("p", f"{who} chưa đạt {goal} kết nạp ({behind.items[0][1]})."))
+        else:
+            out.append(Block("p", f"Các đảng bộ chưa đạt {goal} kết nạp: {behind.inline()}."))
     out.append(Block("chart", chart=2))
     return out
 
@@ -250,7 +284,9 @@ def inspection(data: YearData) -> list[Block]:
     out.append(Block("p", f"Qua kiểm tra, đã chỉ ra {n(t['findings'])} hạn chế, khuyết điểm; đến ngày "
                           f"{vn.day(data.inspections_as_of)} đã khắc phục {n(t['resolved'])} "
                           f"({pct(t['i14_resolved_share'])}), đang khắc phục {n(t['in_progress'])}, chưa "
-                          f"khắc phục {n(t['open'])}; {n(t['overdue'])} hạn chế quá hạn khắc phục."))
+                          f"khắc phục {n(t['open'])}; "
+                          + (f"{n(t['overdue'])} hạn chế quá hạn khắc phục." if t["overdue"] else
+                             "không có hạn chế nào quá hạn khắc phục.")))
     rows = [["Nhóm hạn chế", "Số hạn chế", "Đã khắc phục", "Quá hạn"]]
     for c in data.inspections_category.itertuples():
         rows.append([CATEGORY_LABELS.get(c.category, c.category), n(c.findings), n(c.resolved), n(c.overdue)])

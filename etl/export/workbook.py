@@ -207,12 +207,16 @@ def _recruitment(book: Book, data: YearData, frames) -> None:
         elif missing(on):
             sheet.label(r, 5, vn.DASH if _is_reported(src.get("reported")) else "Chưa báo cáo",
                         "missing", total)
+        elif year_end:  # at December the pace is the year's target itself
+            sheet.label(r, 5, "Đạt chỉ tiêu" if on else "Chưa đạt chỉ tiêu", "center", total)
         else:
             sheet.label(r, 5, "Đạt tiến độ" if on else "Chậm tiến độ", "center", total)
 
+    year_end = lists.year_end(data)
     last, ncols = _commune_table(sheet, data, frames, heads, cols, pace)
-    sheet.note(last + 2, f"Tiến độ: đạt khi số đã kết nạp ≥ chỉ tiêu × số tháng đã qua ÷ 12 "
-                         f"(tính đến tháng cuối của năm {data.year} có số liệu).")
+    sheet.note(last + 2, "Tiến độ: đạt khi số đã kết nạp ≥ chỉ tiêu năm (tháng 12)." if year_end else
+               f"Tiến độ: đạt khi số đã kết nạp ≥ chỉ tiêu × số tháng đã qua ÷ 12 (tính đến tháng "
+               f"{data.covered.last[5:].lstrip('0')}/{data.year}).")
     left_out = lists.not_reported_targets(data)
     if left_out.items:
         sheet.note(last + 3, f"Dòng {total_label(data)}: chỉ tiêu của các đảng bộ đã báo cáo; chưa tính "
