@@ -201,6 +201,9 @@ def test_commune_sheet_lists_branch_months(exported):
     march = next(r for r in rows if r[1] == "Chi bộ thôn 1" and r[2] == "3/2024")
     assert march[3:] == ["Có", datetime(2024, 3, 3), 17, 19, pytest.approx(17 / 19), "Không", "Có", TOPIC, "Tốt"]
     assert ws.print_title_rows == "$4:$4"
+    # a topic that fits its column stays one line tall; a long one gets two lines
+    heights = {r[10]: ws.row_dimensions[n].height for n, r in enumerate(rows, start=5) if r[10]}
+    assert heights == {TOPIC: 30, "@Chuyên đề quý II": None}
 
 
 def test_commune_filter_changes_the_numbers(con, tmp_path):

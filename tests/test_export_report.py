@@ -74,6 +74,26 @@ def test_report_states_the_figures_in_vietnamese(exported):
     assert not doc.inline_shapes  # images=False
 
 
+def test_report_has_summary_tables_and_a_numbered_appendix(exported):
+    _, _, doc = exported
+    grids = [[[c.text for c in r.cells] for r in t.rows] for t in doc.tables]
+    assert ["Đã nộp", "3", "5,6%"] in next(g for g in grids if g[0] == ["Báo cáo tháng", "Số báo cáo", "Tỷ lệ"])
+    committee = next(g for g in grids if g[0] == ["Chỉ số", "Kết quả", "Tỷ lệ"])
+    assert [r[1:] for r in committee[1:]] == [["3/3", "100,0%"], ["3/6", "50,0%"], ["2 ngày", ""], ["3/3", "100,0%"]]
+    assert next(g for g in grids if g[0][0] == "Quý")[1:] == [
+        ["Quý I", "2/6", "33,3%"], ["Quý II", "1/4", "25,0%"], ["Quý III", "Chưa báo cáo", ""],
+        ["Quý IV", "Chưa báo cáo", ""]]
+    # the landscape appendix: its own first page numbered like the others, tables at 12 pt
+    appendix = doc.sections[1]
+    assert not appendix.different_first_page_header_footer and appendix.header.is_linked_to_previous
+    assert "PAGE" in doc.sections[0].header._element.xml
+    sizes = {run.font.size.pt for row in doc.tables[-1].rows for cell in row.cells for p in cell.paragraphs
+             for run in p.runs}
+    assert sizes == {12}
+    note = next(p for p in doc.paragraphs if p.text.startswith("Tỷ lệ tính trên số chi bộ - tháng"))
+    assert note.runs[0].font.size.pt == 13
+
+
 def test_organisation_names_come_from_settings(con, tmp_path):
     custom = Settings(organization_name="TỈNH ỦY LÂM ĐỒNG", organization_board="BAN TỔ CHỨC TỈNH ỦY",
                       organization_place="Đà Lạt", organization_symbol="BC/BTCTU",
@@ -137,6 +157,10 @@ def test_a_year_in_progress_says_how_far_its_figures_reach(in_may):
     assert "Số chi bộ có sinh hoạt chuyên đề (ít nhất một lần trong quý) trên số chi bộ đã báo cáo: quý I: " \
            "2/6 chi bộ (33,3%); quý II (số liệu tháng 4): 1/4 chi bộ (25,0%); quý III: chưa đến hạn báo cáo; " \
            "quý IV: chưa đến hạn báo cáo." in text
+    # the year-end ratings come with December's report, not due yet
+    assert "Kết quả đánh giá, xếp loại tổ chức đảng và đảng viên cuối năm: chưa đến hạn báo cáo (báo cáo " \
+           "tháng 12)." in text or any(t.startswith("Kết quả đánh giá, xếp loại cuối năm 2024 (4 chi bộ") for t in text)
+    assert ["Chưa đến hạn nộp (không tính)", "34", ""] in [[c.text for c in r.cells] for t in doc.tables for r in t.rows]
     appendix = [[c.text for c in r.cells] for r in doc.tables[-1].rows]
     assert appendix[0][-1] == "Tháng quá hạn chưa báo cáo"
     assert appendix[-1][-1] == "17"  # January–April: 20 owed, 3 sent; May–December not counted

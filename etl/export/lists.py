@@ -118,5 +118,9 @@ def not_reported_targets(data: YearData) -> Listing:
 
 def long_lists(data: YearData) -> list[Listing]:
     """The lists too long for a sentence, in the order the report mentions them."""
-    return [x for x in (unreported(data), low_i5(data), unrated(data), not_reported_targets(data),
-                           behind(data)) if x.long]
+    rated = data.ratings_total.get("branches_rated")
+    # communes without a rating are named only once some have one (else the report says "chưa
+    # báo cáo" for all)
+    some_rated = rated is not None and len(rated) and not missing(rated.iloc[0]) and rated.iloc[0] > 0
+    return [x for x in (unreported(data), low_i5(data), unrated(data) if some_rated else None,
+                        not_reported_targets(data), behind(data)) if x is not None and x.long]

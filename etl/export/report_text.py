@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from etl import vnformat as vn
-from etl.export import lists
+from etl.export import lists, report_tables as tables
 from etl.export.data import YearData, by_commune, row
 from etl.export.labels import (CATEGORY_LABELS, TOTAL, coverage_sentence, in_sentence, month_numbers,
                                quarter_covered, total_label)
@@ -97,6 +97,7 @@ def general(data: YearData) -> list[Block]:
                               f"đạt {pct(s['i15_reported_share_due'])}; trong đó "
                               f"{vn.ratio(s['on_time_months'], s['due_months'])} báo cáo gửi đúng "
                               f"hạn, đạt {pct(s['i15_on_time_share_due'])}."))
+        out.append(Block("table", rows=tables.submissions_rows(data), widths=[9.0, 3.5, 3.0]))
         out.append(Block("p", unreported_sentence(data)))
     return out
 
@@ -145,6 +146,7 @@ def routine(data: YearData) -> list[Block]:
         if c["months_without_tasks_date"]:
             text += f"; {n(c['months_without_tasks_date'])} tháng báo cáo không ghi ngày triển khai"
         out.append(Block("p", text + "."))
+        out.append(Block("table", rows=tables.committee_rows(data), widths=[10.5, 3.0, 2.5]))
     if missing(m.get("held")):
         out.append(Block("p", "Sinh hoạt chi bộ thường kỳ: chưa báo cáo."))
         return out
@@ -194,7 +196,11 @@ def quality(data: YearData) -> list[Block]:
         out += [Block("table", rows=rows, total_last=True, widths=[7.0, 4.0, 4.0]),
                 Block("chart", chart=1)]
     if missing(r.get("branches_rated")) or not r["branches_rated"]:
-        out.append(Block("p", "Kết quả đánh giá, xếp loại tổ chức đảng và đảng viên cuối năm: chưa báo cáo."))
+        # the year-end ratings come with December's report: before it is due, it is not missing
+        december = f"{data.year}-12"
+        state = "chưa báo cáo" if december in data.covered_months() else \
+            "chưa đến hạn báo cáo (báo cáo tháng 12)"
+        out.append(Block("p", f"Kết quả đánh giá, xếp loại tổ chức đảng và đảng viên cuối năm: {state}."))
     else:
         levels = [("xuat_sac", "hoàn thành xuất sắc nhiệm vụ"), ("tot", "hoàn thành tốt nhiệm vụ"),
                   ("hoan_thanh", "hoàn thành nhiệm vụ"), ("khong_hoan_thanh", "không hoàn thành nhiệm vụ")]
@@ -227,7 +233,8 @@ def thematic(data: YearData) -> list[Block]:
                          f"chi bộ ({pct(q['i8_thematic_share'])})")
     return [Block("h2", "3. Sinh hoạt chuyên đề"),
             Block("p", "Số chi bộ có sinh hoạt chuyên đề (ít nhất một lần trong quý) trên số chi bộ đã "
-                       "báo cáo: " + "; ".join(parts) + ".")]
+                       "báo cáo: " + "; ".join(parts) + "."),
+            Block("table", rows=tables.thematic_rows(data), widths=[6.0, 7.0, 3.0])]
 
 
 def recruitment(data: YearData) -> list[Block]:
