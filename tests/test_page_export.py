@@ -83,3 +83,23 @@ def test_empty_warehouse_shows_a_message(app, empty_db):
     at = app(empty_db, page=PAGE)
     assert not at.error
     assert any("chưa có báo cáo" in i.value.lower() for i in at.info)
+
+
+def test_the_page_gathers_the_data_once_and_draws_the_charts_once(demo_db, monkeypatch):
+    """The page shares the command line's path: one collect, one chart render (it used to build
+    the workbook and then the report, each from its own collect)."""
+    import etl.export as export_api
+    from etl.export import charts
+
+    calls = {"collect": 0, "to_png": 0}
+
+    def counted(name, real):
+        def call(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(export_api, "collect", counted("collect", export_api.collect))
+    monkeypatch.setattr(charts, "to_png", counted("to_png", charts.to_png))
+    files = export.build(demo_db, 2025, ("BL03",), images=False)
+    assert calls == {"collect": 1, "to_png": 1} and files.xlsx and files.docx
