@@ -75,6 +75,11 @@ class YearData:
     def covered_months(self) -> list[str]:
         return list(self.coverage.loc[self.coverage["covered"], "period"])
 
+    @property
+    def december_due(self) -> bool:
+        """December is covered: the year-end ratings (sent with its report) are owed."""
+        return f"{self.year}-12" in self.covered_months()
+
 
 def collect(con, year: int, communes=(), settings: Settings | None = None,
             as_of: date | None = None) -> YearData:

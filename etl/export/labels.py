@@ -15,9 +15,8 @@ QUALITY = dict(QUALITY_LABELS)
 # a report's status in a month, short enough for twelve month columns on one A4 width; the
 # cell's fill colour says it too, and the sheet's legend spells it out
 STATUS_SHORT = {"on_time": "Đúng", "late": "Muộn", "missing": "Chưa", "pending": "Chờ"}
-STATUS_LEGEND = (("on_time", "Đúng: nộp đúng hạn"), ("late", "Muộn: nộp sau hạn"),
-                 ("missing", "Chưa: đã quá hạn mà chưa nộp"), ("pending", "Chờ: chưa đến hạn nộp"),
-                 ("—", "—: đảng bộ không hoạt động trong tháng"))
+STATUS_LEGEND = (("on_time", "nộp đúng hạn"), ("late", "nộp sau hạn"), ("missing", "quá hạn, chưa nộp"),
+                 ("pending", "chưa đến hạn nộp"))
 ORG_RATINGS = {"xuat_sac": "Hoàn thành xuất sắc nhiệm vụ", "tot": "Hoàn thành tốt nhiệm vụ",
                "hoan_thanh": "Hoàn thành nhiệm vụ", "khong_hoan_thanh": "Không hoàn thành nhiệm vụ"}
 

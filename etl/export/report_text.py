@@ -197,9 +197,7 @@ def quality(data: YearData) -> list[Block]:
                 Block("chart", chart=1)]
     if missing(r.get("branches_rated")) or not r["branches_rated"]:
         # the year-end ratings come with December's report: before it is due, it is not missing
-        december = f"{data.year}-12"
-        state = "chưa báo cáo" if december in data.covered_months() else \
-            "chưa đến hạn báo cáo (báo cáo tháng 12)"
+        state = "chưa báo cáo" if data.december_due else "chưa đến hạn báo cáo (báo cáo tháng 12)"
         out.append(Block("p", f"Kết quả đánh giá, xếp loại tổ chức đảng và đảng viên cuối năm: {state}."))
     else:
         levels = [("xuat_sac", "hoàn thành xuất sắc nhiệm vụ"), ("tot", "hoàn thành tốt nhiệm vụ"),

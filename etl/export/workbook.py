@@ -76,7 +76,11 @@ def _frames(data: YearData) -> dict[str, tuple[dict, dict]]:
         total = "submissions_total" if name == "submissions_commune" else f"{name}_total"
         frames[name] = (by_commune(getattr(data, name), data).to_dict("index"),
                         row(getattr(data, total)).to_dict())
+    if not data.december_due:  # the year-end ratings come with December's report: "—", not owed yet
+        per, tot = frames["ratings"]
+        frames["ratings"] = ({code: {**v, "reported": True} for code, v in per.items()}, {**tot, "reported": True})
     return frames
+
 
 
 def _is_reported(value) -> bool:
@@ -126,7 +130,7 @@ def _summary(book: Book, data: YearData, frames) -> None:
              Header("Cấp ủy cấp trên dự (I9)", subs=("Tỷ lệ",)),
              Header("Chất lượng sinh hoạt (I10)",
                     subs=("Tốt", "Khá", "Trung bình", "Kém", "Đạt khá trở lên")),
-             Header("Xếp loại tổ chức đảng cuối năm",
+             Header("Xếp loại tổ chức đảng cuối năm" + ("" if data.december_due else " (chưa đến hạn)"),
                     subs=("Hoàn thành xuất sắc", "Hoàn thành tốt", "Hoàn thành", "Không hoàn thành"))]
     cols = [Col("branches", "branches"),
             Col("meetings", "expected_branch_months", reported="_"),
@@ -353,10 +357,12 @@ def _submissions(book: Book, data: YearData) -> None:
         sheet.merged_number(r - 3, c, r - 1, total.get(column), kind, total=True)
     for c in range(2, 2 + len(months)):
         sheet.widths[c] = max(sheet.widths.get(c, 0), 6.5)
-    r += 1
-    sheet.note(r, "Chú thích:", col=2)   # under the months: on the page that shows them
-    for s, meaning in STATUS_LEGEND:
-        r += 1
-        sheet.label(r, 2, STATUS_SHORT.get(s, s), f"status:{s}" if s in STATUS_SHORT else "missing")
-        sheet.note(r, meaning, col=3)
+    # the legend in the blank row above the table, over the month columns: on the page that
+    # shows them, and not pushed onto a page of its own below a long table
+    sheet.note(TOP - 1, "Chú thích:", col=1)
+    for k, (s, meaning) in enumerate(STATUS_LEGEND):
+        sheet.label(TOP - 1, 2 + 3 * k, STATUS_SHORT[s], f"status:{s}")
+        sheet.ws.merge_range(TOP - 1, 3 + 3 * k, TOP - 1, 4 + 3 * k, meaning, book.fmt("note"))
+    sheet.note(r + 1, f"{vn.DASH}: đảng bộ không hoạt động trong tháng. Tỷ lệ tính trên số báo cáo đã đến "
+                      "hạn nộp (báo cáo chưa đến hạn không tính).")
     sheet.finish(TOP, TOP + 1, ncols, autofilter_last=first + len(data.communes) - 1)
