@@ -76,7 +76,7 @@ def i5_figure(data: YearData) -> go.Figure:
         textposition="inside", insidetextanchor="end", textfont=dict(color="white")))
     _not_reported_bar(fig, d["name"][gone])
     total = row(data.meetings_total).get("i5_held_share")
-    if not missing(total):
+    if not missing(total) and len(d) > 1:  # one commune: its bar is the total
         # the label on the side of the line with room for it: clipped at the right edge before
         left = float(total) > 0.5
         fig.add_vline(x=float(total), line_dash="dash", line_color=SECOND,
