@@ -24,6 +24,7 @@ class Listing:
     title: str                                   # heading of its table in appendix 2
     detail: str                                  # header of the detail column ("" : none)
     items: list[tuple[str, str]] = field(default_factory=list)   # (commune name, detail)
+    count: int = 0                               # what the items count (months, for unreported)
 
     @property
     def long(self) -> bool:
@@ -64,6 +65,7 @@ def unreported(data: YearData) -> Listing:
     gone = sub[(sub["status"] == "missing") & ~sub["period"].isin(everywhere)]
     for name, g in gone.groupby("commune_name", sort=True):
         out.items.append((name, "tháng " + month_numbers(g["period"])))
+    out.count = len(gone)
     return out
 
 

@@ -116,11 +116,10 @@ def unreported_sentence(data: YearData) -> str:
     if everywhere:
         parts.append(f"Tháng {month_numbers(everywhere)} chưa có đảng bộ nào gửi báo cáo")
     if gaps.items:
-        count = sum(len(d.split(", ")) for _, d in gaps.items)
         other = " khác" if everywhere else ""
-        parts.append(f"còn {n(count)} tháng{other} quá hạn chưa báo cáo của {gaps.inline()}"
+        parts.append(f"còn {n(gaps.count)} tháng{other} quá hạn chưa báo cáo của {gaps.inline()}"
                      if gaps.long else
-                     f"còn {n(count)} tháng{other} quá hạn chưa báo cáo: {gaps.inline()}")
+                     f"còn {n(gaps.count)} tháng{other} quá hạn chưa báo cáo: {gaps.inline()}")
     text = "; ".join(parts)
     return (text[0].upper() + text[1:] + ". Các tháng chưa báo cáo không được tính vào các tỷ lệ "
             "dưới đây (không tính là 0).")
