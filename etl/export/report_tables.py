@@ -11,6 +11,11 @@ from etl.export.xlsx import missing
 from etl.indicators import NOT_REPORTED
 
 
+def days(x) -> str:
+    """2.0 -> '2', 2.5 -> '2,5' (a median of days)."""
+    return vn.number(x, 0 if float(x).is_integer() else 1)
+
+
 def submissions_rows(data: YearData) -> list[list[str]]:
     """I15 over the year: owed (months due), sent, on time, late, overdue, not yet due."""
     s = row(data.submissions_total)
@@ -28,14 +33,14 @@ def submissions_rows(data: YearData) -> list[list[str]]:
 def committee_rows(data: YearData) -> list[list[str]]:
     """I1–I4 of the communes' committees."""
     c = row(data.committee_total)
-    days = c.get("i3_median_days")
+    median = c.get("i3_median_days")
     rows = [["Chỉ số", "Kết quả", "Tỷ lệ"],
             ["Tháng có hội nghị Ban Chấp hành thường kỳ / tháng có báo cáo (I1)",
              vn.ratio(c["months_with_regular_bch"], c["reported_months"]), vn.percent(c["i1_regular_bch_share"])],
             ["Hội nghị cấp ủy có ban hành nghị quyết, kết luận / hội nghị (I2)",
              vn.ratio(c["meetings_with_conclusion"], c["meetings"]), vn.percent(c["i2_conclusion_share"])],
             ["Thời gian từ hội nghị đến ngày ban hành nghị quyết, kết luận, trung vị (I3)",
-             vn.DASH if missing(days) else f"{vn.number(days, 0 if float(days).is_integer() else 1)} ngày", ""],
+             vn.DASH if missing(median) else f"{days(median)} ngày", ""],
             [f"Tháng triển khai nhiệm vụ đến chi bộ trước ngày {data.settings.tasks_deadline_day} / tháng có "
              "ghi ngày triển khai (I4)",
              vn.ratio(c["months_tasks_on_time"], c["months_with_tasks_date"]), vn.percent(c["i4_tasks_on_time_share"])]]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from etl import vnformat as vn
 from etl.export import lists, report_tables as tables
+from etl.export.report_tables import days
 from etl.export.data import YearData, by_commune, row
 from etl.export.labels import (CATEGORY_LABELS, TOTAL, coverage_sentence, in_sentence, month_numbers,
                                quarter_covered, total_label)
@@ -52,11 +53,6 @@ def subject(data: YearData, body: str = "Đảng bộ") -> str:
     if body == "Đảng ủy":
         return "Các đảng ủy cơ sở" if not data.filtered else "Các đảng ủy được chọn"
     return TOTAL if not data.filtered else "Các đảng bộ được chọn"
-
-
-def days(x) -> str:
-    """2.0 -> '2', 2.5 -> '2,5' (a median of days)."""
-    return vn.number(x, 0 if float(x).is_integer() else 1)
 
 
 def counted(items: list[tuple[int, str]], noun: str) -> str:
