@@ -5,9 +5,10 @@
 Builds once, then reuses, a warehouse under bench/out/ (git-ignored): etl.sample.generate with
 130 communes of 20–40 branches (about 30) for 2025, loaded with etl.load.load_paths, each
 monthly report with the day it was received. Then times collect (every indicator query),
-the .xlsx, the .docx (chart images included) and the whole export_year, and prints the figures.
-The first run includes starting Chromium for the images; later runs reuse it (as the dashboard
-does). Target: both files under 15 s.
+the .xlsx, the chart figures and their images, the .docx, and the two whole paths: build_files
+(the dashboard page: both files' bytes) and export_year (the command line: the same, written),
+and prints the figures. The first run includes starting Chromium for the images; later runs
+reuse it (as the dashboard does). Target: both files under 15 s.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from etl import export  # noqa: E402
-from etl.export import charts, data as export_data  # noqa: E402
+from etl.export import charts, data as export_data, report  # noqa: E402
 from etl.load import load_paths  # noqa: E402
 from etl.sample import generate  # noqa: E402
 from etl.warehouse import db  # noqa: E402
@@ -75,17 +76,22 @@ def main() -> int:
         t1 = time.perf_counter()
         xlsx = export.workbook_bytes(data)
         t2 = time.perf_counter()
-        figs = charts.figures(data)
+        captioned = charts.figures(data)
         t3 = time.perf_counter()
-        docx, warnings = export.report_bytes(data)
+        pngs, warnings = charts.to_png([fig for _, fig in captioned])
         t4 = time.perf_counter()
-        result = export.export_year(con, YEAR, out_dir=OUT / "export")
+        docx = report.build(data, pngs, [caption for caption, _ in captioned])
         t5 = time.perf_counter()
-        print(f"lần {run}: truy vấn chỉ số {t1 - t0:.2f} s · xlsx {t2 - t1:.2f} s "
-              f"({len(xlsx) / 1e6:.1f} MB) · biểu đồ dựng {t3 - t2:.2f} s · docx có ảnh {t4 - t3:.2f} s "
-              f"({len(docx) / 1e6:.1f} MB) · export_year cả hai tệp {t5 - t4:.2f} s"
-              + (f" · cảnh báo: {warnings + result.warnings}" if warnings or result.warnings else ""))
-        del figs
+        files = export.build_files(con, YEAR)          # the page's path: both files' bytes
+        t6 = time.perf_counter()
+        result = export.export_year(con, YEAR, out_dir=OUT / "export")   # the command line's
+        t7 = time.perf_counter()
+        print(f"lần {run}: truy vấn chỉ số {t1 - t0:.2f} s · xlsx {t2 - t1:.2f} s ({len(xlsx) / 1e6:.1f} MB) · "
+              f"biểu đồ dựng {t3 - t2:.2f} s, vẽ ảnh {t4 - t3:.2f} s · docx {t5 - t4:.2f} s "
+              f"({len(docx) / 1e6:.1f} MB) · build_files cả hai tệp {t6 - t5:.2f} s · export_year cả hai "
+              f"tệp {t7 - t6:.2f} s"
+              + (f" · cảnh báo: {warnings + files.warnings + result.warnings}"
+                 if warnings or files.warnings or result.warnings else ""))
     con.close()
     charts.close()
     return 0

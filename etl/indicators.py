@@ -27,6 +27,7 @@ one query per file, its grain and rules in its header comment.
 | meeting_details          | one row per branch-month: what the branch reported | I5–I10 detail |
 | submissions              | commune_month, commune, month, total               | I15           |
 | submission_versions      | one row per version of a (commune, month) report   | I15           |
+| coverage                 | one row per month: due, reported, covered          | I15           |
 | annual_ratings           | branch, commune, total (one year)                  | year-end rating |
 | attention                | one row per (commune, reason)                      | I5 I11 I14 I15 |
 | communes, branches, branch_kinds, available_periods, period_bounds, last_loaded_at | helpers | – |
@@ -154,8 +155,9 @@ def as_of_day(scope: Scope, as_of: date | None) -> date:
 _BRANCH_GRAINS = ("branch", "branch_month", "commune", "commune_month", "month", "total")
 _I10 = ("rated", "tot", "kha", "trung_binh", "kem", "tot_share", "kha_share",
         "trung_binh_share", "kem_share", "kha_tro_len_share")
-_I5_I9 = ("held", "i5_held_share", "on_schedule", "i6_on_schedule_share", "members_attended",
-          "members_expected", "i7_attendance_share", "upper_attended", "i9_upper_attended_share")
+_I5_I9 = ("held", "i5_held_share", "branches_reported", "branches_held_all", "i5_branch_share",
+          "on_schedule", "i6_on_schedule_share", "members_attended", "members_expected",
+          "i7_attendance_share", "upper_attended", "i9_upper_attended_share")
 
 
 def committee(con, scope: Scope, settings: Settings | None = None,
@@ -179,7 +181,8 @@ def _branch_rows(con, scope: Scope, settings: Settings | None, by: str) -> tuple
 
 def branch_meetings(con, scope: Scope, settings: Settings | None = None,
                     by: str = "commune") -> pd.DataFrame:
-    """I5, I6, I7, I9 over branch-months; see branch_meetings.sql."""
+    """I5, I6, I7, I9 over branch-months, and I5 by branch (branches_held_all /
+    branches_reported: held in every month reported); see branch_meetings.sql."""
     df, flags = _branch_rows(con, scope, settings, by)
     return _shape(df, flags, drop=_I10)
 
@@ -271,6 +274,26 @@ def submissions(con, scope: Scope, settings: Settings | None = None,
                 as_of=as_of if as_of is not None else date.today())
     single = flags["by_commune"] and flags["by_month"]
     return _shape(df, flags, drop=() if single else _SUBMISSION_ROW)
+
+
+def coverage(con, scope: Scope, settings: Settings | None = None,
+             as_of: date | None = None) -> pd.DataFrame:
+    """How far the scope's figures reach on `as_of` (default today): one row per month of the
+    scope with period, due (its report deadline has passed), expected_months (active
+    communes), reported_months, missing_months, pending_months, and covered (the month is at
+    or before the newest month that is due or has a report: the months the figures speak
+    for). In December of a year in progress: January–October covered, November and December
+    neither due nor covered."""
+    df = submissions(con, scope, settings, "month", as_of).set_index("period")
+    out = pd.DataFrame(index=pd.Index(scope.months, name="period"))
+    for column in ("expected_months", "reported_months", "missing_months", "pending_months"):
+        out[column] = df[column].reindex(out.index).fillna(0).astype(int)
+    # deadlines follow the months: a month without any commune row is due when a later one is
+    due = df["due"].reindex(out.index).astype("boolean").fillna(False).astype(bool)
+    out["due"] = due[::-1].cummax()[::-1]
+    reached = out.index[out["due"] | (out["reported_months"] > 0)]
+    out["covered"] = out.index <= reached.max() if len(reached) else False
+    return out.reset_index()
 
 
 def submission_versions(con, commune_code: str, period: str) -> pd.DataFrame:

@@ -35,9 +35,10 @@ class Settings:
     organization_board: str = "BAN TỔ CHỨC"          # the issuing body
     organization_place: str = "Bảo Lâm"              # "Bảo Lâm, ngày … tháng … năm …"
     organization_symbol: str = "BC/BTCHU"            # "Số …-BC/BTCHU"
-    organization_signer: str = "TRƯỞNG BAN"          # under "T/M BAN TỔ CHỨC"
-    organization_recipients: tuple[str, ...] = (
-        "Thường trực Huyện ủy (để báo cáo),", "Các đảng ủy cơ sở,", "Lưu Ban Tổ chức.")
+    organization_signer: str = "TRƯỞNG BAN"          # the signer's title
+    organization_sign_for: str = ""                  # above it when signing for: "K/T TRƯỞNG BAN"
+    organization_recipients: tuple[str, ...] = (     # seed 002 §10: to the standing committee
+        "Ban Thường vụ Huyện ủy (để báo cáo),", "Các đảng ủy cơ sở,", "Lưu Ban Tổ chức.")
 
     def __post_init__(self) -> None:
         for name in ("schedule_first_day", "schedule_last_day", "tasks_deadline_day",
@@ -53,7 +54,7 @@ class Settings:
         if self.attention_min_overdue_findings < 1:
             raise ValueError("Cài đặt [attention] 'min_overdue_findings' phải từ 1 trở lên.")
         for name in ("organization_name", "organization_board", "organization_place",
-                     "organization_symbol"):
+                     "organization_symbol", "organization_signer"):
             if not getattr(self, name).strip():
                 raise ValueError(f"Cài đặt '{_key(name)}' không được để trống.")
 

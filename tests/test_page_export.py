@@ -45,6 +45,13 @@ def test_build_makes_both_files_for_the_demo(demo_db):
     assert not any("Lộc Thắng" in v for v in cells)  # one commune chosen: the others are left out
     text = "\n".join(p.text for p in Document(io.BytesIO(files.docx)).paragraphs)
     assert "2025" in text
+    # one commune: its own name in lower-case kind, no plurals of a district
+    assert "Đảng bộ xã Lộc Đức có 15 chi bộ trực thuộc." in text
+    assert "\nĐảng ủy xã Lộc Đức tổ chức hội nghị Ban Chấp hành thường kỳ ở " in text
+    assert "Trong năm 2025, Đảng bộ xã Lộc Đức đã gửi " in text
+    assert "Các đảng ủy cơ sở" not in text and "các đảng bộ đã gửi" not in text and "Đảng bộ Xã" not in text
+    # 2025 is over: the recruitment position is the year's target, not a pace
+    assert "\nĐảng bộ xã Lộc Đức chưa đạt chỉ tiêu kết nạp (" in text and "tiến độ" not in text
     # the report's I10 figure is the indicator layer's
     with duckdb.connect(str(demo_db), read_only=True) as con:
         share = indicators.quality(con, indicators.Scope.for_year(2025, ("BL03",)), by="total").iloc[0]
@@ -76,3 +83,23 @@ def test_empty_warehouse_shows_a_message(app, empty_db):
     at = app(empty_db, page=PAGE)
     assert not at.error
     assert any("chưa có báo cáo" in i.value.lower() for i in at.info)
+
+
+def test_the_page_gathers_the_data_once_and_draws_the_charts_once(demo_db, monkeypatch):
+    """The page shares the command line's path: one collect, one chart render (it used to build
+    the workbook and then the report, each from its own collect)."""
+    import etl.export as export_api
+    from etl.export import charts
+
+    calls = {"collect": 0, "to_png": 0}
+
+    def counted(name, real):
+        def call(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(export_api, "collect", counted("collect", export_api.collect))
+    monkeypatch.setattr(charts, "to_png", counted("to_png", charts.to_png))
+    files = export.build(demo_db, 2025, ("BL03",), images=False)
+    assert calls == {"collect": 1, "to_png": 1} and files.xlsx and files.docx

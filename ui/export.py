@@ -8,28 +8,20 @@ with a seconds-long export).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 import duckdb
 
-from etl.export import DOCX_NAME, XLSX_NAME, build_report, build_workbook
+from etl.export import Files, build_files
 
-
-@dataclass(frozen=True)
-class Files:
-    xlsx: bytes
-    docx: bytes
-    warnings: list[str] = field(default_factory=list)
-    xlsx_name: str = ""
-    docx_name: str = ""
+__all__ = ["Files", "build"]
 
 
 def build(path: str | os.PathLike, year: int, communes=(), *, images: bool = True) -> Files:
-    """Both files' bytes; `warnings` (Vietnamese) name an unknown commune or missing chart images."""
+    """Both files' bytes; `warnings` (Vietnamese) name an unknown commune or missing chart images.
+    The command line's path (etl.export.build_files): one data gathering, the charts drawn
+    while the workbook is written."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        xlsx = build_workbook(con, year, tuple(communes))
-        docx, warnings = build_report(con, year, tuple(communes), images=images)
+        return build_files(con, year, tuple(communes), images=images)
     finally:
         con.close()
-    return Files(xlsx, docx, list(warnings), XLSX_NAME.format(year=year), DOCX_NAME.format(year=year))

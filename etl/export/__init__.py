@@ -1,9 +1,14 @@
 """The December summary: an Excel workbook and a Word report draft for one year, whose numbers
 are the indicator layer's (etl.indicators), so they equal what the dashboard shows.
 
-    export_year(con, 2025, communes=(), out_dir=Path("data/export")) -> ExportResult
-    build_workbook(con, 2025, communes=()) -> bytes        # for a download button
+    build_files(con, 2025, communes=()) -> Files           # both files' bytes (the dashboard page)
+    export_year(con, 2025, communes=(), out_dir=Path("data/export")) -> ExportResult  # (command line)
+    build_workbook(con, 2025, communes=()) -> bytes        # one file only
     build_report(con, 2025, communes=()) -> (bytes, warnings)
+
+build_files is the one path of the page and the command line (export_year writes its result):
+the indicator queries run once, and the browser draws the chart images while Python writes the
+workbook.
 
 `con` is a DuckDB connection to the warehouse (read-only is enough); `communes` are commune
 codes (empty = all). `as_of` (default: today) is the day "overdue" and "not reported yet" are
@@ -29,8 +34,8 @@ XLSX_NAME = "tong-hop-sinh-hoat-chi-bo-{year}.xlsx"
 DOCX_NAME = "bao-cao-chat-luong-sinh-hoat-chi-bo-{year}.docx"
 DEFAULT_DIR = Path("data/export")
 
-__all__ = ["ExportResult", "export_year", "build_workbook", "build_report", "collect",
-           "XLSX_NAME", "DOCX_NAME", "DEFAULT_DIR"]
+__all__ = ["ExportResult", "Files", "build_files", "export_year", "build_workbook", "build_report",
+           "collect", "XLSX_NAME", "DOCX_NAME", "DEFAULT_DIR"]
 
 
 @dataclass
@@ -38,6 +43,15 @@ class ExportResult:
     xlsx: Path
     docx: Path
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Files:
+    xlsx: bytes
+    docx: bytes
+    warnings: list[str] = field(default_factory=list)
+    xlsx_name: str = ""
+    docx_name: str = ""
 
 
 def workbook_bytes(data: YearData) -> bytes:
@@ -66,14 +80,11 @@ def build_report(con, year: int, communes=(), *, settings: Settings | None = Non
     return content, data.warnings + warnings
 
 
-def export_year(con, year: int, communes=(), out_dir: str | os.PathLike = DEFAULT_DIR, *,
-                settings: Settings | None = None, as_of: date | None = None, images: bool = True,
-                browser: str | os.PathLike | None = None) -> ExportResult:
-    """Write both files into `out_dir` (created if needed); the indicator queries run once."""
+def build_files(con, year: int, communes=(), *, settings: Settings | None = None,
+                as_of: date | None = None, images: bool = True,
+                browser: str | os.PathLike | None = None) -> Files:
+    """Both files' bytes and the warnings (unknown commune, no browser for the charts)."""
     data = collect(con, year, communes, settings, as_of)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    xlsx, docx = out / XLSX_NAME.format(year=year), out / DOCX_NAME.format(year=year)
     captioned = charts.figures(data) if images else []
     # the images are drawn by the browser while Python writes the workbook (seconds saved at
     # province size); the thread only waits on Chromium, so the GIL is no obstacle
@@ -81,9 +92,24 @@ def export_year(con, year: int, communes=(), out_dir: str | os.PathLike = DEFAUL
     painter = threading.Thread(target=lambda: drawn.update(
         result=charts.to_png([fig for _, fig in captioned], browser)), daemon=True)
     painter.start()
-    xlsx.write_bytes(workbook_bytes(data))
+    xlsx = workbook_bytes(data)
     painter.join()
     pngs, warnings = drawn.get("result", ([], ["Không vẽ được biểu đồ: báo cáo Word được tạo "
                                                "không có biểu đồ."]))
-    docx.write_bytes(report.build(data, pngs, [caption for caption, _ in captioned]))
-    return ExportResult(xlsx, docx, data.warnings + warnings)
+    docx = report.build(data, pngs, [caption for caption, _ in captioned])
+    return Files(xlsx, docx, data.warnings + warnings, XLSX_NAME.format(year=year),
+                 DOCX_NAME.format(year=year))
+
+
+def export_year(con, year: int, communes=(), out_dir: str | os.PathLike = DEFAULT_DIR, *,
+                settings: Settings | None = None, as_of: date | None = None, images: bool = True,
+                browser: str | os.PathLike | None = None) -> ExportResult:
+    """Write both files of build_files into `out_dir` (created if needed)."""
+    files = build_files(con, year, communes, settings=settings, as_of=as_of, images=images,
+                        browser=browser)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    xlsx, docx = out / files.xlsx_name, out / files.docx_name
+    xlsx.write_bytes(files.xlsx)
+    docx.write_bytes(files.docx)
+    return ExportResult(xlsx, docx, files.warnings)

@@ -24,7 +24,7 @@ from etl.export.labels import QUALITY, total_label
 from etl.export.xlsx import missing
 from etl.indicators import NOT_REPORTED
 
-GREY = "#B0B7BF"
+GREY, GREY_LIGHT, INK = "#8A929B", "#D5D9DE", "#212529"  # hatching, its ground, dark text
 FONT = "Times New Roman"
 MAX_BARS = 20            # more communes than this: the chart shows the lowest ones, and says so
 MAX_HEIGHT = 1000        # px: 20 cm on the page, which must hold the image and its caption
@@ -46,12 +46,24 @@ def _layout(fig: go.Figure, title: str, n: int) -> go.Figure:
     return fig
 
 
-def _pick(df: pd.DataFrame, value: str, noun: str, most: int = MAX_BARS) -> tuple[pd.DataFrame, str]:
-    """Worst first; past `most` only the lowest (unreported communes are listed first)."""
+def _pick(df: pd.DataFrame, value: str, noun: str) -> tuple[pd.DataFrame, str]:
+    """Worst first; past MAX_BARS only the lowest (unreported communes are listed first), and
+    the title says how many of how many are shown."""
+    most = MAX_BARS
     d = df.assign(_missing=df[value].isna()).sort_values(["_missing", value], ascending=[False, True])
     if len(d) <= most:
         return d, ""
-    return d.head(most), f"<br><span style='font-size:15px'>({most} đảng bộ {noun} thấp nhất)</span>"
+    return d.head(most), (f"<br><span style='font-size:15px'>({most}/{len(d)} đảng bộ {noun} thấp nhất; "
+                          "đủ các đảng bộ tại Phụ lục 1)</span>")
+
+
+def _not_reported_bar(fig: go.Figure, names, x: float = 1.0) -> None:
+    """Grey hatched bars reading "Chưa báo cáo" in dark text at their start (white text on the
+    hatching was hard to read), for communes without a report: a gap, never a 0."""
+    fig.add_bar(y=list(names), x=[x] * len(names), name=NOT_REPORTED, orientation="h",
+                marker_color=GREY_LIGHT, marker_pattern_shape="/", marker_pattern_fgcolor=GREY,
+                text=[NOT_REPORTED] * len(names), textposition="inside", insidetextanchor="start",
+                textfont=dict(color=INK), showlegend=False)
 
 
 def i5_figure(data: YearData) -> go.Figure:
@@ -59,17 +71,23 @@ def i5_figure(data: YearData) -> go.Figure:
     d, cut = _pick(df, "i5_held_share", "có tỷ lệ")
     gone = d["i5_held_share"].isna()
     fig = go.Figure(go.Bar(
-        y=d["name"], x=d["i5_held_share"].where(~gone, 1.0), orientation="h",
-        marker_color=[GREY if g else MAIN for g in gone],
-        marker_pattern_shape=["/" if g else "" for g in gone],
-        text=[NOT_REPORTED if g else vn.percent(v) for g, v in zip(gone, d["i5_held_share"])],
+        y=d["name"][~gone], x=d["i5_held_share"][~gone], orientation="h", marker_color=MAIN,
+        text=[vn.percent(v) for v in d["i5_held_share"][~gone]], showlegend=False,
         textposition="inside", insidetextanchor="end", textfont=dict(color="white")))
+    _not_reported_bar(fig, d["name"][gone])
     total = row(data.meetings_total).get("i5_held_share")
-    if not missing(total):
+    if not missing(total) and len(d) > 1:  # one commune: its bar is the total
+        # the label on the side of the line with room for it: clipped at the right edge before
+        left = float(total) > 0.5
         fig.add_vline(x=float(total), line_dash="dash", line_color=SECOND,
-                      annotation_text=f"{total_label(data)}: {vn.percent(total)}", annotation_position="top")
+                      annotation_text=f"{total_label(data)}: {vn.percent(total)}",
+                      annotation_position="top left" if left else "top right",
+                      annotation=dict(yanchor="bottom", xanchor="right" if left else "left"))
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
-    return _layout(fig, "Tỷ lệ chi bộ sinh hoạt thường kỳ theo đảng bộ" + cut, len(d))
+    # one category per commune: its bar is in one of the two traces, so they overlay, not group
+    fig.update_yaxes(categoryorder="array", categoryarray=list(d["name"]))
+    return _layout(fig, "Tỷ lệ chi bộ sinh hoạt thường kỳ theo đảng bộ" + cut, len(d)).update_layout(
+        barmode="overlay")
 
 
 def quality_figure(data: YearData) -> go.Figure:
@@ -83,23 +101,25 @@ def quality_figure(data: YearData) -> go.Figure:
                     textposition="inside", textfont=dict(color="white"))
     gone = d["kha_tro_len_share"].isna()
     if gone.any():
-        fig.add_bar(y=d["name"][gone], x=[1.0] * int(gone.sum()), name=NOT_REPORTED,
-                    orientation="h", marker_color=GREY, marker_pattern_shape="/")
-    fig.update_layout(barmode="stack")
+        _not_reported_bar(fig, d["name"][gone])
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(d["name"]))
     return _layout(fig, "Chất lượng sinh hoạt chi bộ theo đảng bộ" + cut, len(d)).update_layout(
         barmode="stack")
 
 
 def recruitment_figure(data: YearData) -> go.Figure:
     df = by_commune(data.progress, data).assign(name=list(data.communes["commune_name"]))
-    d, cut = _pick(df, "i11_target_share", "có tỷ lệ kết nạp so với chỉ tiêu", MAX_BARS * 2 // 3)
+    d, cut = _pick(df, "i11_target_share", "có tỷ lệ kết nạp so với chỉ tiêu")
+    gone = d["admitted_ytd"].isna()   # no report this year: "Chưa báo cáo", not "—" nor 0
     fig = go.Figure()
-    fig.add_bar(y=d["name"], x=d["target"], name="Chỉ tiêu", orientation="h", marker_color=SECOND,
-                text=[vn.number(v) for v in d["target"]], textposition="outside")
-    fig.add_bar(y=d["name"], x=d["admitted_ytd"], name="Đã kết nạp", orientation="h",
-                marker_color=MAIN, text=[vn.number(v) for v in d["admitted_ytd"]],
-                textposition="outside")
+    fig.add_bar(y=d["name"], x=d["target"].fillna(0), name="Chỉ tiêu", orientation="h", marker_color=SECOND,
+                text=[vn.number(v, missing="Chưa có chỉ tiêu") for v in d["target"]], textposition="outside")
+    fig.add_bar(y=d["name"], x=d["admitted_ytd"].fillna(0), name="Đã kết nạp", orientation="h",
+                marker_color=MAIN, textposition="outside", textfont=dict(color=INK),
+                text=[NOT_REPORTED if g else vn.number(v) for g, v in zip(gone, d["admitted_ytd"])])
+    top = pd.concat([d["target"], d["admitted_ytd"]]).astype("Float64").max()
+    fig.update_xaxes(range=[0, max(0 if missing(top) else float(top), 1) * 1.15])  # room for the labels
     return _layout(fig, "Kết nạp đảng viên so với chỉ tiêu năm" + cut, len(d) * 1.6)
 
 

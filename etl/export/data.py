@@ -5,6 +5,12 @@ Every figure comes from `etl.indicators` at the grain it is shown at (commune ro
 'total' row are separate calls, never sums made here), so the workbook, the Word report and the
 dashboard cannot disagree; the texts and dates shown beside them (meeting dates, thematic topics,
 unresolved findings) come from the same layer (`meeting_details`, `open_findings`).
+
+A year in progress (December of the current year is the usual case) is reported up to the
+newest month that is due or has a report (`ind.coverage`): the activity indicators (I1–I10,
+I12, I13) are taken over `covered`, January to that month, so months nobody owes yet are
+neither expected nor listed as "Chưa báo cáo"; submissions (I15) keep the whole year, with
+those months as 'pending'. A finished year is covered whole: both scopes are the same.
 """
 from __future__ import annotations
 
@@ -20,7 +26,9 @@ from etl.settings import Settings, load_settings
 @dataclass
 class YearData:
     year: int
-    scope: ind.Scope
+    scope: ind.Scope                  # the whole year (submissions, inspections, ratings)
+    covered: ind.Scope                # January to the newest month due or reported
+    coverage: pd.DataFrame            # ind.coverage: one row per month of the year
     settings: Settings
     as_of: date | None                # None: the indicator layer's defaults (today)
     inspections_as_of: date           # the day "overdue" is counted at (I14)
@@ -59,6 +67,19 @@ class YearData:
     def filtered(self) -> bool:
         return bool(self.scope.communes)
 
+    @property
+    def in_progress(self) -> bool:
+        """Some month of the year is not covered yet (its report is not due)."""
+        return not bool(self.coverage["covered"].all())
+
+    def covered_months(self) -> list[str]:
+        return list(self.coverage.loc[self.coverage["covered"], "period"])
+
+    @property
+    def december_due(self) -> bool:
+        """December is covered: the year-end ratings (sent with its report) are owed."""
+        return f"{self.year}-12" in self.covered_months()
+
 
 def collect(con, year: int, communes=(), settings: Settings | None = None,
             as_of: date | None = None) -> YearData:
@@ -66,25 +87,28 @@ def collect(con, year: int, communes=(), settings: Settings | None = None,
     settings = settings or load_settings()
     scope = ind.Scope.for_year(year, tuple(communes))
     known = ind.communes(con, scope)
+    coverage = ind.coverage(con, scope, settings, as_of)
+    reached = coverage.loc[coverage["covered"], "period"]
+    covered = ind.Scope(scope.first, reached.max(), scope.communes) if len(reached) else scope
     data = YearData(
-        year=year, scope=scope, settings=settings, as_of=as_of,
+        year=year, scope=scope, covered=covered, coverage=coverage, settings=settings, as_of=as_of,
         # the indicator layer's own default (today, or the year's last day for a past year),
         # resolved here only to be printed next to the overdue figures
         inspections_as_of=ind.as_of_day(scope, as_of),
         communes=known,
-        branches=ind.branches(con, scope),
-        meetings=ind.branch_meetings(con, scope, settings, "commune"),
-        meetings_total=ind.branch_meetings(con, scope, settings, "total"),
-        quality=ind.quality(con, scope, "commune"),
-        quality_total=ind.quality(con, scope, "total"),
-        thematic=ind.thematic(con, scope, "commune_quarter"),
-        thematic_total=ind.thematic(con, scope, "quarter"),
-        committee=ind.committee(con, scope, settings, "commune"),
-        committee_total=ind.committee(con, scope, settings, "total"),
-        recruitment=ind.recruitment(con, scope, "commune"),
-        recruitment_total=ind.recruitment(con, scope, "total"),
-        progress=ind.recruitment_progress(con, scope, "commune"),
-        progress_total=ind.recruitment_progress(con, scope, "total"),
+        branches=ind.branches(con, covered),
+        meetings=ind.branch_meetings(con, covered, settings, "commune"),
+        meetings_total=ind.branch_meetings(con, covered, settings, "total"),
+        quality=ind.quality(con, covered, "commune"),
+        quality_total=ind.quality(con, covered, "total"),
+        thematic=ind.thematic(con, covered, "commune_quarter"),
+        thematic_total=ind.thematic(con, covered, "quarter"),
+        committee=ind.committee(con, covered, settings, "commune"),
+        committee_total=ind.committee(con, covered, settings, "total"),
+        recruitment=ind.recruitment(con, covered, "commune"),
+        recruitment_total=ind.recruitment(con, covered, "total"),
+        progress=ind.recruitment_progress(con, covered, "commune"),
+        progress_total=ind.recruitment_progress(con, covered, "total"),
         inspections=ind.inspections(con, scope, as_of, "commune"),
         inspections_category=ind.inspections(con, scope, as_of, "category"),
         inspections_total=ind.inspections(con, scope, as_of, "total"),
@@ -96,10 +120,10 @@ def collect(con, year: int, communes=(), settings: Settings | None = None,
         submissions_total=ind.submissions(con, scope, settings, "total", as_of),
         ratings=ind.annual_ratings(con, scope, year, "commune"),
         ratings_total=ind.annual_ratings(con, scope, year, "total"),
-        branch_months=ind.branch_meetings(con, scope, settings, "branch_month"),
-        branch_quality=ind.quality(con, scope, "branch_month"),
-        details=ind.meeting_details(con, scope),
-        attention=ind.attention(con, scope, settings, as_of),
+        branch_months=ind.branch_meetings(con, covered, settings, "branch_month"),
+        branch_quality=ind.quality(con, covered, "branch_month"),
+        details=ind.meeting_details(con, covered),
+        attention=ind.attention(con, covered, settings, as_of),
     )
     unknown = sorted(set(scope.communes) - set(known["commune_code"]))
     if unknown:

@@ -19,11 +19,13 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from etl.export import report_text as rt
+from etl.export import lists, report_text as rt
 from etl.export.data import YearData
 
 FONT = "Times New Roman"
 BODY_PT = 14
+APPENDIX_PT = 12   # the landscape appendix's tables
+KEEP_TOGETHER = 10  # a table of this many rows or fewer is not broken across pages
 GAP = "      "  # the blank left for the number and the day, filled in when signed
 
 
@@ -101,10 +103,18 @@ def _two_columns(doc, left_cm: float, right_cm: float):
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     _borderless(table)
+    _unsplit(table.rows[0])  # the signature block, or the header block, stays on one page
     left, right = table.rows[0].cells
     left.width, right.width = Cm(left_cm), Cm(right_cm)
     # a new cell holds one empty paragraph: use it for the first line
     return left, right
+
+
+def _unsplit(row) -> None:
+    """A table row is not broken across two pages."""
+    el = OxmlElement("w:cantSplit")
+    el.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(el)
 
 
 def _first(cell, text, **kw):
@@ -178,13 +188,17 @@ def _table(doc, rows: list[list[str]], total_last: bool, size: float, widths=Non
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     tr_pr.append(header)
+    compact = len(rows) <= KEEP_TOGETHER
     for r, values in enumerate(rows):
         bold = r == 0 or (total_last and r == len(rows) - 1)
+        _unsplit(table.rows[r])
         for c, (cell, value) in enumerate(zip(table.rows[r].cells, values)):
             if widths:
                 cell.width = Cm(widths[c])
             p = cell.paragraphs[0]
             p.paragraph_format.space_after = Pt(0)
+            # a small table is kept on one page: each row held to the next
+            p.paragraph_format.keep_with_next = compact and r < len(rows) - 1
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT if (c == first_left and r) \
                 else WD_ALIGN_PARAGRAPH.CENTER
             run = p.add_run(value)
@@ -194,14 +208,20 @@ def _table(doc, rows: list[list[str]], total_last: bool, size: float, widths=Non
 
 def _closing(doc, data: YearData) -> None:
     s = data.settings
-    _para(doc, f"Trên đây là báo cáo tình hình, chất lượng sinh hoạt chi bộ năm {data.year}.",
-          align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=1.0, after=12)
+    closing = _para(doc, f"Trên đây là báo cáo tình hình, chất lượng sinh hoạt chi bộ năm {data.year}.",
+                    align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=1.0, after=12)
+    closing.paragraph_format.keep_with_next = True  # not left alone above a signature on the next page
     left, right = _two_columns(doc, 8.0, 8.5)
     _first(left, "Nơi nhận:", bold=True, underline=True, align=WD_ALIGN_PARAGRAPH.LEFT)
     for line in s.organization_recipients:
         _para(left, f"- {line}", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
-    _first(right, f"T/M {s.organization_board.upper()}", bold=True)
-    _para(right, s.organization_signer.upper(), bold=True)
+    # a board's report is signed by its head ("TRƯỞNG BAN"), or for him ("K/T TRƯỞNG BAN" over
+    # "PHÓ TRƯỞNG BAN"): "T/M" is for collective bodies, so it is a setting, empty by default
+    if s.organization_sign_for.strip():
+        _first(right, s.organization_sign_for.upper(), bold=True)
+        _para(right, s.organization_signer.upper(), bold=True)
+    else:
+        _first(right, s.organization_signer.upper(), bold=True)
     for _ in range(4):  # room for the signature and the signer's name
         _para(right, "")
 
@@ -210,16 +230,43 @@ def _appendix(doc, data: YearData) -> None:
     if data.communes.empty:
         return
     section = doc.add_section(WD_SECTION.NEW_PAGE)
+    # a new section copies "different first page", whose (empty) header would leave the
+    # appendix's first page without its number; the header itself is the body's, linked
+    section.different_first_page_header_footer = False
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
     section.top_margin, section.bottom_margin = Mm(20), Mm(20)
     section.left_margin, section.right_margin = Mm(20), Mm(15)
-    s = data.settings
-    _para(doc, "PHỤ LỤC", bold=True)
-    _para(doc, f"Kết quả sinh hoạt chi bộ năm {data.year} theo đảng bộ", bold=True)
-    _para(doc, f"(Kèm theo Báo cáo số{GAP}-{s.organization_symbol}, ngày{GAP}tháng 12 năm "
-               f"{data.year})", italic=True, size=13, after=8)
-    widths = [1.2, 5.5, 1.8, 3.0, 2.0, 2.0, 2.2, 2.2, 2.6, 2.4]
-    _table(doc, rt.appendix_rows(data), total_last=True, size=11, widths=widths)
+    long = lists.long_lists(data)
+    _appendix_head(doc, data, "PHỤ LỤC 1" if long else "PHỤ LỤC",
+                   f"Kết quả sinh hoạt chi bộ năm {data.year} theo đảng bộ")
+    # 11 columns across 26.2 cm: 12 pt, the size party documents accept in a table, keeps the
+    # figures on one line (at 13 pt "1.217/1.291" wraps); the text around it is 13–14 pt
+    widths = [1.4, 4.4, 1.6, 2.4, 2.8, 2.0, 2.0, 2.2, 2.2, 2.4, 2.4]
+    _table(doc, rt.appendix_rows(data), total_last=True, size=APPENDIX_PT, widths=widths)
     _para(doc, "Tỷ lệ tính trên số chi bộ - tháng đã báo cáo; \"Chưa báo cáo\": đảng bộ chưa gửi báo cáo "
-               "nào trong năm, không tính là 0.", italic=True, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+               "nào trong năm, không tính là 0.", italic=True, size=13, align=WD_ALIGN_PARAGRAPH.LEFT)
+    if not long:
+        return
+    _page_break(doc)
+    _appendix_head(doc, data, lists.APPENDIX.upper(), "Danh sách đảng bộ nêu trong báo cáo")
+    for k, listing in enumerate(long, start=1):
+        p = _para(doc, f"{k}. {listing.title} ({len(listing.items)} đảng bộ)", bold=True,
+                  align=WD_ALIGN_PARAGRAPH.LEFT, after=4)
+        p.paragraph_format.keep_with_next = True
+        _table(doc, listing.rows(), total_last=False, size=APPENDIX_PT,
+               widths=[1.4, 9.0, 8.0] if listing.detail else [1.4, 9.0])
+
+
+def _appendix_head(doc, data: YearData, name: str, title: str) -> None:
+    _para(doc, name, bold=True)
+    _para(doc, title, bold=True)
+    _para(doc, f"(Kèm theo Báo cáo số{GAP}-{data.settings.organization_symbol}, ngày{GAP}tháng 12 năm "
+               f"{data.year})", italic=True, size=13, after=8)
+
+
+def _page_break(doc) -> None:
+    run = doc.add_paragraph().add_run()
+    el = OxmlElement("w:br")
+    el.set(qn("w:type"), "page")
+    run._r.append(el)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
 from etl import vnformat as vn
+from etl.export import lists, report_tables as tables
+from etl.export.report_tables import days
 from etl.export.data import YearData, by_commune, row
-from etl.export.labels import CATEGORY_LABELS, TOTAL, total_label
+from etl.export.labels import (CATEGORY_LABELS, TOTAL, coverage_sentence, in_sentence, month_numbers,
+                               quarter_covered, total_label)
+from etl.export.lists import LIST_AT_MOST
 from etl.export.xlsx import missing
 
 ROMAN = ("I", "II", "III", "IV")
-LIST_AT_MOST = 10  # names listed in a sentence before "và N đảng bộ khác"
 
 
 @dataclass
@@ -37,22 +39,37 @@ def pct(x) -> str:
     return vn.percent(x)
 
 
-def subject(data: YearData) -> str:
-    if not data.filtered:
-        return TOTAL
-    if len(data.communes) == 1:
-        return f"Đảng bộ {data.communes['commune_name'].iloc[0]}"
-    return "Các đảng bộ được chọn"
+def single(data: YearData) -> str | None:
+    """The commune's name when the export is of one commune only."""
+    return data.communes["commune_name"].iloc[0] if data.filtered and len(data.communes) == 1 else None
+
+
+def subject(data: YearData, body: str = "Đảng bộ") -> str:
+    """Who the sentence is about: 'Toàn Đảng bộ', 'Đảng bộ xã Lộc Đức' (one commune), 'Các
+    đảng bộ được chọn'; with body='Đảng ủy' the communes' committees ('Các đảng ủy cơ sở')."""
+    one = single(data)
+    if one is not None:
+        return f"{body} {in_sentence(one)}"
+    if body == "Đảng ủy":
+        return "Các đảng ủy cơ sở" if not data.filtered else "Các đảng ủy được chọn"
+    return TOTAL if not data.filtered else "Các đảng bộ được chọn"
+
+
+def counted(items: list[tuple[int, str]], noun: str) -> str:
+    """'1 chi bộ hoàn thành xuất sắc nhiệm vụ, 8 chi bộ hoàn thành tốt nhiệm vụ; không có chi bộ
+    nào không hoàn thành nhiệm vụ': levels with nobody are left out, except the last (the one
+    that matters when it is empty)."""
+    shown = [f"{n(count)} {noun} {label}" for count, label in items[:-1] if count]
+    count, label = items[-1]
+    last = f"{n(count)} {noun} {label}" if count else f"không có {noun} nào {label}"
+    return ", ".join(shown) + "; " + last if shown else last
 
 
 def names(items: list[str]) -> str:
+    """The communes of a filtered export, for its title line (appendix 1 lists them all)."""
     shown = items[:LIST_AT_MOST]
     more = f" và {len(items) - LIST_AT_MOST} đảng bộ khác" if len(items) > LIST_AT_MOST else ""
     return "; ".join(shown) + more
-
-
-def _month_list(periods: list[str]) -> str:
-    return "tháng " + ", ".join(str(int(p[5:])) for p in sorted(periods))
 
 
 def general(data: YearData) -> list[Block]:
@@ -62,44 +79,60 @@ def general(data: YearData) -> list[Block]:
     if data.filtered and len(data.communes) == 1:
         out.append(Block("p", f"{who} có {n(len(data.branches))} chi bộ trực thuộc."))
     else:
-        out.append(Block("p", f"{who} có {n(len(data.communes))} đảng bộ cơ sở với "
+        verb = "gồm" if data.filtered else "có"
+        out.append(Block("p", f"{who} {verb} {n(len(data.communes))} đảng bộ cơ sở với "
                               f"{n(len(data.branches))} chi bộ trực thuộc."))
-    if not missing(s.get("expected_months")) and s["expected_months"]:
-        out.append(Block("p", f"Trong năm {data.year}, các đảng bộ đã gửi "
-                              f"{vn.ratio(s['reported_months'], s['expected_months'])} báo cáo tháng, "
-                              f"đạt {pct(s['i15_reported_share'])}; trong đó "
-                              f"{vn.ratio(s['on_time_months'], s['expected_months'])} báo cáo gửi đúng "
-                              f"hạn, đạt {pct(s['i15_on_time_share'])}."))
+    if data.in_progress:
+        out.append(Block("p", coverage_sentence(data)))
+    if not missing(s.get("due_months")) and s["due_months"]:
+        due = " đã đến hạn" if s["pending_months"] else ""
+        senders = "các đảng bộ" if not data.filtered else subject(data) if single(data) else \
+            "các đảng bộ được chọn"
+        out.append(Block("p", f"Trong năm {data.year}, {senders} đã gửi "
+                              f"{vn.ratio(s['reported_months'], s['due_months'])} báo cáo tháng{due}, "
+                              f"đạt {pct(s['i15_reported_share_due'])}; trong đó "
+                              f"{vn.ratio(s['on_time_months'], s['due_months'])} báo cáo gửi đúng "
+                              f"hạn, đạt {pct(s['i15_on_time_share_due'])}."))
+        out.append(Block("table", rows=tables.submissions_rows(data), widths=[9.0, 3.5, 3.0]))
         out.append(Block("p", unreported_sentence(data)))
     return out
 
 
 def unreported_sentence(data: YearData) -> str:
-    """Names the commune-months without a report; the figures below leave them out."""
-    sub = data.submissions
-    gone = sub[sub["status"].isin(["missing", "pending"])] if len(sub) else sub
-    if gone.empty:
-        return "Tất cả các tháng trong năm đều đã có báo cáo."
-    parts = [f"{name} ({_month_list(list(g['period']))})"
-             for name, g in gone.groupby("commune_name", sort=True)]
-    pending = int((gone["status"] == "pending").sum())
-    tail = f", trong đó {n(pending)} tháng chưa đến hạn nộp" if pending else ""
-    return (f"Còn {n(len(gone))} tháng chưa báo cáo{tail}: {names(parts)}. Các tháng chưa báo cáo "
-            "không được tính vào các tỷ lệ dưới đây (không tính là 0).")
+    """Months past their deadline without a report: those no commune reported said once, then
+    the communes with other gaps (appendix 2 when they are many). The figures leave them out."""
+    everywhere = lists.months_missing_everywhere(data)
+    gaps = lists.unreported(data)
+    if not everywhere and not gaps.items:
+        return "Các báo cáo tháng đã đến hạn đều đã được gửi."
+    if single(data):
+        return (f"{subject(data)} chưa gửi báo cáo tháng {month_numbers(everywhere)} (đã quá hạn); các tháng "
+                "này không được tính vào các tỷ lệ dưới đây (không tính là 0).")
+    parts = []
+    if everywhere:
+        parts.append(f"Tháng {month_numbers(everywhere)} chưa có đảng bộ nào gửi báo cáo")
+    if gaps.items:
+        other = " khác" if everywhere else ""
+        parts.append(f"còn {n(gaps.count)} tháng{other} quá hạn chưa báo cáo của {gaps.inline()}"
+                     if gaps.long else
+                     f"còn {n(gaps.count)} tháng{other} quá hạn chưa báo cáo: {gaps.inline()}")
+    text = "; ".join(parts)
+    return (text[0].upper() + text[1:] + ". Các tháng chưa báo cáo không được tính vào các tỷ lệ "
+            "dưới đây (không tính là 0).")
 
 
 def routine(data: YearData) -> list[Block]:
     who, m, c = subject(data), row(data.meetings_total), row(data.committee_total)
     out = [Block("h2", "1. Nền nếp sinh hoạt")]
     if not missing(c.get("reported_months")) and c["reported_months"]:
-        text = (f"Các đảng ủy cơ sở tổ chức hội nghị Ban Chấp hành thường kỳ ở "
+        text = (f"{subject(data, 'Đảng ủy')} tổ chức hội nghị Ban Chấp hành thường kỳ ở "
                 f"{vn.ratio(c['months_with_regular_bch'], c['reported_months'])} tháng có báo cáo, "
                 f"đạt {pct(c['i1_regular_bch_share'])}. Trong năm có {n(c['meetings'])} hội nghị "
                 f"cấp ủy, trong đó {n(c['meetings_with_conclusion'])} hội nghị ban hành nghị quyết, "
                 f"kết luận, đạt {pct(c['i2_conclusion_share'])}")
         if not missing(c.get("i3_median_days")):
-            text += (f"; nghị quyết, kết luận được ban hành sau hội nghị "
-                     f"{vn.number(c['i3_median_days'], 1)} ngày (trung vị)")
+            text += (f"; nghị quyết, kết luận được ban hành trung bình (trung vị) "
+                     f"{days(c['i3_median_days'])} ngày sau hội nghị")
         out.append(Block("p", text + "."))
         text = (f"Nhiệm vụ tháng sau được triển khai đến chi bộ trước ngày "
                 f"{data.settings.tasks_deadline_day} ở "
@@ -108,6 +141,7 @@ def routine(data: YearData) -> list[Block]:
         if c["months_without_tasks_date"]:
             text += f"; {n(c['months_without_tasks_date'])} tháng báo cáo không ghi ngày triển khai"
         out.append(Block("p", text + "."))
+        out.append(Block("table", rows=tables.committee_rows(data), widths=[10.5, 3.0, 2.5]))
     if missing(m.get("held")):
         out.append(Block("p", "Sinh hoạt chi bộ thường kỳ: chưa báo cáo."))
         return out
@@ -120,22 +154,23 @@ def routine(data: YearData) -> list[Block]:
                           f"phải dự). Cấp ủy viên cấp trên dự "
                           f"{vn.ratio(m['upper_attended'], m['held'])} cuộc sinh hoạt, đạt "
                           f"{pct(m['i9_upper_attended_share'])}."))
-    low = data.attention[data.attention["reason"] == "i5_below"] if len(data.attention) else []
-    if len(low):
-        items = [f"{r.commune_name} ({pct(r.value)})" for r in low.itertuples()]
+    low = lists.low_i5(data)
+    if low.items:
         out.append(Block("p", f"Một số đảng bộ có tỷ lệ chi bộ sinh hoạt thường kỳ thấp hơn mức chung "
                               f"quá {vn.number(data.settings.attention_i5_margin_points, 1)} điểm: "
-                              f"{names(items)}."))
+                              f"{low.inline()}."))
     out.append(Block("chart", chart=0))
     return out
 
 
 def i5_sentence(data: YearData) -> str:
-    """"Toàn Đảng bộ có 384/398 lượt chi bộ sinh hoạt thường kỳ đầy đủ, đạt 96,5%." (I5)"""
+    """"Toàn Đảng bộ có 128/134 chi bộ sinh hoạt thường kỳ đầy đủ …, đạt 95,5%; tính theo lượt,
+    có 1.454/1.526 lượt …" (I5 by branch, then by branch-month)."""
     m = row(data.meetings_total)
-    return (f"{subject(data)} có {vn.ratio(m['held'], m['reported_branch_months'])} lượt chi bộ "
-            f"sinh hoạt thường kỳ đầy đủ, đạt {pct(m['i5_held_share'])} (tính trên số chi bộ - tháng "
-            f"đã báo cáo).")
+    return (f"{subject(data)} có {vn.ratio(m['branches_held_all'], m['branches_reported'])} chi bộ sinh "
+            f"hoạt thường kỳ đầy đủ (đủ các tháng đã báo cáo), đạt {pct(m['i5_branch_share'])}; tính "
+            f"theo lượt, có {vn.ratio(m['held'], m['reported_branch_months'])} lượt chi bộ sinh hoạt "
+            f"thường kỳ, đạt {pct(m['i5_held_share'])} (tính trên số chi bộ - tháng đã báo cáo).")
 
 
 def quality(data: YearData) -> list[Block]:
@@ -156,21 +191,20 @@ def quality(data: YearData) -> list[Block]:
         out += [Block("table", rows=rows, total_last=True, widths=[7.0, 4.0, 4.0]),
                 Block("chart", chart=1)]
     if missing(r.get("branches_rated")) or not r["branches_rated"]:
-        out.append(Block("p", "Kết quả đánh giá, xếp loại tổ chức đảng và đảng viên cuối năm: chưa báo cáo."))
+        # the year-end ratings come with December's report: before it is due, it is not missing
+        state = "chưa báo cáo" if data.december_due else "chưa đến hạn báo cáo (báo cáo tháng 12)"
+        out.append(Block("p", f"Kết quả đánh giá, xếp loại tổ chức đảng và đảng viên cuối năm: {state}."))
     else:
+        levels = [("xuat_sac", "hoàn thành xuất sắc nhiệm vụ"), ("tot", "hoàn thành tốt nhiệm vụ"),
+                  ("hoan_thanh", "hoàn thành nhiệm vụ"), ("khong_hoan_thanh", "không hoàn thành nhiệm vụ")]
+        branches = counted([(r[f"org_{k}"], label) for k, label in levels], "chi bộ")
+        members = counted([(r[f"members_{k}"], label) for k, label in levels], "đảng viên")
         out.append(Block("p", f"Kết quả đánh giá, xếp loại cuối năm {data.year} "
-                              f"({n(r['branches_rated'])} chi bộ đã báo cáo): {n(r['org_xuat_sac'])} chi bộ "
-                              f"hoàn thành xuất sắc nhiệm vụ, {n(r['org_tot'])} chi bộ hoàn thành tốt nhiệm "
-                              f"vụ, {n(r['org_hoan_thanh'])} chi bộ hoàn thành nhiệm vụ, "
-                              f"{n(r['org_khong_hoan_thanh'])} chi bộ không hoàn thành nhiệm vụ. Đảng viên: "
-                              f"{n(r['members_xuat_sac'])} hoàn thành xuất sắc, {n(r['members_tot'])} hoàn "
-                              f"thành tốt, {n(r['members_hoan_thanh'])} hoàn thành, "
-                              f"{n(r['members_khong_hoan_thanh'])} không hoàn thành nhiệm vụ."))
-        per = by_commune(data.ratings, data)["reported"]
-        unrated = [name for code, name in zip(data.communes["commune_code"], data.communes["commune_name"])
-                   if missing(per.get(code)) or not per.get(code)]
-        if unrated:
-            out.append(Block("p", f"Chưa báo cáo kết quả xếp loại: {names(unrated)}."))
+                              f"({n(r['branches_rated'])} chi bộ đã báo cáo): {branches}. Về đảng viên: "
+                              f"{members}."))
+        unrated = lists.unrated(data)
+        if unrated.items:
+            out.append(Block("p", f"Chưa báo cáo kết quả xếp loại: {unrated.inline()}."))
     return out
 
 
@@ -178,16 +212,22 @@ def thematic(data: YearData) -> list[Block]:
     t = data.thematic_total.set_index("quarter") if len(data.thematic_total) else None
     parts = []
     for k in range(1, 5):
-        key = f"{data.year}-Q{k}"
-        if t is None or key not in t.index or not t.loc[key, "reported"]:
-            parts.append(f"quý {ROMAN[k - 1]}: chưa báo cáo")
+        key, months = f"{data.year}-Q{k}", quarter_covered(data, k)
+        # a quarter of a year in progress: only its covered months count, and it says so
+        name = f"quý {ROMAN[k - 1]}" + (f" (số liệu tháng {month_numbers(months)})"
+                                         if 0 < len(months) < 3 else "")
+        if not months:
+            parts.append(f"{name}: chưa đến hạn báo cáo")
+        elif t is None or key not in t.index or not t.loc[key, "reported"]:
+            parts.append(f"{name}: chưa báo cáo")
         else:
             q = t.loc[key]
-            parts.append(f"quý {ROMAN[k - 1]}: {vn.ratio(q['branches_with_thematic'], q['branches_reported'])} "
+            parts.append(f"{name}: {vn.ratio(q['branches_with_thematic'], q['branches_reported'])} "
                          f"chi bộ ({pct(q['i8_thematic_share'])})")
     return [Block("h2", "3. Sinh hoạt chuyên đề"),
             Block("p", "Số chi bộ có sinh hoạt chuyên đề (ít nhất một lần trong quý) trên số chi bộ đã "
-                       "báo cáo: " + "; ".join(parts) + ".")]
+                       "báo cáo: " + "; ".join(parts) + "."),
+            Block("table", rows=tables.thematic_rows(data), widths=[6.0, 7.0, 3.0])]
 
 
 def recruitment(data: YearData) -> list[Block]:
@@ -195,24 +235,43 @@ def recruitment(data: YearData) -> list[Block]:
     out = [Block("h2", "4. Công tác phát triển đảng viên")]
     if missing(r.get("admitted")):
         return out + [Block("p", "Công tác phát triển đảng viên: chưa báo cáo.")]
+    left_out = lists.not_reported_targets(data)
     if missing(p.get("target")):
         out.append(Block("p", f"{who} kết nạp {n(p['admitted_ytd'])} đảng viên mới (chưa có chỉ tiêu năm)."))
-    else:
+    elif not left_out.items:
         out.append(Block("p", f"{who} kết nạp {vn.ratio(p['admitted_ytd'], p['target'])} đảng viên mới "
                               f"so với chỉ tiêu năm {data.year}, đạt {pct(p['i11_target_share'])}."))
+    else:
+        # a commune without any report has no admissions to count: its target is left out, and said so
+        if len(left_out.items) == 1:
+            gone = f"đảng bộ {in_sentence(left_out.items[0][0])}"
+        else:
+            gone = f"{n(len(left_out.items))} đảng bộ" + ("" if left_out.long else
+                                                          ": " + left_out.inline(details=False))
+        rest = f"chưa tính {gone} chưa báo cáo, chỉ tiêu {n(p['target_not_reported'])}"
+        if missing(p.get("target_reported")):
+            out.append(Block("p", f"{who} kết nạp {n(p['admitted_ytd'])} đảng viên mới ({rest})."))
+        else:
+            out.append(Block("p", f"{who} kết nạp {vn.ratio(p['admitted_ytd'], p['target_reported'])} đảng "
+                                  f"viên mới so với chỉ tiêu năm {data.year} của các đảng bộ đã báo cáo, đạt "
+                                  f"{pct(p['i11_reported_share'])} ({rest})."))
     net = r["net_change"]
     change = (f"tăng {n(net)}" if net > 0 else f"giảm {n(-net)}" if net < 0 else "không tăng, không giảm")
+    confirmed = (f"{n(r['confirmed_official'])} đảng viên dự bị" if r["confirmed_official"] else
+                 "chưa có đảng viên dự bị nào")
     out.append(Block("p", f"Có {n(r['sources_trained'])} quần chúng ưu tú được học lớp nhận thức về Đảng; "
-                          f"{n(r['confirmed_official'])} đảng viên dự bị được công nhận đảng viên chính "
-                          f"thức. Biến động đảng viên trong năm: kết nạp {n(r['admitted'])}, chuyển đến "
-                          f"{n(r['transferred_in'])}, chuyển đi {n(r['transferred_out'])}, từ trần "
-                          f"{n(r['deceased'])}, xóa tên, khai trừ, ra khỏi Đảng {n(r['removed'])}; "
+                          f"{confirmed} được công nhận đảng viên chính thức. Biến động đảng viên trong năm: "
+                          f"kết nạp {n(r['admitted'])}, chuyển đến {n(r['transferred_in'])}, chuyển đi "
+                          f"{n(r['transferred_out'])}, từ trần {n(r['deceased'])}, xóa tên, khai trừ, ra khỏi Đảng {n(r['removed'])}; "
                           f"số đảng viên {change}."))
-    prog = data.progress
-    behind = prog[prog["on_track"] == False] if len(prog) else prog  # noqa: E712 (NA-safe)
-    if len(behind):
-        items = [f"{b.commune_name} ({vn.ratio(b.admitted_ytd, b.target)})" for b in behind.itertuples()]
-        out.append(Block("p", f"Các đảng bộ chưa đạt tiến độ chỉ tiêu kết nạp: {names(items)}."))
+    behind = lists.behind(data)
+    if behind.items:
+        # at December the pace is the target itself
+        goal = "chỉ tiêu" if lists.year_end(data) else "tiến độ chỉ tiêu"
+        if single(data):
+            out.append(Block("p", f"{who} chưa đạt {goal} kết nạp ({behind.items[0][1]})."))
+        else:
+            out.append(Block("p", f"Các đảng bộ chưa đạt {goal} kết nạp: {behind.inline()}."))
     out.append(Block("chart", chart=2))
     return out
 
@@ -225,7 +284,9 @@ def inspection(data: YearData) -> list[Block]:
     out.append(Block("p", f"Qua kiểm tra, đã chỉ ra {n(t['findings'])} hạn chế, khuyết điểm; đến ngày "
                           f"{vn.day(data.inspections_as_of)} đã khắc phục {n(t['resolved'])} "
                           f"({pct(t['i14_resolved_share'])}), đang khắc phục {n(t['in_progress'])}, chưa "
-                          f"khắc phục {n(t['open'])}; {n(t['overdue'])} hạn chế quá hạn khắc phục."))
+                          f"khắc phục {n(t['open'])}; "
+                          + (f"{n(t['overdue'])} hạn chế quá hạn khắc phục." if t["overdue"] else
+                             "không có hạn chế nào quá hạn khắc phục.")))
     rows = [["Nhóm hạn chế", "Số hạn chế", "Đã khắc phục", "Quá hạn"]]
     for c in data.inspections_category.itertuples():
         rows.append([CATEGORY_LABELS.get(c.category, c.category), n(c.findings), n(c.resolved), n(c.overdue)])
@@ -246,8 +307,9 @@ def body(data: YearData) -> list[Block]:
 
 def appendix_rows(data: YearData) -> list[list[str]]:
     """Per-commune table of the appendix, with the total row last."""
-    heads = ["STT", "Đảng bộ", "Số chi bộ", "Lượt sinh hoạt thường kỳ", "Tỷ lệ (I5)", "Đúng lịch (I6)",
-             "Đảng viên dự (I7)", "Khá trở lên (I10)", "Kết nạp / chỉ tiêu", "Tháng chưa báo cáo"]
+    heads = ["STT", "Đảng bộ", "Số chi bộ", "Chi bộ sinh hoạt đủ các tháng", "Lượt sinh hoạt thường kỳ",
+             "Tỷ lệ lượt (I5)", "Đúng lịch (I6)",
+             "Đảng viên dự (I7)", "Khá trở lên (I10)", "Kết nạp / chỉ tiêu", "Tháng quá hạn chưa báo cáo"]
     frames = {k: by_commune(getattr(data, k), data).to_dict("index") for k in
               ("meetings", "quality", "progress", "submissions_commune")}
     counts = data.branches.groupby("commune_code").size()
@@ -259,7 +321,7 @@ def appendix_rows(data: YearData) -> list[list[str]]:
         m, q = get("meetings", "meetings_total"), get("quality", "quality_total")
         p, s = get("progress", "progress_total"), get("submissions_commune", "submissions_total")
         branches = len(data.branches) if code is None else counts.get(code, 0)
-        gone = None if missing(s.get("missing_months")) else s["missing_months"] + s["pending_months"]
+        gone = s.get("missing_months")  # past the deadline: months not yet due are not owed
         nr = "Chưa báo cáo"
         # a commune with no report at all: "Chưa báo cáo"; with reports but nothing to divide: "—"
         blank = vn.DASH if not missing(m.get("held")) else nr
@@ -267,9 +329,12 @@ def appendix_rows(data: YearData) -> list[list[str]]:
         def share(value) -> str:
             return vn.percent(value, missing=blank)
         admitted = p.get("admitted_ytd")
+        # the total row: targets of the communes that have reported (as the sentence says)
+        target = p.get("target_reported" if code is None else "target")
         recruited = nr if missing(admitted) else \
-            vn.ratio(admitted, p.get("target")) if not missing(p.get("target")) else n(admitted)
+            vn.ratio(admitted, target) if not missing(target) else n(admitted)
         rows.append(["" if code is None else str(i + 1), name, n(branches),
+                     vn.ratio(m.get("branches_held_all"), m.get("branches_reported"), nr),
                      vn.ratio(m.get("held"), m.get("reported_branch_months"), nr),
                      share(m.get("i5_held_share")), share(m.get("i6_on_schedule_share")),
                      share(m.get("i7_attendance_share")), share(q.get("kha_tro_len_share")),

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from etl import vnformat as vn
+from etl.export import lists
 from etl.export.branches import write_commune_sheets
 from etl.export.charts_xlsx import write_chart_sheet
 from etl.export.data import YearData, by_commune, row
-from etl.export.labels import CATEGORY_LABELS, FINDING_STATUS, QUARTERS, scope_text, total_label
+from etl.export.labels import (CATEGORY_LABELS, FINDING_STATUS, STATUS_LEGEND, STATUS_SHORT, coverage_sentence,
+                               quarter_covered, quarter_head, scope_text, total_label)
 from etl.export.xlsx import Book, Header, Sheet, missing
-from etl.indicators import STATUS_LABELS
 
 TOP = 3  # header row under the title block (title, subtitle, blank)
 
@@ -31,6 +32,7 @@ class Col:
     column: str
     kind: str = "int"       # int | pct | dec | extra (left to the table's `extra` writer)
     reported: str = "reported"
+    total_column: str = ""  # the total row's column when it differs (e.g. reporting communes only)
 
 
 def build(data: YearData) -> bytes:
@@ -64,6 +66,8 @@ def _frames(data: YearData) -> dict[str, tuple[dict, dict]]:
         t = data.thematic_total.set_index("quarter")
         q_total[f"i8_q{n}"] = t["i8_thematic_share"].get(key)
         q_total[f"reported_q{n}"] = t["reported"].get(key, False)
+        if not quarter_covered(data, n):  # not due yet: "—" under "Quý IV (chưa đến hạn)"
+            quarters[f"reported_q{n}"] = q_total[f"reported_q{n}"] = True
     frames = {"branches": (counts.reindex(data.communes["commune_code"]).to_dict("index"),
                            {"branches": len(data.branches), "reported": True}),
               "quarters": (quarters.to_dict("index"), q_total)}
@@ -72,7 +76,11 @@ def _frames(data: YearData) -> dict[str, tuple[dict, dict]]:
         total = "submissions_total" if name == "submissions_commune" else f"{name}_total"
         frames[name] = (by_commune(getattr(data, name), data).to_dict("index"),
                         row(getattr(data, total)).to_dict())
+    if not data.december_due:  # the year-end ratings come with December's report: "—", not owed yet
+        per, tot = frames["ratings"]
+        frames["ratings"] = ({code: {**v, "reported": True} for code, v in per.items()}, {**tot, "reported": True})
     return frames
+
 
 
 def _is_reported(value) -> bool:
@@ -93,13 +101,14 @@ def _commune_table(sheet: Sheet, data: YearData, frames: dict, heads: list[Heade
             sheet.label(r, 0, "", total=True)
         else:
             sheet.number(r, 0, n + 1, "stt")
-        sheet.text(r, 1, name, total=total)
+        sheet.text(r, 1, name, total=total, wrap=total)  # a long total label wraps, not widens
         for c, col in enumerate(cols, start=2):
             if col.kind == "extra":
                 continue
             df, tot = frames[col.frame]
             src = tot if total else df[code]
-            sheet.number(r, c, src.get(col.column), col.kind, total,
+            column = col.total_column if total and col.total_column else col.column
+            sheet.number(r, c, src.get(column), col.kind, total,
                          reported=_is_reported(src.get(col.reported)))
         if extra:
             extra(r, code, total)
@@ -112,21 +121,23 @@ def _summary(book: Book, data: YearData, frames) -> None:
                   scope_text(data), "Tổng hợp")
     heads = [Header("Số chi bộ", 8),
              Header("Chi bộ - tháng", subs=("Phải báo cáo", "Đã báo cáo")),
-             Header("Tháng chưa báo cáo", 10),
-             Header("Sinh hoạt thường kỳ (I5)", subs=("Số lượt", "Tỷ lệ")),
+             Header("Tháng quá hạn chưa báo cáo", 10),
+             Header("Sinh hoạt thường kỳ (I5)", subs=("Số lượt", "Tỷ lệ lượt", "Chi bộ đủ các tháng",
+                                                      "Tỷ lệ chi bộ")),
              Header("Sinh hoạt đúng lịch (I6)", subs=("Số lượt", "Tỷ lệ")),
              Header("Đảng viên dự sinh hoạt (I7)", subs=("Tỷ lệ",)),
-             Header("Chi bộ có sinh hoạt chuyên đề (I8)", subs=QUARTERS),
+             Header("Chi bộ có sinh hoạt chuyên đề (I8)", subs=tuple(quarter_head(data, k) for k in range(1, 5))),
              Header("Cấp ủy cấp trên dự (I9)", subs=("Tỷ lệ",)),
              Header("Chất lượng sinh hoạt (I10)",
                     subs=("Tốt", "Khá", "Trung bình", "Kém", "Đạt khá trở lên")),
-             Header("Xếp loại tổ chức đảng cuối năm",
+             Header("Xếp loại tổ chức đảng cuối năm" + ("" if data.december_due else " (chưa đến hạn)"),
                     subs=("Hoàn thành xuất sắc", "Hoàn thành tốt", "Hoàn thành", "Không hoàn thành"))]
     cols = [Col("branches", "branches"),
             Col("meetings", "expected_branch_months", reported="_"),
             Col("meetings", "reported_branch_months", reported="_"),
             Col("submissions_commune", "", "extra"),  # written by not_reported()
             Col("meetings", "held"), Col("meetings", "i5_held_share", "pct"),
+            Col("meetings", "branches_held_all"), Col("meetings", "i5_branch_share", "pct"),
             Col("meetings", "on_schedule"), Col("meetings", "i6_on_schedule_share", "pct"),
             Col("meetings", "i7_attendance_share", "pct"),
             *[Col("quarters", f"i8_q{n}", "pct", f"reported_q{n}") for n in range(1, 5)],
@@ -138,15 +149,15 @@ def _summary(book: Book, data: YearData, frames) -> None:
     subs, subs_total = frames["submissions_commune"]
 
     def not_reported(r, code, total):
-        # commune-months without a report: past the deadline ('missing') or not yet due
+        # commune-months past their deadline without a report; months not yet due are not owed
         src = subs_total if total else subs[code]
-        value = None if missing(src.get("missing_months")) else \
-            int(src["missing_months"]) + int(src["pending_months"])
-        sheet.number(r, 5, value, "int", total)
+        sheet.number(r, 5, src.get("missing_months"), "int", total)
 
     last, ncols = _commune_table(sheet, data, frames, heads, cols, not_reported)
     sheet.note(last + 2, "Tỷ lệ tính trên số chi bộ - tháng đã báo cáo; đơn vị chưa báo cáo ghi "
                          "\"Chưa báo cáo\", không tính là 0. Xếp loại cuối năm theo biểu 4 báo cáo tháng 12.")
+    if data.in_progress:
+        sheet.note(last + 3, coverage_sentence(data) + " Quý chưa đủ ba tháng ghi các tháng đã tính.")
     sheet.finish(TOP, TOP + 1, ncols, autofilter_last=last - 1)
 
 
@@ -180,8 +191,11 @@ def _recruitment(book: Book, data: YearData, frames) -> None:
                     subs=("Kết nạp", "Chuyển đến", "Chuyển đi", "Từ trần",
                           "Xóa tên, khai trừ", "Tăng (+) / giảm (−)")),
              Header("Công nhận chính thức", 11), Header("Đi làm ăn xa (cuối kỳ)", 11)]
-    cols = [Col("progress", "target"), Col("progress", "admitted_ytd"),
-            Col("progress", "i11_target_share", "pct"), Col("progress", "", "extra"),
+    # the total row: targets of the communes that have reported (one without a report has no
+    # admissions to count, not zero)
+    cols = [Col("progress", "target", total_column="target_reported"), Col("progress", "admitted_ytd"),
+            Col("progress", "i11_target_share", "pct", total_column="i11_reported_share"),
+            Col("progress", "", "extra"),
             Col("progress", "sources_trained_ytd"),
             Col("recruitment", "admitted"), Col("recruitment", "transferred_in"),
             Col("recruitment", "transferred_out"), Col("recruitment", "deceased"),
@@ -191,18 +205,27 @@ def _recruitment(book: Book, data: YearData, frames) -> None:
 
     def pace(r, code, total):
         src = prog_total if total else prog[code]
-        on = src.get("on_track")
-        if missing(src.get("target")):
+        on = src.get("on_track_reported" if total else "on_track")
+        if missing(src.get("target_reported" if total else "target")):
             sheet.label(r, 5, "Chưa có chỉ tiêu", "missing", total)
         elif missing(on):
             sheet.label(r, 5, vn.DASH if _is_reported(src.get("reported")) else "Chưa báo cáo",
                         "missing", total)
+        elif year_end:  # at December the pace is the year's target itself
+            sheet.label(r, 5, "Đạt chỉ tiêu" if on else "Chưa đạt chỉ tiêu", "center", total)
         else:
             sheet.label(r, 5, "Đạt tiến độ" if on else "Chậm tiến độ", "center", total)
 
+    year_end = lists.year_end(data)
     last, ncols = _commune_table(sheet, data, frames, heads, cols, pace)
-    sheet.note(last + 2, f"Tiến độ: đạt khi số đã kết nạp ≥ chỉ tiêu × số tháng đã qua ÷ 12 "
-                         f"(tính đến tháng cuối của năm {data.year} có số liệu).")
+    sheet.note(last + 2, "Tiến độ: đạt khi số đã kết nạp ≥ chỉ tiêu năm (tháng 12)." if year_end else
+               f"Tiến độ: đạt khi số đã kết nạp ≥ chỉ tiêu × số tháng đã qua ÷ 12 (tính đến tháng "
+               f"{data.covered.last[5:].lstrip('0')}/{data.year}).")
+    left_out = lists.not_reported_targets(data)
+    if left_out.items:
+        sheet.note(last + 3, f"Dòng {total_label(data)}: chỉ tiêu của các đảng bộ đã báo cáo; chưa tính "
+                             f"{left_out.inline(details=False)} chưa báo cáo (chỉ tiêu "
+                             f"{vn.number(prog_total.get('target_not_reported'))}).")
     sheet.finish(TOP, TOP + 1, ncols, autofilter_last=last - 1)
 
 
@@ -217,19 +240,21 @@ def _inspections(book: Book, data: YearData) -> None:
     heads = [Header(label, 10) for _, label in _FINDING_COLS] + [Header("Tỷ lệ đã khắc phục", 10)]
     r = TOP
     total = row(data.inspections_total)
-    for title, df, key, label_of in (
-            ("1. Theo nhóm hạn chế", data.inspections_category, "category",
-             lambda v: CATEGORY_LABELS.get(v, v)),
-            ("2. Theo đảng bộ", data.inspections, "commune_name", lambda v: v)):
+    # the long table (one row per commune, 130 in a province) first: its header row is the one
+    # frozen on screen and repeated on every printed page
+    for title, head, df, key, label_of in (
+            ("1. Theo đảng bộ", "Đảng bộ", data.inspections, "commune_name", lambda v: v),
+            ("2. Theo nhóm hạn chế", "Nhóm hạn chế", data.inspections_category, "category",
+             lambda v: CATEGORY_LABELS.get(v, v))):
         sheet.label(r, 0, title, "title")
-        r, ncols = sheet.headers(r + 1, [Header("STT", 5), Header(title[3:].capitalize(), 40), *heads])
+        r, ncols = sheet.headers(r + 1, [Header("STT", 5), Header(head, 40), *heads])
         for n, item in enumerate(df.itertuples(index=False), start=1):
             _finding_row(sheet, r, n, label_of(getattr(item, key)), item._asdict(), False)
             r += 1
         _finding_row(sheet, r, None, total_label(data), total.to_dict(), True)
         r += 3
     sheet.widths[0] = 6  # the section titles sit in column A: do not size it on them
-    sheet.finish(TOP, TOP, ncols, freeze_col=0)
+    sheet.finish(TOP + 1, TOP + 1, ncols, freeze_col=0)  # the header row, under the section title
     overdue = Sheet(book, f"HẠN CHẾ SAU KIỂM TRA QUÁ HẠN KHẮC PHỤC (ĐẾN NGÀY {as_of})",
                     scope_text(data) + ". Quá hạn: đã qua hạn khắc phục mà chưa khắc phục xong.",
                     "Hạn chế quá hạn")
@@ -290,13 +315,16 @@ def _submissions(book: Book, data: YearData) -> None:
     months = data.scope.months
     heads = [Header("STT", 5), Header("Đảng bộ", 22),
              Header("Tình trạng nộp báo cáo theo tháng", subs=tuple(f"T{int(m[5:])}" for m in months)),
-             Header("Cả năm", subs=("Đã nộp", "Đúng hạn", "Nộp muộn", "Chưa nộp", "Tỷ lệ đã nộp",
-                                    "Tỷ lệ đúng hạn"))]
+             Header("Cả năm", subs=("Đã nộp", "Đúng hạn", "Nộp muộn", "Quá hạn chưa nộp", "Chưa đến hạn",
+                                    "Tỷ lệ đã nộp", "Tỷ lệ đúng hạn"))]
     r, ncols = sheet.headers(TOP, heads)
-    status = data.submissions.set_index(["commune_code", "period"])["status"]
+    status = data.submissions.set_index(["commune_code", "period"])["status"].to_dict()
     per = by_commune(data.submissions_commune, data).to_dict("index")
+    # shares over the months due (or already reported): a month nobody owes yet is not a gap
     year_cols = (("reported_months", "int"), ("on_time_months", "int"), ("late_months", "int"),
-                 ("missing_months", "int"), ("i15_reported_share", "pct"), ("i15_on_time_share", "pct"))
+                 ("missing_months", "int"), ("pending_months", "int"),
+                 ("i15_reported_share_due", "pct"), ("i15_on_time_share_due", "pct"))
+    first = r
     for n, (code, name) in enumerate(zip(data.communes["commune_code"], data.communes["commune_name"])):
         sheet.number(r, 0, n + 1, "stt")
         sheet.text(r, 1, name)
@@ -305,25 +333,36 @@ def _submissions(book: Book, data: YearData) -> None:
             if missing(s):
                 sheet.label(r, c, vn.DASH, "missing")  # the commune was not active that month
             else:
-                sheet.label(r, c, STATUS_LABELS[s], f"status:{s}")
+                sheet.label(r, c, STATUS_SHORT[s], f"status:{s}")
         src = per[code]
         for c, (column, kind) in enumerate(year_cols, start=2 + len(months)):
             sheet.number(r, c, src.get(column), kind)
         r += 1
-    by_month = data.submissions_month.set_index("period")
+    by_month = data.submissions_month.set_index("period").to_dict("index")
     total = row(data.submissions_total)
-    for label, column, kind in (("Số đảng bộ đã nộp", "reported_months", "int"),
-                                ("Tỷ lệ đã nộp", "i15_reported_share", "pct"),
-                                ("Tỷ lệ đúng hạn", "i15_on_time_share", "pct")):
+    for k, (label, column, kind) in enumerate((("số đảng bộ đã nộp", "reported_months", "int"),
+                                               ("tỷ lệ đã nộp", "i15_reported_share_due", "pct"),
+                                               ("tỷ lệ đúng hạn", "i15_on_time_share_due", "pct"))):
         sheet.label(r, 0, "", total=True)
-        sheet.text(r, 1, f"{total_label(data)}: {label.lower()}", total=True)
+        sheet.text(r, 1, f"{total_label(data)}: {label}", total=True, wrap=True)
         for c, m in enumerate(months, start=2):
-            sheet.number(r, c, by_month[column].get(m), kind, True)
-        for c, (column2, kind2) in enumerate(year_cols, start=2 + len(months)):
-            sheet.number(r, c, total.get(column2), kind2, True)
+            month = by_month.get(m, {})
+            if kind == "pct" and missing(month.get(column)) and not month.get("due", True):
+                sheet.label(r, c, STATUS_SHORT["pending"], "missing", True)  # nothing due yet
+            else:
+                sheet.number(r, c, month.get(column), kind, True)
         r += 1
+    # the year's totals once, over the three total rows (they were repeated on each)
+    for c, (column, kind) in enumerate(year_cols, start=2 + len(months)):
+        sheet.merged_number(r - 3, c, r - 1, total.get(column), kind, total=True)
     for c in range(2, 2 + len(months)):
-        sheet.widths[c] = max(sheet.widths.get(c, 0), 12)
-    sheet.note(r + 1, "Đúng hạn / Nộp muộn / Chưa báo cáo (quá hạn, chưa nộp) / Chưa đến hạn; "
-                      "— : đảng bộ không hoạt động trong tháng.")
-    sheet.finish(TOP, TOP + 1, ncols, autofilter_last=r - 4)
+        sheet.widths[c] = max(sheet.widths.get(c, 0), 6.5)
+    # the legend in the blank row above the table, over the month columns: on the page that
+    # shows them, and not pushed onto a page of its own below a long table
+    sheet.note(TOP - 1, "Chú thích:", col=1)
+    for k, (s, meaning) in enumerate(STATUS_LEGEND):
+        sheet.label(TOP - 1, 2 + 3 * k, STATUS_SHORT[s], f"status:{s}")
+        sheet.ws.merge_range(TOP - 1, 3 + 3 * k, TOP - 1, 4 + 3 * k, meaning, book.fmt("note"))
+    sheet.note(r + 1, f"{vn.DASH}: đảng bộ không hoạt động trong tháng. Tỷ lệ tính trên số báo cáo đã đến "
+                      "hạn nộp (báo cáo chưa đến hạn không tính).")
+    sheet.finish(TOP, TOP + 1, ncols, autofilter_last=first + len(data.communes) - 1)

@@ -4,6 +4,10 @@
 -- Branch-months: branches active in the month (valid_from/valid_to overlap it) plus any branch
 -- row of a current report; "reported" = the branch has a row in its commune's current report.
 -- Held-meeting figures are NULL when nothing was reported in the group, never 0.
+-- I5 by branch (the issue's model sentence "128/134 chi bộ sinh hoạt thường kỳ đầy đủ"):
+-- branches_reported = branches with a row in at least one month of the group; branches_held_all
+-- = those of them that held their regular meeting in every month they were reported;
+-- i5_branch_share = the second over the first. (At the branch x month grain it is that month.)
 -- On schedule (I6): held and dated in the reported month between $schedule_first_day and
 -- $schedule_last_day; a date in another month is not on schedule.
 -- Parameters: $first, $last ('YYYY-MM'), $communes, $kinds (VARCHAR[], empty = all),
@@ -41,6 +45,24 @@ branch_months AS (
     FROM active AS a FULL JOIN reported_rows AS r
       ON a.branch_code = r.branch_code AND a.period = r.period
 ),
+per_branch AS (
+    -- one row per branch (per month too when the grain has months): months reported, held
+    SELECT commune_code, branch_code, CASE WHEN $by_month THEN period END AS period,
+           count(*) FILTER (WHERE reported) AS months_reported,
+           count(*) FILTER (WHERE held) AS months_held
+    FROM branch_months
+    GROUP BY 1, 2, 3
+),
+branch_counts AS (
+    SELECT CASE WHEN $by_commune OR $by_branch THEN commune_code END AS commune_code,
+           CASE WHEN $by_branch THEN branch_code END AS branch_code,
+           period,
+           count(*) FILTER (WHERE months_reported > 0) AS n_branches_reported,
+           count(*) FILTER (WHERE months_reported > 0 AND months_held = months_reported)
+               AS n_branches_held_all
+    FROM per_branch
+    GROUP BY 1, 2, 3
+),
 grouped AS (
     SELECT CASE WHEN $by_commune OR $by_branch THEN commune_code END AS commune_code,
            CASE WHEN $by_branch THEN branch_code END AS branch_code,
@@ -68,6 +90,9 @@ SELECT g.commune_code, c.commune_name, g.branch_code, b.branch_name, b.kind AS b
        g.reported_branch_months > 0 AS reported,
        CASE WHEN g.reported_branch_months > 0 THEN g.n_held END AS held,
        g.n_held / nullif(g.reported_branch_months, 0) AS i5_held_share,
+       bc.n_branches_reported AS branches_reported,
+       CASE WHEN g.reported_branch_months > 0 THEN bc.n_branches_held_all END AS branches_held_all,
+       bc.n_branches_held_all / nullif(bc.n_branches_reported, 0) AS i5_branch_share,
        CASE WHEN g.reported_branch_months > 0 THEN g.n_on_schedule END AS on_schedule,
        g.n_on_schedule / nullif(g.n_held, 0) AS i6_on_schedule_share,
        CASE WHEN g.reported_branch_months > 0 THEN g.n_attended END AS members_attended,
@@ -86,6 +111,10 @@ SELECT g.commune_code, c.commune_name, g.branch_code, b.branch_name, b.kind AS b
        g.n_kem / nullif(g.n_rated, 0) AS kem_share,
        (g.n_tot + g.n_kha) / nullif(g.n_rated, 0) AS kha_tro_len_share
 FROM grouped AS g
+JOIN branch_counts AS bc
+  ON bc.commune_code IS NOT DISTINCT FROM g.commune_code
+ AND bc.branch_code IS NOT DISTINCT FROM g.branch_code
+ AND bc.period IS NOT DISTINCT FROM g.period
 LEFT JOIN units_commune AS c ON c.commune_code = g.commune_code
 LEFT JOIN units_branch AS b ON b.branch_code = g.branch_code
 ORDER BY c.commune_name, g.commune_code, b.branch_name, g.branch_code, g.period

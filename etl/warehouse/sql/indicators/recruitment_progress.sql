@@ -6,6 +6,10 @@
 -- On track when admitted_ytd >= target x months_elapsed / 12; NULL without a target or data.
 -- A commune counts for the whole year once it is active or reported in any month of it, so a
 -- commune merged in March keeps its January admissions in the district's year to date.
+-- A commune that has reported nothing this year to date has no admissions to count, not zero
+-- (DOMAIN): target_reported sums only the targets of communes that have reported, and
+-- i11_reported_share / on_track_reported compare with it; communes_not_reported and
+-- target_not_reported say what is left out. `target` and i11_target_share keep every target.
 -- Parameters: $first, $last ('YYYY-MM'), $communes (VARCHAR[]), $by_commune, $by_month.
 WITH months AS (
     SELECT strftime(m, '%Y-%m') AS period, m::DATE AS month_start, last_day(m::DATE) AS month_end,
@@ -62,6 +66,10 @@ grouped AS (
            max(year) AS year,
            max(month_number) AS months_elapsed,
            sum(target)::BIGINT AS target,
+           sum(target) FILTER (WHERE reported_months_ytd > 0)::BIGINT AS target_reported,
+           count(*) FILTER (WHERE target IS NOT NULL AND reported_months_ytd = 0)
+               AS communes_not_reported,
+           sum(target) FILTER (WHERE reported_months_ytd = 0)::BIGINT AS target_not_reported,
            sum(admitted)::BIGINT AS admitted,
            sum(reported_months_ytd)::BIGINT AS reported_months_ytd,
            sum(admitted_ytd)::BIGINT AS admitted_ytd,
@@ -77,7 +85,11 @@ SELECT g.commune_code, c.commune_name, g.period, g.year, g.months_elapsed,
        g.target * g.months_elapsed / 12.0 AS pace_target,
        g.admitted_ytd / nullif(g.target, 0) AS i11_target_share,
        CASE WHEN g.target IS NOT NULL AND g.admitted_ytd IS NOT NULL
-            THEN g.admitted_ytd >= g.target * g.months_elapsed / 12.0 END AS on_track
+            THEN g.admitted_ytd >= g.target * g.months_elapsed / 12.0 END AS on_track,
+       g.target_reported, g.communes_not_reported, g.target_not_reported,
+       g.admitted_ytd / nullif(g.target_reported, 0) AS i11_reported_share,
+       CASE WHEN g.target_reported IS NOT NULL AND g.admitted_ytd IS NOT NULL
+            THEN g.admitted_ytd >= g.target_reported * g.months_elapsed / 12.0 END AS on_track_reported
 FROM grouped AS g
 LEFT JOIN units_commune AS c ON c.commune_code = g.commune_code
 ORDER BY c.commune_name, g.commune_code, g.period
