@@ -299,12 +299,16 @@ def test_sample_warehouse_exports_with_charts_and_converts_to_pdf(tmp_path):
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         return
-    # the first page of each file as a picture (kept in tmp_path to look at): something is drawn
+    # the first page of each file as a picture, kept in tests/artifacts for a person to look at:
+    # something is drawn across the page
     from PIL import Image, ImageChops
+    artifacts = ROOT / "tests" / "artifacts"
+    artifacts.mkdir(exist_ok=True)
     for name in (result.xlsx, result.docx):
-        subprocess.run([pdftoppm, "-r", "40", "-f", "1", "-l", "1", "-png", str(pdf_dir / (name.stem + ".pdf")),
+        subprocess.run([pdftoppm, "-r", "80", "-f", "1", "-l", "1", "-png", str(pdf_dir / (name.stem + ".pdf")),
                         str(pdf_dir / name.stem)], capture_output=True, timeout=60, check=True)
         [png] = pdf_dir.glob(name.stem + "*.png")
+        shutil.copyfile(png, artifacts / f"export-{name.suffix[1:]}-trang-1.png")
         page = Image.open(png).convert("L")
         assert page.width > page.height if name == result.xlsx else page.width < page.height  # A4 landscape / portrait
         ink = ImageChops.invert(page).getbbox()
