@@ -29,7 +29,7 @@ one query per file, its grain and rules in its header comment.
 | submission_versions      | one row per version of a (commune, month) report   | I15           |
 | annual_ratings           | branch, commune, total (one year)                  | year-end rating |
 | attention                | one row per (commune, reason)                      | I5 I11 I14 I15 |
-| communes, branches, branch_kinds, available_periods, period_bounds, last_loaded_at | helpers | – |
+| communes, branches, branch_kinds, available_periods, period_bounds, last_loaded_at, lowest | helpers | – |
 
 `branch_kinds` in the Scope filters the branch-row indicators (I5–I10 and annual ratings),
 not recruitment (its target is per commune) nor committee, inspections and submissions.
@@ -149,6 +149,16 @@ def _shape(df: pd.DataFrame, flags: dict[str, bool], drop: tuple[str, ...] = ())
 def as_of_day(scope: Scope, as_of: date | None) -> date:
     """Default reference day: today, or the scope's last day when the scope is in the past."""
     return as_of if as_of is not None else min(date.today(), scope.last_day)
+
+
+def lowest(df: pd.DataFrame, column: str, n: int, *, highest: bool = False) -> pd.DataFrame:
+    """The n rows that need attention most: the lowest `column` (rows without a figure, i.e. not
+    reported, first), or the highest with `highest`; every row when there are no more than n.
+    Ties keep the frame's order (by name), so a cut list is the same on every run."""
+    if len(df) <= n:
+        return df
+    return df.sort_values(column, ascending=not highest, na_position="last" if highest else "first",
+                          kind="stable").head(n)
 
 
 _BRANCH_GRAINS = ("branch", "branch_month", "commune", "commune_month", "month", "total")

@@ -112,19 +112,25 @@ def launch(playwright):
 
 
 @pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    """Base URL of a dashboard serving a private copy of the demo warehouse."""
-    require_chromium()
-    folder = tmp_path_factory.mktemp("browser")
-    db_path = folder / "warehouse.duckdb"
+def served_db(demo_db, tmp_path_factory) -> Path:
+    """The private copy of the demo warehouse the dashboard serves, with the test account."""
+    db_path = tmp_path_factory.mktemp("browser") / "warehouse.duckdb"
     shutil.copyfile(demo_db, db_path)
     con = db.connect(db_path)
     accounts.add_user(con, USER, "ban_to_chuc", password=PASSWORD)
     con.close()
+    return db_path
+
+
+@pytest.fixture(scope="module")
+def server(served_db):
+    """Base URL of a dashboard serving a private copy of the demo warehouse."""
+    require_chromium()
+    folder = served_db.parent
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = folder / "streamlit.log"
-    proc = start_server(db_path, port, log)
+    proc = start_server(served_db, port, log)
     try:
         wait_healthy(base, proc)
         yield base
@@ -295,12 +301,44 @@ def test_slideshow_moves_by_itself(server, browser):
     context.close()
 
 
+def test_slideshow_autoplay_stops_when_the_account_is_disabled(server, served_db, browser):
+    """The autoplay timer reruns only the slide, not dashboard.py: the slide checks the session
+    itself, so a disabled account gets the login form at the next tick, not the next slides."""
+    name, password = "trinhchieu", "mật khẩu trình chiếu 2026"
+    con = db.connect(served_db)
+    accounts.add_user(con, name, "xem", password=password)
+    con.close()
+    context = browser.new_context(viewport=PROJECTOR, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{server}/trinh-chieu?present=1&tu_dong=true&moi_giay=5")
+    page.wait_for_selector("h1", state="visible", timeout=TIMEOUT_MS)
+    settled(page)
+    sign_in(page, name, password)
+    page.wait_for_selector(CHART, state="visible", timeout=TIMEOUT_MS)
+    con = db.connect(served_db)
+    accounts.disable(con, name)
+    con.close()
+    page.wait_for_function("() => { const h = document.querySelector('h1');"
+                           " return h && h.innerText.includes('Đăng nhập'); }", timeout=20_000)
+    expect(page.locator('[data-testid="stAlertContentWarning"]')).to_contain_text("khóa", timeout=TIMEOUT_MS)
+    assert page.locator(CHART).count() == 0
+    context.close()
+
+
 def test_slideshow_arrow_keys_and_leaving_presentation(server, browser):
     context = browser.new_context(viewport=PROJECTOR, locale="vi-VN")
     page = context.new_page()
     open_page(page, f"{server}/trinh-chieu?present=1", chart=True)
     first = page.locator("h1").first.inner_text()
     expect(page.locator(".st-key-slide-nav")).to_contain_text(re.compile(r"\b1/\d"))
+    # the autoplay switch is in the fixed bar, nothing over it, and the chart ends above the bar
+    toggle = page.locator(".st-key-slide-nav .st-key-tu_dong")
+    expect(toggle).to_be_visible()
+    box = toggle.bounding_box()
+    assert page.evaluate("([x, y]) => !!document.elementFromPoint(x, y).closest('.st-key-tu_dong')",
+                         [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+    chart = page.locator(CHART).first.bounding_box()
+    assert chart["y"] + chart["height"] <= page.locator(".st-key-slide-nav").bounding_box()["y"] + 1
 
     page.locator("h1").first.click()  # the keys go to the document, not to a widget
     page.keyboard.press("ArrowRight")

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import vnformat as vn
-from ui import data, filters
+from ui import auth, data, filters
 
 PNG_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
               "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -44,6 +44,23 @@ def start(title: str) -> filters.Filters | None:
     if src.snap.stale:
         st.warning(f"Đang nạp dữ liệu mới; trang hiển thị dữ liệu cập nhật lúc {vn.moment(src.snap.taken_at)}.")
     return f
+
+
+def signed_in(*, use: bool) -> bool:
+    """auth.gate's checks for a run dashboard.py does not start (a fragment's rerun, e.g. the
+    slideshow's timer): the idle timeout and an account disabled or changed since the login.
+    False when the session is over (signed out, auth's notice kept for the login form): the
+    caller then reruns the whole app. A timer tick is not the user's doing, so unless `use` the
+    idle clock stays where the user's last action left it."""
+    seen = st.session_state.get(auth.SEEN)
+    # the warehouse as it is now, as dashboard.py opens it: an account disabled since the last
+    # whole run is in the newer copy (and the slides show newly loaded reports)
+    src = st.session_state["_source"] = data.source()
+    if auth.gate(src.con) is None:
+        return False
+    if not use and seen is not None:
+        st.session_state[auth.SEEN] = seen
+    return True
 
 
 def big() -> bool:
