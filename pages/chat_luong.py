@@ -11,7 +11,7 @@ def body():
     if not f:
         return
     total = data.call("quality", f.scope, by="total").iloc[0]
-    cols = st.columns(5)
+    cols = page.card_columns(5)
     cols[0].metric("Đạt khá trở lên", page.share(total["kha_tro_len_share"]))
     for col, level in zip(cols[1:], ("tot", "kha", "trung_binh", "kem")):
         col.metric(charts.QUALITY_LABELS[level], vn.number(total[level]),
@@ -26,6 +26,8 @@ def body():
                                         "tickvals": list(by_month["period"]),
                                         "ticktext": [vn.month_short(p) for p in by_month["period"]]}}),
                "chat-luong-theo-thang")
+    if page.big():  # presentation: the cards and charts only
+        return
     st.subheader("Xếp hạng theo tỷ lệ đạt khá trở lên")
     ranking = by_commune.sort_values("kha_tro_len_share", ascending=False, na_position="last")
     page.table(ranking.assign(

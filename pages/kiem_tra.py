@@ -23,7 +23,7 @@ def body():
         st.info("Chưa có hạn chế nào sau kiểm tra trong phạm vi đang xem. Kết quả kiểm tra được nạp từ tệp "
                 "**Sổ theo dõi kết quả kiểm tra** ở trang Tải báo cáo.")
         return
-    cols = st.columns(6)
+    cols = page.card_columns(6)
     cols[0].metric("Tổng số hạn chế", vn.number(total["findings"]))
     for col, status in zip(cols[1:4], ("open", "in_progress", "resolved")):
         col.metric(STATUS_LABELS[status], vn.number(total[status]))
@@ -45,6 +45,8 @@ def body():
                          title="Tình trạng khắc phục theo đảng bộ", layout={"xaxis": whole})
     page.chart(status, "tinh-trang-khac-phuc-theo-dang-bo")
     st.caption("Chỉ hiện các đảng bộ có hạn chế trong phạm vi đang xem.")
+    if page.big():  # presentation: the cards and charts only
+        return
 
     st.subheader("Tỷ lệ khắc phục theo đảng bộ")
     table = by_commune.sort_values("i14_resolved_share", ascending=True, na_position="last")

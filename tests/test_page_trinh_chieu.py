@@ -7,10 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import shutil
-import subprocess
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -24,7 +21,6 @@ from etl.settings import load_settings
 from etl.warehouse import db
 
 PAGE = "trinh_chieu"
-ROOT = Path(__file__).resolve().parents[1]
 SLIDE_TITLES = ["Tỷ lệ chi bộ sinh hoạt thường kỳ theo đảng bộ", "Chất lượng sinh hoạt chi bộ theo đảng bộ",
                 "Sinh hoạt thường kỳ theo đảng bộ và tháng", "Kết nạp đảng viên so với chỉ tiêu năm",
                 "Tình hình nộp báo cáo theo tháng", "Hạn chế quá hạn khắc phục theo đảng bộ"]
@@ -162,18 +158,6 @@ def test_a_timer_tick_sees_an_account_disabled_since(monkeypatch, viewer_db):
 
 
 # --- a province's slides: as many communes as can be read, the ones that need attention most ---
-
-@pytest.fixture(scope="module")
-def many_db(tmp_path_factory):
-    """24 communes, January–October 2026: more than a slide can show. Built by the command line in
-    a process of its own: the loader forks its workers, and a fork of this process after AppTest
-    runs (threads) can hang."""
-    out = tmp_path_factory.mktemp("many")
-    path = out / "many.duckdb"
-    subprocess.run([sys.executable, "-m", "etl.sample", str(out / "sample"), "--communes", "24", "--first",
-                    "2026-01", "--last", "2026-10", "--db", str(path)], cwd=ROOT, check=True, capture_output=True)
-    return path
-
 
 def test_lowest_takes_the_unreported_first_then_the_lowest_and_keeps_ties_in_order():
     import pandas as pd
