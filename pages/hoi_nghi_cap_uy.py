@@ -105,7 +105,7 @@ def heat_map(f, chosen: tuple[str, str, str, str | None]) -> None:
     grid = data.call("committee", f.scope, by="commune_month")
     notes = [note if r["reported"] and pd.isna(r[column]) else None for r in grid.to_dict("records")]
     fig = charts.heatmap(grid.assign(_note=notes), row="commune_name", column="period", value=column,
-                         notes="_note", big=page.big(), title=f"{name}: đảng bộ × tháng", layout=page.title_room())
+                         notes="_note", big=page.big(), title=f"{name}: đảng bộ × tháng")
     page.chart(fig, f"{name} theo đảng bộ và tháng", key="committee-heatmap")
 
 

@@ -34,11 +34,6 @@ def _signed(x) -> str:
     return _n(x) if pd.isna(x) or x <= 0 else "+" + _n(x)
 
 
-def _titled(**more) -> dict:
-    """Layout for a chart's builder: room for the title, the legend right on top of the plot."""
-    return page.title_room(legend_on_plot=True) | more
-
-
 def _true(x) -> bool:
     """A nullable yes/no that is known and yes."""
     return not pd.isna(x) and bool(x)
@@ -85,7 +80,7 @@ def progress_chart(by_commune: pd.DataFrame, year: int, until: str) -> None:
              for r, t in zip(by_commune["reported"], by_commune["target"])]
     d = by_commune.assign(label=by_commune["commune_name"].fillna(by_commune["commune_code"]) + notes)
     page.chart(charts.progress_bars(
-        d, label="label", done="admitted_ytd", target="target", pace="pace_target", big=page.big(), layout=_titled(),
+        d, label="label", done="admitted_ytd", target="target", pace="pace_target", big=page.big(),
         title=f"Kết nạp đảng viên so với chỉ tiêu năm {year} (đến {until})"), "ket-nap-so-voi-chi-tieu")
     st.caption("Vạch xanh: số cần đạt để đúng tiến độ (chỉ tiêu × số tháng đã qua ÷ 12).")
 
@@ -94,7 +89,7 @@ def cumulative_chart(by_month: pd.DataFrame, year: int) -> None:
     # months no commune has reported yet stay empty rather than repeating the last total
     d = by_month.assign(admitted_ytd=by_month["admitted_ytd"].where(by_month["admitted"].notna()))
     fig = charts.lines(d, x="period", big=page.big(), dash=("pace_target",),
-                       layout=_titled(yaxis={"rangemode": "tozero"}),
+                       layout={"yaxis": {"rangemode": "tozero"}},
                        title=f"Kết nạp lũy kế từ đầu năm {year} so với tiến độ chỉ tiêu", series={
                            "admitted_ytd": ("Đã kết nạp (lũy kế)", charts.MAIN),
                            "pace_target": ("Tiến độ cần đạt", charts.SECOND)})
@@ -107,14 +102,13 @@ def sources_chart(by_commune: pd.DataFrame, until: str) -> None:
                       big=page.big(), title=f"Nguồn phát triển đảng và kết nạp từ đầu năm (đến {until})",
                       series={"sources_trained_ytd": ("Quần chúng học lớp nhận thức", charts.SECOND),
                               "admitted_ytd": ("Kết nạp mới", charts.MAIN)},
-                      trace=dict(textposition="outside"),  # short bars: the count beside them, never rotated inside
-                      layout=_titled())
+                      trace=dict(textposition="outside"))  # short bars: the count beside them, never rotated inside
     page.chart(fig, "nguon-phat-trien-dang")
 
 
 def flows_chart(by_month: pd.DataFrame) -> None:
     months = [vn.month_short(p) for p in by_month["period"]]
-    fig = charts.bars(by_month.assign(month=months), x="month", series=FLOWS, big=page.big(), layout=_titled(),
+    fig = charts.bars(by_month.assign(month=months), x="month", series=FLOWS, big=page.big(),
                       title="Biến động đảng viên theo tháng")
     fig.add_scatter(x=months, y=by_month["net_change"], name="Tăng/giảm thực tế", mode="lines+markers",
                     line=dict(color="#212529", width=2.5))

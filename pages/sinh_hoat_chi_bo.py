@@ -27,11 +27,6 @@ CELL_COLORS = {"tot": "#bfe3c9", "kha": "#e6f4d2", "trung_binh": "#fff1c4", "kem
 OFF_SCHEDULE = "⚠"
 
 
-def _titled() -> dict:
-    """Layout for a chart's builder: room for the title, the legend right on top of the plot."""
-    return page.title_room(legend_on_plot=True)
-
-
 def _true(x) -> bool:
     """A nullable yes/no (or 0/1 count) that is known and yes."""
     return not pd.isna(x) and bool(x)
@@ -95,7 +90,7 @@ def by_commune_charts(f, window: str, by_commune: pd.DataFrame, total) -> None:
     big = page.big()
     heat = data.call("branch_meetings", f.scope, by="commune_month")
     page.chart(charts.heatmap(
-        heat, row="commune_name", column="period", value="i5_held_share", big=big, layout=_titled(),
+        heat, row="commune_name", column="period", value="i5_held_share", big=big,
         title="Tỷ lệ chi bộ sinh hoạt thường kỳ theo đảng bộ và tháng"), "ty-le-sinh-hoat-thuong-ky-theo-thang")
     st.caption(f"Ô màu xám: đảng bộ chưa báo cáo tháng đó ({NOT_REPORTED}).")
     # one chart at a time (a radio, not tabs: tabs would build every chart on every run)
@@ -111,16 +106,16 @@ def by_commune_charts(f, window: str, by_commune: pd.DataFrame, total) -> None:
         # a quarter cut by the period says how many of its months are in it
         cut = dict(zip(thematic["quarter"], thematic["months_in_scope"]))
         page.chart(charts.heatmap(
-            thematic, row="commune_name", column="quarter", value=shown, big=big, title=title, layout=_titled(),
+            thematic, row="commune_name", column="quarter", value=shown, big=big, title=title,
             column_labels=lambda q: _quarter(q) + ("" if cut[q] == 3 else f" ({cut[q]} tháng)")), title)
         st.caption("Yêu cầu ít nhất một buổi sinh hoạt chuyên đề mỗi quý (Hướng dẫn 12-HD/BTCTW); quý chưa "
                    f"trọn trong kỳ đang xem thì tỷ lệ còn thấp. Ô màu xám: {NOT_REPORTED.lower()}.")
     else:
         page.chart(charts.rate_bars(by_commune, label="commune_name", value=shown, title=title,
-                                    reference=total[shown], big=big, layout=_titled()), title)
+                                    reference=total[shown], big=big), title)
     by_month = data.call("branch_meetings", f.scope, by="month")
     page.chart(charts.lines(
-        by_month, x="period", percent=True, big=big, title="Diễn biến theo tháng", layout=_titled(), series={
+        by_month, x="period", percent=True, big=big, title="Diễn biến theo tháng", series={
             "i5_held_share": ("Sinh hoạt thường kỳ", charts.MAIN),
             "i6_on_schedule_share": (f"Đúng lịch ({window})", charts.SECOND),
             "i7_attendance_share": ("Đảng viên dự", charts.GOOD),

@@ -183,12 +183,12 @@ def charts_by_commune(f) -> None:
                                     title="Tỷ lệ chi bộ sinh hoạt thường kỳ theo đảng bộ"),
                    "ty-le-sinh-hoat-thuong-ky-theo-dang-bo", key="overview-i5")
     with right:
-        fig = charts.quality_stack(quality, label="commune_name", big=big, layout=page.title_room(),
+        fig = charts.quality_stack(quality, label="commune_name", big=big,
                                    title="Chất lượng sinh hoạt chi bộ theo đảng bộ")
         page.chart(fig, "chat-luong-sinh-hoat-theo-dang-bo", key="overview-quality")
     progress = data.call("recruitment_progress", f.scope, by="commune")
     fig = charts.progress_bars(progress, label="commune_name", done="admitted_ytd", target="target",
-                               pace="pace_target", big=big, layout=page.title_room(),
+                               pace="pace_target", big=big,
                                title=f"Kết nạp đảng viên năm {f.year} so với chỉ tiêu (đến tháng {f.last_month})")
     page.chart(fig, "ket-nap-so-voi-chi-tieu", key="overview-recruitment")
 

@@ -5,7 +5,7 @@ Every builder takes a tidy DataFrame from the indicator layer and returns a go.F
 computes an indicator. Units with no report are drawn in NOT_REPORTED_COLOR and labelled
 "Chưa báo cáo", never as 0. `big=True` is the presentation-mode variant (large type).
 Figures are built once from plain dicts (`figure`): plotly validates every update_* call, which
-cost a page 50–85 ms, so a page passes its own layout changes as `layout=` (e.g. page.title_room()).
+cost a page 50–85 ms, so a page passes its own layout changes as `layout=` (e.g. page.title_room(extra)).
 """
 from __future__ import annotations
 
@@ -60,21 +60,25 @@ def _merge(into: dict, more: dict) -> dict:
 
 def base_layout(*, big: bool = False, height: int | None = None, title: str | None = None) -> dict:
     """The dashboard's layout as a plain dict: font, size, margins, legend on top, Vietnamese
-    separators, faint grid; `big` the presentation-mode type."""
+    separators, faint grid; `big` the presentation-mode type. A title sits at the top of the
+    figure with room under it for the legend, which stands right on the plot: in one top margin
+    the two overlapped, and at y=1.02 a chart thousands of pixels tall (a province's communes)
+    lifted its legend onto the title."""
     size = 22 if big else 13
     axis = dict(gridcolor="#e9ecef", zeroline=False)
     out = dict(
         font=dict(family=FONT, size=size, color="#212529"),
         height=height or (BIG_HEIGHT if big else 420),
-        margin=dict(l=10, r=30, t=60 if title else 20, b=10),
+        margin=dict(l=10, r=30, t=90 if title else 20, b=10),
         plot_bgcolor="white", paper_bgcolor="white",
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        legend=dict(orientation="h", yanchor="bottom", y=1, xanchor="left", x=0),
         separators=",.",  # Vietnamese: decimal comma, thousands dot
         hoverlabel=dict(font=dict(size=size)),
         xaxis=dict(axis), yaxis=dict(axis),
     )
     if title:
-        out["title"] = dict(text=title, font=dict(size=size + 6))
+        out["title"] = dict(text=title, font=dict(size=size + 6), yref="container", y=1, yanchor="top",
+                            pad=dict(t=12))
     if big:  # Streamlit's chart theme draws axis labels and legend small and grey: too faint on a projector
         ink = dict(size=size - 2, color="#212529")
         for name in ("xaxis", "yaxis"):
@@ -264,8 +268,6 @@ def count_heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, column
     rows = max((label.count("<br>") + 1 for label in labels), default=1)
     top = (22 if big else 14) * 1.3 * rows + (70 if title else 20)  # the labels sit above the grid
     extra: dict = {"plot_bgcolor": "#e9ecef", "margin": dict(t=int(top)), "xaxis": dict(side="top", tickangle=0)}
-    if title:
-        extra["title"] = dict(yref="container", y=1, yanchor="top", pad=dict(t=12))
     return figure([cells], big=big, title=title, extra=extra, layout=layout,
                   height=max(360, 32 * len(grid) + 40 + int(top)) if not big else max(BIG_HEIGHT, big_height(len(grid)) + int(top)))
 

@@ -75,17 +75,10 @@ def card_columns(n: int) -> list:
     return [col for first in range(0, n, 3) for col in st.columns(min(3, n - first))]
 
 
-def title_room(extra: int = 0, legend_on_plot: bool = False) -> dict:
-    """Layout giving a figure room at the top for its title, with the legend or a top axis under
-    it (the dashboard layout puts title and legend in the same top margin, where they overlap).
-    Passed to a ui.charts builder as `layout=`; `legend_on_plot` sets the legend right on top of
-    the plot: at y=1.02 a chart thousands of pixels tall (a province's communes) lifts it onto
-    its title."""
-    room = {"margin": {"t": (120 if big() else 90) + extra},
-            "title": {"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}}}
-    if legend_on_plot:
-        room["legend"] = {"y": 1, "yanchor": "bottom"}
-    return room
+def title_room(extra: int = 0) -> dict:
+    """Layout giving a titled figure `extra` pixels more at the top, e.g. for a legend on two
+    lines (the builders leave room for the title and one legend line themselves)."""
+    return {"margin": {"t": (120 if big() else 90) + extra}}
 
 
 def chart(fig, name: str, *, key: str | None = None) -> None:
