@@ -33,12 +33,16 @@ class Filters:
     def name(self, code: str) -> str:
         return dict(self.names).get(code, code)
 
-    def describe(self) -> str:
-        """The active filters in one Vietnamese line, shown under every page title."""
+    def describe(self, names: int | None = None) -> str:
+        """The active filters in one Vietnamese line, shown under every page title; at most
+        `names` communes by name (a chart's subtitle), the others counted."""
         months = (f"tháng {self.first_month}" if self.first_month == self.last_month
                   else f"tháng {self.first_month}–{self.last_month}")
+        named = [self.name(c) for c in self.communes[:names]]
+        if len(named) < len(self.communes):
+            named.append(f"và {len(self.communes) - len(named)} đảng bộ khác")
         units = ("Tất cả đảng bộ" if not self.communes
-                 else f"{len(self.communes)} đảng bộ: " + ", ".join(self.name(c) for c in self.communes))
+                 else f"{len(self.communes)} đảng bộ: " + ", ".join(named))
         kinds = "tất cả loại chi bộ" if not self.kinds else "loại chi bộ: " + ", ".join(self.kinds)
         return f"Năm {self.year}, {months} · {units} · {kinds}"
 

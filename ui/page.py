@@ -18,6 +18,7 @@ import streamlit as st
 from etl import vnformat as vn
 from ui import auth, data, filters
 
+SUBTITLE_NAMES = 3  # communes named in a chart's subtitle (it is one line, as wide as the chart)
 PNG_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
               "toImageButtonOptions": {"format": "png", "scale": 2}}
 
@@ -82,7 +83,16 @@ def title_room(extra: int = 0) -> dict:
 
 
 def chart(fig, name: str, *, key: str | None = None) -> None:
-    """A chart; its toolbar saves it as PNG (for slides) under a meaningful file name."""
+    """A chart; its toolbar saves it as PNG (for slides) under a meaningful file name. A titled
+    chart carries the active filters as its subtitle, so a saved picture says what it shows."""
+    f = filters.current()
+    title = fig.layout.title
+    if title.text and f is not None and not title.subtitle.text:
+        # attribute by attribute: ~0.2 ms, where an update_layout call validates for ~1 ms
+        title.subtitle.text = f.describe(names=SUBTITLE_NAMES)
+        title.subtitle.font.size = 19 if big() else 12
+        title.subtitle.font.color = "#495057"
+        fig.layout.margin.t = (fig.layout.margin.t or 0) + (28 if big() else 20)
     config = {**PNG_CONFIG, "toImageButtonOptions": {**PNG_CONFIG["toImageButtonOptions"], "filename": slug(name)}}
     st.plotly_chart(fig, config=config, key=key, width="stretch")
 
