@@ -21,9 +21,14 @@ from ui import charts, data, page
 NOT_REPORTED = charts.NOT_REPORTED
 NOT_HELD = "Không sinh hoạt"
 QUIET = {"delta_color": "gray", "delta_arrow": "off"}  # a delta that is a fact, not a change
-# Grid cell backgrounds: the quality colours, lightened so the text stays readable
-CELL_COLORS = {"tot": "#bfe3c9", "kha": "#e6f4d2", "trung_binh": "#fff1c4", "kem": "#f8d0cf",
-               "not_held": "#e8a3a3", "not_reported": "#e9ecef", "unrated": "#ffffff"}
+# Grid cell backgrounds, in the charts' scheme: the quality colours lightened so the text stays
+# readable (Tốt the strongest, so its green and Khá's stay apart); a meeting not held in Kém's
+# full red with white text; not reported in the charts' grey.
+CELL_COLORS = {**{level: charts.tint(color, strength) for (level, color), strength
+                  in zip(charts.QUALITY_COLORS.items(), (0.55, 0.4, 0.4, 0.35))},
+               "not_held": charts.QUALITY_COLORS["kem"], "not_reported": charts.NOT_REPORTED_COLOR,
+               "unrated": "#ffffff"}
+CELL_INK = {CELL_COLORS["not_held"]: "white"}  # text colour where the dark one does not read
 OFF_SCHEDULE = "⚠"
 
 
@@ -168,7 +173,7 @@ def branch_grid(months: pd.DataFrame):
     text = text.fillna("").rename(index=names).rename_axis(index="Chi bộ", columns=None).reset_index()
     color = color.fillna("").rename_axis(index=None, columns=None).reset_index(drop=True)
     style = text.style.apply(lambda _: pd.DataFrame(
-        {"Chi bộ": "", **{c: [f"background-color: {v}" if v else "" for v in color[c]] for c in columns}}),
+        {"Chi bộ": "", **{c: [f"background-color: {v}; color: {CELL_INK.get(v, '#212529')}" if v else "" for v in color[c]] for c in columns}}),
         axis=None)
     return text, style
 
@@ -217,8 +222,8 @@ def drill_down(f, window: str, communes: pd.DataFrame) -> None:
     st.dataframe(style, hide_index=True, width="stretch", key="shcb-grid",
                  column_config={"Chi bộ": st.column_config.TextColumn(pinned=True)})
     st.caption(f"Mỗi ô: ngày sinh hoạt · tỷ lệ đảng viên dự · tự đánh giá chất lượng · CĐ = có sinh hoạt "
-               f"chuyên đề. {OFF_SCHEDULE} = ngoài lịch ({window}). Màu theo chất lượng: xanh Tốt/Khá, vàng "
-               f"Trung bình, hồng Kém; đỏ: {NOT_HELD.lower()}; xám: {NOT_REPORTED.lower()}.")
+               f"chuyên đề. {OFF_SCHEDULE} = ngoài lịch ({window}). Màu theo chất lượng: xanh đậm Tốt, xanh "
+               f"nhạt Khá, vàng Trung bình, hồng Kém; đỏ chữ trắng: {NOT_HELD.lower()}; xám: {NOT_REPORTED.lower()}.")
     st.download_button("Tải bảng (Excel)", lambda: page.excel_bytes(text, "Chi bộ theo tháng"),
                        file_name=f"{page.slug('sinh hoat chi bo ' + (names.get(code) or code))}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

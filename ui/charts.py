@@ -32,6 +32,12 @@ BIG_ROW, BIG_HEAT_ROW, BIG_FRAME, BIG_HEIGHT = 32, 44, 130, 620
 BIG_TEXT = 16  # smallest text inside a bar or cell in big type (smaller ones are hidden)
 
 
+def tint(color: str, strength: float) -> str:
+    """`color` ('#rrggbb') mixed with white: `strength` 1 is the colour itself, 0 white."""
+    rgb = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(255 - (255 - v) * strength):02x}" for v in rgb)
+
+
 def big_height(rows: int, *, heat: bool = False) -> int:
     """Height of a big chart whose `rows` bars (or heat-map rows) each get their room."""
     return BIG_FRAME - (40 if heat else 0) + rows * (BIG_HEAT_ROW if heat else BIG_ROW)
