@@ -50,13 +50,14 @@ def body():
 
     st.subheader("Tỷ lệ khắc phục theo đảng bộ")
     table = by_commune.sort_values("i14_resolved_share", ascending=True, na_position="last")
+    counts = ["Số hạn chế", *STATUS_LABELS.values(), "Quá hạn"]
     page.table(table.assign(**{
-        "Đảng bộ": table["commune_name"], "Số hạn chế": table["findings"].map(vn.number),
-        **{STATUS_LABELS[s]: table[s].map(vn.number) for s in STATUS_COLORS},
-        "Quá hạn": table["overdue"].map(vn.number),
-        "Tỷ lệ đã khắc phục": table["i14_resolved_share"].map(vn.percent)})
-        [["Đảng bộ", "Số hạn chế", *STATUS_LABELS.values(), "Quá hạn", "Tỷ lệ đã khắc phục"]],
-        "ty-le-khac-phuc", key="resolved")
+        "Đảng bộ": table["commune_name"], "Số hạn chế": table["findings"],
+        **{STATUS_LABELS[s]: table[s] for s in STATUS_COLORS},
+        "Quá hạn": table["overdue"], "Tỷ lệ đã khắc phục": table["i14_resolved_share"]})
+        [["Đảng bộ", *counts, "Tỷ lệ đã khắc phục"]],
+        "ty-le-khac-phuc", key="resolved",
+        formats={**dict.fromkeys(counts, page.COUNT), "Tỷ lệ đã khắc phục": page.PERCENT})
 
     st.subheader(f"Hạn chế quá hạn khắc phục (tính đến ngày {vn.day(as_of)})")
     overdue = data.call("overdue_findings", f.scope, as_of=as_of)

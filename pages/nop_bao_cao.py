@@ -184,14 +184,16 @@ def body():
                "ty-le-nop-bao-cao-theo-thang")
     if big:  # presentation: cards, matrix and chart; no tables to copy, no confirmation
         return
-    shares = pd.DataFrame(
-        [["Số đảng bộ phải nộp", *by_month["expected_months"].map(vn.number)],
-         ["Đã nộp", *by_month["reported_months"].map(vn.number)],
-         ["Tỷ lệ đã nộp", *[page.share(v) if d else "Chưa đến hạn" for v, d in zip(shown["i15_reported_share"], due)]],
-         ["Tỷ lệ nộp đúng hạn", *[page.share(v) if d else "Chưa đến hạn"
-                                 for v, d in zip(shown["i15_on_time_share"], due)]]],
-        columns=["Chỉ tiêu", *by_month["period"].map(vn.month_short)])
-    page.table(shares, "ty-le-nop-bao-cao-theo-thang", key="shares")
+    # a month a row: each column one kind of number (counts, shares), so the workbook adds them up
+    not_yet = "Chưa đến hạn"
+    shares = pd.DataFrame({
+        "Tháng": by_month["period"].map(vn.month), "Số đảng bộ phải nộp": by_month["expected_months"],
+        "Đã nộp": by_month["reported_months"],
+        "Tỷ lệ đã nộp": [v if d else not_yet for v, d in zip(shown["i15_reported_share"], due)],
+        "Tỷ lệ nộp đúng hạn": [v if d else not_yet for v, d in zip(shown["i15_on_time_share"], due)]})
+    page.table(shares, "ty-le-nop-bao-cao-theo-thang", key="shares", formats={
+        "Số đảng bộ phải nộp": page.COUNT, "Đã nộp": page.COUNT, "Tỷ lệ đã nộp": page.SHARE,
+        "Tỷ lệ nộp đúng hạn": page.SHARE})
 
     _versions(f, grid, codes, months)
 

@@ -121,23 +121,25 @@ def summary_table(progress: pd.DataFrame, flows: pd.DataFrame, total_progress, t
     total = pd.DataFrame([{**total_progress.to_dict(),
                            **total_flows.drop(labels=["reported"]).to_dict(), "commune_name": "Toàn Đảng bộ"}])
     d = pd.concat([d, total], ignore_index=True)
-    page.table(pd.DataFrame({
+    counts = {f"Kết nạp đến {until}": "admitted_ytd", f"Quần chúng học lớp nhận thức đến {until}": "sources_trained_ytd",
+              "Kết nạp trong kỳ": "admitted", "Công nhận chính thức": "confirmed_official",
+              "Chuyển đến": "transferred_in", "Chuyển đi": "transferred_out", "Từ trần": "deceased",
+              "Xóa tên, khai trừ": "removed"}
+    table = pd.DataFrame({
         "Đảng bộ": d["commune_name"].fillna(d["commune_code"]),
-        "Chỉ tiêu năm": d["target"].map(vn.number),
-        f"Kết nạp đến {until}": d["admitted_ytd"].map(_n),
-        "Tỷ lệ so với chỉ tiêu": d["i11_target_share"].map(page.share),
-        "Cần đạt theo tiến độ": d["pace_target"].map(lambda v: vn.number(v, 1)),
+        "Chỉ tiêu năm": d["target"],
+        **{label: d[column] for label, column in list(counts.items())[:1]},
+        "Tỷ lệ so với chỉ tiêu": d["i11_target_share"],
+        "Cần đạt theo tiến độ": d["pace_target"],
         "Tiến độ": [_pace(r) for _, r in d.iterrows()],
-        f"Quần chúng học lớp nhận thức đến {until}": d["sources_trained_ytd"].map(_n),
-        "Kết nạp trong kỳ": d["admitted"].map(_n),
-        "Công nhận chính thức": d["confirmed_official"].map(_n),
-        "Chuyển đến": d["transferred_in"].map(_n),
-        "Chuyển đi": d["transferred_out"].map(_n),
-        "Từ trần": d["deceased"].map(_n),
-        "Xóa tên, khai trừ": d["removed"].map(_n),
-        "Biến động trong kỳ": d["net_change"].map(_signed),
-        "Đi làm ăn xa": d["working_away"].map(_n),
-    }), "phat-trien-dang-vien-theo-dang-bo", key="recruitment")
+        **{label: d[column] for label, column in list(counts.items())[1:]},
+        "Biến động trong kỳ": d["net_change"],
+        "Đi làm ăn xa": d["working_away"],
+    })
+    page.table(table, "phat-trien-dang-vien-theo-dang-bo", key="recruitment", formats={
+        "Chỉ tiêu năm": page.COUNT, **dict.fromkeys([*counts, "Đi làm ăn xa"], page.count(NOT_REPORTED)),
+        "Tỷ lệ so với chỉ tiêu": page.SHARE, "Cần đạt theo tiến độ": page.decimal(1),
+        "Biến động trong kỳ": page.Fmt("+#,##0;-#,##0;0", _signed)})
 
 
 def body():

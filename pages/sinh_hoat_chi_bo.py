@@ -133,14 +133,16 @@ def commune_table(by_commune: pd.DataFrame, window: str) -> None:
         "Đảng bộ": d["commune_name"],
         "Lượt chi bộ đã báo cáo": [vn.ratio(a, b) for a, b in zip(d["reported_branch_months"],
                                                                d["expected_branch_months"])],
-        "Sinh hoạt thường kỳ": d["held"].map(lambda v: vn.number(v, missing=NOT_REPORTED)),
-        "Tỷ lệ sinh hoạt": d["i5_held_share"].map(page.share),
-        f"Đúng lịch ({window})": d["i6_on_schedule_share"].map(page.share),
+        "Sinh hoạt thường kỳ": d["held"],
+        "Tỷ lệ sinh hoạt": d["i5_held_share"],
+        f"Đúng lịch ({window})": d["i6_on_schedule_share"],
         "Đảng viên dự / phải dự": [vn.ratio(a, b, NOT_REPORTED) for a, b in zip(d["members_attended"],
                                                                              d["members_expected"])],
-        "Tỷ lệ dự": d["i7_attendance_share"].map(page.share),
-        "Cấp ủy cấp trên dự": d["i9_upper_attended_share"].map(page.share),
-    }), "sinh-hoat-chi-bo-theo-dang-bo", key="communes")
+        "Tỷ lệ dự": d["i7_attendance_share"],
+        "Cấp ủy cấp trên dự": d["i9_upper_attended_share"],
+    }), "sinh-hoat-chi-bo-theo-dang-bo", key="communes", formats={
+        "Sinh hoạt thường kỳ": page.count(NOT_REPORTED),
+        **dict.fromkeys(["Tỷ lệ sinh hoạt", f"Đúng lịch ({window})", "Tỷ lệ dự", "Cấp ủy cấp trên dự"], page.SHARE)})
 
 
 def _cell(r) -> tuple[str, str]:
@@ -178,6 +180,11 @@ def branch_grid(months: pd.DataFrame):
     return text, style
 
 
+# the number columns of branch_months_table
+BRANCH_MONTH_FORMATS = {**dict.fromkeys(["Tổng số đảng viên", "Được miễn sinh hoạt", "Đảng viên dự"], page.COUNT),
+                        "Tỷ lệ dự": page.PERCENT}
+
+
 def branch_months_table(rows: pd.DataFrame, window: str) -> pd.DataFrame:
     held = rows["held"]
     return pd.DataFrame({
@@ -186,10 +193,10 @@ def branch_months_table(rows: pd.DataFrame, window: str) -> pd.DataFrame:
                                 for r, h in zip(rows["reported"], held)],
         "Ngày sinh hoạt": rows["meeting_date"].map(vn.day),
         f"Đúng lịch ({window})": [_yes_no(_true(o)) if _true(h) else "—" for o, h in zip(rows["on_schedule"], held)],
-        "Tổng số đảng viên": rows["members_total"].map(vn.number),
-        "Được miễn sinh hoạt": rows["members_exempt"].map(vn.number),
-        "Đảng viên dự": rows["members_attended"].map(vn.number),
-        "Tỷ lệ dự": [vn.percent(s) if _true(h) else "—" for s, h in zip(rows["i7_attendance_share"], held)],
+        "Tổng số đảng viên": rows["members_total"],
+        "Được miễn sinh hoạt": rows["members_exempt"],
+        "Đảng viên dự": rows["members_attended"],
+        "Tỷ lệ dự": [s if _true(h) else vn.DASH for s, h in zip(rows["i7_attendance_share"], held)],
         "Cấp ủy cấp trên dự": rows["upper_attended"].map(_yes_no),
         "Sinh hoạt chuyên đề": rows["thematic"].map(_yes_no),
         "Chủ đề chuyên đề": rows["thematic_topic"].fillna(""),
@@ -245,7 +252,7 @@ def drill_down(f, window: str, communes: pd.DataFrame) -> None:
         cols[3].metric("Cấp ủy cấp trên dự", page.share(b["i9_upper_attended_share"]),
                        f"{vn.ratio(b['upper_attended'], b['held'], NOT_REPORTED)} buổi", **QUIET)
     page.table(branch_months_table(months[months["branch_code"] == branch], window),
-               f"sinh-hoat-{labels.get(branch, branch)}", key="shcb-branch")
+               f"sinh-hoat-{labels.get(branch, branch)}", key="shcb-branch", formats=BRANCH_MONTH_FORMATS)
 
 
 def body():

@@ -11,6 +11,9 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Callable
 
 import pandas as pd
 import streamlit as st
@@ -97,32 +100,76 @@ def chart(fig, name: str, *, key: str | None = None) -> None:
     st.plotly_chart(fig, config=config, key=key, width="stretch")
 
 
-def excel_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu") -> bytes:
-    """A table as an .xlsx file; text cells are written as text, never as formulas."""
+@dataclass(frozen=True)
+class Fmt:
+    """A column of numbers in `table`: `text` gives a value's Vietnamese text on screen (1.234;
+    85,3%), `excel` the number format of its cell in the downloaded workbook, where it stays a
+    number to add up. A value that is already text ('Chưa báo cáo', 'Không họp') is text in both."""
+    excel: str
+    text: Callable[[Any], str]
+
+    def shown(self, value) -> str:
+        return value if isinstance(value, str) else self.text(value)
+
+    def cell(self, value):
+        """The workbook's value: the number, or the screen text when there is none."""
+        if isinstance(value, str) or pd.isna(value):
+            return self.shown(value)
+        return float(value)
+
+
+def count(missing: str = vn.DASH) -> Fmt:
+    return Fmt("#,##0", partial(vn.number, missing=missing))
+
+
+def decimal(digits: int = 1, missing: str = vn.DASH) -> Fmt:
+    return Fmt("#,##0." + "0" * digits, partial(vn.number, digits=digits, missing=missing))
+
+
+def percent(missing: str = vn.DASH) -> Fmt:
+    return Fmt("0.0%", partial(vn.percent, missing=missing))
+
+
+NOT_REPORTED = "Chưa báo cáo"
+COUNT, PERCENT, SHARE = count(), percent(), percent(NOT_REPORTED)  # SHARE: a unit with no report says so
+
+
+def excel_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu", formats: dict[str, Fmt] | None = None) -> bytes:
+    """A table as an .xlsx file; text cells are written as text, never as formulas. The columns in
+    `formats` hold numbers, written as numbers in their Excel format (not as '105', '100,0%')."""
+    formats = formats or {}
+    out = df.assign(**{c: [f.cell(v) for v in df[c]] for c, f in formats.items()})
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="xlsxwriter",
                         engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False,
                                                     "in_memory": True}}) as xw:
-        df.to_excel(xw, sheet_name=sheet[:31], index=False)
+        out.to_excel(xw, sheet_name=sheet[:31], index=False)
         ws = xw.sheets[sheet[:31]]
         for i, col in enumerate(df.columns):
-            width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
-            ws.set_column(i, i, min(max(width + 2, 8), 60))
+            shown = df[col].head(200).map(formats[col].shown) if col in formats else df[col].head(200)
+            width = max([len(str(col))] + [len(str(v)) for v in shown])
+            # a column's format applies to the cells written without one: pandas' number cells
+            number = xw.book.add_format({"num_format": formats[col].excel}) if col in formats else None
+            ws.set_column(i, i, min(max(width + 2, 8), 60), number)
         ws.freeze_panes(1, 0)
     return buf.getvalue()
 
 
-def table(df: pd.DataFrame, name: str, *, key: str, height: int | str = "auto", column_config=None) -> None:
-    """A table (already labelled in Vietnamese) and its Excel download."""
-    st.dataframe(df, hide_index=True, width="stretch", height=height, column_config=column_config, key=f"{key}-table")
+def table(df: pd.DataFrame, name: str, *, key: str, height: int | str = "auto", column_config=None,
+          formats: dict[str, Fmt] | None = None) -> None:
+    """A table (already labelled in Vietnamese) and its Excel download. The columns in `formats`
+    hold numbers: Vietnamese text on screen, numbers in the workbook."""
+    shown = df.assign(**{c: df[c].map(f.shown) for c, f in formats.items()}) if formats else df
+    st.dataframe(shown, hide_index=True, width="stretch", height=height, column_config=column_config,
+                 key=f"{key}-table")
     # the workbook is built when the button is clicked, not on every run of the page
-    st.download_button("Tải bảng (Excel)", lambda: excel_bytes(df, name), file_name=f"{slug(name)}.xlsx",
+    st.download_button("Tải bảng (Excel)", lambda: excel_bytes(df, name, formats), file_name=f"{slug(name)}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}-xlsx", icon=":material/download:")
 
 
 def share(x) -> str:
-    return vn.percent(x, missing="Chưa báo cáo")
+    return vn.percent(x, missing=NOT_REPORTED)
 
 
 def run(body) -> None:
