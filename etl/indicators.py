@@ -25,6 +25,7 @@ one query per file, its grain and rules in its header comment.
 | overdue_findings         | one row per overdue finding                        | I14           |
 | open_findings            | one row per finding not yet resolved               | I14           |
 | meeting_details          | one row per branch-month: what the branch reported | I5–I10 detail |
+| branch_month_details     | one commune's branch-months: meeting_details with their I6, I7 | drill-down |
 | submissions              | commune_month, commune, month, total               | I15           |
 | submission_versions      | one row per version of a (commune, month) report   | I15           |
 | annual_ratings           | branch, commune, total (one year)                  | year-end rating |
@@ -220,6 +221,16 @@ def meeting_details(con, scope: Scope, commune: str | None = None) -> pd.DataFra
     return _query(con, "meeting_details", **_scope_params(scope), commune=commune)
 
 
+def branch_month_details(con, scope: Scope, commune: str, settings: Settings | None = None) -> pd.DataFrame:
+    """One commune's drill-down: meeting_details' branch-months with that branch-month's
+    on_schedule, members_expected and i7_attendance_share (branch_meetings by branch_month)."""
+    details = meeting_details(con, scope, commune=commune)
+    one = Scope(scope.first, scope.last, (commune,), scope.branch_kinds)
+    shares = branch_meetings(con, one, settings, by="branch_month")
+    return details.merge(shares[["branch_code", "period", "on_schedule", "members_expected", "i7_attendance_share"]],
+                         on=["branch_code", "period"], how="left", sort=False)
+
+
 def recruitment(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
     """I12 sources trained and I13 change with its components; see recruitment.sql."""
     flags = _grain(by, ("branch", "commune", "commune_month", "month", "total"))
@@ -232,7 +243,7 @@ def recruitment_progress(con, scope: Scope, by: str = "commune") -> pd.DataFrame
     if not flags["by_month"]:
         scope = _up_to_reported(con, scope)
     df = _query(con, "recruitment_progress", **_scope_params(scope), **flags)
-    return _shape(df, flags, drop=() if flags["by_month"] else ("admitted",))
+    return _shape(df, flags, drop=() if flags["by_month"] else ("admitted", "admitted_ytd_reported"))
 
 
 def _up_to_reported(con, scope: Scope) -> Scope:

@@ -1,10 +1,9 @@
 """Kiểm tra (I14): inspection findings by commune × category and by remediation status, the
 share resolved, and the findings overdue for remediation with their recommendation."""
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
+from etl import indicators
 from etl import vnformat as vn
 from etl.forms.spec import CATEGORIES, STATUS_LABELS
 from ui import charts, data, page
@@ -17,7 +16,7 @@ def body():
     if not f:
         return
     # one reference day for the counts and the list: today, or the last day of a past period
-    as_of = min(date.today(), f.scope.last_day)
+    as_of = indicators.as_of_day(f.scope, None)
     total = data.call("inspections", f.scope, as_of=as_of, by="total").iloc[0]
     if pd.isna(total["findings"]) or total["findings"] == 0:
         st.info("Chưa có hạn chế nào sau kiểm tra trong phạm vi đang xem. Kết quả kiểm tra được nạp từ tệp "

@@ -9,6 +9,7 @@ import streamlit as st
 
 from etl import confirm, indicators
 from etl import vnformat as vn
+from etl.settings import load_settings
 from etl.warehouse import db
 from ui import auth, charts, data, page
 
@@ -137,7 +138,8 @@ def body():
     cols[0].metric("Tỷ lệ đã nộp", page.share(total["i15_reported_share"]),
                    help="Số tháng-đảng bộ đã có báo cáo ÷ số tháng-đảng bộ phải nộp.")
     cols[1].metric("Tỷ lệ nộp đúng hạn", page.share(total["i15_on_time_share"]),
-                   help="Bản nộp đầu tiên nhận trước hạn (ngày 5 tháng sau, theo settings.toml).")
+                   help=f"Bản nộp đầu tiên nhận trước hạn (ngày {load_settings().submission_deadline_day} tháng "
+                        "sau, theo settings.toml mục [submission]).")
     cols[2].metric("Nộp muộn", vn.number(total["late_months"]))
     cols[3].metric("Chưa báo cáo (quá hạn)", vn.number(total["missing_months"]))
     cols[4].metric("Chưa đến hạn", vn.number(total["pending_months"]))
@@ -173,24 +175,21 @@ def body():
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     by_month = data.call("submissions", f.scope, by="month")
-    # a month whose every report is still before its deadline has no share yet, not 0 %
-    due = ~((by_month["pending_months"] == by_month["expected_months"]) & (by_month["expected_months"] > 0))
-    shown = by_month.assign(i15_reported_share=by_month["i15_reported_share"].where(due),
-                            i15_on_time_share=by_month["i15_on_time_share"].where(due))
-    page.chart(charts.lines(shown, x="period", percent=True, big=page.big(),
-                            series={"i15_reported_share": ("Tỷ lệ đã nộp", charts.MAIN),
-                                    "i15_on_time_share": ("Tỷ lệ nộp đúng hạn", charts.SECOND)},
+    # the *_due shares: a month whose every report is still before its deadline has no share yet, not 0 %
+    page.chart(charts.lines(by_month, x="period", percent=True, big=page.big(),
+                            series={"i15_reported_share_due": ("Tỷ lệ đã nộp", charts.MAIN),
+                                    "i15_on_time_share_due": ("Tỷ lệ nộp đúng hạn", charts.SECOND)},
                             title="Tỷ lệ đảng bộ đã nộp và nộp đúng hạn theo tháng"),
                "ty-le-nop-bao-cao-theo-thang")
     if big:  # presentation: cards, matrix and chart; no tables to copy, no confirmation
         return
     # a month a row: each column one kind of number (counts, shares), so the workbook adds them up
-    not_yet = "Chưa đến hạn"
+    due = by_month["due_months"] > 0
     shares = pd.DataFrame({
         "Tháng": by_month["period"].map(vn.month), "Số đảng bộ phải nộp": by_month["expected_months"],
         "Đã nộp": by_month["reported_months"],
-        "Tỷ lệ đã nộp": [v if d else not_yet for v, d in zip(shown["i15_reported_share"], due)],
-        "Tỷ lệ nộp đúng hạn": [v if d else not_yet for v, d in zip(shown["i15_on_time_share"], due)]})
+        "Tỷ lệ đã nộp": by_month["i15_reported_share_due"].where(due, "Chưa đến hạn"),
+        "Tỷ lệ nộp đúng hạn": by_month["i15_on_time_share_due"].where(due, "Chưa đến hạn")})
     page.table(shares, "ty-le-nop-bao-cao-theo-thang", key="shares", formats={
         "Số đảng bộ phải nộp": page.COUNT, "Đã nộp": page.COUNT, "Tỷ lệ đã nộp": page.SHARE,
         "Tỷ lệ nộp đúng hạn": page.SHARE})

@@ -86,12 +86,11 @@ def progress_chart(by_commune: pd.DataFrame, year: int, until: str) -> None:
 
 
 def cumulative_chart(by_month: pd.DataFrame, year: int) -> None:
-    # months no commune has reported yet stay empty rather than repeating the last total
-    d = by_month.assign(admitted_ytd=by_month["admitted_ytd"].where(by_month["admitted"].notna()))
-    fig = charts.lines(d, x="period", big=page.big(), dash=("pace_target",),
+    # admitted_ytd_reported: a month no commune has reported yet stays empty, not the last total again
+    fig = charts.lines(by_month, x="period", big=page.big(), dash=("pace_target",),
                        layout={"yaxis": {"rangemode": "tozero"}},
                        title=f"Kết nạp lũy kế từ đầu năm {year} so với tiến độ chỉ tiêu", series={
-                           "admitted_ytd": ("Đã kết nạp (lũy kế)", charts.MAIN),
+                           "admitted_ytd_reported": ("Đã kết nạp (lũy kế)", charts.MAIN),
                            "pace_target": ("Tiến độ cần đạt", charts.SECOND)})
     page.chart(fig, "ket-nap-luy-ke-theo-thang")
 

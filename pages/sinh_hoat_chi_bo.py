@@ -216,14 +216,10 @@ def drill_down(f, window: str, communes: pd.DataFrame) -> None:
     code = st.selectbox("Đảng bộ", options, index=options.index(first), key="shcb_dang_bo",
                         format_func=lambda c: names.get(c) or c)
     one = replace(f.scope, communes=(code,))
-    details = data.call("meeting_details", f.scope, commune=code)
-    if details.empty:
+    months = data.call("branch_month_details", f.scope, commune=code)
+    if months.empty:
         st.info(f"Đảng bộ {names.get(code) or code} không có chi bộ nào trong phạm vi đang xem.")
         return
-    figures = data.call("branch_meetings", one, by="branch_month")
-    # the join only places each branch-month's shares next to what the branch reported
-    months = details.merge(figures[["branch_code", "period", "on_schedule", "members_expected",
-                                    "i7_attendance_share"]], on=["branch_code", "period"], how="left", sort=False)
     text, style = branch_grid(months)
     st.markdown(f"**Các chi bộ của {names.get(code) or code} theo tháng**")
     st.dataframe(style, hide_index=True, width="stretch", key="shcb-grid",

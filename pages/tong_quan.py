@@ -116,12 +116,11 @@ def findings_card(col, f) -> None:
         col.metric(label, "0", "Không có trong kỳ", **QUIET, border=True,
                    help="Không có hạn chế nào phát hiện qua kiểm tra trong kỳ.")
         return
-    unresolved = int(i["open"]) + int(i["in_progress"])
     if i["overdue"] > 0:
         delta, style = f"{_n(i['overdue'])} quá hạn khắc phục", BAD
     else:
         delta, style = "Không có quá hạn", GOOD
-    col.metric(label, _n(unresolved), delta, **style, border=True,
+    col.metric(label, _n(i["unresolved"]), delta, **style, border=True,
                help=f"Trong {_n(i['findings'])} hạn chế phát hiện qua kiểm tra trong kỳ: chưa khắc phục "
                     f"{_n(i['open'])}, đang khắc phục {_n(i['in_progress'])}, đã khắc phục {_n(i['resolved'])} "
                     f"({page.share(i['i14_resolved_share'])}). Quá hạn: đã qua hạn khắc phục mà chưa khắc phục "

@@ -9,6 +9,9 @@
 -- yet, deadline not passed). Counts and shares count expected (active) communes only, so the
 -- share never passes 100 %; a report from a commune outside its validity shows as reported
 -- but expected_months = 0.
+-- Due: due_months counts expected commune-months past their deadline or reported; the *_due
+-- shares are NULL while every expected report of the group is still before its deadline (a
+-- month with no share yet, not 0 %).
 -- Confirmed: the board has confirmed (duyệt) the commune-month's current report and not reopened
 -- it (view report_confirmations, etl.confirm); confirmed_months counts expected ones.
 -- Parameters: $first, $last ('YYYY-MM'), $communes (VARCHAR[]), $by_commune, $by_month,
@@ -79,6 +82,7 @@ grouped AS (
            count(*) FILTER (WHERE expected AND status = 'late') AS late_months,
            count(*) FILTER (WHERE expected AND status = 'missing') AS missing_months,
            count(*) FILTER (WHERE expected AND status = 'pending') AS pending_months,
+           count(*) FILTER (WHERE expected AND status <> 'pending') AS due_months,
            count(*) FILTER (WHERE expected AND confirmed) AS confirmed_months,
            bool_or(reported) AS any_reported,
            -- single-row values, meaningful at the commune x month grain only
@@ -96,6 +100,9 @@ SELECT g.commune_code, c.commune_name, g.period,
        g.late_months, g.missing_months, g.pending_months, g.confirmed_months,
        g.reported_months / nullif(g.expected_months, 0) AS i15_reported_share,
        g.on_time_months / nullif(g.expected_months, 0) AS i15_on_time_share,
+       g.due_months,
+       CASE WHEN g.due_months > 0 THEN g.reported_months / g.expected_months END AS i15_reported_share_due,
+       CASE WHEN g.due_months > 0 THEN g.on_time_months / g.expected_months END AS i15_on_time_share_due,
        g.status, g.deadline, g.first_received_at, g.current_received_at, g.versions, g.days_late,
        g.confirmed, g.confirmed_at, g.confirmed_by
 FROM grouped AS g
