@@ -16,7 +16,7 @@ import streamlit as st
 from etl import vnformat as vn
 from etl.forms.spec import QUALITY_LABELS
 from etl.settings import load_settings
-from ui import charts, data, page
+from ui import charts, data, filters, page
 
 NOT_REPORTED = charts.NOT_REPORTED
 NOT_HELD = "Không sinh hoạt"
@@ -213,8 +213,8 @@ def drill_down(f, window: str, communes: pd.DataFrame) -> None:
         return
     # a choice no longer among the options (the filter changed) falls back to this default
     first = next((c for c in f.communes if c in names), options[0])
-    code = st.selectbox("Đảng bộ", options, index=options.index(first), key="shcb_dang_bo",
-                        format_func=lambda c: names.get(c) or c)
+    # the choice is in the URL by code (ui.filters.select), so a copied link opens this commune and branch
+    code = filters.select("Đảng bộ", options, key="shcb_dang_bo", default=first, names=names, what="đảng bộ")
     one = replace(f.scope, communes=(code,))
     months = data.call("branch_month_details", f.scope, commune=code)
     if months.empty:
@@ -233,7 +233,7 @@ def drill_down(f, window: str, communes: pd.DataFrame) -> None:
                        key="shcb-grid-xlsx", icon=":material/download:")
     branches = list(dict.fromkeys(months["branch_code"]))
     labels = dict(zip(months["branch_code"], months["branch_name"].fillna(months["branch_code"])))
-    branch = st.selectbox("Chi bộ", branches, key="shcb_chi_bo", format_func=lambda b: labels.get(b, b))
+    branch = filters.select("Chi bộ", branches, key="shcb_chi_bo", default=branches[0], names=labels, what="chi bộ")
     per_branch = data.call("branch_meetings", one, by="branch")
     b = per_branch[per_branch["branch_code"] == branch]
     if len(b):

@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from etl import accounts
@@ -241,6 +242,20 @@ def test_every_page_renders(server, browser, mode):
     assert not missing_charts, f"no chart visible on: {missing_charts}"
 
 
+def open_list(page, box) -> None:
+    """Open a selectbox's list of options (a react-aria combobox: the arrow key opens it; the
+    first key press after the page is drawn is sometimes lost, so try again)."""
+    for _ in range(4):
+        box.locator("input").click()
+        page.keyboard.press("ArrowDown")
+        try:
+            page.get_by_role("listbox").wait_for(state="visible", timeout=4000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError("the selectbox's list did not open")
+
+
 def choose_commune(page, name: str) -> None:
     box = page.locator(".st-key-dang_bo")
     box.locator("input").click()
@@ -262,7 +277,8 @@ def test_filter_carries_across_pages_and_links(server, browser):
     page.keyboard.press("Escape")
     choose_commune(page, commune)
     assert commune in caption(page) and "1 đảng bộ" in caption(page)
-    assert "dang_bo=" in page.url
+    # the link names the commune by its code (a renamed commune keeps its links), not its name
+    assert re.search(r"[?&]dang_bo=[A-Z]+\d+(&|$)", page.url), page.url
     screenshot(page, "filter-chat-luong")
 
     # another page through the menu: the filter, and the URL, stay
@@ -284,6 +300,29 @@ def test_filter_carries_across_pages_and_links(server, browser):
     assert commune in caption(fresh)
     expect(fresh.locator(".st-key-dang_bo")).to_contain_text(commune, timeout=TIMEOUT_MS)
     assert_clean(fresh)
+    # the drill-down's commune and branch go into the link too, and come back from it
+    fresh.wait_for_function("() => location.search.includes('shcb_chi_bo=')", timeout=TIMEOUT_MS)
+    settled(fresh)
+    before = fresh.url
+    drill = fresh.locator(".st-key-shcb_chi_bo")
+    open_list(fresh, drill)
+    option = fresh.get_by_role("listbox").get_by_role("option").nth(1)
+    chosen = option.inner_text()
+    option.click()
+    fresh.wait_for_function("u => location.href !== u && location.search.includes('shcb_chi_bo=')", arg=before,
+                            timeout=TIMEOUT_MS)
+    settled(fresh)
+    linked = fresh.url
+    assert "shcb_dang_bo=" in linked
+    again = other.new_page()
+    open_page(again, linked)
+    expect(again.locator(".st-key-shcb_chi_bo input")).to_have_value(chosen, timeout=TIMEOUT_MS)
+    assert_clean(again)
+    screenshot(again, "link-drill-down")
+    # an unknown commune in a link says so, in Vietnamese, and shows every commune
+    open_page(again, f"{server}/sinh-hoat-chi-bo?dang_bo=BL99")
+    expect(again.locator('[data-testid="stAlertContentWarning"]').first).to_contain_text("«BL99»")
+    assert "Tất cả đảng bộ" in caption(again)
     other.close()
     context.close()
 

@@ -45,6 +45,8 @@ def start(title: str) -> filters.Filters | None:
                 "hoặc bằng lệnh `python -m etl load`.")
         return None
     st.caption(f"**Đang xem:** {f.describe()}")
+    for notice in filters.notices(filters.COMMUNES):  # a link naming a commune that is not (or no longer) there
+        st.warning(notice, icon=":material/link_off:")
     if src.snap.stale:
         st.warning(f"Đang nạp dữ liệu mới; trang hiển thị dữ liệu cập nhật lúc {vn.moment(src.snap.taken_at)}.")
     return f
