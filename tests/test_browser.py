@@ -231,6 +231,11 @@ def test_every_page_renders(server, browser, mode):
         assert_clean(page)
         if charts and not page.locator(CHART).first.is_visible():
             missing_charts.append(title)
+        if charts:  # the chart toolbar speaks Vietnamese: one button, "save as PNG"
+            page.locator(".js-plotly-plot").first.hover()
+            tips = [b.get_attribute("data-title") for b in page.locator(".js-plotly-plot").first.locator(
+                ".modebar-btn").all()]
+            assert tips == ["Tải ảnh biểu đồ (PNG)"], (title, tips)
         sidebar = page.locator('[data-testid="stSidebar"]')
         if mode == "present":
             assert not sidebar.is_visible(), f"{title}: sidebar shown in presentation mode"

@@ -62,3 +62,19 @@ def test_a_subtitle_names_three_communes_and_counts_the_others():
     assert f.describe(names=3) == "Năm 2026, tháng 1–10 · 5 đảng bộ: Xã 0, Xã 1, Xã 2, và 2 đảng bộ khác · " \
                                   "tất cả loại chi bộ"
     assert "Xã 4" in f.describe()
+
+
+@pytest.mark.parametrize("name", ["tong_quan", "trinh_chieu"])
+def test_the_chart_toolbar_is_one_png_button_in_vietnamese(app, demo_db, name):
+    """plotly.js in Streamlit's bundle ships only the locales en and en-US: the config gives the
+    Vietnamese texts and keeps only the PNG button (zoom, pan and Streamlit's Fullscreen had
+    English tooltips)."""
+    at = app(demo_db, page=name)
+    for chart in at.get("plotly_chart"):
+        config = json.loads(chart.proto.config)
+        assert config["modeBarButtons"] == [["toImage"]]
+        assert config["locale"] == "vi"
+        words = config["locales"]["vi"]["dictionary"]
+        assert words["Download plot as a PNG"] == "Tải ảnh biểu đồ (PNG)"
+        assert all(text and text != english for english, text in words.items())
+        assert config["toImageButtonOptions"]["filename"]

@@ -84,3 +84,9 @@ def test_a_drill_down_link_to_a_branch_that_is_not_there(app, demo_db, communes)
     at = app(demo_db, page="sinh_hoat_chi_bo", shcb_dang_bo=code, shcb_chi_bo="KHONG-CO")
     assert at.selectbox(key="shcb_dang_bo").value == code
     assert any("«KHONG-CO»" in w and "chi bộ" in w for w in warnings(at))
+
+
+def test_the_filters_offer_no_english_select_all(app, demo_db):
+    at = app(demo_db, page="tong_quan")
+    for key in ("dang_bo", "loai_chi_bo"):  # Streamlit's bulk action reads "Select all"; none chosen is all
+        assert at.multiselect(key=key).proto.select_all == 0, key

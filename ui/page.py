@@ -22,8 +22,21 @@ from etl import vnformat as vn
 from ui import auth, data, filters
 
 SUBTITLE_NAMES = 3  # communes named in a chart's subtitle (it is one line, as wide as the chart)
-PNG_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-              "toImageButtonOptions": {"format": "png", "scale": 2}}
+# The plotly.js in Streamlit's chart bundle knows only the locales en and en-US, so the
+# Vietnamese texts of the toolbar are given here (config.locales, looked up before plotly's own
+# registry). The toolbar keeps its one button worth having, "save as PNG": the zoom and pan
+# buttons only had English tooltips, and modeBarButtons also leaves out Streamlit's own
+# "Fullscreen" button, whose English title cannot be translated.
+PLOTLY_VI = {
+    "Download plot as a PNG": "Tải ảnh biểu đồ (PNG)",
+    "Download plot": "Tải ảnh biểu đồ",
+    "Preparing image - this may take a few seconds": "Đang tạo ảnh biểu đồ, xin chờ vài giây",
+    "Image download succeeded": "Đã tải ảnh biểu đồ",
+    "Sorry, there was a problem downloading your image!": "Không tải được ảnh biểu đồ. Hãy thử lại.",
+    "Double-click to zoom back out": "Bấm đúp để trở lại cỡ ban đầu",
+}
+PNG_CONFIG = {"displaylogo": False, "modeBarButtons": [["toImage"]], "locale": "vi",
+              "locales": {"vi": {"dictionary": PLOTLY_VI}}, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
 def slug(text: str) -> str:
