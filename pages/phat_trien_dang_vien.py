@@ -108,7 +108,8 @@ def sources_chart(by_commune: pd.DataFrame, until: str) -> None:
 def flows_chart(by_month: pd.DataFrame) -> None:
     months = [vn.month_short(p) for p in by_month["period"]]
     fig = charts.bars(by_month.assign(month=months), x="month", series=FLOWS, big=page.big(),
-                      title="Biến động đảng viên theo tháng")
+                      title="Biến động đảng viên theo tháng",
+                      layout=page.title_room(extra=35) if page.big() else None)  # six legend entries: two lines
     fig.add_scatter(x=months, y=by_month["net_change"], name="Tăng/giảm thực tế", mode="lines+markers",
                     line=dict(color="#212529", width=2.5))
     page.chart(fig, "bien-dong-dang-vien-theo-thang")

@@ -50,8 +50,9 @@ def whole_ticks(maximum) -> dict:
 
 
 def height(rows: int, note: str, heat: bool = False) -> dict:
-    """Layout: the chart as tall as its rows need, within the slide's room."""
-    return {"height": min(ROOM[page.big()] - (NOTE if note else 0), charts.big_height(rows, heat=heat))}
+    """Layout: the chart as tall as its rows need, within the slide's room; a few rows get up to
+    twice their least room (four communes filled a third of the screen)."""
+    return {"height": min(ROOM[page.big()] - (NOTE if note else 0), charts.big_height(2 * rows, heat=heat))}
 
 
 def i5_by_commune(f):
