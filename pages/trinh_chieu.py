@@ -100,10 +100,11 @@ def submissions(f):
     counts = list(STATUS_SERIES)
     # zero counts become blanks so a stacked bar carries no "0" labels
     shown = by.assign(thang=by["period"].map(vn.month_short), **{c: by[c].where(by[c] > 0) for c in counts})
-    # the whole room (no note): a segment of one commune keeps the height of its label
+    # the whole room (no note), and labels down to 14 px: the segment of one late or missing
+    # commune in 14 keeps its count (at province scale such a segment is too thin and drops it)
     axis = {**whole_ticks(by["expected_months"].max()), "title": {"text": "Số đảng bộ"}}
     fig = charts.bars(shown, x="thang", series=STATUS_SERIES, stacked=True, big=True,
-                      layout={"yaxis": axis, "height": ROOM[page.big()]})
+                      layout={"yaxis": axis, "height": ROOM[page.big()], "uniformtext": {"minsize": 14}})
     return fig, None, ""
 
 
