@@ -25,12 +25,13 @@ one query per file, its grain and rules in its header comment.
 | overdue_findings         | one row per overdue finding                        | I14           |
 | open_findings            | one row per finding not yet resolved               | I14           |
 | meeting_details          | one row per branch-month: what the branch reported | I5–I10 detail |
+| branch_month_details     | one commune's branch-months: meeting_details with their I6, I7 | drill-down |
 | submissions              | commune_month, commune, month, total               | I15           |
 | submission_versions      | one row per version of a (commune, month) report   | I15           |
 | coverage                 | one row per month: due, reported, covered          | I15           |
 | annual_ratings           | branch, commune, total (one year)                  | year-end rating |
 | attention                | one row per (commune, reason)                      | I5 I11 I14 I15 |
-| communes, branches, branch_kinds, available_periods, period_bounds, last_loaded_at | helpers | – |
+| communes, branches, branch_kinds, available_periods, period_bounds, last_loaded_at, lowest | helpers | – |
 
 `branch_kinds` in the Scope filters the branch-row indicators (I5–I10 and annual ratings),
 not recruitment (its target is per commune) nor committee, inspections and submissions.
@@ -152,6 +153,16 @@ def as_of_day(scope: Scope, as_of: date | None) -> date:
     return as_of if as_of is not None else min(date.today(), scope.last_day)
 
 
+def lowest(df: pd.DataFrame, column: str, n: int, *, highest: bool = False) -> pd.DataFrame:
+    """The n rows that need attention most: the lowest `column` (rows without a figure, i.e. not
+    reported, first), or the highest with `highest`; every row when there are no more than n.
+    Ties keep the frame's order (by name), so a cut list is the same on every run."""
+    if len(df) <= n:
+        return df
+    return df.sort_values(column, ascending=not highest, na_position="last" if highest else "first",
+                          kind="stable").head(n)
+
+
 _BRANCH_GRAINS = ("branch", "branch_month", "commune", "commune_month", "month", "total")
 _I10 = ("rated", "tot", "kha", "trung_binh", "kem", "tot_share", "kha_share",
         "trung_binh_share", "kem_share", "kha_tro_len_share")
@@ -213,6 +224,16 @@ def meeting_details(con, scope: Scope, commune: str | None = None) -> pd.DataFra
     return _query(con, "meeting_details", **_scope_params(scope), commune=commune)
 
 
+def branch_month_details(con, scope: Scope, commune: str, settings: Settings | None = None) -> pd.DataFrame:
+    """One commune's drill-down: meeting_details' branch-months with that branch-month's
+    on_schedule, members_expected and i7_attendance_share (branch_meetings by branch_month)."""
+    details = meeting_details(con, scope, commune=commune)
+    one = Scope(scope.first, scope.last, (commune,), scope.branch_kinds)
+    shares = branch_meetings(con, one, settings, by="branch_month")
+    return details.merge(shares[["branch_code", "period", "on_schedule", "members_expected", "i7_attendance_share"]],
+                         on=["branch_code", "period"], how="left", sort=False)
+
+
 def recruitment(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
     """I12 sources trained and I13 change with its components; see recruitment.sql."""
     flags = _grain(by, ("branch", "commune", "commune_month", "month", "total"))
@@ -225,7 +246,7 @@ def recruitment_progress(con, scope: Scope, by: str = "commune") -> pd.DataFrame
     if not flags["by_month"]:
         scope = _up_to_reported(con, scope)
     df = _query(con, "recruitment_progress", **_scope_params(scope), **flags)
-    return _shape(df, flags, drop=() if flags["by_month"] else ("admitted",))
+    return _shape(df, flags, drop=() if flags["by_month"] else ("admitted", "admitted_ytd_reported"))
 
 
 def _up_to_reported(con, scope: Scope) -> Scope:

@@ -11,7 +11,7 @@ def body():
     if not f:
         return
     total = data.call("quality", f.scope, by="total").iloc[0]
-    cols = st.columns(5)
+    cols = page.card_columns(5)
     cols[0].metric("Đạt khá trở lên", page.share(total["kha_tro_len_share"]))
     for col, level in zip(cols[1:], ("tot", "kha", "trung_binh", "kem")):
         col.metric(charts.QUALITY_LABELS[level], vn.number(total[level]),
@@ -26,16 +26,19 @@ def body():
                                         "tickvals": list(by_month["period"]),
                                         "ticktext": [vn.month_short(p) for p in by_month["period"]]}}),
                "chat-luong-theo-thang")
+    if page.big():  # presentation: the cards and charts only
+        return
     st.subheader("Xếp hạng theo tỷ lệ đạt khá trở lên")
     ranking = by_commune.sort_values("kha_tro_len_share", ascending=False, na_position="last")
+    counts = ["Số buổi được đánh giá", "Tốt", "Khá", "Trung bình", "Kém"]
     page.table(ranking.assign(
         **{"Hạng": range(1, len(ranking) + 1), "Đảng bộ": ranking["commune_name"],
-           "Số buổi được đánh giá": ranking["rated"].map(vn.number),
-           "Tốt": ranking["tot"].map(vn.number), "Khá": ranking["kha"].map(vn.number),
-           "Trung bình": ranking["trung_binh"].map(vn.number), "Kém": ranking["kem"].map(vn.number),
-           "Đạt khá trở lên": ranking["kha_tro_len_share"].map(page.share)})
-        [["Hạng", "Đảng bộ", "Số buổi được đánh giá", "Tốt", "Khá", "Trung bình", "Kém", "Đạt khá trở lên"]],
-        "xep-hang-chat-luong", key="ranking")
+           "Số buổi được đánh giá": ranking["rated"], "Tốt": ranking["tot"], "Khá": ranking["kha"],
+           "Trung bình": ranking["trung_binh"], "Kém": ranking["kem"],
+           "Đạt khá trở lên": ranking["kha_tro_len_share"]})
+        [["Hạng", "Đảng bộ", *counts, "Đạt khá trở lên"]],
+        "xep-hang-chat-luong", key="ranking", formats={**dict.fromkeys(counts, page.COUNT),
+                                                       "Đạt khá trở lên": page.SHARE})
 
 
 page.run(body)

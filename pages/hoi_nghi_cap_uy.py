@@ -44,11 +44,15 @@ def days(x, missing: str = vn.DASH) -> str:
     return f"{vn.number(x, 0 if float(x).is_integer() else 1)} ngày"
 
 
-def share_text(row, column: str, note: str | None) -> str:
-    """'85,3%'; 'Chưa báo cáo' for a unit without report; the note when reported but undefined."""
+def share_value(row, column: str, note: str | None):
+    """The share (a number, for page.table to show as '85,3%'); 'Chưa báo cáo' for a unit without
+    report; the note when reported but undefined."""
     if not row["reported"]:
         return indicators.NOT_REPORTED
-    return vn.percent(row[column], missing=note or vn.DASH)
+    return note or vn.DASH if pd.isna(row[column]) else row[column]
+
+
+DAYS = page.Fmt('General" ngày"', days)  # a median of days: in Excel a number, shown '1,5 ngày'
 
 
 def cards(total: pd.Series, deadline: int) -> None:
@@ -105,7 +109,7 @@ def heat_map(f, chosen: tuple[str, str, str, str | None]) -> None:
     grid = data.call("committee", f.scope, by="commune_month")
     notes = [note if r["reported"] and pd.isna(r[column]) else None for r in grid.to_dict("records")]
     fig = charts.heatmap(grid.assign(_note=notes), row="commune_name", column="period", value=column,
-                         notes="_note", big=page.big(), title=f"{name}: đảng bộ × tháng", layout=page.title_room())
+                         notes="_note", big=page.big(), title=f"{name}: đảng bộ × tháng")
     page.chart(fig, f"{name} theo đảng bộ và tháng", key="committee-heatmap")
 
 
@@ -132,23 +136,28 @@ def by_month(f, labels: dict) -> None:
 
 def table(rows: pd.DataFrame, labels: dict, deadline: int) -> None:
     (i1, *_), (i2, _, _, note2), (i4, _, _, note4) = labels.values()
+    i4_name = f"Gửi nhiệm vụ trước ngày {deadline} (I4)"
     out = pd.DataFrame([{
         "Đảng bộ": r["commune_name"],
         "Tháng đã báo cáo": vn.ratio(r["reported_months"], r["expected_months"]),
-        "Tháng có hội nghị BCH thường kỳ": vn.number(r["months_with_regular_bch"], missing=indicators.NOT_REPORTED),
-        "Nền nếp hội nghị BCH (I1)": share_text(r, i1, None),
-        "Số hội nghị": vn.number(r["meetings"], missing=indicators.NOT_REPORTED),
-        "Hội nghị có kết luận": vn.number(r["meetings_with_conclusion"], missing=indicators.NOT_REPORTED),
-        "Tỷ lệ ban hành kết luận (I2)": share_text(r, i2, note2),
-        "Số ngày ban hành kết luận, trung vị (I3)": days(r["i3_median_days"]) if r["reported"]
+        "Tháng có hội nghị BCH thường kỳ": r["months_with_regular_bch"],
+        "Nền nếp hội nghị BCH (I1)": share_value(r, i1, None),
+        "Số hội nghị": r["meetings"],
+        "Hội nghị có kết luận": r["meetings_with_conclusion"],
+        "Tỷ lệ ban hành kết luận (I2)": share_value(r, i2, note2),
+        "Số ngày ban hành kết luận, trung vị (I3)": r["i3_median_days"] if r["reported"]
         else indicators.NOT_REPORTED,
         "Tháng gửi nhiệm vụ đúng hạn / có ghi ngày": vn.ratio(r["months_tasks_on_time"], r["months_with_tasks_date"],
                                                                missing=indicators.NOT_REPORTED),
-        f"Gửi nhiệm vụ trước ngày {deadline} (I4)": share_text(r, i4, note4),
-        "Tháng không ghi ngày gửi nhiệm vụ": vn.number(r["months_without_tasks_date"],
-                                                      missing=indicators.NOT_REPORTED),
+        i4_name: share_value(r, i4, note4),
+        "Tháng không ghi ngày gửi nhiệm vụ": r["months_without_tasks_date"],
     } for r in rows.to_dict("records")])
-    page.table(out, "hoi-nghi-cap-uy-theo-dang-bo", key="committee")
+    counts = page.count(indicators.NOT_REPORTED)
+    page.table(out, "hoi-nghi-cap-uy-theo-dang-bo", key="committee", formats={
+        **dict.fromkeys(["Tháng có hội nghị BCH thường kỳ", "Số hội nghị", "Hội nghị có kết luận",
+                         "Tháng không ghi ngày gửi nhiệm vụ"], counts),
+        **dict.fromkeys(["Nền nếp hội nghị BCH (I1)", "Tỷ lệ ban hành kết luận (I2)", i4_name], page.PERCENT),
+        "Số ngày ban hành kết luận, trung vị (I3)": DAYS})
 
 
 def body():

@@ -1,10 +1,9 @@
 """Kiểm tra (I14): inspection findings by commune × category and by remediation status, the
 share resolved, and the findings overdue for remediation with their recommendation."""
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
+from etl import indicators
 from etl import vnformat as vn
 from etl.forms.spec import CATEGORIES, STATUS_LABELS
 from ui import charts, data, page
@@ -17,13 +16,13 @@ def body():
     if not f:
         return
     # one reference day for the counts and the list: today, or the last day of a past period
-    as_of = min(date.today(), f.scope.last_day)
+    as_of = indicators.as_of_day(f.scope, None)
     total = data.call("inspections", f.scope, as_of=as_of, by="total").iloc[0]
     if pd.isna(total["findings"]) or total["findings"] == 0:
         st.info("Chưa có hạn chế nào sau kiểm tra trong phạm vi đang xem. Kết quả kiểm tra được nạp từ tệp "
                 "**Sổ theo dõi kết quả kiểm tra** ở trang Tải báo cáo.")
         return
-    cols = st.columns(6)
+    cols = page.card_columns(6)
     cols[0].metric("Tổng số hạn chế", vn.number(total["findings"]))
     for col, status in zip(cols[1:4], ("open", "in_progress", "resolved")):
         col.metric(STATUS_LABELS[status], vn.number(total[status]))
@@ -45,16 +44,19 @@ def body():
                          title="Tình trạng khắc phục theo đảng bộ", layout={"xaxis": whole})
     page.chart(status, "tinh-trang-khac-phuc-theo-dang-bo")
     st.caption("Chỉ hiện các đảng bộ có hạn chế trong phạm vi đang xem.")
+    if page.big():  # presentation: the cards and charts only
+        return
 
     st.subheader("Tỷ lệ khắc phục theo đảng bộ")
     table = by_commune.sort_values("i14_resolved_share", ascending=True, na_position="last")
+    counts = ["Số hạn chế", *STATUS_LABELS.values(), "Quá hạn"]
     page.table(table.assign(**{
-        "Đảng bộ": table["commune_name"], "Số hạn chế": table["findings"].map(vn.number),
-        **{STATUS_LABELS[s]: table[s].map(vn.number) for s in STATUS_COLORS},
-        "Quá hạn": table["overdue"].map(vn.number),
-        "Tỷ lệ đã khắc phục": table["i14_resolved_share"].map(vn.percent)})
-        [["Đảng bộ", "Số hạn chế", *STATUS_LABELS.values(), "Quá hạn", "Tỷ lệ đã khắc phục"]],
-        "ty-le-khac-phuc", key="resolved")
+        "Đảng bộ": table["commune_name"], "Số hạn chế": table["findings"],
+        **{STATUS_LABELS[s]: table[s] for s in STATUS_COLORS},
+        "Quá hạn": table["overdue"], "Tỷ lệ đã khắc phục": table["i14_resolved_share"]})
+        [["Đảng bộ", *counts, "Tỷ lệ đã khắc phục"]],
+        "ty-le-khac-phuc", key="resolved",
+        formats={**dict.fromkeys(counts, page.COUNT), "Tỷ lệ đã khắc phục": page.PERCENT})
 
     st.subheader(f"Hạn chế quá hạn khắc phục (tính đến ngày {vn.day(as_of)})")
     overdue = data.call("overdue_findings", f.scope, as_of=as_of)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from etl import confirm, indicators
 from etl import vnformat as vn
+from etl.settings import load_settings
 from etl.warehouse import db
 from ui import auth, charts, data, page
 
@@ -133,11 +134,12 @@ def body():
         return
     months = f.scope.months
     total = data.call("submissions", f.scope, by="total").iloc[0]
-    cols = st.columns(5)
+    cols = page.card_columns(5)
     cols[0].metric("Tỷ lệ đã nộp", page.share(total["i15_reported_share"]),
                    help="Số tháng-đảng bộ đã có báo cáo ÷ số tháng-đảng bộ phải nộp.")
     cols[1].metric("Tỷ lệ nộp đúng hạn", page.share(total["i15_on_time_share"]),
-                   help="Bản nộp đầu tiên nhận trước hạn (ngày 5 tháng sau, theo settings.toml).")
+                   help=f"Bản nộp đầu tiên nhận trước hạn (ngày {load_settings().submission_deadline_day} tháng "
+                        "sau, theo settings.toml mục [submission]).")
     cols[2].metric("Nộp muộn", vn.number(total["late_months"]))
     cols[3].metric("Chưa báo cáo (quá hạn)", vn.number(total["missing_months"]))
     cols[4].metric("Chưa đến hạn", vn.number(total["pending_months"]))
@@ -150,39 +152,49 @@ def body():
     text, status, codes = _matrix(grid, months)
     styled = text.style.apply(lambda _: status.map(lambda s: STATUS_STYLE.get(s, "")), axis=None)
     periods = {vn.month_short(p): p for p in months}
-    st.dataframe(styled, hide_index=True, width="stretch", key=GRID, on_select=lambda: _select_cell(codes, periods),
-                 selection_mode="single-cell", height=min(38 + 35 * len(text), 720),
+    big = page.big()
+    # pixels a character and a row of the grid take: bigger type when presenting, where every
+    # commune shows (the page scrolls, not the grid)
+    char, row = (9.8, 48) if big else (6.8, 35)
+    height = 52 + row * len(text) if big else min(38 + row * len(text), 720)
+    # a click fills the pickers of the drill-down, which presentation mode leaves out
+    select = {} if big else {"on_select": lambda: _select_cell(codes, periods), "selection_mode": "single-cell"}
+    st.dataframe(styled, hide_index=True, width="stretch", key=GRID, height=height, **select,
                  column_config={NAME: st.column_config.TextColumn(pinned=True),
                                 # sized to the column's longest text: the grid's auto-size measures only
                                 # the first rows, and a fixed width would scroll a year off screen
-                                **{label: st.column_config.TextColumn(width=int(14 + 6.8 * text[label].str.len().max()))
+                                **{label: st.column_config.TextColumn(width=int(14 + char * text[label].str.len().max()))
                                    for label in periods}})
     st.caption("Màu: xanh lá – đúng hạn; cam – nộp muộn (số ngày trễ so với hạn); xám – chưa báo cáo khi đã quá "
                "hạn; xanh nhạt – chưa đến hạn; ô trống – đảng bộ chưa hoạt động trong tháng. "
                "\"×2\": báo cáo đã được gửi 2 lần (bấm vào ô để xem); \"✓\": Ban Tổ chức đã duyệt.")
-    # the workbook is built when the button is clicked, not on every run (it took ~50 ms)
-    st.download_button("Tải bảng (Excel)", lambda: page.excel_bytes(text, "Nộp báo cáo"), file_name="nop-bao-cao.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key="matrix-xlsx", icon=":material/download:")
+    if not big:
+        # the workbook is built when the button is clicked, not on every run (it took ~50 ms)
+        st.download_button("Tải bảng (Excel)", lambda: page.excel_bytes(text, "Nộp báo cáo"),
+                           file_name="nop-bao-cao.xlsx", key="matrix-xlsx", icon=":material/download:",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     by_month = data.call("submissions", f.scope, by="month")
-    # a month whose every report is still before its deadline has no share yet, not 0 %
-    due = ~((by_month["pending_months"] == by_month["expected_months"]) & (by_month["expected_months"] > 0))
-    shown = by_month.assign(i15_reported_share=by_month["i15_reported_share"].where(due),
-                            i15_on_time_share=by_month["i15_on_time_share"].where(due))
+    # a month before its deadline has no share yet, not 0 % (nor 100 % of the few sent early)
+    due = by_month["due"].astype(bool)
+    shown = by_month.assign(i15_reported_share_due=by_month["i15_reported_share_due"].where(due),
+                            i15_on_time_share_due=by_month["i15_on_time_share_due"].where(due))
     page.chart(charts.lines(shown, x="period", percent=True, big=page.big(),
-                            series={"i15_reported_share": ("Tỷ lệ đã nộp", charts.MAIN),
-                                    "i15_on_time_share": ("Tỷ lệ nộp đúng hạn", charts.SECOND)},
+                            series={"i15_reported_share_due": ("Tỷ lệ đã nộp", charts.MAIN),
+                                    "i15_on_time_share_due": ("Tỷ lệ nộp đúng hạn", charts.SECOND)},
                             title="Tỷ lệ đảng bộ đã nộp và nộp đúng hạn theo tháng"),
                "ty-le-nop-bao-cao-theo-thang")
-    shares = pd.DataFrame(
-        [["Số đảng bộ phải nộp", *by_month["expected_months"].map(vn.number)],
-         ["Đã nộp", *by_month["reported_months"].map(vn.number)],
-         ["Tỷ lệ đã nộp", *[page.share(v) if d else "Chưa đến hạn" for v, d in zip(shown["i15_reported_share"], due)]],
-         ["Tỷ lệ nộp đúng hạn", *[page.share(v) if d else "Chưa đến hạn"
-                                 for v, d in zip(shown["i15_on_time_share"], due)]]],
-        columns=["Chỉ tiêu", *by_month["period"].map(vn.month_short)])
-    page.table(shares, "ty-le-nop-bao-cao-theo-thang", key="shares")
+    if big:  # presentation: cards, matrix and chart; no tables to copy, no confirmation
+        return
+    # a month a row: each column one kind of number (counts, shares), so the workbook adds them up
+    shares = pd.DataFrame({
+        "Tháng": by_month["period"].map(vn.month), "Số đảng bộ phải nộp": by_month["expected_months"],
+        "Đã nộp": by_month["reported_months"],
+        "Tỷ lệ đã nộp": by_month["i15_reported_share_due"].where(due, "Chưa đến hạn"),
+        "Tỷ lệ nộp đúng hạn": by_month["i15_on_time_share_due"].where(due, "Chưa đến hạn")})
+    page.table(shares, "ty-le-nop-bao-cao-theo-thang", key="shares", formats={
+        "Số đảng bộ phải nộp": page.COUNT, "Đã nộp": page.COUNT, "Tỷ lệ đã nộp": page.SHARE,
+        "Tỷ lệ nộp đúng hạn": page.SHARE})
 
     _versions(f, grid, codes, months)
 

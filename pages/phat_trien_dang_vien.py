@@ -34,11 +34,6 @@ def _signed(x) -> str:
     return _n(x) if pd.isna(x) or x <= 0 else "+" + _n(x)
 
 
-def _titled(**more) -> dict:
-    """Layout for a chart's builder: room for the title, the legend right on top of the plot."""
-    return page.title_room(legend_on_plot=True) | more
-
-
 def _true(x) -> bool:
     """A nullable yes/no that is known and yes."""
     return not pd.isna(x) and bool(x)
@@ -85,18 +80,17 @@ def progress_chart(by_commune: pd.DataFrame, year: int, until: str) -> None:
              for r, t in zip(by_commune["reported"], by_commune["target"])]
     d = by_commune.assign(label=by_commune["commune_name"].fillna(by_commune["commune_code"]) + notes)
     page.chart(charts.progress_bars(
-        d, label="label", done="admitted_ytd", target="target", pace="pace_target", big=page.big(), layout=_titled(),
+        d, label="label", done="admitted_ytd", target="target", pace="pace_target", big=page.big(),
         title=f"Kết nạp đảng viên so với chỉ tiêu năm {year} (đến {until})"), "ket-nap-so-voi-chi-tieu")
     st.caption("Vạch xanh: số cần đạt để đúng tiến độ (chỉ tiêu × số tháng đã qua ÷ 12).")
 
 
 def cumulative_chart(by_month: pd.DataFrame, year: int) -> None:
-    # months no commune has reported yet stay empty rather than repeating the last total
-    d = by_month.assign(admitted_ytd=by_month["admitted_ytd"].where(by_month["admitted"].notna()))
-    fig = charts.lines(d, x="period", big=page.big(), dash=("pace_target",),
-                       layout=_titled(yaxis={"rangemode": "tozero"}),
+    # admitted_ytd_reported: a month no commune has reported yet stays empty, not the last total again
+    fig = charts.lines(by_month, x="period", big=page.big(), dash=("pace_target",),
+                       layout={"yaxis": {"rangemode": "tozero"}},
                        title=f"Kết nạp lũy kế từ đầu năm {year} so với tiến độ chỉ tiêu", series={
-                           "admitted_ytd": ("Đã kết nạp (lũy kế)", charts.MAIN),
+                           "admitted_ytd_reported": ("Đã kết nạp (lũy kế)", charts.MAIN),
                            "pace_target": ("Tiến độ cần đạt", charts.SECOND)})
     page.chart(fig, "ket-nap-luy-ke-theo-thang")
 
@@ -107,15 +101,15 @@ def sources_chart(by_commune: pd.DataFrame, until: str) -> None:
                       big=page.big(), title=f"Nguồn phát triển đảng và kết nạp từ đầu năm (đến {until})",
                       series={"sources_trained_ytd": ("Quần chúng học lớp nhận thức", charts.SECOND),
                               "admitted_ytd": ("Kết nạp mới", charts.MAIN)},
-                      trace=dict(textposition="outside"),  # short bars: the count beside them, never rotated inside
-                      layout=_titled())
+                      trace=dict(textposition="outside"))  # short bars: the count beside them, never rotated inside
     page.chart(fig, "nguon-phat-trien-dang")
 
 
 def flows_chart(by_month: pd.DataFrame) -> None:
     months = [vn.month_short(p) for p in by_month["period"]]
-    fig = charts.bars(by_month.assign(month=months), x="month", series=FLOWS, big=page.big(), layout=_titled(),
-                      title="Biến động đảng viên theo tháng")
+    fig = charts.bars(by_month.assign(month=months), x="month", series=FLOWS, big=page.big(),
+                      title="Biến động đảng viên theo tháng",
+                      layout=page.title_room(extra=35) if page.big() else None)  # six legend entries: two lines
     fig.add_scatter(x=months, y=by_month["net_change"], name="Tăng/giảm thực tế", mode="lines+markers",
                     line=dict(color="#212529", width=2.5))
     page.chart(fig, "bien-dong-dang-vien-theo-thang")
@@ -127,23 +121,25 @@ def summary_table(progress: pd.DataFrame, flows: pd.DataFrame, total_progress, t
     total = pd.DataFrame([{**total_progress.to_dict(),
                            **total_flows.drop(labels=["reported"]).to_dict(), "commune_name": "Toàn Đảng bộ"}])
     d = pd.concat([d, total], ignore_index=True)
-    page.table(pd.DataFrame({
+    counts = {f"Kết nạp đến {until}": "admitted_ytd", f"Quần chúng học lớp nhận thức đến {until}": "sources_trained_ytd",
+              "Kết nạp trong kỳ": "admitted", "Công nhận chính thức": "confirmed_official",
+              "Chuyển đến": "transferred_in", "Chuyển đi": "transferred_out", "Từ trần": "deceased",
+              "Xóa tên, khai trừ": "removed"}
+    table = pd.DataFrame({
         "Đảng bộ": d["commune_name"].fillna(d["commune_code"]),
-        "Chỉ tiêu năm": d["target"].map(vn.number),
-        f"Kết nạp đến {until}": d["admitted_ytd"].map(_n),
-        "Tỷ lệ so với chỉ tiêu": d["i11_target_share"].map(page.share),
-        "Cần đạt theo tiến độ": d["pace_target"].map(lambda v: vn.number(v, 1)),
+        "Chỉ tiêu năm": d["target"],
+        **{label: d[column] for label, column in list(counts.items())[:1]},
+        "Tỷ lệ so với chỉ tiêu": d["i11_target_share"],
+        "Cần đạt theo tiến độ": d["pace_target"],
         "Tiến độ": [_pace(r) for _, r in d.iterrows()],
-        f"Quần chúng học lớp nhận thức đến {until}": d["sources_trained_ytd"].map(_n),
-        "Kết nạp trong kỳ": d["admitted"].map(_n),
-        "Công nhận chính thức": d["confirmed_official"].map(_n),
-        "Chuyển đến": d["transferred_in"].map(_n),
-        "Chuyển đi": d["transferred_out"].map(_n),
-        "Từ trần": d["deceased"].map(_n),
-        "Xóa tên, khai trừ": d["removed"].map(_n),
-        "Biến động trong kỳ": d["net_change"].map(_signed),
-        "Đi làm ăn xa": d["working_away"].map(_n),
-    }), "phat-trien-dang-vien-theo-dang-bo", key="recruitment")
+        **{label: d[column] for label, column in list(counts.items())[1:]},
+        "Biến động trong kỳ": d["net_change"],
+        "Đi làm ăn xa": d["working_away"],
+    })
+    page.table(table, "phat-trien-dang-vien-theo-dang-bo", key="recruitment", formats={
+        "Chỉ tiêu năm": page.COUNT, **dict.fromkeys([*counts, "Đi làm ăn xa"], page.count(NOT_REPORTED)),
+        "Tỷ lệ so với chỉ tiêu": page.SHARE, "Cần đạt theo tiến độ": page.decimal(1),
+        "Biến động trong kỳ": page.Fmt("+#,##0;-#,##0;0", _signed)})
 
 
 def body():

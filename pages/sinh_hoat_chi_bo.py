@@ -16,20 +16,20 @@ import streamlit as st
 from etl import vnformat as vn
 from etl.forms.spec import QUALITY_LABELS
 from etl.settings import load_settings
-from ui import charts, data, page
+from ui import charts, data, filters, page
 
 NOT_REPORTED = charts.NOT_REPORTED
 NOT_HELD = "Không sinh hoạt"
 QUIET = {"delta_color": "gray", "delta_arrow": "off"}  # a delta that is a fact, not a change
-# Grid cell backgrounds: the quality colours, lightened so the text stays readable
-CELL_COLORS = {"tot": "#bfe3c9", "kha": "#e6f4d2", "trung_binh": "#fff1c4", "kem": "#f8d0cf",
-               "not_held": "#e8a3a3", "not_reported": "#e9ecef", "unrated": "#ffffff"}
+# Grid cell backgrounds, in the charts' scheme: the quality colours lightened so the text stays
+# readable (Tốt the strongest, so its green and Khá's stay apart); a meeting not held in Kém's
+# full red with white text; not reported in the charts' grey.
+CELL_COLORS = {**{level: charts.tint(color, strength) for (level, color), strength
+                  in zip(charts.QUALITY_COLORS.items(), (0.55, 0.4, 0.4, 0.35))},
+               "not_held": charts.QUALITY_COLORS["kem"], "not_reported": charts.NOT_REPORTED_COLOR,
+               "unrated": "#ffffff"}
+CELL_INK = {CELL_COLORS["not_held"]: "white"}  # text colour where the dark one does not read
 OFF_SCHEDULE = "⚠"
-
-
-def _titled() -> dict:
-    """Layout for a chart's builder: room for the title, the legend right on top of the plot."""
-    return page.title_room(legend_on_plot=True)
 
 
 def _true(x) -> bool:
@@ -95,7 +95,7 @@ def by_commune_charts(f, window: str, by_commune: pd.DataFrame, total) -> None:
     big = page.big()
     heat = data.call("branch_meetings", f.scope, by="commune_month")
     page.chart(charts.heatmap(
-        heat, row="commune_name", column="period", value="i5_held_share", big=big, layout=_titled(),
+        heat, row="commune_name", column="period", value="i5_held_share", big=big,
         title="Tỷ lệ chi bộ sinh hoạt thường kỳ theo đảng bộ và tháng"), "ty-le-sinh-hoat-thuong-ky-theo-thang")
     st.caption(f"Ô màu xám: đảng bộ chưa báo cáo tháng đó ({NOT_REPORTED}).")
     # one chart at a time (a radio, not tabs: tabs would build every chart on every run)
@@ -111,16 +111,16 @@ def by_commune_charts(f, window: str, by_commune: pd.DataFrame, total) -> None:
         # a quarter cut by the period says how many of its months are in it
         cut = dict(zip(thematic["quarter"], thematic["months_in_scope"]))
         page.chart(charts.heatmap(
-            thematic, row="commune_name", column="quarter", value=shown, big=big, title=title, layout=_titled(),
+            thematic, row="commune_name", column="quarter", value=shown, big=big, title=title,
             column_labels=lambda q: _quarter(q) + ("" if cut[q] == 3 else f" ({cut[q]} tháng)")), title)
         st.caption("Yêu cầu ít nhất một buổi sinh hoạt chuyên đề mỗi quý (Hướng dẫn 12-HD/BTCTW); quý chưa "
                    f"trọn trong kỳ đang xem thì tỷ lệ còn thấp. Ô màu xám: {NOT_REPORTED.lower()}.")
     else:
         page.chart(charts.rate_bars(by_commune, label="commune_name", value=shown, title=title,
-                                    reference=total[shown], big=big, layout=_titled()), title)
+                                    reference=total[shown], big=big), title)
     by_month = data.call("branch_meetings", f.scope, by="month")
     page.chart(charts.lines(
-        by_month, x="period", percent=True, big=big, title="Diễn biến theo tháng", layout=_titled(), series={
+        by_month, x="period", percent=True, big=big, title="Diễn biến theo tháng", series={
             "i5_held_share": ("Sinh hoạt thường kỳ", charts.MAIN),
             "i6_on_schedule_share": (f"Đúng lịch ({window})", charts.SECOND),
             "i7_attendance_share": ("Đảng viên dự", charts.GOOD),
@@ -133,14 +133,16 @@ def commune_table(by_commune: pd.DataFrame, window: str) -> None:
         "Đảng bộ": d["commune_name"],
         "Lượt chi bộ đã báo cáo": [vn.ratio(a, b) for a, b in zip(d["reported_branch_months"],
                                                                d["expected_branch_months"])],
-        "Sinh hoạt thường kỳ": d["held"].map(lambda v: vn.number(v, missing=NOT_REPORTED)),
-        "Tỷ lệ sinh hoạt": d["i5_held_share"].map(page.share),
-        f"Đúng lịch ({window})": d["i6_on_schedule_share"].map(page.share),
+        "Sinh hoạt thường kỳ": d["held"],
+        "Tỷ lệ sinh hoạt": d["i5_held_share"],
+        f"Đúng lịch ({window})": d["i6_on_schedule_share"],
         "Đảng viên dự / phải dự": [vn.ratio(a, b, NOT_REPORTED) for a, b in zip(d["members_attended"],
                                                                              d["members_expected"])],
-        "Tỷ lệ dự": d["i7_attendance_share"].map(page.share),
-        "Cấp ủy cấp trên dự": d["i9_upper_attended_share"].map(page.share),
-    }), "sinh-hoat-chi-bo-theo-dang-bo", key="communes")
+        "Tỷ lệ dự": d["i7_attendance_share"],
+        "Cấp ủy cấp trên dự": d["i9_upper_attended_share"],
+    }), "sinh-hoat-chi-bo-theo-dang-bo", key="communes", formats={
+        "Sinh hoạt thường kỳ": page.count(NOT_REPORTED),
+        **dict.fromkeys(["Tỷ lệ sinh hoạt", f"Đúng lịch ({window})", "Tỷ lệ dự", "Cấp ủy cấp trên dự"], page.SHARE)})
 
 
 def _cell(r) -> tuple[str, str]:
@@ -173,9 +175,14 @@ def branch_grid(months: pd.DataFrame):
     text = text.fillna("").rename(index=names).rename_axis(index="Chi bộ", columns=None).reset_index()
     color = color.fillna("").rename_axis(index=None, columns=None).reset_index(drop=True)
     style = text.style.apply(lambda _: pd.DataFrame(
-        {"Chi bộ": "", **{c: [f"background-color: {v}" if v else "" for v in color[c]] for c in columns}}),
+        {"Chi bộ": "", **{c: [f"background-color: {v}; color: {CELL_INK.get(v, '#212529')}" if v else "" for v in color[c]] for c in columns}}),
         axis=None)
     return text, style
+
+
+# the number columns of branch_months_table
+BRANCH_MONTH_FORMATS = {**dict.fromkeys(["Tổng số đảng viên", "Được miễn sinh hoạt", "Đảng viên dự"], page.COUNT),
+                        "Tỷ lệ dự": page.PERCENT}
 
 
 def branch_months_table(rows: pd.DataFrame, window: str) -> pd.DataFrame:
@@ -186,10 +193,10 @@ def branch_months_table(rows: pd.DataFrame, window: str) -> pd.DataFrame:
                                 for r, h in zip(rows["reported"], held)],
         "Ngày sinh hoạt": rows["meeting_date"].map(vn.day),
         f"Đúng lịch ({window})": [_yes_no(_true(o)) if _true(h) else "—" for o, h in zip(rows["on_schedule"], held)],
-        "Tổng số đảng viên": rows["members_total"].map(vn.number),
-        "Được miễn sinh hoạt": rows["members_exempt"].map(vn.number),
-        "Đảng viên dự": rows["members_attended"].map(vn.number),
-        "Tỷ lệ dự": [vn.percent(s) if _true(h) else "—" for s, h in zip(rows["i7_attendance_share"], held)],
+        "Tổng số đảng viên": rows["members_total"],
+        "Được miễn sinh hoạt": rows["members_exempt"],
+        "Đảng viên dự": rows["members_attended"],
+        "Tỷ lệ dự": [s if _true(h) else vn.DASH for s, h in zip(rows["i7_attendance_share"], held)],
         "Cấp ủy cấp trên dự": rows["upper_attended"].map(_yes_no),
         "Sinh hoạt chuyên đề": rows["thematic"].map(_yes_no),
         "Chủ đề chuyên đề": rows["thematic_topic"].fillna(""),
@@ -206,31 +213,27 @@ def drill_down(f, window: str, communes: pd.DataFrame) -> None:
         return
     # a choice no longer among the options (the filter changed) falls back to this default
     first = next((c for c in f.communes if c in names), options[0])
-    code = st.selectbox("Đảng bộ", options, index=options.index(first), key="shcb_dang_bo",
-                        format_func=lambda c: names.get(c) or c)
+    # the choice is in the URL by code (ui.filters.select), so a copied link opens this commune and branch
+    code = filters.select("Đảng bộ", options, key="shcb_dang_bo", default=first, names=names, what="đảng bộ")
     one = replace(f.scope, communes=(code,))
-    details = data.call("meeting_details", f.scope, commune=code)
-    if details.empty:
+    months = data.call("branch_month_details", f.scope, commune=code)
+    if months.empty:
         st.info(f"Đảng bộ {names.get(code) or code} không có chi bộ nào trong phạm vi đang xem.")
         return
-    figures = data.call("branch_meetings", one, by="branch_month")
-    # the join only places each branch-month's shares next to what the branch reported
-    months = details.merge(figures[["branch_code", "period", "on_schedule", "members_expected",
-                                    "i7_attendance_share"]], on=["branch_code", "period"], how="left", sort=False)
     text, style = branch_grid(months)
     st.markdown(f"**Các chi bộ của {names.get(code) or code} theo tháng**")
     st.dataframe(style, hide_index=True, width="stretch", key="shcb-grid",
                  column_config={"Chi bộ": st.column_config.TextColumn(pinned=True)})
     st.caption(f"Mỗi ô: ngày sinh hoạt · tỷ lệ đảng viên dự · tự đánh giá chất lượng · CĐ = có sinh hoạt "
-               f"chuyên đề. {OFF_SCHEDULE} = ngoài lịch ({window}). Màu theo chất lượng: xanh Tốt/Khá, vàng "
-               f"Trung bình, hồng Kém; đỏ: {NOT_HELD.lower()}; xám: {NOT_REPORTED.lower()}.")
+               f"chuyên đề. {OFF_SCHEDULE} = ngoài lịch ({window}). Màu theo chất lượng: xanh đậm Tốt, xanh "
+               f"nhạt Khá, vàng Trung bình, hồng Kém; đỏ chữ trắng: {NOT_HELD.lower()}; xám: {NOT_REPORTED.lower()}.")
     st.download_button("Tải bảng (Excel)", lambda: page.excel_bytes(text, "Chi bộ theo tháng"),
                        file_name=f"{page.slug('sinh hoat chi bo ' + (names.get(code) or code))}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="shcb-grid-xlsx", icon=":material/download:")
     branches = list(dict.fromkeys(months["branch_code"]))
     labels = dict(zip(months["branch_code"], months["branch_name"].fillna(months["branch_code"])))
-    branch = st.selectbox("Chi bộ", branches, key="shcb_chi_bo", format_func=lambda b: labels.get(b, b))
+    branch = filters.select("Chi bộ", branches, key="shcb_chi_bo", default=branches[0], names=labels, what="chi bộ")
     per_branch = data.call("branch_meetings", one, by="branch")
     b = per_branch[per_branch["branch_code"] == branch]
     if len(b):
@@ -245,7 +248,7 @@ def drill_down(f, window: str, communes: pd.DataFrame) -> None:
         cols[3].metric("Cấp ủy cấp trên dự", page.share(b["i9_upper_attended_share"]),
                        f"{vn.ratio(b['upper_attended'], b['held'], NOT_REPORTED)} buổi", **QUIET)
     page.table(branch_months_table(months[months["branch_code"] == branch], window),
-               f"sinh-hoat-{labels.get(branch, branch)}", key="shcb-branch")
+               f"sinh-hoat-{labels.get(branch, branch)}", key="shcb-branch", formats=BRANCH_MONTH_FORMATS)
 
 
 def body():

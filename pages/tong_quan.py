@@ -116,12 +116,11 @@ def findings_card(col, f) -> None:
         col.metric(label, "0", "Không có trong kỳ", **QUIET, border=True,
                    help="Không có hạn chế nào phát hiện qua kiểm tra trong kỳ.")
         return
-    unresolved = int(i["open"]) + int(i["in_progress"])
     if i["overdue"] > 0:
         delta, style = f"{_n(i['overdue'])} quá hạn khắc phục", BAD
     else:
         delta, style = "Không có quá hạn", GOOD
-    col.metric(label, _n(unresolved), delta, **style, border=True,
+    col.metric(label, _n(i["unresolved"]), delta, **style, border=True,
                help=f"Trong {_n(i['findings'])} hạn chế phát hiện qua kiểm tra trong kỳ: chưa khắc phục "
                     f"{_n(i['open'])}, đang khắc phục {_n(i['in_progress'])}, đã khắc phục {_n(i['resolved'])} "
                     f"({page.share(i['i14_resolved_share'])}). Quá hạn: đã qua hạn khắc phục mà chưa khắc phục "
@@ -183,12 +182,12 @@ def charts_by_commune(f) -> None:
                                     title="Tỷ lệ chi bộ sinh hoạt thường kỳ theo đảng bộ"),
                    "ty-le-sinh-hoat-thuong-ky-theo-dang-bo", key="overview-i5")
     with right:
-        fig = charts.quality_stack(quality, label="commune_name", big=big, layout=page.title_room(),
+        fig = charts.quality_stack(quality, label="commune_name", big=big,
                                    title="Chất lượng sinh hoạt chi bộ theo đảng bộ")
         page.chart(fig, "chat-luong-sinh-hoat-theo-dang-bo", key="overview-quality")
     progress = data.call("recruitment_progress", f.scope, by="commune")
     fig = charts.progress_bars(progress, label="commune_name", done="admitted_ytd", target="target",
-                               pace="pace_target", big=big, layout=page.title_room(),
+                               pace="pace_target", big=big,
                                title=f"Kết nạp đảng viên năm {f.year} so với chỉ tiêu (đến tháng {f.last_month})")
     page.chart(fig, "ket-nap-so-voi-chi-tieu", key="overview-recruitment")
 

@@ -2,61 +2,92 @@
 
 Slides: I5 by commune, quality (I10) by commune, I5 commune × month heat map, recruitment against
 the target (I11), report submission status by month (I15), overdue inspection findings (I14).
-Each slide is built from `data.call(...)` and a ui/charts builder with big=True. The slide moves
-with the ← → keys (the buttons' keyboard shortcuts), the buttons, or by itself every N seconds
-(an st.fragment with run_every, so only the slide reruns). At province scale a by-commune chart
-shows the MAX_UNITS communes that need attention most, and says so.
+Each slide is built from `data.call(...)` and a ui/charts builder with big=True, each bar given
+the room of its label (charts.big_height). The slide moves with the ← → keys (the buttons'
+keyboard shortcuts), the buttons, or by itself every N seconds (an st.fragment with run_every,
+so only the slide reruns). A by-commune slide shows as many communes as fit the screen: the ones
+that need attention most (indicators.lowest), their number in the title.
 """
-import math
 import time
 
 import pandas as pd
 import streamlit as st
 
+from etl import indicators
 from etl import vnformat as vn
 from ui import charts, data, filters, page, present
 
-MAX_UNITS = 15  # bars still readable from the back of a meeting room
 SECONDS = (5, 10, 15, 20, 30, 60)
-INDEX, SHOWN_AT, OUTER = "slide", "_slide_shown_at", "_slide_full_run"
-HEIGHT = {True: 450, False: 640}  # presentation: title, filters, chart and buttons fit 1366×768
+AUTO, EVERY = "tu_dong", "moi_giay"  # the autoplay widgets' keys, also their URL parameters
+INDEX, SHOWN_AT, OUTER, USED = "slide", "_slide_shown_at", "_slide_full_run", "_slide_used"
+# Pixels for the chart (and its note) under the title and the filters: in presentation mode at
+# 1366×768 they end above the fixed bar of buttons at the bottom of the screen.
+ROOM = {True: 470, False: 640}
+NOTE = 40  # a caption line above the chart
+MOST = 15  # never more bars than this, however tall the screen
 
 
-def _lowest(df: pd.DataFrame, value: str) -> tuple[pd.DataFrame, str]:
-    """The MAX_UNITS lowest units (unreported ones first) and a note saying the list is cut."""
-    if len(df) <= MAX_UNITS:
-        return df, ""
-    cut = df.sort_values(value, ascending=True, na_position="first").head(MAX_UNITS)
-    return cut, f"{MAX_UNITS} đảng bộ thấp nhất trong {vn.number(len(df))} đảng bộ."
+def fitting(note: bool = False, heat: bool = False) -> int:
+    """How many communes a slide shows readably."""
+    return min(MOST, charts.big_rows(ROOM[page.big()] - (NOTE if note else 0), heat=heat))
 
 
-def i5_by_commune(f, big):
+def cut(df: pd.DataFrame, column: str, topic: str, n: int, *, highest: bool = False):
+    """(the rows shown, the slide's title when cut or None, the note saying so)."""
+    shown = indicators.lowest(df, column, n, highest=highest)
+    if len(shown) == len(df):
+        return shown, None, ""
+    most = "nhiều nhất" if highest else "thấp nhất"
+    return (shown, f"{topic}: {len(shown)} đảng bộ {most}",
+            f"{len(shown)} đảng bộ {most} trong {vn.number(len(df))} đảng bộ; xem đủ ở các trang của bảng điều khiển.")
+
+
+def whole_ticks(maximum) -> dict:
+    """Axis ticks at whole, round counts (1, 2, 5, 10, 20, 25, 50 … apart), about eight of them."""
+    step = next(s * 10 ** e for e in range(7) for s in (1, 2, 2.5, 5) if s * 10 ** e >= (maximum or 1) / 8
+                and float(s * 10 ** e).is_integer())
+    return {"dtick": int(step), "tickformat": "d"}
+
+
+def height(rows: int, note: str, heat: bool = False) -> dict:
+    """Layout: the chart as tall as its rows need, within the slide's room; a few rows get up to
+    twice their least room (four communes filled a third of the screen)."""
+    return {"height": min(ROOM[page.big()] - (NOTE if note else 0), charts.big_height(2 * rows, heat=heat))}
+
+
+def i5_by_commune(f):
     by = data.call("branch_meetings", f.scope, by="commune")
     total = data.call("branch_meetings", f.scope, by="total").iloc[0]["i5_held_share"]
-    shown, note = _lowest(by, "i5_held_share")
-    return charts.rate_bars(shown, label="commune_name", value="i5_held_share", reference=total, big=big), note
+    shown, title, note = cut(by, "i5_held_share", "Tỷ lệ sinh hoạt thường kỳ", fitting(note=len(by) > fitting()))
+    fig = charts.rate_bars(shown, label="commune_name", value="i5_held_share", reference=total, big=True,
+                           layout=height(len(shown), note))
+    return fig, title, note
 
 
-def quality_by_commune(f, big):
+def quality_by_commune(f):
     by = data.call("quality", f.scope, by="commune")
-    shown, note = _lowest(by, "kha_tro_len_share")
-    return charts.quality_stack(shown, label="commune_name", big=big), note
+    shown, title, note = cut(by, "kha_tro_len_share", "Chất lượng sinh hoạt", fitting(note=len(by) > fitting()))
+    return charts.quality_stack(shown, label="commune_name", big=True, layout=height(len(shown), note)), title, note
 
 
-def i5_heatmap(f, big):
+def i5_heatmap(f):
     by = data.call("branch_meetings", f.scope, by="commune")
-    shown, note = _lowest(by, "i5_held_share")
+    n = fitting(note=len(by) > fitting(heat=True), heat=True)
+    shown, title, note = cut(by, "i5_held_share", "Sinh hoạt theo tháng", n)
     grid = data.call("branch_meetings", f.scope, by="commune_month")
     grid = grid[grid["commune_code"].isin(shown["commune_code"])]
-    return charts.heatmap(grid, row="commune_name", column="period", value="i5_held_share", big=big), note
+    fig = charts.heatmap(grid, row="commune_name", column="period", value="i5_held_share", big=True,
+                         layout=height(len(shown), note, heat=True))
+    return fig, title, note
 
 
-def recruitment(f, big):
+def recruitment(f):
     by = data.call("recruitment_progress", f.scope, by="commune")
-    shown, note = _lowest(by, "i11_target_share")
+    shown, title, note = cut(by, "i11_target_share", "Kết nạp so với chỉ tiêu", fitting(note=True))
+    note = note or f"Lũy kế từ đầu năm {f.year} đến {vn.month(f.scope.last).lower()}."
     fig = charts.progress_bars(shown, label="commune_name", done="admitted_ytd", target="target",
-                               pace="pace_target", big=big)
-    return fig, note or f"Lũy kế từ đầu năm {f.year} đến {vn.month(f.scope.last).lower()}."
+                               pace="pace_target", big=True, layout=height(len(shown), note))
+    return fig, title, note
 
 
 STATUS_SERIES = {"on_time_months": ("Đúng hạn", charts.GOOD), "late_months": ("Nộp muộn", charts.LATE),
@@ -64,28 +95,38 @@ STATUS_SERIES = {"on_time_months": ("Đúng hạn", charts.GOOD), "late_months":
                  "pending_months": ("Chưa đến hạn", "#90caf9")}
 
 
-def submissions(f, big):
+def submissions(f):
     by = data.call("submissions", f.scope, by="month")
     counts = list(STATUS_SERIES)
     # zero counts become blanks so a stacked bar carries no "0" labels
     shown = by.assign(thang=by["period"].map(vn.month_short), **{c: by[c].where(by[c] > 0) for c in counts})
-    fig = charts.bars(shown, x="thang", series=STATUS_SERIES, stacked=True, big=big)
-    fig.update_yaxes(dtick=max(1, math.ceil(by["expected_months"].max() / 8)))  # whole communes only
-    return fig, "Số đảng bộ mỗi tháng."
+    # the whole room (no note), and labels down to 14 px: the segment of one late or missing
+    # commune in 14 keeps its count (at province scale such a segment is too thin and drops it)
+    axis = {**whole_ticks(by["expected_months"].max()), "title": {"text": "Số đảng bộ"}}
+    fig = charts.bars(shown, x="thang", series=STATUS_SERIES, stacked=True, big=True,
+                      layout={"yaxis": axis, "height": ROOM[page.big()], "uniformtext": {"minsize": 14}})
+    return fig, None, ""
 
 
-def overdue(f, big):
+def overdue(f):
     by = data.call("inspections", f.scope, by="commune")
     if by.empty or not (by["overdue"] > 0).any():
-        return None, "Không có hạn chế nào quá hạn khắc phục."
-    late = by[by["overdue"] > 0].sort_values("overdue", ascending=False)
-    note = f"{MAX_UNITS} đảng bộ nhiều nhất trong {len(late)} đảng bộ." if len(late) > MAX_UNITS else ""
-    shown = late.head(MAX_UNITS).iloc[::-1]  # horizontal bars draw the first row at the bottom
-    fig = charts.bars(shown, x="commune_name", horizontal=True, big=big, series={
-        "findings": ("Tổng số hạn chế", "#adb5bd"), "overdue": ("Quá hạn khắc phục", charts.MAIN)})
-    fig.update_xaxes(dtick=max(1, math.ceil(shown["findings"].max() / 8)))  # whole findings only
+        return None, None, "Không có hạn chế nào quá hạn khắc phục."
+    late = by[by["overdue"] > 0]
+    shown, title, note = cut(late, "overdue", "Hạn chế quá hạn", fitting(note=True), highest=True)
     total = data.call("inspections", f.scope, by="total").iloc[0]
-    return fig, note or f"Tổng cộng {vn.number(total['overdue'])} hạn chế quá hạn khắc phục."
+    note = note or f"Tổng cộng {vn.number(total['overdue'])} hạn chế quá hạn khắc phục."
+    shown = shown.sort_values("overdue", kind="stable")  # horizontal bars draw the first row at the bottom
+    most = int(shown["findings"].max())
+    # one row per commune: the overdue findings drawn over all its findings
+    fig = charts.bars(shown, x="commune_name", horizontal=True, big=True, series={
+        "findings": ("Tổng số hạn chế", "#adb5bd"), "overdue": ("Quá hạn khắc phục", charts.MAIN)},
+        layout={"barmode": "overlay", **height(len(shown), note),
+                # room on the right for the "trên <total>" labels
+                "xaxis": {**whole_ticks(most), "range": [0, most * 1.18]}})
+    # the overdue count inside the red bar, "trên <total>" beyond the grey one
+    fig.data[0].update(textposition="outside", texttemplate="trên %{x}")
+    return fig, title, note
 
 
 SLIDES = (
@@ -98,61 +139,82 @@ SLIDES = (
 )
 
 
+def _used() -> None:
+    """Callback of every control in the slide: a click is the user's activity (a timer tick is not)."""
+    st.session_state[USED] = True
+
+
 def _step(delta: int) -> None:
+    _used()
     st.session_state[INDEX] = (st.session_state.get(INDEX, 0) + delta) % len(SLIDES)
     st.session_state[SHOWN_AT] = time.monotonic()
 
 
-def slide(auto: bool, seconds: int) -> None:
-    """One slide with its navigation; reruns alone on a button, a key or the autoplay timer."""
-    now = time.monotonic()
-    first_run = st.session_state.pop(OUTER, False)  # run as part of the whole page, not a timer tick
-    if auto and not first_run and now - st.session_state.get(SHOWN_AT, now) >= seconds * 0.9:
-        _step(+1)
-    st.session_state.setdefault(SHOWN_AT, now)
-    index = st.session_state.setdefault(INDEX, 0) % len(SLIDES)
-    title, build = SLIDES[index]
-    f = page.start(title)
-    if not f:
-        return
-    fig, note = build(f, True)
-    if fig is None:
-        st.success(note)
-    else:
-        if note:
-            st.caption(note)
-        page.chart(fig.update_layout(height=HEIGHT[page.big()] - (40 if note else 0)), title, key="slide-chart")
+def controls(index: int, auto: bool, seconds: int) -> None:
+    """The bar under the slide (fixed at the bottom of the screen in presentation mode): previous,
+    position, next, and the autoplay switch with its seconds. A changed autoplay choice reruns the
+    whole page, where the fragment's timer is set."""
     with st.container(horizontal=True, vertical_alignment="center", key="slide-nav"):
         st.button("Trước", key="slide-prev", icon=":material/arrow_back:", on_click=_step, args=(-1,),
                   shortcut="Left", help="Biểu đồ trước (phím ←)")
         st.markdown(f"**{index + 1}/{len(SLIDES)}**")
         st.button("Sau", key="slide-next", icon=":material/arrow_forward:", icon_position="right",
                   on_click=_step, args=(+1,), shortcut="Right", help="Biểu đồ sau (phím →)")
+        now_auto = st.toggle("Tự chuyển biểu đồ", key=AUTO, bind="query-params", on_change=_used)
+        # no format_func: a bound widget writes its displayed text into the URL (?moi_giay=15)
+        now_seconds = st.selectbox("Số giây mỗi biểu đồ", SECONDS, index=SECONDS.index(15), key=EVERY,
+                                   bind="query-params", label_visibility="collapsed", width=100,
+                                   disabled=not now_auto, on_change=_used, help="Số giây mỗi biểu đồ khi tự chuyển")
+        st.markdown("giây/biểu đồ")
+    if (now_auto, now_seconds) != (auto, seconds):
+        st.rerun(scope="app")
+
+
+def slide(auto: bool, seconds: int) -> None:
+    """One slide with its controls; reruns alone on a button, a key or the autoplay timer."""
+    now = time.monotonic()
+    first_run = st.session_state.pop(OUTER, False)  # run as part of the whole page, not on its own
+    used = st.session_state.pop(USED, False)
+    # dashboard.py's session check does not run for a fragment's own rerun: check here, and
+    # leave for the login form when the session is over (idle, account disabled or changed)
+    if not first_run and not page.signed_in(use=used):
+        st.rerun(scope="app")
+    if auto and not first_run and not used and now - st.session_state.get(SHOWN_AT, now) >= seconds * 0.9:
+        _step(+1)
+        st.session_state.pop(USED, None)  # the timer's step is not the user's
+    st.session_state.setdefault(SHOWN_AT, now)
+    index = st.session_state.setdefault(INDEX, 0) % len(SLIDES)
+    title, build = SLIDES[index]
+    f = filters.current()
+    fig, cut_title, note = build(f)
+    page.start(cut_title or title)
+    if fig is None:
+        st.success(note)
+    else:
+        if note:
+            st.caption(note)
+        page.chart(fig, title, key="slide-chart")
+    controls(index, auto, seconds)
 
 
 def body():
     if data.current().con is None or filters.current() is None:
         page.start("Trình chiếu")  # says why there is nothing to show
         return
-    holder = st.container()  # the slide goes above its options, which must exist before it
-    with st.container(horizontal=True, vertical_alignment="center", key="slide-options"):
-        auto = st.toggle("Tự chuyển biểu đồ", key="tu_dong", bind="query-params")
-        # no format_func: a bound widget writes its displayed text into the URL (?moi_giay=15)
-        seconds = st.selectbox("Số giây mỗi biểu đồ", SECONDS, index=SECONDS.index(15), key="moi_giay",
-                               bind="query-params", label_visibility="collapsed", width=110, disabled=not auto,
-                               help="Số giây mỗi biểu đồ khi tự chuyển")
-        st.markdown("giây mỗi biểu đồ")
-        if not page.big():
-            st.button("Chế độ trình chiếu", key="slide-present", on_click=present.enter,
-                      icon=":material/fullscreen:", help="Ẩn thanh bên, chữ và biểu đồ lớn.")
+    # the autoplay choice as the slide's widgets left it on the last run (a first visit reads
+    # it from the URL once the widgets exist, and reruns)
+    auto = bool(st.session_state.get(AUTO, False))
+    seconds = st.session_state.get(EVERY, 15)
 
     @st.fragment(run_every=seconds if auto else None)
     def show():
         page.run(lambda: slide(auto, seconds))
 
     st.session_state[OUTER] = True
-    with holder:
-        show()
+    show()
+    if not page.big():
+        st.button("Chế độ trình chiếu", key="slide-present", on_click=present.enter,
+                  icon=":material/fullscreen:", help="Ẩn thanh bên, chữ và biểu đồ lớn.")
 
 
 page.run(body)

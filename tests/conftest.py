@@ -1,6 +1,8 @@
 """Shared fixtures: a real DuckDB warehouse file with the test registry loaded."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,18 @@ def demo_db(tmp_path_factory) -> Path:
     path = out / "demo.duckdb"
     results = build_demo(out / "sample", path, communes=4, first="2025-01", last="2026-10")
     assert not [r for r in results if r.status == "rejected"]
+    return path
+
+
+@pytest.fixture(scope="session")
+def many_db(tmp_path_factory):
+    """24 communes, January–October 2026: more than a slide can show. Built by the command line in
+    a process of its own: the loader forks its workers, and a fork of this process after AppTest
+    runs (threads) can hang."""
+    out = tmp_path_factory.mktemp("many")
+    path = out / "many.duckdb"
+    subprocess.run([sys.executable, "-m", "etl.sample", str(out / "sample"), "--communes", "24", "--first",
+                    "2026-01", "--last", "2026-10", "--db", str(path)], cwd=ROOT, check=True, capture_output=True)
     return path
 
 

@@ -170,3 +170,69 @@ def test_empty_warehouse_says_so(app, empty_db):
     at = app(empty_db, page=PAGE)
     assert not at.metric and not at.error
     assert any("chưa có báo cáo" in i.value.lower() for i in at.info), [i.value for i in at.info]
+
+
+def _rgb(color: str) -> tuple[float, float, float]:
+    return tuple(int(color.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4))
+
+
+def _lab(color: str) -> tuple[float, float, float]:
+    """CIE L*a*b* (D65) of an sRGB colour: distances in it follow what the eye sees."""
+    lin = [((c + 0.055) / 1.055) ** 2.4 if c > 0.04045 else c / 12.92 for c in _rgb(color)]
+    x = (0.4124 * lin[0] + 0.3576 * lin[1] + 0.1805 * lin[2]) / 0.95047
+    y = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    z = (0.0193 * lin[0] + 0.1192 * lin[1] + 0.9505 * lin[2]) / 1.08883
+    fx, fy, fz = (t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in (x, y, z))
+    return 116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)
+
+
+def _contrast(a: str, b: str) -> float:
+    def lum(c):
+        lin = [((v + 0.055) / 1.055) ** 2.4 if v > 0.04045 else v / 12.92 for v in _rgb(c)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def grid_styles(at) -> tuple:
+    """The branch × month grid's texts and, per cell, its (background, text) colours from its CSS."""
+    import re
+
+    [grid] = [d for d in at.dataframe if "Chi bộ" in d.value.columns and any(c.startswith("T") for c in d.value.columns)]
+    css: dict[tuple[int, int], dict[str, str]] = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", grid.proto.arrow_data.styler.styles):
+        props = dict(p.strip().split(":", 1) for p in body.split(";") if ":" in p)
+        for row, col in re.findall(r"_row(\d+)_col(\d+)", selectors):
+            css.setdefault((int(row), int(col)), {}).update({k.strip(): v.strip() for k, v in props.items()})
+    return grid.value, css
+
+
+def test_branch_grid_colours_follow_the_chart_scheme_and_stay_apart(app, demo_db):
+    import colorsys
+    import itertools
+
+    from ui import charts
+
+    at = app(demo_db, page=PAGE)
+    text, css = grid_styles(at)
+    kinds: dict[str, set[tuple[str, str]]] = {}
+    labels = {v: k for k, v in charts.QUALITY_LABELS.items()}
+    for (row, col), style in css.items():
+        cell = text.iloc[row, col]
+        kind = ("not_reported" if cell == NOT_REPORTED else "not_held" if cell == "Không sinh hoạt"
+                else next((labels[p] for p in cell.split(" · ") if p in labels), "unrated"))
+        kinds.setdefault(kind, set()).add((style["background-color"], style.get("color", "#212529")))
+    assert {"not_reported", "not_held", "tot", "kha", "trung_binh"} <= set(kinds), kinds
+    assert all(len(v) == 1 for v in kinds.values()), kinds  # one colour a kind of cell
+    colours = {k: next(iter(v)) for k, v in kinds.items()}
+    assert colours["not_reported"][0] == charts.NOT_REPORTED_COLOR  # the grey of every chart
+    for level, color in charts.QUALITY_COLORS.items():
+        if level in colours:  # a tint of the chart's colour: the same hue
+            hue = colorsys.rgb_to_hls(*_rgb(colours[level][0]))[0]
+            assert abs(hue - colorsys.rgb_to_hls(*_rgb(color))[0]) < 0.03, level
+    for (a, (bg_a, _)), (b, (bg_b, _)) in itertools.combinations(colours.items(), 2):
+        distance = sum((p - q) ** 2 for p, q in zip(_lab(bg_a), _lab(bg_b))) ** 0.5
+        assert distance >= 15, (a, b, bg_a, bg_b, round(distance, 1))  # told apart at a glance
+    for kind, (bg, ink) in colours.items():
+        ink = {"white": "#ffffff"}.get(ink, ink)
+        assert _contrast(bg, ink) >= 4.5, (kind, bg, ink)  # the cell's text stays readable

@@ -5,7 +5,7 @@ Every builder takes a tidy DataFrame from the indicator layer and returns a go.F
 computes an indicator. Units with no report are drawn in NOT_REPORTED_COLOR and labelled
 "Chưa báo cáo", never as 0. `big=True` is the presentation-mode variant (large type).
 Figures are built once from plain dicts (`figure`): plotly validates every update_* call, which
-cost a page 50–85 ms, so a page passes its own layout changes as `layout=` (e.g. page.title_room()).
+cost a page 50–85 ms, so a page passes its own layout changes as `layout=` (e.g. page.title_room(extra)).
 """
 from __future__ import annotations
 
@@ -25,6 +25,33 @@ SECOND = "#1f5fa8"  # targets, paces, comparisons
 GOOD, LATE = "#1b7f3b", "#ef6c00"
 NOT_REPORTED = "Chưa báo cáo"
 FONT = "Be Vietnam Pro, Segoe UI, Roboto, Arial, sans-serif"
+# Big (presentation) type: every bar or heat-map row gets this many pixels, so each label shows
+# (a fixed height squeezed 15 bars into every other label); a heat-map row holds two lines
+# ("Chưa / báo cáo"). BIG_FRAME: margins, axis, legend of a big chart without a title.
+BIG_ROW, BIG_HEAT_ROW, BIG_FRAME, BIG_HEIGHT = 32, 44, 130, 620
+BIG_TEXT = 16  # smallest text inside a bar or cell in big type (smaller ones are hidden)
+
+
+def tint(color: str, strength: float) -> str:
+    """`color` ('#rrggbb') mixed with white: `strength` 1 is the colour itself, 0 white."""
+    rgb = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(255 - (255 - v) * strength):02x}" for v in rgb)
+
+
+def big_height(rows: int, *, heat: bool = False) -> int:
+    """Height of a big chart whose `rows` bars (or heat-map rows) each get their room."""
+    return BIG_FRAME - (40 if heat else 0) + rows * (BIG_HEAT_ROW if heat else BIG_ROW)
+
+
+def big_rows(height: int, *, heat: bool = False) -> int:
+    """How many rows a big chart of `height` pixels shows readably (inverse of big_height)."""
+    return max(1, (height - BIG_FRAME + (40 if heat else 0)) // (BIG_HEAT_ROW if heat else BIG_ROW))
+
+
+def _height(rows: int, big: bool, normal: int, *, heat: bool = False) -> int:
+    """A by-unit chart's height: `normal` on a desk screen; in big type at least the usual
+    presentation height and always a row's room per unit (a province's page scrolls)."""
+    return max(BIG_HEIGHT, big_height(rows, heat=heat)) if big else normal
 
 
 def _merge(into: dict, more: dict) -> dict:
@@ -39,21 +66,25 @@ def _merge(into: dict, more: dict) -> dict:
 
 def base_layout(*, big: bool = False, height: int | None = None, title: str | None = None) -> dict:
     """The dashboard's layout as a plain dict: font, size, margins, legend on top, Vietnamese
-    separators, faint grid; `big` the presentation-mode type."""
+    separators, faint grid; `big` the presentation-mode type. A title sits at the top of the
+    figure with room under it for the legend, which stands right on the plot: in one top margin
+    the two overlapped, and at y=1.02 a chart thousands of pixels tall (a province's communes)
+    lifted its legend onto the title."""
     size = 22 if big else 13
     axis = dict(gridcolor="#e9ecef", zeroline=False)
     out = dict(
         font=dict(family=FONT, size=size, color="#212529"),
-        height=height or (620 if big else 420),
-        margin=dict(l=10, r=30, t=60 if title else 20, b=10),
+        height=height or (BIG_HEIGHT if big else 420),
+        margin=dict(l=10, r=30, t=90 if title else 20, b=10),
         plot_bgcolor="white", paper_bgcolor="white",
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        legend=dict(orientation="h", yanchor="bottom", y=1, xanchor="left", x=0),
         separators=",.",  # Vietnamese: decimal comma, thousands dot
         hoverlabel=dict(font=dict(size=size)),
         xaxis=dict(axis), yaxis=dict(axis),
     )
     if title:
-        out["title"] = dict(text=title, font=dict(size=size + 6))
+        out["title"] = dict(text=title, font=dict(size=size + 6), yref="container", y=1, yanchor="top",
+                            pad=dict(t=12))
     if big:  # Streamlit's chart theme draws axis labels and legend small and grey: too faint on a projector
         ink = dict(size=size - 2, color="#212529")
         for name in ("xaxis", "yaxis"):
@@ -61,6 +92,8 @@ def base_layout(*, big: bool = False, height: int | None = None, title: str | No
         out["legend"]["font"] = dict(ink)
         # room above the plot for the bigger title, legend and reference-line labels
         out["margin"]["t"] = 120 if title else 70
+        # a label that does not fit its bar at this size is left out, never shrunk to a speck
+        out["uniformtext"] = dict(minsize=BIG_TEXT, mode="hide")
     return out
 
 
@@ -74,7 +107,7 @@ def figure(traces: list[dict], *, big: bool = False, height: int | None = None, 
     if big:  # heat-map cell labels in the presentation type
         for trace in traces:
             if trace.get("type") == "heatmap":
-                trace.setdefault("textfont", {})["size"] = 22 - 4
+                trace.setdefault("textfont", {})["size"] = BIG_TEXT
     return go.Figure({"data": traces, "layout": spec})
 
 
@@ -101,16 +134,17 @@ def rate_bars(df: pd.DataFrame, *, label: str, value: str, title: str | None = N
         marker=dict(color=[NOT_REPORTED_COLOR if m else MAIN for m in missing],
                     pattern=dict(shape=["/" if m else "" for m in missing])),
         text=[NOT_REPORTED if m else vn.percent(v) for m, v in zip(missing, d[value].tolist())],
-        textposition="inside", insidetextanchor="end", textfont=dict(color="white"),
+        textposition="inside", insidetextanchor="end", textangle=0, textfont=dict(color="white"),
         hovertemplate="%{y}: %{text}<extra></extra>")
     extra: dict = {"xaxis": dict(range=[0, 1.05], tickformat=".0%")}
     if reference is not None and not _missing(reference):
         # what fig.add_vline draws: a dashed line over the plot's height, its label on top
         extra["shapes"] = [dict(type="line", x0=reference, x1=reference, xref="x", y0=0, y1=1, yref="y domain",
                                 line=dict(color=SECOND, dash="dash"))]
+        # the label beside the line, on the side with room (centred, it ran off a chart's edge)
         extra["annotations"] = [dict(text=f"{reference_name}: {vn.percent(reference)}", x=reference, xref="x",
-                                     xanchor="center", y=1, yref="y domain", yanchor="bottom", showarrow=False)]
-    return figure([bar], big=big, title=title, height=max(320, 34 * len(d) + 80) if not big else None, extra=extra,
+                                     xanchor="right" if reference > 0.5 else "left", y=1, yref="y domain", yanchor="bottom", showarrow=False)]
+    return figure([bar], big=big, title=title, height=_height(len(d), big, max(320, 34 * len(d) + 80)), extra=extra,
                   layout=layout)
 
 
@@ -136,7 +170,7 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str |
         xgap=2, ygap=2)
     if grid.shape[1] <= 12:
         cells["texttemplate"] = "%{text}"
-    return figure([cells], big=big, title=title, height=max(360, 30 * len(grid) + 120) if not big else None,
+    return figure([cells], big=big, title=title, height=_height(len(grid), big, max(360, 30 * len(grid) + 120), heat=True),
                   extra={"plot_bgcolor": NOT_REPORTED_COLOR, "xaxis": dict(side="top", gridcolor=NOT_REPORTED_COLOR),
                          "yaxis": dict(gridcolor=NOT_REPORTED_COLOR)}, layout=layout)
 
@@ -157,7 +191,7 @@ def quality_stack(df: pd.DataFrame, *, label: str, title: str | None = None, big
             x=share if horizontal else labels, y=labels if horizontal else share,
             orientation=orientation, customdata=d[level].to_numpy(),
             text=[vn.percent(v, 0) if not _missing(v) and v >= 0.06 else "" for v in share.tolist()],
-            textposition="inside", hovertemplate=f"{QUALITY_LABELS[level]}: %{{customdata}} (%{{text}})<extra></extra>"))
+            textposition="inside", textangle=0, hovertemplate=f"{QUALITY_LABELS[level]}: %{{customdata}} (%{{text}})<extra></extra>"))
     missing = [name for name, rated in zip(d[label].tolist(), d["rated"].tolist()) if _missing(rated) or rated == 0]
     if missing:
         ones = [1.0] * len(missing)
@@ -166,7 +200,7 @@ def quality_stack(df: pd.DataFrame, *, label: str, title: str | None = None, big
                            orientation=orientation, hovertemplate="%{y}: Chưa báo cáo<extra></extra>"))
     axis = dict(range=[0, 1.0001], tickformat=".0%")
     return figure(traces, big=big, title=title, extra={"barmode": "stack", "xaxis" if horizontal else "yaxis": axis},
-                  height=max(340, 30 * len(d) + 100) if horizontal and not big else None, layout=layout)
+                  height=_height(len(d), big, max(340, 30 * len(d) + 100)) if horizontal else None, layout=layout)
 
 
 def progress_bars(df: pd.DataFrame, *, label: str, done: str, target: str, pace: str,
@@ -178,7 +212,7 @@ def progress_bars(df: pd.DataFrame, *, label: str, done: str, target: str, pace:
         dict(type="bar", name="Chỉ tiêu năm", y=labels, x=d[target].to_numpy(), orientation="h",
              marker=dict(color="#dee2e6"), hovertemplate="%{y}: chỉ tiêu %{x}<extra></extra>"),
         dict(type="bar", name="Đã kết nạp", y=labels, x=d[done].to_numpy(), orientation="h", marker=dict(color=MAIN),
-             text=[vn.number(v) for v in d[done].tolist()], textposition="outside",
+             text=[vn.number(v) for v in d[done].tolist()], textposition="outside", textangle=0,
              hovertemplate="%{y}: đã kết nạp %{x}<extra></extra>"),
         dict(type="scatter", name="Tiến độ cần đạt", y=labels, x=d[pace].to_numpy(), mode="markers",
              marker=dict(symbol="line-ns-open", size=26 if big else 18, color=SECOND, line=dict(width=3)),
@@ -187,7 +221,7 @@ def progress_bars(df: pd.DataFrame, *, label: str, done: str, target: str, pace:
     # the pace markers would pad the category axis by several rows (blank bands top and bottom)
     return figure(traces, big=big, title=title,
                   extra={"barmode": "overlay", "yaxis": dict(range=[-0.5, len(d) - 0.5])},
-                  height=max(340, 30 * len(d) + 100) if not big else None, layout=layout)
+                  height=_height(len(d), big, max(340, 30 * len(d) + 100)), layout=layout)
 
 
 def lines(df: pd.DataFrame, *, x: str, series: dict[str, tuple[str, str]], title: str | None = None,
@@ -214,10 +248,11 @@ def bars(df: pd.DataFrame, *, x: str, series: dict[str, tuple[str, str]], title:
         values = df[col].to_numpy()
         traces.append(dict(type="bar", name=name, marker=dict(color=color), orientation="h" if horizontal else "v",
                            x=values if horizontal else keys, y=keys if horizontal else values,
-                           text=[vn.number(v, missing="") for v in df[col].tolist()], textposition="auto")
+                           text=[vn.number(v, missing="") for v in df[col].tolist()], textposition="auto",
+                           textangle=0)  # a count turned 90° in a narrow bar cannot be read
                       | (trace or {}))
     return figure(traces, big=big, title=title, extra={"barmode": "stack" if stacked else "group"},
-                  height=max(340, 30 * len(df) + 100) if horizontal and not big else None, layout=layout)
+                  height=_height(len(df), big, max(340, 30 * len(df) + 100)) if horizontal else None, layout=layout)
 
 
 def count_heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, column_labels: dict | None = None,
@@ -227,7 +262,9 @@ def count_heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, column
     # what pivot_table(aggfunc="sum", fill_value=0) gives, at a fifth of its cost
     grid = df.groupby([row, column])[value].sum().unstack(fill_value=0)
     grid = grid.sort_index(ascending=False)
-    labels = [_wrap((column_labels or {}).get(c, str(c))) for c in grid.columns]
+    # the wrap width follows the columns' width: in big type 15 characters overran a column
+    width = max(8, min(15, int((1000 if big else 1100) / max(1, grid.shape[1]) / (11.6 if big else 7.5))))
+    labels = [_wrap((column_labels or {}).get(c, str(c)), width) for c in grid.columns]
     z = grid.to_numpy(dtype=float)
     cells = dict(
         type="heatmap", z=z, x=labels, y=list(grid.index), zmin=0, zmax=max(float(z.max()) if z.size else 1.0, 1.0),
@@ -237,10 +274,8 @@ def count_heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, column
     rows = max((label.count("<br>") + 1 for label in labels), default=1)
     top = (22 if big else 14) * 1.3 * rows + (70 if title else 20)  # the labels sit above the grid
     extra: dict = {"plot_bgcolor": "#e9ecef", "margin": dict(t=int(top)), "xaxis": dict(side="top", tickangle=0)}
-    if title:
-        extra["title"] = dict(yref="container", y=1, yanchor="top", pad=dict(t=12))
-    return figure([cells], big=big, title=title, height=max(360, 32 * len(grid) + 40 + int(top)) if not big else None,
-                  extra=extra, layout=layout)
+    return figure([cells], big=big, title=title, extra=extra, layout=layout,
+                  height=max(360, 32 * len(grid) + 40 + int(top)) if not big else max(BIG_HEIGHT, big_height(len(grid)) + int(top)))
 
 
 def _wrap(text: str, width: int = 15) -> str:

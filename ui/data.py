@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from etl import audit, indicators, logins
+from etl import audit, indicators, logins, settings
 from etl.warehouse import db, snapshot
 from ui import auth
 
@@ -76,9 +76,16 @@ def source() -> Source:
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
-def _cached(path: str, version: float, today: date, name: str, args: tuple, kwargs: tuple):
-    # `today` is part of the key: deadlines (I15, overdue findings) move at midnight.
+def _cached(path: str, version: float, today: date, settings_key: tuple, name: str, args: tuple, kwargs: tuple):
+    # `today` is part of the key: deadlines (I15, overdue findings) move at midnight; and
+    # `settings_key`: the thresholds of settings.toml, which the indicators read, may change.
     return getattr(indicators, name)(_open(path, version), *args, **dict(kwargs))
+
+
+def _settings_key() -> tuple:
+    """Which settings file the indicators read, and when it last changed."""
+    path = settings.DEFAULT_PATH
+    return str(path), path.stat().st_mtime if path.exists() else None
 
 
 def current() -> Source:
@@ -99,7 +106,8 @@ def call(name: str, *args, **kwargs):
     for key in COMMUNE_ARGUMENTS:
         if named.get(key) is not None and not auth.may("view_commune", named[key]):
             raise NoData("Tài khoản này chỉ được xem số liệu của đảng bộ mình.")
-    result = _cached(str(src.snap.path), src.version, date.today(), name, args, tuple(sorted(kwargs.items())))
+    result = _cached(str(src.snap.path), src.version, date.today(), _settings_key(), name, args,
+                     tuple(sorted(kwargs.items())))
     if name in PROVINCE_WIDE and not auth.may("view_all"):
         result = PROVINCE_WIDE[name](result)
     return result

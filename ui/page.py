@@ -11,15 +11,32 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Callable
 
 import pandas as pd
 import streamlit as st
 
 from etl import vnformat as vn
-from ui import data, filters
+from ui import auth, data, filters
 
-PNG_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-              "toImageButtonOptions": {"format": "png", "scale": 2}}
+SUBTITLE_NAMES = 3  # communes named in a chart's subtitle (it is one line, as wide as the chart)
+# The plotly.js in Streamlit's chart bundle knows only the locales en and en-US, so the
+# Vietnamese texts of the toolbar are given here (config.locales, looked up before plotly's own
+# registry). The toolbar keeps its one button worth having, "save as PNG": the zoom and pan
+# buttons only had English tooltips, and modeBarButtons also leaves out Streamlit's own
+# "Fullscreen" button, whose English title cannot be translated.
+PLOTLY_VI = {
+    "Download plot as a PNG": "Tải ảnh biểu đồ (PNG)",
+    "Download plot": "Tải ảnh biểu đồ",
+    "Preparing image - this may take a few seconds": "Đang tạo ảnh biểu đồ, xin chờ vài giây",
+    "Image download succeeded": "Đã tải ảnh biểu đồ",
+    "Sorry, there was a problem downloading your image!": "Không tải được ảnh biểu đồ. Hãy thử lại.",
+    "Double-click to zoom back out": "Bấm đúp để trở lại cỡ ban đầu",
+}
+PNG_CONFIG = {"displaylogo": False, "modeBarButtons": [["toImage"]], "locale": "vi",
+              "locales": {"vi": {"dictionary": PLOTLY_VI}}, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
 def slug(text: str) -> str:
@@ -41,9 +58,28 @@ def start(title: str) -> filters.Filters | None:
                 "hoặc bằng lệnh `python -m etl load`.")
         return None
     st.caption(f"**Đang xem:** {f.describe()}")
+    for notice in filters.notices(filters.COMMUNES):  # a link naming a commune that is not (or no longer) there
+        st.warning(notice, icon=":material/link_off:")
     if src.snap.stale:
         st.warning(f"Đang nạp dữ liệu mới; trang hiển thị dữ liệu cập nhật lúc {vn.moment(src.snap.taken_at)}.")
     return f
+
+
+def signed_in(*, use: bool) -> bool:
+    """auth.gate's checks for a run dashboard.py does not start (a fragment's rerun, e.g. the
+    slideshow's timer): the idle timeout and an account disabled or changed since the login.
+    False when the session is over (signed out, auth's notice kept for the login form): the
+    caller then reruns the whole app. A timer tick is not the user's doing, so unless `use` the
+    idle clock stays where the user's last action left it."""
+    seen = st.session_state.get(auth.SEEN)
+    # the warehouse as it is now, as dashboard.py opens it: an account disabled since the last
+    # whole run is in the newer copy (and the slides show newly loaded reports)
+    src = st.session_state["_source"] = data.source()
+    if auth.gate(src.con) is None:
+        return False
+    if not use and seen is not None:
+        st.session_state[auth.SEEN] = seen
+    return True
 
 
 def big() -> bool:
@@ -58,51 +94,97 @@ def card_columns(n: int) -> list:
     return [col for first in range(0, n, 3) for col in st.columns(min(3, n - first))]
 
 
-def title_room(extra: int = 0, legend_on_plot: bool = False) -> dict:
-    """Layout giving a figure room at the top for its title, with the legend or a top axis under
-    it (the dashboard layout puts title and legend in the same top margin, where they overlap).
-    Passed to a ui.charts builder as `layout=`; `legend_on_plot` sets the legend right on top of
-    the plot: at y=1.02 a chart thousands of pixels tall (a province's communes) lifts it onto
-    its title."""
-    room = {"margin": {"t": (120 if big() else 90) + extra},
-            "title": {"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}}}
-    if legend_on_plot:
-        room["legend"] = {"y": 1, "yanchor": "bottom"}
-    return room
+def title_room(extra: int = 0) -> dict:
+    """Layout giving a titled figure `extra` pixels more at the top, e.g. for a legend on two
+    lines (the builders leave room for the title and one legend line themselves)."""
+    return {"margin": {"t": (120 if big() else 90) + extra}}
 
 
 def chart(fig, name: str, *, key: str | None = None) -> None:
-    """A chart; its toolbar saves it as PNG (for slides) under a meaningful file name."""
+    """A chart; its toolbar saves it as PNG (for slides) under a meaningful file name. A titled
+    chart carries the active filters as its subtitle, so a saved picture says what it shows."""
+    f = filters.current()
+    title = fig.layout.title
+    if title.text and f is not None and not title.subtitle.text:
+        # attribute by attribute: ~0.2 ms, where an update_layout call validates for ~1 ms
+        title.subtitle.text = f.describe(names=SUBTITLE_NAMES)
+        title.subtitle.font.size = 19 if big() else 12
+        title.subtitle.font.color = "#495057"
+        fig.layout.margin.t = (fig.layout.margin.t or 0) + (28 if big() else 20)
     config = {**PNG_CONFIG, "toImageButtonOptions": {**PNG_CONFIG["toImageButtonOptions"], "filename": slug(name)}}
     st.plotly_chart(fig, config=config, key=key, width="stretch")
 
 
-def excel_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu") -> bytes:
-    """A table as an .xlsx file; text cells are written as text, never as formulas."""
+@dataclass(frozen=True)
+class Fmt:
+    """A column of numbers in `table`: `text` gives a value's Vietnamese text on screen (1.234;
+    85,3%), `excel` the number format of its cell in the downloaded workbook, where it stays a
+    number to add up. A value that is already text ('Chưa báo cáo', 'Không họp') is text in both."""
+    excel: str
+    text: Callable[[Any], str]
+
+    def shown(self, value) -> str:
+        return value if isinstance(value, str) else self.text(value)
+
+    def cell(self, value):
+        """The workbook's value: the number, or the screen text when there is none."""
+        if isinstance(value, str) or pd.isna(value):
+            return self.shown(value)
+        return float(value)
+
+
+def count(missing: str = vn.DASH) -> Fmt:
+    return Fmt("#,##0", partial(vn.number, missing=missing))
+
+
+def decimal(digits: int = 1, missing: str = vn.DASH) -> Fmt:
+    return Fmt("#,##0." + "0" * digits, partial(vn.number, digits=digits, missing=missing))
+
+
+def percent(missing: str = vn.DASH) -> Fmt:
+    return Fmt("0.0%", partial(vn.percent, missing=missing))
+
+
+NOT_REPORTED = "Chưa báo cáo"
+COUNT, PERCENT, SHARE = count(), percent(), percent(NOT_REPORTED)  # SHARE: a unit with no report says so
+
+
+def excel_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu", formats: dict[str, Fmt] | None = None) -> bytes:
+    """A table as an .xlsx file; text cells are written as text, never as formulas. The columns in
+    `formats` hold numbers, written as numbers in their Excel format (not as '105', '100,0%')."""
+    formats = formats or {}
+    out = df.assign(**{c: [f.cell(v) for v in df[c]] for c, f in formats.items()})
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="xlsxwriter",
                         engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False,
                                                     "in_memory": True}}) as xw:
-        df.to_excel(xw, sheet_name=sheet[:31], index=False)
+        out.to_excel(xw, sheet_name=sheet[:31], index=False)
         ws = xw.sheets[sheet[:31]]
         for i, col in enumerate(df.columns):
-            width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
-            ws.set_column(i, i, min(max(width + 2, 8), 60))
+            shown = df[col].head(200).map(formats[col].shown) if col in formats else df[col].head(200)
+            width = max([len(str(col))] + [len(str(v)) for v in shown])
+            # a column's format applies to the cells written without one: pandas' number cells
+            number = xw.book.add_format({"num_format": formats[col].excel}) if col in formats else None
+            ws.set_column(i, i, min(max(width + 2, 8), 60), number)
         ws.freeze_panes(1, 0)
     return buf.getvalue()
 
 
-def table(df: pd.DataFrame, name: str, *, key: str, height: int | str = "auto", column_config=None) -> None:
-    """A table (already labelled in Vietnamese) and its Excel download."""
-    st.dataframe(df, hide_index=True, width="stretch", height=height, column_config=column_config, key=f"{key}-table")
+def table(df: pd.DataFrame, name: str, *, key: str, height: int | str = "auto", column_config=None,
+          formats: dict[str, Fmt] | None = None) -> None:
+    """A table (already labelled in Vietnamese) and its Excel download. The columns in `formats`
+    hold numbers: Vietnamese text on screen, numbers in the workbook."""
+    shown = df.assign(**{c: df[c].map(f.shown) for c, f in formats.items()}) if formats else df
+    st.dataframe(shown, hide_index=True, width="stretch", height=height, column_config=column_config,
+                 key=f"{key}-table")
     # the workbook is built when the button is clicked, not on every run of the page
-    st.download_button("Tải bảng (Excel)", lambda: excel_bytes(df, name), file_name=f"{slug(name)}.xlsx",
+    st.download_button("Tải bảng (Excel)", lambda: excel_bytes(df, name, formats), file_name=f"{slug(name)}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}-xlsx", icon=":material/download:")
 
 
 def share(x) -> str:
-    return vn.percent(x, missing="Chưa báo cáo")
+    return vn.percent(x, missing=NOT_REPORTED)
 
 
 def run(body) -> None:

@@ -43,6 +43,7 @@ h1 { font-size: 2.2rem !important; padding-top: 0.4rem !important; }
     z-index: 999990; width: auto !important; }
 .st-key-slide-nav { width: auto !important; background: rgba(255, 255, 255, 0.92); border-radius: 0.5rem; padding: 0.25rem 0.6rem;
     box-shadow: 0 1px 6px rgba(0, 0, 0, 0.18); }
+.st-key-slide-nav p, .st-key-slide-nav span, .st-key-slide-nav label { font-size: 0.8rem !important; }
 </style>
 """
 

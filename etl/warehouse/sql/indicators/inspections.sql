@@ -4,7 +4,7 @@
 -- In scope: findings of inspections dated within the scope's months (undated ones always),
 -- in the scope's communes. Status columns are the register's current status.
 -- Overdue as of $as_of: due before it and not resolved on or before it (a finding resolved
--- later than $as_of was still overdue on that day).
+-- later than $as_of was still overdue on that day). Unresolved: open or in progress.
 -- Parameters: $first, $last ('YYYY-MM'), $communes (VARCHAR[]), $by_commune, $by_category,
 -- $as_of (DATE).
 WITH findings AS (
@@ -30,7 +30,8 @@ grouped AS (
 )
 SELECT g.commune_code, c.commune_name, g.category,
        g.findings, g.open, g.in_progress, g.resolved, g.overdue,
-       g.resolved / nullif(g.findings, 0) AS i14_resolved_share
+       g.resolved / nullif(g.findings, 0) AS i14_resolved_share,
+       g.open + g.in_progress AS unresolved
 FROM grouped AS g
 LEFT JOIN units_commune AS c ON c.commune_code = g.commune_code
 ORDER BY c.commune_name, g.commune_code, g.category

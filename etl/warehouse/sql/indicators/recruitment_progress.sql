@@ -4,6 +4,8 @@
 -- month rows (by_month) cover the scope's months with cumulative figures; without by_month the
 -- row is the position at the scope's last month (months_elapsed = that month's number).
 -- On track when admitted_ytd >= target x months_elapsed / 12; NULL without a target or data.
+-- admitted_ytd_reported (month rows): admitted_ytd, NULL for a month no commune has reported yet
+-- (a cumulative line stops there rather than repeat the last total).
 -- A commune counts for the whole year once it is active or reported in any month of it, so a
 -- commune merged in March keeps its January admissions in the district's year to date.
 -- A commune that has reported nothing this year to date has no admissions to count, not zero
@@ -81,6 +83,7 @@ grouped AS (
 SELECT g.commune_code, c.commune_name, g.period, g.year, g.months_elapsed,
        g.reported_months_ytd > 0 AS reported, g.reported_months_ytd,
        g.admitted, g.admitted_ytd, g.sources_trained_ytd,
+       CASE WHEN g.admitted IS NOT NULL THEN g.admitted_ytd END AS admitted_ytd_reported,
        g.target,
        g.target * g.months_elapsed / 12.0 AS pace_target,
        g.admitted_ytd / nullif(g.target, 0) AS i11_target_share,
