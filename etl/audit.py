@@ -93,6 +93,13 @@ def audit(con, since: datetime | None = None, limit: int = DEFAULT_LIMIT, *,
           actions=None, account: str | None = None) -> list[dict]:
     """The newest audit rows first (at most `limit`), as dicts keyed by COLUMNS; `since`,
     `actions` and `account` narrow them."""
+    return newest(con, 'SELECT "at", account, action, file_name, sha256, detail FROM audit_log',
+                  since, limit, actions, account)
+
+
+def newest(con, select: str, since, limit: int, actions, account) -> list[dict]:
+    """Rows of `select` (its columns those of COLUMNS) newest first, narrowed as `audit` says:
+    the audit trail's query, shared with the login attempts (etl.logins)."""
     where, params = [], []
     if since is not None:
         where.append('"at" >= ?')
@@ -103,8 +110,7 @@ def audit(con, since: datetime | None = None, limit: int = DEFAULT_LIMIT, *,
     if account is not None:
         where.append("account = ?")
         params.append(account)
-    sql = ('SELECT "at", account, action, file_name, sha256, detail FROM audit_log'
-           + (" WHERE " + " AND ".join(where) if where else "")
+    sql = (select + (" WHERE " + " AND ".join(where) if where else "")
            # rowid breaks ties: rows written in one tick keep their order
            + ' ORDER BY "at" DESC, rowid DESC LIMIT ?')
     rows = con.execute(sql, [*params, int(limit)]).fetchall()

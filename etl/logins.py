@@ -38,6 +38,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl import audit as audit_rows
 from etl.warehouse import db
 
 FREE_ATTEMPTS = 3
@@ -50,7 +51,6 @@ LOCK_WAIT = 10.0  # seconds an attempt waits for another process reading the fil
 _SQL = Path(__file__).parent / "warehouse" / "sql" / "logins"
 _DDL = (_SQL / "schema.sql").read_text(encoding="utf-8")
 _VERDICT = (_SQL / "verdict.sql").read_text(encoding="utf-8")
-_COLUMNS = ("at", "account", "action", "file_name", "sha256", "detail")  # etl.audit.COLUMNS
 
 
 def path_for(warehouse: str | os.PathLike | None = None) -> Path:
@@ -172,21 +172,9 @@ def audit(con, since=None, limit: int = 1000, *, actions=None, account: str | No
     """The newest attempts first, as etl.audit.audit gives its rows (the client in the detail)."""
     if actions and not {"login", "login_failed"} & set(actions):
         return []
-    where, params = [], []
-    if since is not None:
-        where.append('"at" >= ?')
-        params.append(_as_time(since))
-    if actions:
-        where.append("list_contains(?, action)")
-        params.append(sorted(actions))
-    if account is not None:
-        where.append("account = ?")
-        params.append(account)
-    rows = con.execute(
-        "SELECT \"at\", account, action, NULL, NULL, concat_ws(' · ', detail, 'từ ' || client) FROM login_attempts"
-        + (" WHERE " + " AND ".join(where) if where else "") + ' ORDER BY "at" DESC, rowid DESC LIMIT ?',
-        [*params, int(limit)]).fetchall()
-    return [dict(zip(_COLUMNS, r)) for r in rows]
+    select = ("SELECT \"at\", account, action, NULL, NULL, concat_ws(' · ', detail, 'từ ' || client) "
+              "FROM login_attempts")
+    return audit_rows.newest(con, select, _as_time(since), limit, actions, account)
 
 
 def last_logins(con) -> dict[str, datetime]:

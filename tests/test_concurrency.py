@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 import duckdb
 import pytest
@@ -39,6 +40,26 @@ print(sum(r.status == "loaded" for r in results), flush=True)
 sys.stdin.readline()
 con.close()
 """
+
+
+@contextmanager
+def holding(warehouse, *files):
+    """A second process that loads `files` into the warehouse and keeps it while the block runs;
+    yields how many files it loaded."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(warehouse), *map(str, files)], cwd=ROOT,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        loaded = holder.stdout.readline()
+        assert loaded.strip().isdigit(), (loaded, holder.stderr.read())
+        assert locked(warehouse)
+        yield int(loaded)
+        assert locked(warehouse), "the load let go before the block ended"
+        holder.communicate("\n", timeout=60)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+    assert holder.returncode == 0
 
 
 def shows_data(script: str) -> bool:
@@ -97,24 +118,13 @@ def test_every_page_works_while_a_loader_holds_the_warehouse(warehouse, incoming
     assert not check(first, "dashboard.py")
     old = communes_offered(first)
     reports = sorted((incoming / "bao-cao-thang").rglob("*.xlsx"))[:3]
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(warehouse), str(incoming / "danh-muc-don-vi.xlsx"),
-                               *map(str, reports)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
-    try:
-        loaded = holder.stdout.readline()
-        assert loaded.strip().isdigit() and int(loaded) >= 1, (loaded, holder.stderr.read() if not loaded else "")
-        assert locked(warehouse)
+    with holding(warehouse, incoming / "danh-muc-don-vi.xlsx", *reports) as loaded:
+        assert loaded >= 1
         for script, _, _ in PAGES:
             at = visit(first, script)
             stale = check(at, script)
             assert stale or not shows_data(script), f"{script}: no '{STALE}' notice while the warehouse is locked"
             assert communes_offered(at) == old, script
-        holder.communicate("\n", timeout=60)
-    finally:
-        if holder.poll() is None:
-            holder.kill()
-            holder.wait()
-    assert holder.returncode == 0
     after = app(warehouse)
     for script, _, _ in PAGES:
         at = visit(after, script)
@@ -128,26 +138,14 @@ def test_signing_in_while_a_loader_holds_the_warehouse(warehouse, incoming, app)
     with db.connect(warehouse) as con:
         accounts.add_user(con, "bantochuc", "ban_to_chuc", password=PASSWORD)
     at = app(warehouse, account=None)  # the login form; the snapshot now holds the account
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(warehouse), str(incoming / "danh-muc-don-vi.xlsx")],
-                              cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True)
-    try:
-        loaded = holder.stdout.readline()
-        assert loaded.strip() == "1", (loaded, holder.stderr.read() if not loaded else "")
-        assert locked(warehouse)
+    with holding(warehouse, incoming / "danh-muc-don-vi.xlsx") as loaded:
+        assert loaded == 1
         at = sign_in(at, "bantochuc", "sai mật khẩu rồi")
         assert [e.value for e in at.error] == [accounts.LOGIN_FAILED_VN]
         at = sign_in(at, "bantochuc", PASSWORD)
         assert not at.exception and not at.error, [e.value for e in at.error]
         assert at.title[0].value == "Tổng quan" and at.metric
         assert STALE in " ".join(w.value for w in at.warning)  # the data as they were before the load
-        assert locked(warehouse), "the load let go before the login was tried"
-        holder.communicate("\n", timeout=60)
-    finally:
-        if holder.poll() is None:
-            holder.kill()
-            holder.wait()
-    assert holder.returncode == 0
     with logins.opened(warehouse) as con:
         assert [(r["action"], r["account"]) for r in logins.audit(con)] == [("login", "bantochuc"),
                                                                            ("login_failed", "bantochuc")]
