@@ -388,3 +388,16 @@ def test_member_counts_carry_over_and_confirmations_lag_a_year():
         for year in (2024, 2025):
             total = sum(r.admitted for rep in reports if rep.period[0] == year for r in rep.rows)
             assert 0.4 * targets[(c.code, year)] <= total <= 1.5 * targets[(c.code, year)]
+
+
+@pytest.mark.parametrize("first, last", [("2026-01", "2026-03"), ("2026-01", "2026-01")])
+def test_a_short_sample_loads_whole(tmp_path, first, last):
+    """Regression: over a few months the last plan's visits fell after the register's date and
+    their remedies before the visit, so the inspection register was rejected (date_order)."""
+    from etl.load import load_paths
+    from etl.warehouse import db
+
+    generate(tmp_path / "s", communes=24, first=first, last=last, messy=False)
+    with db.connect(tmp_path / "kho.duckdb") as con:
+        results = load_paths(con, [tmp_path / "s"])
+    assert [(r.file, [p.code for p in r.problems]) for r in results if r.status != "loaded"] == []

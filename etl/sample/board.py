@@ -143,7 +143,8 @@ def make_findings(communes: list[Commune], profiles: list[Profile], first: Perio
         chosen = sorted(rng.sample(range(len(communes)), max(1, round(len(communes) * coverage))))
         for ci in chosen:
             c, pf = communes[ci], profiles[ci]
-            visited = plan_day + timedelta(days=rng.randint(0, 25))
+            # a short sample ends soon after its last plan: no visit after the register's date
+            visited = min(plan_day + timedelta(days=rng.randint(0, 25)), as_of - timedelta(days=1))
             open_branches = [b for b in c.branches if b.active(visited, visited)]
             weights = [4 if code in ("KET_LUAN", "BIEN_BAN", "HUONG_DAN_CB") else 2 for code in codes]
             n = rng.choices((1, 2, 3), (2 + 2 * pf.discipline, 4, 1 + 2 * (1 - pf.discipline)))[0]
@@ -160,7 +161,8 @@ def make_findings(communes: list[Commune], profiles: list[Profile], first: Perio
 
 def _follow_up(rng, ref, visited, c, branch, code, text, advice, due, as_of, discipline) -> Finding:
     age = (as_of - visited).days
-    p_resolved = min(0.92, 0.1 + age / 700 + 0.35 * discipline)
+    # a remedy takes a week at least: nothing found in the register's last week is resolved yet
+    p_resolved = min(0.92, 0.1 + age / 700 + 0.35 * discipline) if age > 7 else 0.0
     roll = rng.random()
     note = None
     if roll < p_resolved:
