@@ -25,11 +25,14 @@ import io
 import multiprocessing
 import os
 import struct
+import sys
 import time as time_module
 import traceback
+import types
 import unicodedata
 import zipfile
 import zlib
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -117,6 +120,19 @@ def _snapshot(which: str) -> dict:
     return _views(_worker["cons"][which])
 
 
+@contextmanager
+def _plain_main():
+    """A spawned child first runs the parent's __main__ again, by its path. Once an AppTest has run
+    in this process that is dashboard.py (Streamlit's script runner installs its own __main__
+    module), which a worker must not run: the child gets an empty __main__ instead."""
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = saved
+
+
 class Harness:
     """Warehouses with the registry loaded, and one worker process that checks and loads files."""
 
@@ -134,8 +150,9 @@ class Harness:
     def pool(self):
         if self._pool is None:
             # spawn, not fork: a forked child would share this process's DuckDB state
-            self._pool = multiprocessing.get_context("spawn").Pool(1, initializer=_init, initargs=(self.paths,))
-            self._pool.apply_async(len, ("",)).get(timeout=START_SECONDS)  # started and initialised
+            with _plain_main():
+                self._pool = multiprocessing.get_context("spawn").Pool(1, initializer=_init, initargs=(self.paths,))
+                self._pool.apply_async(len, ("",)).get(timeout=START_SECONDS)  # started and initialised
         return self._pool
 
     def _kill(self):
