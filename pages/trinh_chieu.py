@@ -162,7 +162,9 @@ def controls(index: int, auto: bool, seconds: int) -> None:
                   on_click=_step, args=(+1,), shortcut="Right", help="Biểu đồ sau (phím →)")
         now_auto = st.toggle("Tự chuyển biểu đồ", key=AUTO, bind="query-params", on_change=_used)
         # no format_func: a bound widget writes its displayed text into the URL (?moi_giay=15)
-        now_seconds = st.selectbox("Số giây mỗi biểu đồ", SECONDS, index=SECONDS.index(15), key=EVERY,
+        # a default only for a new widget: one with a value in the session state warns of both
+        default = None if EVERY in st.session_state else SECONDS.index(15)
+        now_seconds = st.selectbox("Số giây mỗi biểu đồ", SECONDS, index=default, key=EVERY,
                                    bind="query-params", label_visibility="collapsed", width=100,
                                    disabled=not now_auto, on_change=_used, help="Số giây mỗi biểu đồ khi tự chuyển")
         st.markdown("giây/biểu đồ")

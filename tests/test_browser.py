@@ -424,3 +424,10 @@ def test_login_comes_first_and_then_opens_the_linked_view(server, browser):
     assert "nam=2025" in page.url and "Năm 2025" in caption(page)
     assert_clean(page)
     context.close()
+
+
+def test_the_server_logged_no_traceback(server, served_db):
+    """Last of the module: every page visited above ran without an exception or a warning with a
+    stack in the server's log (a widget given a default and a session value logged one)."""
+    log = (served_db.parent / "streamlit.log").read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in log and "most recent call last" not in log, log[-3000:]
