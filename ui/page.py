@@ -187,8 +187,24 @@ def share(x) -> str:
     return vn.percent(x, missing=NOT_REPORTED)
 
 
+def routed() -> None:
+    """Reruns the script when a page file runs on its own, not through dashboard.py.
+
+    Until some script run has called st.navigation, Streamlit works in its old mode for apps with
+    a pages/ folder beside the main script: on the first visit after the server starts, a URL
+    naming a page file (/hoi_nghi_cap_uy) ran that file directly, without dashboard.py and its
+    login. Through dashboard.py the mode is already left (st.navigation leaves it); otherwise this
+    leaves it and runs again, so the visit goes through dashboard.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def run(body) -> None:
     """Run a page body; any failure becomes a Vietnamese message (details go to the server log)."""
+    routed()
     try:
         body()
     except data.NoData as err:
