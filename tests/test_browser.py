@@ -428,33 +428,29 @@ def test_the_server_logged_no_traceback(server, served_db):
     assert "Traceback" not in log and "most recent call last" not in log, log[-3000:]
 
 
-def test_a_page_file_named_in_the_first_visit_after_the_server_starts(demo_db, tmp_path):
+def test_a_page_file_named_in_the_first_visit_after_the_server_starts(demo_db, browser, tmp_path):
     """Regression: until a script run has called st.navigation, Streamlit runs an app with a
     pages/ folder in its old mode: the first visit after a start, when its URL named a page file,
     ran that file directly, without dashboard.py's login."""
-    from playwright.sync_api import sync_playwright
-
     db_path = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_db, db_path)
     with db.connect(db_path) as con:
         accounts.add_user(con, USER, "ban_to_chuc", password=PASSWORD)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = start_server(db_path, port, tmp_path / "streamlit.log")
+    proc = start_server(db_path, port, tmp_path / "streamlit.log")  # a server no one has visited yet
     try:
         wait_healthy(base, proc)
-        with sync_playwright() as p:
-            b = launch(p)
-            page = b.new_page(viewport=NORMAL)
-            page.goto(f"{base}/hoi_nghi_cap_uy")  # the file's name, not the page's path
-            page.wait_for_selector("h1", state="visible", timeout=TIMEOUT_MS)
-            settled(page)
-            assert page.locator("h1").first.inner_text() == "Đăng nhập"
-            text = page.inner_text("body")
-            assert "Ban Chấp hành" not in text and "hoi nghi cap uy" not in text  # no page, no old-mode menu
-            sign_in(page)
-            assert page.locator("h1").first.inner_text() == "Tổng quan"  # no such page: the default one
-            assert_clean(page)
-            b.close()
+        page = browser.new_page(viewport=NORMAL)
+        page.goto(f"{base}/hoi_nghi_cap_uy")  # the file's name, not the page's path
+        page.wait_for_selector("h1", state="visible", timeout=TIMEOUT_MS)
+        settled(page)
+        assert page.locator("h1").first.inner_text() == "Đăng nhập"
+        text = page.inner_text("body")
+        assert "Ban Chấp hành" not in text and "hoi nghi cap uy" not in text  # no page, no old-mode menu
+        sign_in(page)
+        assert page.locator("h1").first.inner_text() == "Tổng quan"  # no such page: the default one
+        assert_clean(page)
+        page.close()
     finally:
         stop_server(proc)
