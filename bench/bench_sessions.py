@@ -1,7 +1,7 @@
 """Benchmark: concurrent browser sessions on the dashboard while a load runs in another process.
 
     .venv/bin/python bench/bench_sessions.py [--sessions 10] [--minutes 3] [--communes 14]
-                                             [--load-at 30] [--late 3]
+                                             [--load-at 30] [--late 3] [--think 0.5]
 
 Generates sample reports (etl.sample) for --communes communes from 2025-01 to 2026-10 and loads
 all but the newest ~150 monthly reports into bench/out/sessions.duckdb (git-ignored); starts
@@ -96,7 +96,7 @@ async def problems(page) -> str | None:
 
 
 async def session(n: int, browser, base: str, menu: list[tuple[str, str, bool]], until: float,
-                  visits: list, errors: list, sign_ins: list | None = None) -> None:
+                  visits: list, errors: list, sign_ins: list | None = None, think: float = 0.5) -> None:
     context = await browser.new_context(viewport=tb.NORMAL, locale="vi-VN")
     page = await context.new_page()
     await page.goto(base + "/")
@@ -129,21 +129,43 @@ async def session(n: int, browser, base: str, menu: list[tuple[str, str, bool]],
         visits.append((started, ended, title))
         if bad:
             errors.append((n, title, bad))
-        await asyncio.sleep(0.5)  # a person looks at the page for a moment at least
+        await asyncio.sleep(think)  # a person looks at the page before the next click
     await context.close()
 
 
 async def late_session(n: int, browser, base: str, menu, until: float, visits: list, errors: list, load: dict,
-                       sign_ins: list) -> None:
+                       sign_ins: list, think: float) -> None:
     """A session that signs in a second after the load started, while it holds the warehouse."""
     while "start" not in load:
         await asyncio.sleep(0.1)
     await asyncio.sleep(1.0)
-    await session(n, browser, base, menu, until, visits, errors, sign_ins)
+    await session(n, browser, base, menu, until, visits, errors, sign_ins, think)
+
+
+def cpu_seconds(match) -> float:
+    """User and system CPU seconds used so far by the processes whose command line `match`es."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if match(cmdline):
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+        except OSError:
+            continue  # ended meanwhile
+    return total
+
+
+async def measure_cpu(at: float, out: dict) -> None:
+    """Where the machine's time went, just before the sessions end (their tabs still open): the
+    browsers share the two cores with the server."""
+    await asyncio.sleep(max(0.0, at - time.monotonic()))
+    out["cpu"] = {"server": cpu_seconds(lambda c: "streamlit run" in c),
+                  "chromium": cpu_seconds(lambda c: "chromium" in c)}
 
 
 async def browse(base: str, sessions: int, seconds: float, load_at: float, db_path: Path, held: list[Path],
-                 late: int):
+                 late: int, think: float):
     from playwright.async_api import async_playwright
 
     menu = [(script, title, tb.draws_charts(script)) for script, title, _ in tb.PAGES]
@@ -151,10 +173,12 @@ async def browse(base: str, sessions: int, seconds: float, load_at: float, db_pa
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=tb.CHROMIUM, args=tb.CHROMIUM_ARGS)
         until = time.monotonic() + seconds
-        tasks = [asyncio.create_task(session(n, browser, base, menu, until, visits, errors)) for n in range(sessions)]
+        tasks = [asyncio.create_task(session(n, browser, base, menu, until, visits, errors, think=think))
+                 for n in range(sessions)]
         tasks += [asyncio.create_task(late_session(sessions + n, browser, base, menu, until, visits, errors, load,
-                                                   sign_ins)) for n in range(late)]
+                                                   sign_ins, think)) for n in range(late)]
         tasks.append(asyncio.create_task(run_load(load_at, db_path, held, load)))
+        tasks.append(asyncio.create_task(measure_cpu(until - 1, load)))
         await asyncio.gather(*tasks)
         await browser.close()
     return visits, errors, load, sign_ins
@@ -224,6 +248,7 @@ def main() -> int:
     parser.add_argument("--communes", type=int, default=14)
     parser.add_argument("--load-at", type=float, default=30.0, help="giây sau khi bắt đầu thì chạy lệnh nạp")
     parser.add_argument("--late", type=int, default=3, help="số phiên đăng nhập trong lúc đang nạp")
+    parser.add_argument("--think", type=float, default=0.5, help="giây mỗi phiên xem trang trước khi bấm trang sau")
     args = parser.parse_args()
     tb.require_chromium()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -237,10 +262,12 @@ def main() -> int:
     try:
         tb.wait_healthy(base, proc)
         visits, errors, load, sign_ins = asyncio.run(browse(base, args.sessions, args.minutes * 60, args.load_at,
-                                                            db_path, held, args.late))
+                                                            db_path, held, args.late, args.think))
     finally:
         tb.stop_server(proc)
-    print(f"{args.sessions} + {args.late} phiên trình duyệt · {args.minutes:g} phút · máy {os.cpu_count()} lõi")
+    print(f"{args.sessions} + {args.late} phiên trình duyệt · {args.minutes:g} phút · xem mỗi trang {args.think:g} s"
+          f" · máy {os.cpu_count()} lõi · CPU: máy chủ {load['cpu']['server']:.0f} s, Chromium "
+          f"{load['cpu']['chromium']:.0f} s")
     return report(visits, errors, load, sign_ins, db_path, held)
 
 
