@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 import unicodedata
 import zipfile
 from datetime import datetime
@@ -128,14 +129,19 @@ def write_book(path: Path, book: dict, merges: dict | None = None) -> Path:
         for rng in (merges or {}).get(name, ()):
             ws.merge_cells(rng)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # openpyxl stamps the save time in docProps/core.xml and in every zip entry: fix both, so
-    # the same book written a second later has the same bytes (tests of "unchanged" need that)
-    wb.properties.created = wb.properties.modified = FIXED_TIME
+    # openpyxl stamps the save time in docProps/core.xml (whatever the properties say) and in
+    # every zip entry: fix both, so the same book written a second later has the same bytes
+    # (tests of "unchanged" need that)
+    wb.properties.created = FIXED_TIME
     buffer = io.BytesIO()
     wb.save(buffer)
     with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
-            out.writestr(zipfile.ZipInfo(info.filename, FIXED_TIME.timetuple()[:6]), src.read(info))
+            content = src.read(info)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + FIXED_TIME.isoformat().encode() + b"Z",
+                                 content)
+            out.writestr(zipfile.ZipInfo(info.filename, FIXED_TIME.timetuple()[:6]), content)
     return path
 
 
