@@ -10,7 +10,7 @@ load, and one monthly load per commune-month with its committee meetings, branch
 recruitment rows and (December) annual ratings; a few reports are missing or late, as in life.
 Then, for each page of dashboard.py: the script run warm (median of --runs AppTest runs after one
 cold run; target < 200 ms), and the first visit in headless Chromium (from starting a fresh
-`streamlit run` until the server answers, the title shows and the first chart is visible; target
+`python -m ui.serve` until the server answers, the title shows and the first chart is visible; target
 < 4 s). Prints a table.
 """
 from __future__ import annotations
@@ -220,11 +220,6 @@ def first_visits(db_path: Path, pages: list[tuple[str, str, str]]) -> dict[str, 
                 page.goto(f"{base}/{url_path}")
                 page.wait_for_selector("h1", state="visible", timeout=60_000)
                 tb.settled(page)
-                # the first visit after a start of a page's link meets Streamlit's "Page not found"
-                # box (its old pages-folder mode, before any st.navigation): closed, as a person would
-                if page.get_by_text("Page not found").count():
-                    page.keyboard.press("Escape")
-                    page.get_by_text("Page not found").wait_for(state="hidden", timeout=10_000)
                 tb.sign_in(page)  # the login form comes first; the automated sign-in is part of the time
                 titled = time.perf_counter() - t0
                 page.wait_for_selector(tb.CHART, state="visible", timeout=60_000)

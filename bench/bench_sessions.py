@@ -5,7 +5,7 @@
 
 Generates sample reports (etl.sample) for --communes communes from 2025-01 to 2026-10 and loads
 all but the newest ~150 monthly reports into bench/out/sessions.duckdb (git-ignored); starts
-`streamlit run dashboard.py` on it; signs --sessions headless Chromium sessions in (Debian's
+`python -m ui.serve` on it; signs --sessions headless Chromium sessions in (Debian's
 /usr/bin/chromium, one browser, a context each, on loopback) and has each go round every page
 of the menu by clicking it, as a person would, for --minutes. --load-at seconds in, `python -m
 etl load` loads the held-back reports in a separate process, and --late more sessions sign in
@@ -160,7 +160,7 @@ async def measure_cpu(at: float, out: dict) -> None:
     """Where the machine's time went, just before the sessions end (their tabs still open): the
     browsers share the two cores with the server."""
     await asyncio.sleep(max(0.0, at - time.monotonic()))
-    out["cpu"] = {"server": cpu_seconds(lambda c: "streamlit run" in c),
+    out["cpu"] = {"server": cpu_seconds(lambda c: "ui.serve" in c),
                   "chromium": cpu_seconds(lambda c: "chromium" in c)}
 
 

@@ -14,4 +14,4 @@ fi
 if [ "$WAREHOUSE_DB" = data/demo.duckdb ]; then
   .venv/bin/python -m etl.sample.demo "$WAREHOUSE_DB"  # demo accounts, new passwords each start
 fi
-exec .venv/bin/streamlit run dashboard.py --server.headless true "$@"
+exec .venv/bin/python -m ui.serve --server.headless true "$@"

@@ -1,5 +1,6 @@
-"""Real-browser test: `streamlit run dashboard.py` on a copy of the demo warehouse, driven by
-headless Chromium (Debian's /usr/bin/chromium) through Playwright's Python package.
+"""Real-browser test: the dashboard as scripts/run.sh starts it (`python -m ui.serve`) on a copy
+of the demo warehouse, driven by headless Chromium (Debian's /usr/bin/chromium) through
+Playwright's Python package.
 
 Every page of dashboard.py's PAGES list (read from its source, so new pages are covered as they
 are added) is opened in normal and presentation mode: its title shows, a chart shows where the
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,9 +70,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db_path: Path, port: int, log: Path) -> subprocess.Popen:
+def start_server(db_path: Path, port: int, log: Path, plain: bool = False) -> subprocess.Popen:
+    """The dashboard as scripts/run.sh starts it (ui.serve), or with plain `streamlit run`."""
     env = {**os.environ, "WAREHOUSE_DB": str(db_path)}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.address", "127.0.0.1",
+    launcher = ["streamlit", "run", str(ROOT / "dashboard.py")] if plain else ["ui.serve"]
+    cmd = [sys.executable, "-m", *launcher, "--server.address", "127.0.0.1",
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
@@ -429,29 +433,48 @@ def test_the_server_logged_no_traceback(server, served_db):
     assert "Traceback" not in log and "most recent call last" not in log, log[-3000:]
 
 
-def test_a_page_file_named_in_the_first_visit_after_the_server_starts(demo_db, browser, tmp_path):
-    """Regression: until a script run has called st.navigation, Streamlit runs an app with a
-    pages/ folder in its old mode: the first visit after a start, when its URL named a page file,
-    ran that file directly, without dashboard.py's login."""
+@contextmanager
+def first_visit(demo_db, browser, tmp_path, path: str, plain: bool = False):
+    """A page opened at `base/path` on a server no one has visited yet: the first visit after a
+    start, the one Streamlit runs in its old pages-folder mode unless ui.serve left it."""
     db_path = tmp_path / "warehouse.duckdb"
     shutil.copyfile(demo_db, db_path)
     with db.connect(db_path) as con:
         accounts.add_user(con, USER, "ban_to_chuc", password=PASSWORD)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = start_server(db_path, port, tmp_path / "streamlit.log")  # a server no one has visited yet
+    proc = start_server(db_path, port, tmp_path / "streamlit.log", plain=plain)
     try:
         wait_healthy(base, proc)
         page = browser.new_page(viewport=NORMAL)
-        page.goto(f"{base}/hoi_nghi_cap_uy")  # the file's name, not the page's path
+        page.goto(f"{base}/{path}")
         page.wait_for_selector("h1", state="visible", timeout=TIMEOUT_MS)
         settled(page)
+        yield page
+        page.close()
+    finally:
+        stop_server(proc)
+
+
+def test_a_page_file_named_in_the_first_visit_after_plain_streamlit_run(demo_db, browser, tmp_path):
+    """Regression: until a script run has called st.navigation, plain `streamlit run` runs an app
+    with a pages/ folder in its old mode: the first visit, when its URL named a page file, ran
+    that file directly, without dashboard.py's login. ui.page.routed() guards that case."""
+    with first_visit(demo_db, browser, tmp_path, "hoi_nghi_cap_uy", plain=True) as page:  # the file's name
         assert page.locator("h1").first.inner_text() == "Đăng nhập"
         text = page.inner_text("body")
         assert "Ban Chấp hành" not in text and "hoi nghi cap uy" not in text  # no page, no old-mode menu
         sign_in(page)
         assert page.locator("h1").first.inner_text() == "Tổng quan"  # no such page: the default one
         assert_clean(page)
-        page.close()
-    finally:
-        stop_server(proc)
+
+
+def test_a_page_link_opened_first_after_the_launcher_starts(demo_db, browser, tmp_path):
+    """Under ui.serve (scripts/run.sh) the first visit is already in st.navigation's mode: a page's
+    own link asks for the login, then opens that page, with no "Page not found" box."""
+    with first_visit(demo_db, browser, tmp_path, "hoi-nghi-cap-uy") as page:
+        assert page.locator("h1").first.inner_text() == "Đăng nhập"
+        assert_clean(page)
+        sign_in(page)
+        assert page.locator("h1").first.inner_text() == "Hội nghị cấp ủy"
+        assert_clean(page)

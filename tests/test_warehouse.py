@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -146,8 +147,6 @@ def test_killed_process_mid_load_leaves_nothing(tmp_path):
 def test_a_book_written_again_later_has_the_same_bytes(tmp_path):
     """The tests of 'unchanged' write a book twice: openpyxl's save times must not make the two
     differ (a test failed when its two writes fell in different seconds)."""
-    import time
-
     first = write_book(tmp_path / "a.xlsx", monthly_book()).read_bytes()
     time.sleep(1.1)
     assert write_book(tmp_path / "b.xlsx", monthly_book()).read_bytes() == first

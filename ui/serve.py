@@ -1,0 +1,28 @@
+"""Starts the dashboard: `python -m ui.serve [options of streamlit run]`.
+
+The same as `streamlit run dashboard.py`, but Streamlit's old pages-folder mode is left before
+the first visit. Streamlit starts in that mode because pages/ lies beside dashboard.py, and keeps
+it until some script run calls st.navigation: on the first visit after a start, a link naming a
+page (/hoi-nghi-cap-uy) showed a "Page not found" box, and one naming a page file
+(/hoi_nghi_cap_uy) ran that file without dashboard.py. ui.page.routed() still guards a server
+started with plain `streamlit run`.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.web import cli
+
+DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
+
+
+def main() -> None:
+    PagesManager.uses_pages_directory = False  # what st.navigation sets on its first call
+    sys.argv = ["streamlit", "run", str(DASHBOARD), *sys.argv[1:]]
+    cli.main(prog_name="streamlit")
+
+
+if __name__ == "__main__":
+    main()
