@@ -111,6 +111,16 @@ def figure(traces: list[dict], *, big: bool = False, height: int | None = None, 
     return go.Figure({"data": traces, "layout": spec})
 
 
+def warm() -> None:
+    """One figure of each trace kind the builders use, built and serialized: plotly loads a trace
+    kind's validators on its first use (ui.serve calls this at server start)."""
+    import plotly.io
+
+    fig = figure([{"type": "bar", "x": [1], "y": ["a"], "marker": {"pattern": {"shape": "/"}}},
+                  {"type": "heatmap", "z": [[1.0]]}, {"type": "scatter", "x": [1], "y": ["a"]}], big=True)
+    plotly.io.to_json(fig, validate=False)
+
+
 def _grid(rows: list[list[str]]):
     """A grid of cell texts as a numpy array: go.Figure deep-copies and checks a nested list cell
     by cell (~2 ms for a province's commune × month grid), an array at once; same JSON."""

@@ -5,11 +5,14 @@ the first visit. Streamlit starts in that mode because pages/ lies beside dashbo
 it until some script run calls st.navigation: on the first visit after a start, a link naming a
 page (/hoi-nghi-cap-uy) showed a "Page not found" box, and one naming a page file
 (/hoi_nghi_cap_uy) ran that file without dashboard.py. ui.page.routed() still guards a server
-started with plain `streamlit run`.
+started with plain `streamlit run`. While the first browser loads Streamlit's own code, a thread
+imports what the first script runs need (pandas, plotly, the indicator layer) and builds one
+figure of each kind, so the first visit does not wait for them.
 """
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
@@ -18,7 +21,13 @@ from streamlit.web import cli
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
 
 
+def warm() -> None:
+    from ui import charts, data, filters, page, present  # noqa: F401  (ui.page imports ui.auth)
+    charts.warm()
+
+
 def main() -> None:
+    threading.Thread(target=warm, name="warm", daemon=True).start()
     PagesManager.uses_pages_directory = False  # what st.navigation sets on its first call
     sys.argv = ["streamlit", "run", str(DASHBOARD), *sys.argv[1:]]
     cli.main(prog_name="streamlit")
