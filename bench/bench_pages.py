@@ -209,12 +209,8 @@ def first_visits(db_path: Path, pages: list[tuple[str, str, str]]) -> dict[str, 
             if not tb.draws_charts(script):
                 out[script] = None
                 continue
-            port = tb.free_port()
-            base = f"http://127.0.0.1:{port}"
             t0 = time.perf_counter()
-            proc = tb.start_server(db_path, port, OUT / "bench-pages-streamlit.log")
-            try:
-                tb.wait_healthy(base, proc)
+            with tb.serving(db_path, OUT / "bench-pages-streamlit.log") as base:
                 healthy = time.perf_counter() - t0
                 page = browser.new_page(viewport=tb.NORMAL)
                 page.goto(f"{base}/{url_path}")
@@ -225,8 +221,6 @@ def first_visits(db_path: Path, pages: list[tuple[str, str, str]]) -> dict[str, 
                 page.wait_for_selector(tb.CHART, state="visible", timeout=60_000)
                 out[script] = (healthy, titled, time.perf_counter() - t0)
                 page.close()
-            finally:
-                tb.stop_server(proc)
         browser.close()
     return out
 

@@ -256,15 +256,9 @@ def main() -> int:
     db_path, held = build(args.communes)
     print(f"kho {db_path.relative_to(ROOT)}: dựng trong {time.perf_counter() - started:.1f} s; "
           f"{len(held)} báo cáo để nạp trong lúc xem")
-    port = tb.free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = tb.start_server(db_path, port, OUT / "bench-sessions-streamlit.log")
-    try:
-        tb.wait_healthy(base, proc)
+    with tb.serving(db_path, OUT / "bench-sessions-streamlit.log") as base:
         visits, errors, load, sign_ins = asyncio.run(browse(base, args.sessions, args.minutes * 60, args.load_at,
                                                             db_path, held, args.late, args.think))
-    finally:
-        tb.stop_server(proc)
     print(f"{args.sessions} + {args.late} phiên trình duyệt · {args.minutes:g} phút · xem mỗi trang {args.think:g} s"
           f" · máy {os.cpu_count()} lõi · CPU: máy chủ {load['cpu']['server']:.0f} s, Chromium "
           f"{load['cpu']['chromium']:.0f} s")

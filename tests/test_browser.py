@@ -103,6 +103,20 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+@contextmanager
+def serving(db_path: Path, log: Path, plain: bool = False):
+    """The base URL of a dashboard started on `db_path` (see start_server), once it answers;
+    the server is stopped on leaving."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_server(db_path, port, log, plain=plain)
+    try:
+        wait_healthy(base, proc)
+        yield base
+    finally:
+        stop_server(proc)
+
+
 def require_chromium() -> None:
     """A missing browser is a failure, never a skip: the screenshots are part of the release."""
     if not Path(CHROMIUM).exists():
@@ -116,31 +130,30 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+def private_copy(demo_db: Path, folder: Path) -> Path:
+    """A copy of the demo warehouse in `folder`, with the test account."""
+    db_path = folder / "warehouse.duckdb"
+    shutil.copyfile(demo_db, db_path)
+    with db.connect(db_path) as con:
+        accounts.add_user(con, USER, "ban_to_chuc", password=PASSWORD)
+    return db_path
+
+
 @pytest.fixture(scope="module")
 def served_db(demo_db, tmp_path_factory) -> Path:
-    """The private copy of the demo warehouse the dashboard serves, with the test account."""
-    db_path = tmp_path_factory.mktemp("browser") / "warehouse.duckdb"
-    shutil.copyfile(demo_db, db_path)
-    con = db.connect(db_path)
-    accounts.add_user(con, USER, "ban_to_chuc", password=PASSWORD)
-    con.close()
-    return db_path
+    """The private copy of the demo warehouse the dashboard serves."""
+    return private_copy(demo_db, tmp_path_factory.mktemp("browser"))
 
 
 @pytest.fixture(scope="module")
 def server(served_db):
     """Base URL of a dashboard serving a private copy of the demo warehouse."""
     require_chromium()
-    folder = served_db.parent
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = folder / "streamlit.log"
-    proc = start_server(served_db, port, log)
+    log = served_db.parent / "streamlit.log"
     try:
-        wait_healthy(base, proc)
-        yield base
+        with serving(served_db, log) as base:
+            yield base
     finally:
-        stop_server(proc)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(log, ARTIFACTS / "streamlit.log")
 
@@ -437,23 +450,13 @@ def test_the_server_logged_no_traceback(server, served_db):
 def first_visit(demo_db, browser, tmp_path, path: str, plain: bool = False):
     """A page opened at `base/path` on a server no one has visited yet: the first visit after a
     start, the one Streamlit runs in its old pages-folder mode unless ui.serve left it."""
-    db_path = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(demo_db, db_path)
-    with db.connect(db_path) as con:
-        accounts.add_user(con, USER, "ban_to_chuc", password=PASSWORD)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = start_server(db_path, port, tmp_path / "streamlit.log", plain=plain)
-    try:
-        wait_healthy(base, proc)
+    with serving(private_copy(demo_db, tmp_path), tmp_path / "streamlit.log", plain=plain) as base:
         page = browser.new_page(viewport=NORMAL)
         page.goto(f"{base}/{path}")
         page.wait_for_selector("h1", state="visible", timeout=TIMEOUT_MS)
         settled(page)
         yield page
         page.close()
-    finally:
-        stop_server(proc)
 
 
 def test_a_page_file_named_in_the_first_visit_after_plain_streamlit_run(demo_db, browser, tmp_path):
