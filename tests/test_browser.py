@@ -211,6 +211,19 @@ def assert_clean(page) -> None:
     assert "Page not found" not in text, "Streamlit's 'Page not found' dialog is open"
 
 
+# Axis labels that stick out of their chart (the dashboard sets margins itself, automargin off:
+# ui.charts._set_margins), as "chart title: label" strings.
+CLIPPED_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(chart => {
+  const box = chart.querySelector('.main-svg').getBoundingClientRect();
+  const title = (chart.querySelector('.gtitle') || {}).textContent || '(không tiêu đề)';
+  return [...chart.querySelectorAll('.xtick text, .ytick text')].filter(t => {
+    const r = t.getBoundingClientRect();
+    return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1
+                           || r.bottom > box.bottom + 1);
+  }).map(t => title + ': ' + t.textContent);
+})"""
+
+
 def screenshot(page, name: str) -> None:
     """The whole page: Streamlit scrolls inside its main section, not the document, so the
     viewport is stretched to the content's height for the picture."""
@@ -233,7 +246,7 @@ def test_every_page_renders(server, browser, mode):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport=NORMAL if mode == "normal" else PROJECTOR, locale="vi-VN")
     page = context.new_page()
-    missing_charts = []
+    missing_charts, clipped = [], []
     for script, title, url_path in PAGES:
         charts = draws_charts(script)
         open_page(page, f"{server}/{url_path}" + ("?present=1" if mode == "present" else ""), chart=charts)
@@ -243,6 +256,7 @@ def test_every_page_renders(server, browser, mode):
         assert_clean(page)
         if charts and not page.locator(CHART).first.is_visible():
             missing_charts.append(title)
+        clipped += page.evaluate(CLIPPED_JS)
         if charts:  # the chart toolbar speaks Vietnamese: one button, "save as PNG"
             page.locator(".js-plotly-plot").first.hover()
             tips = [b.get_attribute("data-title") for b in page.locator(".js-plotly-plot").first.locator(
@@ -257,6 +271,7 @@ def test_every_page_renders(server, browser, mode):
             assert page.get_by_role("link", name=title).first.is_visible(), f"{title}: not in the menu"
     context.close()
     assert not missing_charts, f"no chart visible on: {missing_charts}"
+    assert not clipped, f"axis labels cut off: {clipped[:10]}"
 
 
 def open_list(page, box) -> None:

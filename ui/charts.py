@@ -10,6 +10,8 @@ cost a page 50–85 ms, so a page passes its own layout changes as `layout=` (e.
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -108,7 +110,64 @@ def figure(traces: list[dict], *, big: bool = False, height: int | None = None, 
         for trace in traces:
             if trace.get("type") == "heatmap":
                 trace.setdefault("textfont", {})["size"] = BIG_TEXT
+    _set_margins(spec, traces, big)
     return go.Figure({"data": traces, "layout": spec})
+
+
+# Average advance of a character in the dashboard's sans-serif fonts, in ems, from its base letter
+# (a Vietnamese letter is as wide as the letter under its marks); a little wide on purpose.
+_NARROW, _WIDE = set("iljtfrI1.,:;!|'()[] "), set("mwMWĐDOQGHNU%")
+
+
+def text_width(text: str, size: float) -> float:
+    """Estimated pixel width of `text` (its longest line, tags removed) at font `size`."""
+    widest = 0.0
+    for line in re.sub(r"<(?!br)[^>]*>", "", str(text)).split("<br>"):
+        base = "".join(c for c in unicodedata.normalize("NFD", line) if not unicodedata.combining(c))
+        em = sum(0.34 if c in _NARROW else 0.86 if c in _WIDE else 0.7 if c.isupper() else 0.58 for c in base)
+        widest = max(widest, em * size)
+    return widest
+
+
+def _set_margins(spec: dict, traces: list[dict], big: bool) -> None:
+    """Margins that hold the axis labels, so plotly's automargin can be off. Automargin measures
+    every tick label in the browser and then draws the chart a second time with the margins it
+    found: half of a chart's drawing time, for every chart of every page visit. The left margin
+    fits the longest category label (or number) on the y axis and its title; the bottom one (the
+    top one, for labels on top) a line of x labels and its title; the right one the colour bar
+    of a heat map. An x axis whose
+    category labels might not fit side by side keeps automargin (plotly turns them and makes
+    room for them), from margins that fit them unturned."""
+    tick = 20 if big else 13
+    margin, xaxis, yaxis = spec["margin"], spec["xaxis"], spec["yaxis"]
+
+    def titled(axis: dict) -> float:
+        text = (axis.get("title") or {}).get("text")
+        return tick * 1.6 + 8 if text else 0
+
+    def values(key: str) -> list:
+        return [v for t in traces for v in (t.get(key) if t.get(key) is not None else [])]
+
+    y = values("y")
+    if any(isinstance(v, str) for v in y):
+        labels = {v for v in y if isinstance(v, str)}
+    else:  # numbers: percents, or counts with thousands dots
+        labels = ["100%"] + [vn.number(v) for v in y if isinstance(v, (int, float)) and not _missing(v)][:1000]
+    margin["l"] = max(margin.get("l", 0), int(max(map(lambda v: text_width(v, tick), labels), default=0)
+                                              + titled(yaxis) + 16))
+    yaxis["automargin"] = False
+    x = values("x")
+    categories = [v for v in dict.fromkeys(x) if isinstance(v, str)]
+    if xaxis.get("side") == "top":  # heat maps: the labels under the title
+        heading = (tick + 6) * 1.6 + 12 if spec.get("title") else 0
+        margin["t"] = max(margin.get("t", 0), int(heading + tick * 1.5 + 10))
+        xaxis["automargin"] = False
+    else:
+        margin["b"] = max(margin.get("b", 0), int(tick * 2.1 + 10 + titled(xaxis)))
+        # labels that fit side by side on a half-width chart; plotly may turn longer ones
+        xaxis["automargin"] = sum(text_width(v, tick) + tick for v in categories) >= 420
+    if any(t.get("type") == "heatmap" and t.get("showscale", True) for t in traces):
+        margin["r"] = max(margin.get("r", 0), int(32 + 30 + text_width("100%", tick) + 24))
 
 
 def warm() -> None:
