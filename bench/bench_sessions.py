@@ -9,15 +9,16 @@ all but the newest ~150 monthly reports into bench/out/sessions.duckdb (git-igno
 /usr/bin/chromium, one browser, a context each, on loopback; one every --stagger seconds, as
 people arrive, rather than all in the same instant: each context starts with a cold cache and
 compiles Streamlit's code, several CPU-seconds) and has each go round every page
-of the menu by clicking it, as a person would, for --minutes. --load-at seconds in, `python -m
-etl load` loads the held-back reports in a separate process; --late more sessions, their login
-form already open, sign in a second after it starts, while it holds the warehouse (a login
+of the menu by clicking it, as a person would, for --minutes. --load-at seconds after they are
+all in, `python -m etl load` loads the held-back reports in a separate process; --late more
+sessions, which opened the login form when the first were in, sign in a second after it starts, while it holds the warehouse (a login
 writes no warehouse: it must not wait for the load), then browse like the others.
 
 A page visit counts from the click to the page settled: the title of the page shown, the script
 run over, and its first chart drawn when it has charts. An error is an error box, a traceback or
 Streamlit's "Page not found" on the page, or a visit or sign-in that does not settle within 30 s.
-Prints visits, errors, p50/p95/max overall, while the load ran and by page; for the first and
+Prints visits, errors, p50/p95/max overall, once every first session was in, while the load ran
+and by page; for the first and
 the late sign-ins, how long the login page took to show and the first page after the click;
 how many late logins the login file recorded before the load ended; the load's duration and
 statuses; and checks afterwards that every held-back report is in the warehouse, once.
@@ -132,6 +133,8 @@ async def session(n: int, browser, base: str, menu: list[tuple[str, str, bool]],
     while time.monotonic() < until:
         _, title, charts = menu[i % len(menu)]
         i += 1
+        if title == shown:  # the page already open (a session's first round): its link changes nothing
+            continue
         started = time.monotonic()
         try:
             await page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).first.click()
@@ -147,16 +150,24 @@ async def session(n: int, browser, base: str, menu: list[tuple[str, str, bool]],
     await context.close()
 
 
+async def all_in(first: list, sessions: int, load: dict) -> None:
+    """Returns once each of the first `sessions` has signed in (or failed to); notes when."""
+    while len(first) < sessions:
+        await asyncio.sleep(0.1)
+    load.setdefault("all_in", time.monotonic())
+
+
 async def late_session(n: int, browser, base: str, menu, until: float, visits: list, errors: list, load: dict,
-                       sign_ins: list, think: float, delay: float) -> None:
-    """A session that opens the login page `delay` seconds in and signs in a second after the load
-    started, while it holds the warehouse."""
+                       sign_ins: list, think: float, first: list, sessions: int) -> None:
+    """A session that opens the login page once the first sessions are in and signs in a second
+    after the load started, while it holds the warehouse."""
     async def load_running() -> None:
         while "start" not in load:
             await asyncio.sleep(0.1)
         await asyncio.sleep(max(0.0, load["start"] + 1.0 - time.monotonic()))
 
-    await session(n, browser, base, menu, until, visits, errors, sign_ins, think, delay, load_running)
+    await all_in(first, sessions, load)
+    await session(n, browser, base, menu, until, visits, errors, sign_ins, think, 0.0, load_running)
 
 
 def cpu_seconds(match) -> float:
@@ -193,15 +204,17 @@ async def browse(base: str, sessions: int, seconds: float, load_at: float, db_pa
         tasks = [asyncio.create_task(session(n, browser, base, menu, until, visits, errors, first, think=think,
                                              delay=n * stagger)) for n in range(sessions)]
         tasks += [asyncio.create_task(late_session(sessions + n, browser, base, menu, until, visits, errors, load,
-                                                   sign_ins, think, (sessions + n) * stagger)) for n in range(late)]
-        tasks.append(asyncio.create_task(run_load(load_at, db_path, held, load)))
+                                                   sign_ins, think, first, sessions)) for n in range(late)]
+        tasks.append(asyncio.create_task(run_load(load_at, db_path, held, load, all_in(first, sessions, load))))
         tasks.append(asyncio.create_task(measure_cpu(until - 1, load)))
         await asyncio.gather(*tasks)
         await browser.close()
     return visits, errors, load, sign_ins, first
 
 
-async def run_load(delay: float, db_path: Path, held: list[Path], out: dict) -> None:
+async def run_load(delay: float, db_path: Path, held: list[Path], out: dict, after) -> None:
+    """`python -m etl load` of the held-back reports, `delay` seconds after `after` returned."""
+    await after
     await asyncio.sleep(delay)
     env = {**os.environ, "WAREHOUSE_DB": str(db_path)}
     out["start"], out["wall_start"] = time.monotonic(), datetime.now()
@@ -229,6 +242,10 @@ def report(visits, errors, load, sign_ins, first, db_path: Path, held: list[Path
     print(f"lượt mở trang: {len(visits)} · lỗi: {len(errors)}")
     print(f"thời gian mở trang: p50 {pct(times, .5):.2f} s · p95 {pct(times, .95):.2f} s · max {max(times):.2f} s"
           f" (mục tiêu p95 < {P95_TARGET_S:.0f} s)")
+    steady = [end - start for start, end, _ in visits if start > load.get("all_in", float("inf"))]
+    if steady:
+        print(f"sau khi mọi phiên đầu đã vào ({len(steady)} lượt): p50 {pct(steady, .5):.2f} s · "
+              f"p95 {pct(steady, .95):.2f} s · max {max(steady):.2f} s")
     if during:
         print(f"trong lúc nạp ({len(during)} lượt): p50 {pct(during, .5):.2f} s · p95 {pct(during, .95):.2f} s"
               f" · max {max(during):.2f} s")
@@ -274,7 +291,8 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--communes", type=int, default=14)
-    parser.add_argument("--load-at", type=float, default=30.0, help="giây sau khi bắt đầu thì chạy lệnh nạp")
+    parser.add_argument("--load-at", type=float, default=20.0,
+                        help="giây sau khi mọi phiên đầu đã đăng nhập thì chạy lệnh nạp")
     parser.add_argument("--late", type=int, default=3, help="số phiên đăng nhập trong lúc đang nạp")
     parser.add_argument("--think", type=float, default=0.5, help="giây mỗi phiên xem trang trước khi bấm trang sau")
     parser.add_argument("--stagger", type=float, default=2.0, help="giây giữa hai phiên đăng nhập lúc đầu")
