@@ -10,6 +10,7 @@ cost a page 50–85 ms, so a page passes its own layout changes as `layout=` (e.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import unicodedata
 
@@ -119,7 +120,7 @@ def figure(traces: list[dict], *, big: bool = False, height: int | None = None, 
 _NARROW, _WIDE = set("iljtfrI1.,:;!|'()[] "), set("mwMWĐDOQGHNU%")
 
 
-def text_width(text: str, size: float) -> float:
+def _text_width(text: str, size: float) -> float:
     """Estimated pixel width of `text` (its longest line, tags removed) at font `size`."""
     widest = 0.0
     for line in re.sub(r"<(?!br)[^>]*>", "", str(text)).split("<br>"):
@@ -135,9 +136,8 @@ def _set_margins(spec: dict, traces: list[dict], big: bool) -> None:
     found: half of a chart's drawing time, for every chart of every page visit. The left margin
     fits the longest category label (or number) on the y axis and its title; the bottom one (the
     top one, for labels on top) a line of x labels and its title; the right one the colour bar
-    of a heat map. An x axis whose
-    category labels might not fit side by side keeps automargin (plotly turns them and makes
-    room for them), from margins that fit them unturned."""
+    of a heat map. An x axis whose category labels might not fit side by side keeps automargin
+    (plotly turns them and makes room for them), from margins that fit them unturned."""
     tick = 20 if big else 13
     margin, xaxis, yaxis = spec["margin"], spec["xaxis"], spec["yaxis"]
 
@@ -149,12 +149,11 @@ def _set_margins(spec: dict, traces: list[dict], big: bool) -> None:
         return [v for t in traces for v in (t.get(key) if t.get(key) is not None else [])]
 
     y = values("y")
-    if any(isinstance(v, str) for v in y):
-        labels = {v for v in y if isinstance(v, str)}
-    else:  # numbers: percents, or counts with thousands dots
-        labels = ["100%"] + [vn.number(v) for v in y if isinstance(v, (int, float)) and not _missing(v)][:1000]
-    margin["l"] = max(margin.get("l", 0), int(max(map(lambda v: text_width(v, tick), labels), default=0)
-                                              + titled(yaxis) + 16))
+    labels = {v for v in y if isinstance(v, str)}
+    if not labels:  # numbers: percents, or counts with thousands dots (and a sign)
+        largest = max((abs(float(v)) for v in y if isinstance(v, numbers.Real) and not _missing(v)), default=0)
+        labels = ["100%", "-" + vn.number(largest)]
+    margin["l"] = max(margin.get("l", 0), int(max(_text_width(v, tick) for v in labels) + titled(yaxis) + 16))
     yaxis["automargin"] = False
     x = values("x")
     categories = [v for v in dict.fromkeys(x) if isinstance(v, str)]
@@ -165,9 +164,9 @@ def _set_margins(spec: dict, traces: list[dict], big: bool) -> None:
     else:
         margin["b"] = max(margin.get("b", 0), int(tick * 2.1 + 10 + titled(xaxis)))
         # labels that fit side by side on a half-width chart; plotly may turn longer ones
-        xaxis["automargin"] = sum(text_width(v, tick) + tick for v in categories) >= 420
+        xaxis["automargin"] = sum(_text_width(v, tick) + tick for v in categories) >= 420
     if any(t.get("type") == "heatmap" and t.get("showscale", True) for t in traces):
-        margin["r"] = max(margin.get("r", 0), int(32 + 30 + text_width("100%", tick) + 24))
+        margin["r"] = max(margin.get("r", 0), int(32 + 30 + _text_width("100%", tick) + 24))
 
 
 def warm() -> None:
