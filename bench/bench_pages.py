@@ -10,8 +10,8 @@ load, and one monthly load per commune-month with its committee meetings, branch
 recruitment rows and (December) annual ratings; a few reports are missing or late, as in life.
 Then, for each page of dashboard.py: the script run warm (median of --runs AppTest runs after one
 cold run; target < 200 ms), and the first visit in headless Chromium (from starting a fresh
-`python -m ui.serve` until the server answers, the title shows and the first chart is visible; target
-< 4 s). Prints a table.
+`python -m ui.serve` until the server answers, the login form is ready, the page's title shows
+after the automated sign-in and plotly has drawn the first chart; target < 4 s). Prints a table.
 """
 from __future__ import annotations
 
@@ -192,8 +192,9 @@ def warm_times(db_path: Path, scripts: list[str], runs: int) -> dict[str, tuple[
 
 
 def first_visits(db_path: Path, pages: list[tuple[str, str, str]]) -> dict[str, tuple | None]:
-    """Per page: seconds from starting a fresh server to (server answering, title shown, first
-    chart visible); None for a page without charts."""
+    """Per page: seconds from starting a fresh server to (server answering, login form ready,
+    page title shown, first chart drawn); None for a page without charts. The sign-in is typed
+    the moment the form is ready (a person takes longer: that part of the time is the bench's)."""
     from playwright.sync_api import sync_playwright
 
     import test_browser as tb
@@ -214,15 +215,29 @@ def first_visits(db_path: Path, pages: list[tuple[str, str, str]]) -> dict[str, 
                 healthy = time.perf_counter() - t0
                 page = browser.new_page(viewport=tb.NORMAL)
                 page.goto(f"{base}/{url_path}")
-                page.wait_for_selector("h1", state="visible", timeout=60_000)
-                tb.settled(page)
-                tb.sign_in(page)  # the login form comes first; the automated sign-in is part of the time
+                page.wait_for_function(FORM_READY_JS, polling=POLL_MS, timeout=60_000)
+                ready = time.perf_counter() - t0
+                page.get_by_label("Tên đăng nhập").fill(tb.USER)
+                page.get_by_label("Mật khẩu").fill(tb.PASSWORD)
+                page.get_by_role("button", name="Đăng nhập").click()
+                page.wait_for_function(TITLED_JS, polling=POLL_MS, timeout=60_000)
                 titled = time.perf_counter() - t0
-                page.wait_for_selector(tb.CHART, state="visible", timeout=60_000)
-                out[script] = (healthy, titled, time.perf_counter() - t0)
+                page.wait_for_function(DRAWN_JS, polling=POLL_MS, timeout=60_000)
+                out[script] = (healthy, ready, titled, time.perf_counter() - t0)
                 page.close()
         browser.close()
     return out
+
+
+POLL_MS = 20
+# the login form drawn and its script run over (typing into a running form may be lost)
+FORM_READY_JS = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
+    && [...document.querySelectorAll('h1')].some(h => h.innerText.includes('Đăng nhập'))
+    && document.querySelector('input[type="password"]')"""
+TITLED_JS = "() => { const h = document.querySelector('h1'); return h && !h.innerText.includes('Đăng nhập'); }"
+# a chart plotly has drawn: its SVG exists and has a size on screen
+DRAWN_JS = """() => [...document.querySelectorAll('.js-plotly-plot .main-svg')].some(
+    s => s.getBoundingClientRect().height > 0)"""
 
 
 def main() -> int:
@@ -246,7 +261,7 @@ def main() -> int:
     warm = warm_times(path, [p[0] for p in pages], args.runs)
     first = {} if args.no_browser else first_visits(path, pages)
     print(f"\n{'trang':<24}{'lần đầu (ms)':>14}{'ấm, trung vị (ms)':>19}"
-          f"{'Chromium: máy chủ sẵn sàng · tiêu đề · biểu đồ (s)':>52}")
+          f"{'Chromium: máy chủ · đăng nhập · tiêu đề · biểu đồ (s)':>56}")
     missed = []
     for script, title, _ in pages:
         cold, median = warm[script]
@@ -256,7 +271,7 @@ def main() -> int:
         if median > WARM_TARGET_MS or (visit is not None and visit[-1] > FIRST_TARGET_S):
             flag = "  ✗ vượt mục tiêu"
             missed.append(title)
-        print(f"{title:<24}{cold:>14.0f}{median:>19.0f}{shown:>52}{flag}")
+        print(f"{title:<24}{cold:>14.0f}{median:>19.0f}{shown:>56}{flag}")
     print(f"\nmục tiêu: ấm < {WARM_TARGET_MS} ms; biểu đồ đầu tiên < {FIRST_TARGET_S:.0f} s"
           + (f" · vượt: {', '.join(missed)}" if missed else " · tất cả đạt"))
     return 1 if missed else 0
