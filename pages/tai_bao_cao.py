@@ -19,6 +19,18 @@ SEVERITY_COLORS = {"Lỗi": "background-color: #fdecea; color: #b71c1c",
 RESULT_COLORS = {"Hợp lệ": "color: #1b7f3b", "Đã nạp": "color: #1b7f3b", "Không thay đổi": "color: #495057",
                  "Bị từ chối": "color: #b71c1c; font-weight: 600"}
 
+# Streamlit writes its uploader's button, hint and drop text in English: the same places in
+# Vietnamese (the English stays only in labels a screen reader reads; the emotion class of the
+# drop text is Streamlit 1.67's own: tests/test_browser.py fails when an upgrade renames it)
+UPLOADER_VN = {
+    '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p': "Chọn tệp",
+    '[data-testid="stFileUploaderDropzoneInstructions"] span': "Kéo thả tệp vào đây hoặc bấm Chọn tệp",
+    '[data-testid="stFileUploaderDropzone"] .euud7oh2': "Thả tệp vào đây",
+}
+UPLOADER_CSS = "<style>" + "".join(
+    f"{where} {{font-size: 0}} {where}::after {{content: '{text}'; font-size: 14px; line-height: 1.6}}"
+    for where, text in UPLOADER_VN.items()) + "</style>"
+
 
 def _names(scope: indicators.Scope = indicators.Scope("2000-01", "2099-12")) -> dict[str, str]:
     """Commune code -> name of the communes active in `scope`, from the snapshot (empty before
@@ -54,6 +66,7 @@ def _problems(outcome: upload.Outcome, key: str) -> None:
 
 def _uploader() -> list:
     round_ = st.session_state.setdefault("upload_round", 0)
+    st.html(UPLOADER_CSS)
     files = st.file_uploader(
         f"Chọn tệp báo cáo (.xlsx, .xlsm, .xls; tối đa {upload.MAX_MB} MB mỗi tệp, {upload.MAX_FILES} tệp và "
         f"{upload.MAX_TOTAL_MB} MB mỗi lần)",

@@ -297,6 +297,28 @@ def choose_commune(page, name: str) -> None:
     settled(page)
 
 
+# What a person sees of an element: its text, or the text CSS puts after it in its place.
+SHOWN_TEXT_JS = """e => { const style = getComputedStyle(e), after = getComputedStyle(e, '::after');
+  return style.fontSize === '0px' && after.content !== 'none' ? JSON.parse(after.content) : e.innerText; }"""
+
+
+def test_the_uploader_speaks_vietnamese_even_while_a_file_is_dragged(server, browser):
+    page = browser.new_page(viewport=NORMAL)
+    open_page(page, f"{server}/tai-bao-cao")
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    button, hint = f'{zone} [data-testid="stBaseButton-secondary"] p', f"{zone} [data-testid$=Instructions] span"
+    drop = f"{zone} > div:not([data-testid]) > span"  # the text shown while a file is held over the box
+    assert page.locator(button).evaluate(SHOWN_TEXT_JS) == "Chọn tệp"
+    assert page.locator(hint).evaluate(SHOWN_TEXT_JS) == "Kéo thả tệp vào đây hoặc bấm Chọn tệp"
+    assert page.locator(drop).count() == 0  # shown only while a file is held over the box
+    dragged = page.evaluate_handle("() => { const d = new DataTransfer(); d.items.add(new File(['x'], 'a.xlsx'));"
+                                   " return d; }")
+    page.dispatch_event(zone, "dragenter", {"dataTransfer": dragged})
+    page.locator(drop).wait_for(state="visible", timeout=TIMEOUT_MS)
+    assert page.locator(drop).evaluate(SHOWN_TEXT_JS) == "Thả tệp vào đây"
+    page.close()
+
+
 def test_filter_carries_across_pages_and_links(server, browser):
     context = browser.new_context(viewport=NORMAL, locale="vi-VN")
     page = context.new_page()
