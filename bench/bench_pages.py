@@ -222,7 +222,7 @@ def first_visits(db_path: Path, pages: list[tuple[str, str, str]]) -> dict[str, 
                 page.get_by_role("button", name="Đăng nhập").click()
                 page.wait_for_function(TITLED_JS, polling=POLL_MS, timeout=60_000)
                 titled = time.perf_counter() - t0
-                page.wait_for_function(DRAWN_JS, polling=POLL_MS, timeout=60_000)
+                page.wait_for_function(f"() => {tb.DRAWN}", polling=POLL_MS, timeout=60_000)
                 out[script] = (healthy, ready, titled, time.perf_counter() - t0)
                 page.close()
         browser.close()
@@ -235,9 +235,6 @@ FORM_READY_JS = """() => document.querySelector('[data-testid="stApp"]')?.datase
     && [...document.querySelectorAll('h1')].some(h => h.innerText.includes('Đăng nhập'))
     && document.querySelector('input[type="password"]')"""
 TITLED_JS = "() => { const h = document.querySelector('h1'); return h && !h.innerText.includes('Đăng nhập'); }"
-# a chart plotly has drawn: its SVG exists and has a size on screen
-DRAWN_JS = """() => [...document.querySelectorAll('.js-plotly-plot .main-svg')].some(
-    s => s.getBoundingClientRect().height > 0)"""
 
 
 def main() -> int:

@@ -15,7 +15,7 @@ sessions, which opened the login form when the first were in, sign in a second a
 writes no warehouse: it must not wait for the load), then browse like the others.
 
 A page visit counts from the click to the page settled: the title of the page shown, the script
-run over, and its first chart drawn when it has charts. An error is an error box, a traceback or
+run over, and a chart drawn by plotly when it has charts (checked inside the page every 50 ms). An error is an error box, a traceback or
 Streamlit's "Page not found" on the page, or a visit or sign-in that does not settle within 30 s.
 Prints visits, errors, p50/p95/max overall, once every first session was in, while the load ran
 and by page; for the first and
@@ -73,23 +73,21 @@ def build(communes: int) -> tuple[Path, list[Path]]:
 
 
 async def settled(page, before: str, charts: bool) -> str:
-    """Waits for a new page: a title other than `before`, the script run over (three quiet polls)
-    and its first chart drawn. Returns the new title. Polls every 50 ms: Playwright's default polls
-    on every animation frame, which keeps each waiting tab drawing frames at 60 a second, work a
-    person's browser never does (with ten tabs waiting, it took a share of the two cores)."""
-    await page.wait_for_function("t => { const h = document.querySelector('h1'); return h && h.innerText !== t; }",
-                                 arg=before, timeout=SETTLE_MS, polling=50)
-    deadline = time.monotonic() + SETTLE_MS / 1000
-    quiet = 0
-    while quiet < 3:
-        if time.monotonic() > deadline:
-            raise TimeoutError(before)
-        state = await page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
-        quiet = quiet + 1 if state == "notRunning" else 0
-        await asyncio.sleep(0.1)
-    if charts:
-        await page.wait_for_selector(tb.CHART, state="visible", timeout=SETTLE_MS)
+    """Waits for a new page: a title other than `before`, the script run over and, when the page
+    has charts, one drawn by plotly, seen twice in a row (a rerun may follow a run). Returns the
+    new title. The check runs inside the page every 50 ms: Playwright's default polls on every
+    animation frame, which keeps each waiting tab drawing frames at 60 a second (work a person's
+    browser never does), and each check sent from here costs a round trip through the browser."""
+    await page.wait_for_function(SETTLED_JS, arg=[before, charts], timeout=SETTLE_MS, polling=50)
     return await page.locator("h1").first.inner_text()
+
+
+SETTLED_JS = """([before, charts]) => {
+  const h = document.querySelector('h1'), app = document.querySelector('[data-testid="stApp"]');
+  const done = h && h.innerText !== before && app && app.dataset.testScriptState === 'notRunning' && (!charts || %s);
+  window.__settledPolls = done ? (window.__settledPolls || 0) + 1 : 0;
+  return window.__settledPolls >= 2;
+}""" % tb.DRAWN
 
 
 async def problems(page) -> str | None:

@@ -35,6 +35,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync"]
 NORMAL, PROJECTOR = {"width": 1600, "height": 1000}, {"width": 1366, "height": 768}
 CHART = '.js-plotly-plot, [data-testid="stPlotlyChart"]'
+# JavaScript: whether plotly has drawn a chart (CHART also matches the container before it is drawn)
+DRAWN = "[...document.querySelectorAll('.js-plotly-plot .main-svg')].some(s => s.getBoundingClientRect().height > 0)"
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 TIMEOUT_MS = 30_000
 USER, PASSWORD = "bantochuc", "mật khẩu thử nghiệm 2026"  # a Ban Tổ chức account: every page
