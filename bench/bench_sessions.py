@@ -267,7 +267,10 @@ def report(visits, errors, load, sign_ins, first, db_path: Path, held: list[Path
         during_load = con.execute("""SELECT count(*) FROM login_attempts WHERE reason = 'ok' AND "at" > ? AND "at" < ?""",
                                   [since, load["wall_end"]]).fetchone()[0]
     if sign_ins:
-        print(f"đăng nhập trong lúc nạp: {during_load}/{len(sign_ins)} phiên được nhận trước khi nạp xong")
+        # a load over before a slowed-down login reached the server says nothing either way: the
+        # figure is shown, and the run fails only on a late sign-in that did not get in
+        print(f"đăng nhập trong lúc nạp: {during_load}/{len(sign_ins)} phiên được nhận trước khi nạp xong"
+              f" (nạp kéo dài {load['end'] - load['start']:.1f} s)")
     statuses = {s: load.get("statuses", []).count(s) for s in ("loaded", "unchanged", "rejected")}
     print(f"nạp {len(held)} tệp trong tiến trình riêng: {load['end'] - load['start']:.1f} s · mã thoát {load['code']}"
           f" · {statuses}" + (f" · {load['stderr']}" if load.get("stderr") else ""))
@@ -280,7 +283,7 @@ def report(visits, errors, load, sign_ins, first, db_path: Path, held: list[Path
     for n, title, bad in errors[:20]:
         print(f"  lỗi phiên {n} · {title}: {bad}")
     ok = (not errors and complete and statuses["loaded"] == len(held) and pct(times, .95) < P95_TARGET_S
-          and during_load >= len(sign_ins))
+          and all(signed for _, _, _, signed in sign_ins))
     return 0 if ok else 1
 
 
