@@ -280,15 +280,22 @@ def progress_bars(df: pd.DataFrame, *, label: str, done: str, target: str, pace:
         dict(type="bar", name="Chỉ tiêu năm", y=labels, x=d[target].to_numpy(), orientation="h",
              marker=dict(color="#dee2e6"), hovertemplate="%{y}: chỉ tiêu %{x}<extra></extra>"),
         dict(type="bar", name="Đã kết nạp", y=labels, x=d[done].to_numpy(), orientation="h", marker=dict(color=MAIN),
-             text=[vn.number(v) for v in d[done].tolist()], textposition="outside", textangle=0,
              hovertemplate="%{y}: đã kết nạp %{x}<extra></extra>"),
         dict(type="scatter", name="Tiến độ cần đạt", y=labels, x=d[pace].to_numpy(), mode="markers",
              marker=dict(symbol="line-ns-open", size=26 if big else 18, color=SECOND, line=dict(width=3)),
              hovertemplate="%{y}: cần đạt %{x:.1f}<extra></extra>"),
     ]
-    # the pace markers would pad the category axis by several rows (blank bands top and bottom)
-    return figure(traces, big=big, title=title,
-                  extra={"barmode": "overlay", "yaxis": dict(range=[-0.5, len(d) - 0.5])},
+    # "admitted/target" past the longer of the two bars: the pace mark (never past the target)
+    # sat on a label written at the end of the admitted bar
+    ends = np.fmax(d[done].to_numpy(dtype=float), d[target].to_numpy(dtype=float))
+    traces.append(dict(type="scatter", name="Đã kết nạp/chỉ tiêu", y=labels, x=ends, mode="text",
+                       text=[vn.ratio(a, t, missing=vn.number(a)) for a, t in zip(d[done].tolist(), d[target].tolist())],
+                       textposition="middle right", cliponaxis=False, showlegend=False, hoverinfo="skip"))
+    extra = {"barmode": "overlay", "yaxis": dict(range=[-0.5, len(d) - 0.5])}  # the markers padded it by rows
+    top = max((e for e in ends.tolist() if not math.isnan(e)), default=0)
+    if top > 0:
+        extra["xaxis"] = dict(range=[0, top * (1.18 if big else 1.14)])  # room for the labels
+    return figure(traces, big=big, title=title, extra=extra,
                   height=_height(len(d), big, max(340, 30 * len(d) + 100)), layout=layout)
 
 
