@@ -287,7 +287,7 @@ def progress_bars(df: pd.DataFrame, *, label: str, done: str, target: str, pace:
     ]
     # "admitted/target" past the longer of the two bars: the pace mark (never past the target)
     # sat on a label written at the end of the admitted bar
-    ends = np.fmax(d[done].to_numpy(dtype=float), d[target].to_numpy(dtype=float))
+    ends = np.fmax(d[done].astype(float).to_numpy(), d[target].astype(float).to_numpy())
     traces.append(dict(type="scatter", name="Đã kết nạp/chỉ tiêu", y=labels, x=ends, mode="text",
                        text=[vn.ratio(a, t, missing=vn.number(a)) for a, t in zip(d[done].tolist(), d[target].tolist())],
                        textposition="middle right", cliponaxis=False, showlegend=False, hoverinfo="skip"))
