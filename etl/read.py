@@ -157,12 +157,15 @@ def read_workbook(path: str | Path, *, max_bytes: int = 20 * 2**20,
         foreign = bool(streams) and not {"Workbook", "Book"} & streams
         bad = _msg_not_workbook(name) if foreign else _msg_corrupt(name)
         book = next((s for s in ("Workbook", "Book") if s in streams), None)
-        if book is not None:
-            extent = _biff_extent(cfb.stream(book))
-            if extent is None:
-                raise ReadError("unreadable", _msg_corrupt(name))
-            if extent[0] * extent[1] > MAX_CELLS:
-                raise ReadError("unreadable", _msg_far_cells(name, *extent))
+        if book is None or len(stream := cfb.stream(book)) < cfb.entries[book][2]:
+            # no directory to be found, or a file that ends before its workbook stream does (cut
+            # short): calamine's reader panicked on those, printing a Rust backtrace on the console
+            raise ReadError("unreadable", bad)
+        extent = _biff_extent(stream)
+        if extent is None:
+            raise ReadError("unreadable", _msg_corrupt(name))
+        if extent[0] * extent[1] > MAX_CELLS:
+            raise ReadError("unreadable", _msg_far_cells(name, *extent))
     else:
         raise ReadError("unreadable", _msg_not_workbook(name))
 
