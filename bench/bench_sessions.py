@@ -1,27 +1,30 @@
 """Benchmark: concurrent browser sessions on the dashboard while a load runs in another process.
 
     .venv/bin/python bench/bench_sessions.py [--sessions 10] [--minutes 3] [--communes 14]
-                                             [--load-at 30] [--late 3] [--think 0.5] [--stagger 2]
+                                             [--load-at 20] [--late 3] [--think 0.5] [--stagger 2]
 
 Generates sample reports (etl.sample) for --communes communes from 2025-01 to 2026-10 and loads
-all but the newest ~150 monthly reports into bench/out/sessions.duckdb (git-ignored); starts
-`python -m ui.serve` on it; signs --sessions headless Chromium sessions in (Debian's
-/usr/bin/chromium, one browser, a context each, on loopback; one every --stagger seconds, as
-people arrive, rather than all in the same instant: each context starts with a cold cache and
-compiles Streamlit's code, several CPU-seconds) and has each go round every page
-of the menu by clicking it, as a person would, for --minutes. --load-at seconds after they are
-all in, `python -m etl load` loads the held-back reports in a separate process; --late more
-sessions, which opened the login form when the first were in, sign in a second after it starts, while it holds the warehouse (a login
-writes no warehouse: it must not wait for the load), then browse like the others.
+all but the newest 150 monthly reports into bench/out/sessions-<communes>/warehouse.duckdb
+(git-ignored); starts `python -m ui.serve` on it; signs --sessions headless Chromium sessions in
+(Debian's /usr/bin/chromium, one browser, a context each, on loopback; one every --stagger
+seconds, as people arrive, rather than all in the same instant: each context starts with a cold
+cache and compiles Streamlit's code, several CPU-seconds) and has each go round every page of
+the menu by clicking it, as a person would, for --minutes. --load-at seconds after they are all
+in, `python -m etl load` loads the held-back reports in a separate process; --late more
+sessions, which opened the login form when the first were in, sign in a second after it starts,
+while it holds the warehouse (a login writes no warehouse: it must not wait for the load), then
+browse like the others.
 
 A page visit counts from the click to the page settled: the title of the page shown, the script
-run over, and a chart drawn by plotly when it has charts (checked inside the page every 50 ms). An error is an error box, a traceback or
-Streamlit's "Page not found" on the page, or a visit or sign-in that does not settle within 30 s.
+run over, and a chart drawn by plotly when it has charts (checked inside the page every 50 ms).
+An error is an error box, a traceback or Streamlit's "Page not found" on the page, or a visit or
+sign-in that does not settle within 30 s.
+
 Prints visits, errors, p50/p95/max overall, once every first session was in, while the load ran
-and by page; for the first and
-the late sign-ins, how long the login page took to show and the first page after the click;
-how many late logins the login file recorded before the load ended; the load's duration and
-statuses; and checks afterwards that every held-back report is in the warehouse, once.
+and by page; for the first and the late sign-ins, how long the login page took to show and the
+first page after the click; how many late logins the login file recorded before the load ended;
+the load's duration and statuses; and checks afterwards that every held-back report is in the
+warehouse, once.
 """
 from __future__ import annotations
 
