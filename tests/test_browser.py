@@ -211,6 +211,8 @@ def assert_clean(page) -> None:
     text = page.inner_text("body")
     assert "Traceback" not in text
     assert "Page not found" not in text, "Streamlit's 'Page not found' dialog is open"
+    # the dashboard opens no dialog of its own: one open is Streamlit's (shown in Vietnamese)
+    assert page.locator('section[role="dialog"]').count() == 0, page.locator('section[role="dialog"]').all_inner_texts()
 
 
 # Axis labels that stick out of their chart (the dashboard sets margins itself, automargin off:
@@ -524,3 +526,25 @@ def test_a_page_link_opened_first_after_the_launcher_starts(demo_db, browser, tm
         sign_in(page)
         assert page.locator("h1").first.inner_text() == "Hội nghị cấp ủy"
         assert_clean(page)
+
+
+def test_a_stopped_server_is_said_in_vietnamese(demo_db, browser, tmp_path):
+    """Streamlit's "Connection error" dialog, when the server stops or restarts under an open page,
+    reads in Vietnamese (ui.auth.DIALOGS_JS, installed by the login page for the tab's life)."""
+    port = free_port()
+    proc = start_server(private_copy(demo_db, tmp_path), port, tmp_path / "streamlit.log")
+    page = browser.new_page(viewport=NORMAL)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
+        open_page(page, f"http://127.0.0.1:{port}/kiem-tra")  # signs in: the login form's elements are gone
+        stop_server(proc)
+        title = page.locator('section[role="dialog"] h2')
+        title.wait_for(state="visible", timeout=TIMEOUT_MS)
+        page.wait_for_function("h => h.dataset.vn", arg=title.element_handle(), timeout=TIMEOUT_MS)
+        assert title.evaluate(SHOWN_TEXT_JS) == "Mất kết nối với máy chủ"
+        body = page.locator('section[role="dialog"] h2 + div')
+        assert body.evaluate(SHOWN_TEXT_JS).startswith("Máy chủ bảng điều khiển không trả lời.")
+        screenshot(page, "mat-ket-noi")
+    finally:
+        stop_server(proc)
+        page.close()
