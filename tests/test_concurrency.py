@@ -157,7 +157,7 @@ def test_pages_during_the_command_line_load(warehouse, incoming, app):
     old = communes_offered(first)
     loader = subprocess.Popen([sys.executable, "-m", "etl", "load", str(incoming), "--db", str(warehouse)],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen_stale, renders = 0, 0
+    seen = []  # (said stale, communes offered) of each page rendered while the load ran
     try:
         deadline = time.monotonic() + 30
         while not locked(warehouse):
@@ -165,18 +165,15 @@ def test_pages_during_the_command_line_load(warehouse, incoming, app):
             assert time.monotonic() < deadline, "the load never took the warehouse"
             time.sleep(0.05)
         while loader.poll() is None:  # round and round the pages until the load is over
-            script = PAGES[renders % len(PAGES)][0]
+            script = PAGES[len(seen) % len(PAGES)][0]
             at = visit(first, script)
-            renders += 1
-            if check(at, script):
-                seen_stale += 1
-                assert communes_offered(at) == old, script
+            seen.append((check(at, script), communes_offered(at)))
         out, err = loader.communicate(timeout=300)
     finally:
         if loader.poll() is None:
             loader.kill()
             loader.wait()
-    assert seen_stale >= 1, f"{renders} pages rendered during the load, none said '{STALE}'"
+    assert seen, "no page rendered while the load ran"
     assert loader.returncode in (0, 1), err  # 1: some reports rejected, the others loaded
     assert out.count("ĐÃ NẠP") >= 50, out[-2000:]
     after = app(warehouse)
@@ -184,3 +181,11 @@ def test_pages_during_the_command_line_load(warehouse, incoming, app):
         at = visit(after, script)
         assert not check(at, script), script
         assert communes_offered(at) > old, script
+    # each page showed the data from before the load (saying so if the load had written by
+    # then) or all of it, never a part. Whether a render falls while the load has written and
+    # still holds the warehouse depends on the machine's speed (it missed once in CI): the
+    # holding test above checks every page in that state.
+    final = communes_offered(after)
+    assert final > old
+    for stale, offered in seen:
+        assert offered == old if stale else offered in (old, final), (stale, offered)
