@@ -217,10 +217,8 @@ def first_visits(db_path: Path, pages: list[tuple[str, str, str]]) -> dict[str, 
                 page.goto(f"{base}/{url_path}")
                 page.wait_for_function(FORM_READY_JS, polling=POLL_MS, timeout=60_000)
                 ready = time.perf_counter() - t0
-                page.get_by_label("Tên đăng nhập").fill(tb.USER)
-                page.get_by_label("Mật khẩu").fill(tb.PASSWORD)
-                page.get_by_role("button", name="Đăng nhập").click()
-                page.wait_for_function(TITLED_JS, polling=POLL_MS, timeout=60_000)
+                tb.submit_login(page)
+                page.wait_for_function(tb.PAST_LOGIN, polling=POLL_MS, timeout=60_000)
                 titled = time.perf_counter() - t0
                 page.wait_for_function(f"() => {tb.DRAWN}", polling=POLL_MS, timeout=60_000)
                 out[script] = (healthy, ready, titled, time.perf_counter() - t0)
@@ -234,7 +232,6 @@ POLL_MS = 20
 FORM_READY_JS = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
     && [...document.querySelectorAll('h1')].some(h => h.innerText.includes('Đăng nhập'))
     && document.querySelector('input[type="password"]')"""
-TITLED_JS = "() => { const h = document.querySelector('h1'); return h && !h.innerText.includes('Đăng nhập'); }"
 
 
 def main() -> int:

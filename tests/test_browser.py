@@ -183,13 +183,21 @@ def settled(page, timeout: float = TIMEOUT_MS / 1000) -> None:
     raise TimeoutError(f"the page was still running after {timeout} s: {page.url}")
 
 
-def sign_in(page, name: str = USER, password: str = PASSWORD) -> None:
-    """Fill the login form; returns once the page the URL named has replaced it."""
+# JavaScript: whether the page shown is past the login form (its title is no longer "Đăng nhập")
+PAST_LOGIN = "() => { const h = document.querySelector('h1'); return h && !h.innerText.includes('Đăng nhập'); }"
+
+
+def submit_login(page, name: str = USER, password: str = PASSWORD) -> None:
+    """Fill the login form and press its button."""
     page.get_by_label("Tên đăng nhập").fill(name)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_function("() => { const h = document.querySelector('h1');"
-                           " return h && !h.innerText.includes('Đăng nhập'); }", timeout=TIMEOUT_MS)
+
+
+def sign_in(page, name: str = USER, password: str = PASSWORD) -> None:
+    """Fill the login form; returns once the page the URL named has replaced it."""
+    submit_login(page, name, password)
+    page.wait_for_function(PAST_LOGIN, timeout=TIMEOUT_MS)
     settled(page)
 
 
