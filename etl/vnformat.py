@@ -31,6 +31,12 @@ def number(x, digits: int = 0, missing: str = DASH) -> str:
     return ("-" if value < 0 and scaled else "") + text
 
 
+def signed(x, missing: str = DASH) -> str:
+    """A change: 3 -> '+3', -2 -> '-2', 0 -> '0'."""
+    text = number(x, missing=missing)
+    return "+" + text if not _missing(x) and float(x) > 0 else text
+
+
 def percent(share, digits: int = 1, missing: str = DASH) -> str:
     """A fraction 0..1 -> '85,3%'."""
     if _missing(share):

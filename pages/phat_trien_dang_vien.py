@@ -17,13 +17,10 @@ from ui import charts, data, page
 
 NOT_REPORTED = charts.NOT_REPORTED
 QUIET = {"delta_color": "gray", "delta_arrow": "off"}  # a delta that is a fact, not a change
-FLOWS = {  # column: (label, colour) of the membership change, in the order of I13
-    "admitted": ("Kết nạp mới", charts.MAIN),
-    "transferred_in": ("Chuyển đến", charts.SECOND),
-    "transferred_out": ("Chuyển đi", charts.LATE),
-    "deceased": ("Từ trần", "#6c757d"),
-    "removed": ("Xóa tên, khai trừ, ra khỏi Đảng", "#343a40"),
-}
+# the membership change of I13: what adds to the party and what takes from it (column: label, colour)
+GAINS = {"admitted": ("Kết nạp mới", charts.MAIN), "transferred_in": ("Chuyển đến", charts.SECOND)}
+LOSSES = {"transferred_out": ("Chuyển đi", charts.LATE), "deceased": ("Từ trần", "#6c757d"),
+          "removed": ("Xóa tên, khai trừ, ra khỏi Đảng", "#343a40")}
 
 
 def _n(x) -> str:
@@ -31,7 +28,7 @@ def _n(x) -> str:
 
 
 def _signed(x) -> str:
-    return _n(x) if pd.isna(x) or x <= 0 else "+" + _n(x)
+    return vn.signed(x, missing=NOT_REPORTED)
 
 
 def _true(x) -> bool:
@@ -106,12 +103,9 @@ def sources_chart(by_commune: pd.DataFrame, until: str) -> None:
 
 
 def flows_chart(by_month: pd.DataFrame) -> None:
-    months = [vn.month_short(p) for p in by_month["period"]]
-    fig = charts.bars(by_month.assign(month=months), x="month", series=FLOWS, big=page.big(),
-                      title="Biến động đảng viên theo tháng",
-                      layout=page.title_room(extra=35) if page.big() else None)  # six legend entries: two lines
-    fig.add_scatter(x=months, y=by_month["net_change"], name="Tăng/giảm thực tế", mode="lines+markers",
-                    line=dict(color="#212529", width=2.5))
+    fig = charts.change_bars(by_month, x="period", up=GAINS, down=LOSSES, net=("net_change", "Tăng/giảm thực tế"),
+                             big=page.big(), title="Biến động đảng viên theo tháng",
+                             layout=page.title_room(extra=35) if page.big() else None)  # six legend entries: two lines
     page.chart(fig, "bien-dong-dang-vien-theo-thang")
 
 

@@ -99,6 +99,28 @@ def test_cumulative_line_follows_the_months(app, demo_db, con):
     assert array(pace["y"]) == pytest.approx(month["pace_target"].astype(float).to_numpy())
 
 
+def test_member_change_stacks_gains_up_losses_down_and_marks_the_net(app, demo_db, con):
+    at = app(demo_db, page=PAGE)
+    at.selectbox(key="den_thang").set_value(12).run()  # two months past the last report
+    month = ind.recruitment(con, scope_of(at), by="month")
+    [chart] = [f for title, f in figures(at).items() if title.startswith("Biến động đảng viên")]
+    assert chart["layout"]["barmode"] == "relative"
+    *bars, net = chart["data"]
+    signs = {"Kết nạp mới": ("admitted", 1), "Chuyển đến": ("transferred_in", 1), "Chuyển đi": ("transferred_out", -1),
+             "Từ trần": ("deceased", -1), "Xóa tên, khai trừ, ra khỏi Đảng": ("removed", -1)}
+    assert [b["name"] for b in bars] == list(signs)
+    for bar in bars:
+        column, sign = signs[bar["name"]]
+        assert bar["x"] == [vn.month_short(p) for p in month["period"]]
+        np.testing.assert_array_equal(array(bar["y"]), sign * month[column].astype(float).to_numpy())
+        counts = [vn.number(v, missing="") for v in month[column].tolist()]
+        assert bar["text"] == ["" if c == "0" else c for c in counts]  # counts, not negatives
+    assert net["name"] == "Tăng/giảm thực tế" and net["mode"] == "markers"
+    np.testing.assert_array_equal(array(net["y"]), month["net_change"].astype(float).to_numpy())
+    assert np.isnan(array(net["y"])[-2:]).all() and net["text"][-2:] == ["", ""]  # no report, no diamond
+    assert any(t.startswith("+") for t in net["text"])
+
+
 def test_commune_filter_changes_the_numbers(app, demo_db, con):
     at = app(demo_db, page=PAGE)
     before = cards(at)["Kết nạp từ đầu năm"][0]

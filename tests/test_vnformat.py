@@ -18,6 +18,7 @@ def test_percent_ratio_dates():
     assert vn.percent(0.307) == "30,7%" and vn.percent(1) == "100,0%" and vn.percent(None) == "—"
     assert vn.percent(None, missing="Chưa báo cáo") == "Chưa báo cáo"
     assert vn.ratio(128, 134) == "128/134"
+    assert (vn.signed(1234), vn.signed(-2), vn.signed(0), vn.signed(pd.NA, missing="")) == ("+1.234", "-2", "0", "")
     assert vn.day(date(2024, 4, 3)) == "03/04/2024" == vn.day(pd.Timestamp("2024-04-03"))
     assert vn.moment(datetime(2024, 4, 3, 8, 5)) == "03/04/2024 08:05"
     assert vn.month("2024-03") == "Tháng 3/2024" and vn.month_short("2024-11") == "T11/2024"

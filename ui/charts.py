@@ -330,6 +330,33 @@ def bars(df: pd.DataFrame, *, x: str, series: dict[str, tuple[str, str]], title:
                   height=_height(len(df), big, max(340, 30 * len(df) + 100)) if horizontal else None, layout=layout)
 
 
+def change_bars(df: pd.DataFrame, *, x: str, up: dict[str, tuple[str, str]], down: dict[str, tuple[str, str]],
+                net: tuple[str, str], title: str | None = None, big: bool = False,
+                layout: dict | None = None) -> go.Figure:
+    """Monthly change of a count: what adds to it stacked above zero, what takes from it stacked
+    below (drawn downwards, labelled with its count), and the net change as a diamond at its
+    level in each month's bar: up/down = {column: (legend label, colour)}, net = (column, label).
+    A month with no report has no bar and no diamond."""
+    months = [vn.month_short(p) for p in df[x]]
+    traces = []
+    for sign, series in ((1, up), (-1, down)):
+        for col, (name, color) in series.items():
+            counts = [vn.number(v, missing="") for v in df[col].tolist()]
+            traces.append(dict(type="bar", name=name, marker=dict(color=color), x=months,
+                               y=sign * df[col].astype(float).to_numpy(),
+                               text=["" if c == "0" else c for c in counts], textposition="inside",
+                               insidetextanchor="middle", textangle=0, textfont=dict(color="white"),
+                               hovertemplate=f"%{{x}} · {name}: %{{text}}<extra></extra>"))
+    col, name = net
+    traces.append(dict(type="scatter", mode="markers", name=name, x=months, y=df[col].astype(float).to_numpy(),
+                       text=[vn.signed(v, missing="") for v in df[col].tolist()],
+                       marker=dict(symbol="diamond", size=16 if big else 11, color="#212529",
+                                   line=dict(color="white", width=1.5)),
+                       hovertemplate=f"%{{x}} · {name}: %{{text}}<extra></extra>"))
+    extra = {"barmode": "relative", "yaxis": dict(zeroline=True, zerolinecolor="#495057", zerolinewidth=1.5)}
+    return figure(traces, big=big, title=title, extra=extra, layout=layout)
+
+
 def count_heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, column_labels: dict | None = None,
                   title: str | None = None, big: bool = False, layout: dict | None = None) -> go.Figure:
     """Unit × category grid of counts (e.g. inspection findings); a zero stays white and blank,
