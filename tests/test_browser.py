@@ -27,6 +27,7 @@ from playwright.sync_api import expect
 
 from etl import accounts
 from etl.warehouse import db
+from ui import streamlit_vn
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -331,6 +332,70 @@ def test_the_uploader_speaks_vietnamese_even_while_a_file_is_dragged(server, bro
     page.close()
 
 
+# The texts in Streamlit's own menus, lists, tooltips and table search box (ui.streamlit_vn.WHERE).
+SHOWN_MENUS_JS = """where => [...document.querySelectorAll(where)].flatMap(root => {
+  const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT), out = [];
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) if (node.nodeValue.trim()) out.push(node.nodeValue.trim());
+  return out; })"""
+
+
+def test_tables_and_filter_lists_speak_vietnamese(server, browser):
+    """The table toolbar (its buttons' names and tooltips), a column's menu, the table search and
+    the communes filter's list show Vietnamese, never the English of ui.streamlit_vn.TEXTS."""
+    english = set(streamlit_vn.TEXTS)
+    page = browser.new_page(viewport=NORMAL)
+    open_page(page, f"{server}/kiem-tra", chart=True)
+    shown = lambda: page.evaluate(SHOWN_MENUS_JS, streamlit_vn.WHERE)  # noqa: E731
+    table = page.locator('[data-testid="stDataFrame"]:visible').first
+    table.scroll_into_view_if_needed()
+    table.hover()
+    # the table's own toolbar: in the nearest block that holds one
+    buttons = table.locator("xpath=ancestor::*[.//*[@data-testid='stElementToolbar']][1]").locator(
+        '[data-testid="stElementToolbar"] button')
+    names = [b.get_attribute("aria-label").split(": ")[0] for b in buttons.all()]
+    assert names == ["Ẩn/hiện cột", "Tải về dạng CSV", "Tìm trong bảng", "Toàn màn hình"]
+    buttons.first.hover()
+    tip = page.locator('[data-testid="stTooltipContent"] p')
+    tip.wait_for(state="visible", timeout=TIMEOUT_MS)
+    assert tip.evaluate(SHOWN_TEXT_JS) == "Ẩn/hiện cột"
+    # a column's menu: its button is drawn on the table's canvas at the right of the header
+    box = table.bounding_box()
+    for dx in range(200, 100, -4):
+        page.mouse.click(box["x"] + dx, box["y"] + 18)
+        if page.locator('[role="menu"]').count():
+            break
+    menu = page.locator('[role="menu"]')
+    menu.wait_for(state="visible", timeout=TIMEOUT_MS)
+    page.get_by_role("menu").get_by_text("Thống kê").click()
+    page.get_by_text("Độ dài ngắn nhất").wait_for(timeout=TIMEOUT_MS)
+    texts = shown()
+    assert {"Sắp xếp tăng dần", "Ghim cột", "Ẩn cột", "Thống kê", "Số giá trị khác nhau"} <= set(texts), texts
+    assert not english & set(texts), texts
+    page.keyboard.press("Escape")
+    # the table search: its hint, then how many cells it found
+    table.hover()
+    buttons.nth(2).click()
+    page.locator(".gdg-search-status label").wait_for(timeout=TIMEOUT_MS)
+    assert "Gõ để tìm" in shown()
+    page.keyboard.type("Lộc")
+    page.locator('[data-testid="search-result-area"]').wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_function("() => document.querySelector('[data-testid=\"search-result-area\"]').innerText"
+                           ".includes('kết quả')", timeout=TIMEOUT_MS)
+    found = page.locator('[data-testid="search-result-area"]').inner_text()
+    assert re.fullmatch(r"(\d+/)?\d+ kết quả", found), found
+    page.keyboard.press("Escape")
+    # the communes filter's list
+    page.locator(".st-key-dang_bo input").click()
+    page.get_by_role("listbox").wait_for(state="visible", timeout=TIMEOUT_MS)
+    texts = shown()
+    assert texts and not english & set(texts), texts  # ("Select all" comes with longer lists)
+    page.keyboard.type("không có đảng bộ này")
+    page.wait_for_function(f"w => ({SHOWN_MENUS_JS})(w).includes('Không có kết quả')",
+                           arg=streamlit_vn.WHERE, timeout=TIMEOUT_MS)
+    screenshot(page, "danh-sach-loc-tieng-viet")
+    page.close()
+
+
 def test_filter_carries_across_pages_and_links(server, browser):
     context = browser.new_context(viewport=NORMAL, locale="vi-VN")
     page = context.new_page()
@@ -538,7 +603,7 @@ def test_a_page_link_opened_first_after_the_launcher_starts(demo_db, browser, tm
 
 def test_a_stopped_server_is_said_in_vietnamese(demo_db, browser, tmp_path):
     """Streamlit's "Connection error" dialog, when the server stops or restarts under an open page,
-    reads in Vietnamese (ui.auth.DIALOGS_JS, installed by the login page for the tab's life)."""
+    reads in Vietnamese (ui.streamlit_vn.SCRIPT, installed by the login page for the tab's life)."""
     port = free_port()
     proc = start_server(private_copy(demo_db, tmp_path), port, tmp_path / "streamlit.log")
     page = browser.new_page(viewport=NORMAL)

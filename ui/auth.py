@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import logging
 import time
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ import streamlit as st
 from etl import accounts, logins
 from etl.settings import load_settings
 from etl.warehouse import db, snapshot
+from ui import streamlit_vn
 
 ACCOUNT, SEEN, FAILURES, NOTICE = "_account", "_seen", "_login_failures", "_login_notice"
 SIGNED_IN = "_signed_in_at"
@@ -51,34 +51,6 @@ PRELOAD_JS = """<script>(window.requestIdleCallback || setTimeout)(() => {
   const app = document.querySelector('script[type="module"][src*="/static/js/index."]');
   if (app) import(new URL("%s", app.src).href).catch(() => {});
 }, {timeout: 300});</script>"""
-
-# Streamlit's own error dialogs are in English ("Connection error" when the server stops or
-# restarts). The login page, which every session passes, has the browser tab show them in
-# Vietnamese from then on: an observer marks a dialog by its English title, and CSS shows the
-# Vietnamese in place of the English (an attribute, not new text: React owns those nodes).
-DIALOGS_VN = {
-    "Connection error": ("Mất kết nối với máy chủ",
-                         "Máy chủ bảng điều khiển không trả lời. Trang sẽ tự nối lại khi máy chủ chạy trở lại "
-                         "(khi đó cần đăng nhập lại); nếu chờ lâu vẫn không được, hãy báo quản trị viên."),
-    "Bad message format": ("Lỗi dữ liệu từ máy chủ",
-                           "Trình duyệt nhận được dữ liệu không đọc được. Hãy tải lại trang; nếu lỗi lặp lại, "
-                           "hãy báo quản trị viên."),
-    "Page not found": ("Không tìm thấy trang",
-                       "Đường dẫn không trỏ tới trang nào của bảng điều khiển. Hãy chọn trang trong danh mục."),
-}
-DIALOGS_JS = """<script>if (!window.vnDialogs) {
-  window.vnDialogs = %s;
-  const style = document.createElement('style');  // in the head: the login form's elements go
-  style.textContent = '[data-vn] {font-size: 0 !important} '
-    + '[data-vn]::after {content: attr(data-vn); font-size: var(--vn-size); line-height: 1.4}';
-  document.head.appendChild(style);
-  const mark = (el, text) => { if (el && el.dataset.vn !== text) {
-    el.style.setProperty('--vn-size', getComputedStyle(el).fontSize); el.dataset.vn = text; } };
-  new MutationObserver(() => document.querySelectorAll('section[role="dialog"] h2').forEach(h => {
-    const vn = window.vnDialogs[h.textContent.trim()];
-    if (vn) { mark(h, vn[0]); mark(h.nextElementSibling, vn[1]); }
-  })).observe(document.body, {childList: true, subtree: true});
-}</script>""" % json.dumps(DIALOGS_VN, ensure_ascii=False)
 
 log = logging.getLogger("dashboard.auth")
 
@@ -226,7 +198,7 @@ def login_form(con) -> None:
             submitted = st.form_submit_button("Đăng nhập", type="primary", icon=":material/login:")
         if submitted:
             _try(con, name, password)
-    st.html(DIALOGS_JS + (PRELOAD_JS % CHART_CODE.name if CHART_CODE is not None else ""),
+    st.html(streamlit_vn.SCRIPT + (PRELOAD_JS % CHART_CODE.name if CHART_CODE is not None else ""),
             unsafe_allow_javascript=True)
 
 
