@@ -389,6 +389,8 @@ def test_tables_and_filter_lists_speak_vietnamese(server, browser):
     page.get_by_role("listbox").wait_for(state="visible", timeout=TIMEOUT_MS)
     texts = shown()
     assert texts and not english & set(texts), texts  # ("Select all" comes with longer lists)
+    placeholders = page.evaluate("() => [...document.querySelectorAll('input[placeholder]')].map(e => e.placeholder)")
+    assert "Chọn một mục" in placeholders and not english & set(placeholders), placeholders
     page.keyboard.type("không có đảng bộ này")
     page.wait_for_function(f"w => ({SHOWN_MENUS_JS})(w).includes('Không có kết quả')",
                            arg=streamlit_vn.WHERE, timeout=TIMEOUT_MS)

@@ -26,7 +26,8 @@ DIALOGS = {
                        "Đường dẫn không trỏ tới trang nào của bảng điều khiển. Hãy chọn trang trong danh mục."),
 }
 # a text in a menu, a list, a tooltip or a table's search box (WHERE); also a button's
-# screen-reader label (LABELLED: the part before a ": " and the element it acts on)
+# screen-reader label (LABELLED: the part before a ": " and the element it acts on) and a filter
+# box's placeholder
 TEXTS = {
     "Show/hide columns": "Ẩn/hiện cột", "Download as CSV": "Tải về dạng CSV", "Search": "Tìm trong bảng",
     "Fullscreen": "Toàn màn hình", "Close fullscreen": "Thoát toàn màn hình",
@@ -39,7 +40,7 @@ TEXTS = {
     "Standard deviation": "Độ lệch chuẩn",
     "Type to search": "Gõ để tìm", "over 1000": "hơn 1.000 kết quả",
     "Select all": "Chọn tất cả", "No results": "Không có kết quả", "Clear all": "Bỏ chọn tất cả",
-    "Clear value": "Xóa lựa chọn",
+    "Clear value": "Xóa lựa chọn", "Choose an option": "Chọn một mục", "Choose options": "Chọn các mục",
 }
 # texts with a number in them: [regular expression, replacement]
 PATTERNS = [
@@ -81,7 +82,12 @@ SCRIPT = """<script>if (!window.vnTexts) {
       const [what, ...on] = el.getAttribute('aria-label').split(': '), text = vn.texts[what];
       if (text) el.setAttribute('aria-label', [text, ...on].join(': '));
     });
+    document.querySelectorAll('input[placeholder]').forEach(el => {
+      const text = vn.texts[el.placeholder];
+      if (text) el.placeholder = text;
+    });
   };
-  new MutationObserver(translate).observe(document.body, {childList: true, subtree: true, characterData: true});
+  new MutationObserver(translate).observe(document.body, {childList: true, subtree: true, characterData: true,
+    attributeFilter: ['placeholder']});
 }</script>""" % json.dumps({"dialogs": DIALOGS, "texts": TEXTS, "patterns": PATTERNS, "where": WHERE,
                             "labelled": LABELLED}, ensure_ascii=False)
