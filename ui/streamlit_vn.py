@@ -87,7 +87,10 @@ SCRIPT = """<script>if (!window.vnTexts) {
       if (text) el.placeholder = text;
     });
   };
-  new MutationObserver(translate).observe(document.body, {childList: true, subtree: true, characterData: true,
+  // React and plotly change the page in many small steps: translate once per frame, before it is drawn
+  let queued = false;
+  const soon = () => { if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; translate(); }); } };
+  new MutationObserver(soon).observe(document.body, {childList: true, subtree: true, characterData: true,
     attributeFilter: ['placeholder']});
 }</script>""" % json.dumps({"dialogs": DIALOGS, "texts": TEXTS, "patterns": PATTERNS, "where": WHERE,
                             "labelled": LABELLED}, ensure_ascii=False)
