@@ -2,17 +2,25 @@
 (etl.warehouse.snapshot) and cached calls into the indicator layer. Pages never query.
 
 `call("branch_meetings", scope, by="commune")` returns what `etl.indicators.branch_meetings`
-returns, cached until the warehouse changes. Every call is narrowed to what the signed-in
-account may see (ui.auth): a `xa` account's scopes cover its own commune only, and a call naming
-another commune is refused, whatever the page or the URL asked for; and what an indicator
-computes from every commune by itself (PROVINCE_WIDE) is taken out of its answer.
+returns, cached until the warehouse changes. The calls are counted and kept beside the warehouse
+(`<warehouse stem>.recent.json`): in a server started by ui.serve, the first time the process
+sees a snapshot (at its start, and after each load) a thread makes the most used of them again,
+so the views people open are computed before they are opened.
+
+Every call is narrowed to what the signed-in account may see (ui.auth): a `xa` account's scopes
+cover its own commune only, and a call naming another commune is refused, whatever the page or
+the URL asked for; and what an indicator computes from every commune by itself (PROVINCE_WIDE)
+is taken out of its answer.
 """
 from __future__ import annotations
 
 import inspect
+import json
+import logging
 import os
+import threading
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -72,6 +80,8 @@ def source() -> Source:
     if snap.path is None:
         return Source(None, 0.0, snap)
     version = snap.path.stat().st_mtime
+    if PREFETCH:
+        _prefetch_once(str(snap.path), version)
     return Source(_open(str(snap.path), version), version, snap)
 
 
@@ -106,8 +116,9 @@ def call(name: str, *args, **kwargs):
     for key in COMMUNE_ARGUMENTS:
         if named.get(key) is not None and not auth.may("view_commune", named[key]):
             raise NoData("Tài khoản này chỉ được xem số liệu của đảng bộ mình.")
-    result = _cached(str(src.snap.path), src.version, date.today(), _settings_key(), name, args,
-                     tuple(sorted(kwargs.items())))
+    items = tuple(sorted(kwargs.items()))
+    result = _cached(str(src.snap.path), src.version, date.today(), _settings_key(), name, args, items)
+    _count(name, args, items)
     if name in PROVINCE_WIDE and not auth.may("view_all"):
         result = PROVINCE_WIDE[name](result)
     return result
@@ -126,6 +137,133 @@ def audit_trail(since: date | None = None, actions: tuple[str, ...] = (), accoun
         raise NoData(str(err)) from err
     rows = audit.merge(stored.to_dict("records"), attempts, limit=limit)
     return pd.DataFrame(rows, columns=list(audit.COLUMNS))
+
+
+# --- the calls people make, made again for a new snapshot ------------------------------------
+# After a server start, and after every load (a new snapshot), the cache is empty: the first
+# person to open a view waits for all its queries (a province's overview: ~20, ~0.7 s).
+
+PREFETCH = False   # set by ui.serve: only a real server prefetches (not AppTest, not a test)
+RECENT_MAX = 60    # the calls kept and made again, most used first
+log = logging.getLogger("dashboard.data")
+_lock = threading.Lock()
+_prefetched: set[tuple[str, float]] = set()
+
+
+def recent_path() -> Path:
+    source = db.db_path()
+    return source.with_name(source.stem + ".recent.json")
+
+
+def _encode(value):
+    """A JSON form of an indicator argument that _decode gives back equal (tuples stay tuples);
+    TypeError for another kind (e.g. a Settings passed by a test): that call is not kept."""
+    if isinstance(value, indicators.Scope):
+        return {"Scope": [value.first, value.last, list(value.communes), list(value.branch_kinds)]}
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return {"date": value.isoformat()}
+    if isinstance(value, tuple):
+        return {"tuple": [_encode(v) for v in value]}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(type(value).__name__)
+
+
+def _decode(value):
+    if not isinstance(value, dict):
+        return value
+    (kind, v), = value.items()
+    if kind == "Scope":
+        return indicators.Scope(v[0], v[1], tuple(v[2]), tuple(v[3]))
+    if kind == "date":
+        return date.fromisoformat(v)
+    return tuple(_decode(x) for x in v)
+
+
+class _Recent:
+    """The calls made on one warehouse: call (JSON) -> [uses, last use], read from its file."""
+
+    def __init__(self, path: Path):
+        self.path, self.clock = path, 0
+        try:
+            self.uses = {k: [int(n), 0] for k, n in json.loads(path.read_text(encoding="utf-8")).items()}
+        except (OSError, ValueError, AttributeError, TypeError):  # none yet, or not ours: afresh
+            self.uses = {}
+
+    def ranked(self) -> list[str]:
+        return sorted(self.uses, key=lambda k: (-self.uses[k][0], -self.uses[k][1]))[:RECENT_MAX]
+
+    def count(self, key: str) -> dict[str, int] | None:
+        """One more use; the table to write to the file when the call is new to it."""
+        self.clock += 1
+        new = key not in self.uses
+        entry = self.uses.setdefault(key, [0, 0])
+        entry[0], entry[1] = entry[0] + 1, self.clock
+        if not new:
+            return None
+        if len(self.uses) > 2 * RECENT_MAX:
+            self.uses = {k: self.uses[k] for k in self.ranked()}
+        return {k: self.uses[k][0] for k in self.ranked()}
+
+
+_recent: dict[Path, _Recent] = {}
+
+
+def _table() -> _Recent:
+    """This warehouse's calls (under _lock)."""
+    path = recent_path()
+    if path not in _recent:
+        _recent[path] = _Recent(path)
+    return _recent[path]
+
+
+def _count(name: str, args: tuple, items: tuple) -> None:
+    try:
+        key = json.dumps([name, _encode(args), _encode(items)], ensure_ascii=False)
+    except TypeError:
+        return
+    with _lock:
+        table = _table()
+        kept = table.count(key)
+    if kept is None:
+        return
+    try:
+        tmp = table.path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(json.dumps(kept, ensure_ascii=False, indent=0), encoding="utf-8")
+        tmp.replace(table.path)
+    except OSError as err:  # a read-only folder: the dashboard works without it
+        log.warning("cannot keep the recent calls in %s: %s", table.path, err)
+
+
+def recent_calls() -> list[tuple[str, tuple, tuple]]:
+    """The kept calls, most used first: (indicator name, args, sorted kwargs items)."""
+    with _lock:
+        keys = _table().ranked()
+    calls = []
+    for key in keys:
+        name, args, items = json.loads(key)
+        calls.append((name, _decode(args), _decode(items)))
+    return calls
+
+
+def prefetch(path: str, version: float) -> int:
+    """Makes the kept calls on this snapshot, filling the cache; returns how many were made."""
+    made = 0
+    for name, args, items in recent_calls():
+        try:
+            _cached(path, version, date.today(), _settings_key(), name, args, items)
+            made += 1
+        except Exception as err:  # noqa: BLE001  a call that no longer applies (a commune gone)
+            log.info("prefetch %s skipped: %s", name, err)
+    return made
+
+
+def _prefetch_once(path: str, version: float) -> None:
+    with _lock:
+        if (path, version) in _prefetched:
+            return
+        _prefetched.add((path, version))
+    threading.Thread(target=prefetch, args=(path, version), name="prefetch", daemon=True).start()
 
 
 class NoData(Exception):

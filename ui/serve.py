@@ -6,15 +6,18 @@ it until some script run calls st.navigation: on the first visit after a start, 
 page (/hoi-nghi-cap-uy) showed a "Page not found" box, and one naming a page file
 (/hoi_nghi_cap_uy) ran that file without dashboard.py. ui.page.routed() still guards a server
 started with plain `streamlit run`. While the first browser loads Streamlit's own code, a thread
-imports what the first script runs need (pandas, plotly, the indicator layer) and builds one
-figure of each kind, so the first visit does not wait for them.
+imports what the first script runs need (pandas, plotly, the indicator layer), builds one figure
+of each kind and, once Streamlit's runtime is up, has ui.data make the indicator calls people
+made most (ui.data.prefetch; again after each load), so the first visit does not wait for them.
 """
 from __future__ import annotations
 
 import sys
 import threading
+import time
 from pathlib import Path
 
+from streamlit import runtime
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
@@ -24,6 +27,10 @@ DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
 def warm() -> None:
     from ui import charts, data, filters, page, present  # noqa: F401  (ui.page imports ui.auth)
     charts.warm()
+    data.PREFETCH = True
+    while not runtime.exists():  # st.cache_data keeps its results in the runtime's storage
+        time.sleep(0.05)
+    data.source()
 
 
 def main() -> None:
