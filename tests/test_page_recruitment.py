@@ -119,6 +119,11 @@ def test_member_change_stacks_gains_up_losses_down_and_marks_the_net(app, demo_d
     np.testing.assert_array_equal(array(net["y"]), month["net_change"].astype(float).to_numpy())
     assert np.isnan(array(net["y"])[-2:]).all() and net["text"][-2:] == ["", ""]  # no report, no diamond
     assert any(t.startswith("+") for t in net["text"])
+    axis = chart["layout"]["yaxis"]  # people counted both ways: no negative tick
+    assert min(axis["tickvals"]) < 0 < max(axis["tickvals"])
+    assert min(axis["tickvals"]) <= -max(month[["transferred_out", "deceased", "removed"]].sum(axis=1))
+    assert max(axis["tickvals"]) >= max(month[["admitted", "transferred_in"]].sum(axis=1))
+    assert axis["ticktext"] == [vn.number(abs(v)) for v in axis["tickvals"]]
 
 
 def test_commune_filter_changes_the_numbers(app, demo_db, con):

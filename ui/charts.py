@@ -353,8 +353,21 @@ def change_bars(df: pd.DataFrame, *, x: str, up: dict[str, tuple[str, str]], dow
                        marker=dict(symbol="diamond", size=16 if big else 11, color="#212529",
                                    line=dict(color="white", width=1.5)),
                        hovertemplate=f"%{{x}} · {name}: %{{text}}<extra></extra>"))
-    extra = {"barmode": "relative", "yaxis": dict(zeroline=True, zerolinecolor="#495057", zerolinewidth=1.5)}
+    # the axis counts people both ways: "2" below zero, not "−2"
+    top = df[list(up)].fillna(0).sum(axis=1).max() if len(df) else 0
+    bottom = df[list(down)].fillna(0).sum(axis=1).max() if len(df) else 0
+    step = _nice_step(float(top) + float(bottom))
+    ticks = [float(v) for v in range(-math.ceil(bottom / step) * step, math.ceil(top / step) * step + 1, step)]
+    extra = {"barmode": "relative", "yaxis": dict(zeroline=True, zerolinecolor="#495057", zerolinewidth=1.5,
+                                                  tickvals=ticks, ticktext=[vn.number(abs(v)) for v in ticks])}
     return figure(traces, big=big, title=title, extra=extra, layout=layout)
+
+
+def _nice_step(span: float, ticks: int = 6) -> int:
+    """A whole step of 1, 2 or 5 × 10ⁿ giving about `ticks` ticks over `span`."""
+    raw = max(span / ticks, 1.0)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return int(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw))
 
 
 def count_heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, column_labels: dict | None = None,
