@@ -27,7 +27,7 @@ from playwright.sync_api import expect
 
 from etl import accounts
 from etl.warehouse import db
-from ui import auth, streamlit_vn
+from ui import streamlit_vn
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -591,15 +591,12 @@ def test_a_page_file_named_in_the_first_visit_after_plain_streamlit_run(demo_db,
 def test_a_page_link_opened_first_after_the_launcher_starts(demo_db, browser, tmp_path):
     """Under ui.serve (scripts/run.sh) the first visit is already in st.navigation's mode: a page's
     own link asks for the login, then opens that page, with no "Page not found" box. The login
-    page has the browser load Streamlit's code for the first page's charts, tables, cards and
-    filters before anyone signs in (ui.auth.FIRST_PAGE_CODE)."""
+    page has the browser load Streamlit's chart code before anyone signs in (ui.auth.CHART_CODE)."""
     with first_visit(demo_db, browser, tmp_path, "hoi-nghi-cap-uy") as page:
         assert page.locator("h1").first.inner_text() == "Đăng nhập"
         assert_clean(page)
-        assert len(auth.FIRST_PAGE_CODE) == len(auth.FIRST_PAGE_KINDS)  # a Streamlit upgrade renamed none
-        page.wait_for_function("names => names.every(n => performance.getEntriesByType('resource')"
-                               ".some(e => e.name.endsWith('/static/js/' + n)))", arg=auth.FIRST_PAGE_CODE,
-                               timeout=TIMEOUT_MS)
+        page.wait_for_function("() => performance.getEntriesByType('resource')"
+                               ".some(e => e.name.includes('/static/js/PlotlyChart.'))", timeout=TIMEOUT_MS)
         assert page.locator(CHART).count() == 0  # loaded, not drawn
         sign_in(page)
         assert page.locator("h1").first.inner_text() == "Hội nghị cấp ủy"

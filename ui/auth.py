@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import logging
 import time
 from datetime import datetime, timedelta
@@ -44,17 +43,13 @@ WHAT_VN = {"upload": "tải báo cáo lên", "upload_commune": "tải báo cáo 
            "confirm": "duyệt báo cáo", "view_audit": "xem nhật ký hoạt động", "manage_users": "quản lý tài khoản",
            "view_all": "xem số liệu", "view_commune": "xem số liệu"}
 
-# Streamlit's browser code for an element kind comes only when the first element of that kind
-# does: for the first page after the login, the charts' (4.7 MB, a second or two to evaluate),
-# the tables', the cards' and the filters'. The login page has the browser load them while the
-# form is filled in (the names a Streamlit version does not have are left out).
-_STATIC_JS = Path(st.__file__).parent / "static" / "static" / "js"
-FIRST_PAGE_KINDS = ("PlotlyChart", "DataFrame", "Metric", "Multiselect", "Selectbox", "Checkbox", "Button",
-                    "DownloadButton")
-FIRST_PAGE_CODE = [p.name for kind in FIRST_PAGE_KINDS for p in sorted(_STATIC_JS.glob(f"{kind}.*.js"))]
+# Streamlit's browser code for charts, 4.7 MB that take a second or two to evaluate, comes only
+# when the first chart does; the login page has the browser load it while the form is filled in
+# (the script stays harmless if a Streamlit version names the file otherwise).
+CHART_CODE = next((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"), None)
 PRELOAD_JS = """<script>(window.requestIdleCallback || setTimeout)(() => {
   const app = document.querySelector('script[type="module"][src*="/static/js/index."]');
-  if (app) for (const name of %s) import(new URL(name, app.src).href).catch(() => {});
+  if (app) import(new URL("%s", app.src).href).catch(() => {});
 }, {timeout: 300});</script>"""
 
 log = logging.getLogger("dashboard.auth")
@@ -203,7 +198,8 @@ def login_form(con) -> None:
             submitted = st.form_submit_button("Đăng nhập", type="primary", icon=":material/login:")
         if submitted:
             _try(con, name, password)
-    st.html(streamlit_vn.SCRIPT + PRELOAD_JS % json.dumps(FIRST_PAGE_CODE), unsafe_allow_javascript=True)
+    st.html(streamlit_vn.SCRIPT + (PRELOAD_JS % CHART_CODE.name if CHART_CODE is not None else ""),
+            unsafe_allow_javascript=True)
 
 
 def _rehash(name: str, old: str, new: str) -> None:
