@@ -24,7 +24,7 @@ import pytest
 
 from etl import accounts, logins
 from etl.sample import generate
-from etl.warehouse import db
+from etl.warehouse import db, snapshot
 from test_browser import PAGES, ROOT
 from test_roles import PASSWORD, sign_in
 
@@ -125,6 +125,7 @@ def test_every_page_works_while_a_loader_holds_the_warehouse(warehouse, incoming
             stale = check(at, script)
             assert stale or not shows_data(script), f"{script}: no '{STALE}' notice while the warehouse is locked"
             assert communes_offered(at) == old, script
+    time.sleep(snapshot.BUSY_RETRY)  # the copy is tried again that long after a try found it busy
     after = app(warehouse)
     for script, _, _ in PAGES:
         at = visit(after, script)
@@ -176,6 +177,7 @@ def test_pages_during_the_command_line_load(warehouse, incoming, app):
     assert seen, "no page rendered while the load ran"
     assert loader.returncode in (0, 1), err  # 1: some reports rejected, the others loaded
     assert out.count("ĐÃ NẠP") >= 50, out[-2000:]
+    time.sleep(snapshot.BUSY_RETRY)  # the copy is tried again that long after a try found it busy
     after = app(warehouse)
     for script, _, _ in PAGES:
         at = visit(after, script)

@@ -4,13 +4,17 @@ DuckDB gives one process the file while it writes and refuses every other proces
 even read-only. The dashboard therefore never queries the warehouse itself: it copies it to
 `<name>.snapshot.duckdb` whenever the warehouse is newer and free (a read-only connection held
 during the copy keeps writers out, so the copy is consistent), and queries the copy. While a
-load holds the warehouse, the last copy is used and `Snapshot.stale` says so.
+load holds the warehouse, the last copy is used and `Snapshot.stale` says so: one session of the
+process tries to copy (waiting up to half a second for the warehouse), the others meanwhile, and
+every session for BUSY_RETRY seconds after a try found the warehouse busy, take the last copy at
+once rather than queue behind each other's tries.
 """
 from __future__ import annotations
 
 import os
 import shutil
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +25,8 @@ import duckdb
 from etl.warehouse import db
 
 _lock = threading.Lock()  # one copy at a time within a process (Streamlit serves sessions in threads)
+BUSY_RETRY = 1.0  # seconds without a new try after the warehouse was found busy
+_busy_until = 0.0  # time.monotonic() of the next try
 # This process's own short writes (a login, a confirmation): DuckDB refuses a read-only and a
 # writable connection to one file in one process, so a copy and a write never overlap.
 _writing = threading.Lock()
@@ -62,16 +68,37 @@ def refresh(source: str | os.PathLike | None = None) -> Snapshot:
     if not source.exists():
         return Snapshot(None, None, False, f"Chưa có kho dữ liệu {source}. Hãy nạp báo cáo (trang Tải báo cáo "
                                            "hoặc lệnh python -m etl load) rồi mở lại trang.")
-    with _lock:
-        if target.exists() and target.stat().st_mtime >= _mtime(source):
-            return Snapshot(target, datetime.fromtimestamp(target.stat().st_mtime), False)
-        try:
-            _copy(source, target)
-        except db.WarehouseBusy:
-            if target.exists():
-                return Snapshot(target, datetime.fromtimestamp(target.stat().st_mtime), True)
-            return Snapshot(None, None, True, "Kho dữ liệu đang được nạp lần đầu. Hãy chờ ít phút rồi tải lại trang.")
-        return Snapshot(target, datetime.fromtimestamp(target.stat().st_mtime), False)
+    if target.exists() and target.stat().st_mtime >= _mtime(source):
+        return _taken(target, stale=False)
+    # a copy is due; with none yet there is nothing to show meanwhile: wait for the one being made
+    have = target.exists()
+    if have and time.monotonic() < _busy_until:
+        return _taken(target, stale=True)  # the warehouse was busy a moment ago
+    if not _lock.acquire(blocking=not have):
+        return _taken(target, stale=True)  # another session is trying
+    try:
+        return _copy_or_last(source, target)
+    finally:
+        _lock.release()
+
+
+def _taken(target: Path, stale: bool) -> Snapshot:
+    return Snapshot(target, datetime.fromtimestamp(target.stat().st_mtime), stale)
+
+
+def _copy_or_last(source: Path, target: Path) -> Snapshot:
+    """Under _lock: a fresh copy, or the last one (stale) while a load holds the warehouse."""
+    global _busy_until
+    if target.exists() and target.stat().st_mtime >= _mtime(source):  # copied while we waited
+        return _taken(target, stale=False)
+    try:
+        _copy(source, target)
+    except db.WarehouseBusy:
+        _busy_until = time.monotonic() + BUSY_RETRY
+        if target.exists():
+            return _taken(target, stale=True)
+        return Snapshot(None, None, True, "Kho dữ liệu đang được nạp lần đầu. Hãy chờ ít phút rồi tải lại trang.")
+    return _taken(target, stale=False)
 
 
 def _copy(source: Path, target: Path) -> None:
