@@ -48,6 +48,10 @@ SPRAY_WINDOW = timedelta(minutes=15)
 SPRAY_FAILURES = 10
 SPRAY_DELAY = 2.0  # seconds
 LOCK_WAIT = 10.0  # seconds an attempt waits for another process reading the file (users list)
+# Sessions of the dashboard open and close the file in threads of one process: DuckDB's
+# registry of open files once refused an open while another thread closed the file ("Unique file
+# handle conflict", seen by bench_sessions), so opening and closing take turns.
+_handles = threading.Lock()
 _SQL = Path(__file__).parent / "warehouse" / "sql" / "logins"
 _DDL = (_SQL / "schema.sql").read_text(encoding="utf-8")
 _VERDICT = (_SQL / "verdict.sql").read_text(encoding="utf-8")
@@ -68,8 +72,14 @@ def connect(warehouse: str | os.PathLike | None = None, *, wait: float = LOCK_WA
     deadline, delay = time.monotonic() + wait, 0.02
     while True:
         try:
-            con = duckdb.connect(str(path))
+            with _handles:
+                con = duckdb.connect(str(path))
             break
+        except duckdb.ResourceInUseException:  # the race _handles is for, should it happen still
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            continue
         except duckdb.IOException as err:
             if not db._locked(err):
                 raise
@@ -89,7 +99,8 @@ def opened(warehouse: str | os.PathLike | None = None, *, wait: float = LOCK_WAI
     try:
         yield con
     finally:
-        con.close()
+        with _handles:
+            con.close()
 
 
 def record(con, action: str, reason: str, *, account: str | None, client: str | None, detail: str | None = None,

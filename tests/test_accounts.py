@@ -369,3 +369,38 @@ def test_users_command_line(tmp_path):
         "load", "user_add", "password_set", "user_disable", "user_enable"]
     con.close()
     assert f"lần cuối: {datetime.now():%d/%m/%Y}" in etl("users", "list", *db_arg).stdout
+
+
+def test_the_login_file_opened_and_closed_from_many_threads(tmp_path, monkeypatch):
+    """The dashboard's sessions open the login file in threads of one process; an open DuckDB
+    refused once ("Unique file handle conflict") is tried again, and the threads lose nothing."""
+    import threading
+
+    path = tmp_path / "w.duckdb"
+    real, refused = logins.duckdb.connect, []
+
+    def connect_once_refused(*args, **kwargs):
+        if not refused:
+            refused.append(True)
+            raise logins.duckdb.ResourceInUseException("Unique file handle conflict")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(logins.duckdb, "connect", connect_once_refused)
+    errors = []
+
+    def attempts():
+        for _ in range(20):
+            try:
+                with logins.opened(path) as con:
+                    logins.record(con, "login", "ok", account="bantochuc", client="127.0.0.1")
+            except Exception as err:  # noqa: BLE001
+                errors.append(err)
+
+    threads = [threading.Thread(target=attempts) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert refused and not errors
+    with logins.opened(path) as con:
+        assert con.execute("SELECT count(*) FROM login_attempts").fetchone()[0] == 120
