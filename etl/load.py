@@ -33,7 +33,12 @@ GROUP = 32  # accepted files written per transaction (see _Writes)
 _worker: dict = {}  # in a worker process: the registry it checks against and its version
 
 
+WORKER_NICE = 10  # the checks are batch work: on a shared machine the dashboard's users go first
+
+
 def _init_worker(registry: Registry) -> None:
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICE)
     _worker.update(registry=registry, version=0)
 
 
