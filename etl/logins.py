@@ -50,7 +50,8 @@ SPRAY_DELAY = 2.0  # seconds
 LOCK_WAIT = 10.0  # seconds an attempt waits for another process reading the file (users list)
 # Sessions of the dashboard open and close the file in threads of one process: DuckDB's
 # registry of open files once refused an open while another thread closed the file ("Unique file
-# handle conflict", seen by bench_sessions), so opening and closing take turns.
+# handle conflict", seen by bench_sessions), and two threads creating the schema of a new file
+# conflict, so opening (with the schema) and closing take turns.
 _handles = threading.Lock()
 _SQL = Path(__file__).parent / "warehouse" / "sql" / "logins"
 _DDL = (_SQL / "schema.sql").read_text(encoding="utf-8")
@@ -72,8 +73,13 @@ def connect(warehouse: str | os.PathLike | None = None, *, wait: float = LOCK_WA
     deadline, delay = time.monotonic() + wait, 0.02
     while True:
         try:
-            with _handles:
+            with _handles:  # the schema too: two threads creating it at once conflict
                 con = duckdb.connect(str(path))
+                try:
+                    con.execute(_DDL)
+                except BaseException:
+                    con.close()
+                    raise
             break
         except duckdb.ResourceInUseException:  # the race _handles is for, should it happen still
             if time.monotonic() >= deadline:
@@ -88,7 +94,6 @@ def connect(warehouse: str | os.PathLike | None = None, *, wait: float = LOCK_WA
                                        "Hãy thử lại sau ít giây.") from err
             time.sleep(delay)
             delay = min(delay * 2, 0.2)
-    con.execute(_DDL)
     return con
 
 
