@@ -10,10 +10,11 @@ load, and one monthly load per commune-month with its committee meetings, branch
 recruitment rows and (December) annual ratings; a few reports are missing or late, as in life.
 Then, for each page of dashboard.py: the script run warm (median of --runs AppTest runs after one
 cold run; target < 200 ms), and the first visit in headless Chromium (from starting a fresh
-`python -m ui.serve` (the tab already open, on a fresh profile) until the server answers, the login form is ready, the page's title shows
-after the automated sign-in and plotly has drawn the first chart; target < 4 s). --typing S waits
-S seconds on the form before pressing its button, as a person typing, and leaves them out of the
-figures after it: what that person waits. Prints a table.
+`python -m ui.serve`, the tab already open on a fresh profile, until the server answers, the
+login form is ready, the page's title shows after the automated sign-in and plotly has drawn
+the first chart; target < 4 s). --typing S waits S seconds on the form before pressing its
+button, as a person typing, and leaves them out of the figures after it: what that person
+waits. Prints a table.
 """
 from __future__ import annotations
 

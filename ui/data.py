@@ -201,9 +201,10 @@ class _Recent:
         entry[0], entry[1] = entry[0] + 1, self.clock
         if not new:
             return None
+        kept = self.ranked()
         if len(self.uses) > 2 * RECENT_MAX:
-            self.uses = {k: self.uses[k] for k in self.ranked()}
-        return {k: self.uses[k][0] for k in self.ranked()}
+            self.uses = {k: self.uses[k] for k in kept}
+        return {k: self.uses[k][0] for k in kept}
 
 
 _recent: dict[Path, _Recent] = {}
@@ -246,16 +247,13 @@ def recent_calls() -> list[tuple[str, tuple, tuple]]:
     return calls
 
 
-def prefetch(path: str, version: float) -> int:
-    """Makes the kept calls on this snapshot, filling the cache; returns how many were made."""
-    made = 0
+def prefetch(path: str, version: float) -> None:
+    """Makes the kept calls on this snapshot, filling the cache."""
     for name, args, items in recent_calls():
         try:
             _cached(path, version, date.today(), _settings_key(), name, args, items)
-            made += 1
         except Exception as err:  # noqa: BLE001  a call that no longer applies (a commune gone)
             log.info("prefetch %s skipped: %s", name, err)
-    return made
 
 
 def _prefetch_once(path: str, version: float) -> None:
