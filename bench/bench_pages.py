@@ -1,7 +1,8 @@
 """Benchmark: every dashboard page on a province warehouse, warm (AppTest) and first visit (Chromium).
 
     .venv/bin/python bench/bench_pages.py [--communes 130] [--branches 30] [--years 10] [--runs 5]
-                                          [--no-browser] [--typing S] [--pages chat_luong tong_quan ...]
+                                          [--visits 3] [--no-browser] [--typing S]
+                                          [--pages chat_luong tong_quan ...]
 
 Builds once, then reuses, bench/out/pages-<communes>x<branches>x<years>y.duckdb (git-ignored):
 15,600 Excel files would take an hour to generate and load, so the rows go straight into the
@@ -12,9 +13,10 @@ Then, for each page of dashboard.py: the script run warm (median of --runs AppTe
 cold run; target < 200 ms), and the first visit in headless Chromium (from starting a fresh
 `python -m ui.serve`, the tab already open on a fresh profile, until the server answers, the
 login form is ready, the page's title shows after the automated sign-in and plotly has drawn
-the first chart; target < 4 s). --typing S waits S seconds on the form before pressing its
-button, as a person typing, and leaves them out of the figures after it: what that person
-waits. Prints a table.
+the first chart; target < 4 s; the median of --visits rounds over the pages, with the fastest
+and slowest: the same visit varies by a quarter from one time to the next on this machine).
+--typing S waits S seconds on the form before pressing its button, as a person typing, and
+leaves them out of the figures after it: what that person waits. Prints a table.
 """
 from __future__ import annotations
 
@@ -194,10 +196,13 @@ def warm_times(db_path: Path, scripts: list[str], runs: int) -> dict[str, tuple[
     return out
 
 
-def first_visits(db_path: Path, pages: list[tuple[str, str, str]], typing: float = 0.0) -> dict[str, tuple | None]:
-    """Per page: seconds from starting a fresh server to (server answering, login form ready,
-    page title shown, first chart drawn); None for a page without charts. The sign-in is typed
-    the moment the form is ready, or after `typing` seconds, which the last two figures leave out."""
+def first_visits(db_path: Path, pages: list[tuple[str, str, str]], typing: float = 0.0,
+                 rounds: int = 1) -> dict[str, list[tuple] | None]:
+    """Per page, one tuple per round: seconds from starting a fresh server to (server answering,
+    login form ready, page title shown, first chart drawn); None for a page without charts. The
+    sign-in is typed the moment the form is ready, or after `typing` seconds, which the last two
+    figures leave out. Rounds go over every page in turn, so a slower spell of the machine does not
+    fall on one page only."""
     from playwright.sync_api import sync_playwright
 
     import test_browser as tb
@@ -206,29 +211,29 @@ def first_visits(db_path: Path, pages: list[tuple[str, str, str]], typing: float
     if accounts.lookup(con, tb.USER) is None:
         accounts.add_user(con, tb.USER, "ban_to_chuc", password=tb.PASSWORD)
     con.close()
-    out = {}
+    out: dict[str, list[tuple] | None] = {script: None if not tb.draws_charts(script) else [] for script, _, _ in pages}
     with sync_playwright() as p:
         browser = tb.launch(p)
-        for script, _, url_path in pages:
-            if not tb.draws_charts(script):
-                out[script] = None
-                continue
-            # the tab is open before the server starts, as a person's browser is (creating a
-            # fresh Playwright context takes ~0.3 s, which is the bench's own time)
-            page = browser.new_page(viewport=tb.NORMAL)
-            t0 = time.perf_counter()
-            with tb.serving(db_path, OUT / "bench-pages-streamlit.log") as base:
-                healthy = time.perf_counter() - t0
-                page.goto(f"{base}/{url_path}")
-                page.wait_for_function(FORM_READY_JS, polling=POLL_MS, timeout=60_000)
-                ready = time.perf_counter() - t0
-                time.sleep(typing)
-                tb.submit_login(page)
-                page.wait_for_function(tb.PAST_LOGIN, polling=POLL_MS, timeout=60_000)
-                titled = time.perf_counter() - t0 - typing
-                page.wait_for_function(f"() => {tb.DRAWN}", polling=POLL_MS, timeout=60_000)
-                out[script] = (healthy, ready, titled, time.perf_counter() - t0 - typing)
-                page.close()
+        for _ in range(rounds):
+            for script, _, url_path in pages:
+                if out[script] is None:
+                    continue
+                # the tab is open before the server starts, as a person's browser is (creating a
+                # fresh Playwright context takes ~0.3 s, which is the bench's own time)
+                page = browser.new_page(viewport=tb.NORMAL)
+                t0 = time.perf_counter()
+                with tb.serving(db_path, OUT / "bench-pages-streamlit.log") as base:
+                    healthy = time.perf_counter() - t0
+                    page.goto(f"{base}/{url_path}")
+                    page.wait_for_function(FORM_READY_JS, polling=POLL_MS, timeout=60_000)
+                    ready = time.perf_counter() - t0
+                    time.sleep(typing)
+                    tb.submit_login(page)
+                    page.wait_for_function(tb.PAST_LOGIN, polling=POLL_MS, timeout=60_000)
+                    titled = time.perf_counter() - t0 - typing
+                    page.wait_for_function(f"() => {tb.DRAWN}", polling=POLL_MS, timeout=60_000)
+                    out[script].append((healthy, ready, titled, time.perf_counter() - t0 - typing))
+                    page.close()
         browser.close()
     return out
 
@@ -249,6 +254,7 @@ def main() -> int:
     parser.add_argument("--no-browser", action="store_true", help="chỉ đo bằng AppTest")
     parser.add_argument("--typing", type=float, default=0.0,
                         help="số giây chờ ở mẫu đăng nhập như người gõ (không tính vào số đo)")
+    parser.add_argument("--visits", type=int, default=3, help="số lần mở lần đầu mỗi trang (lấy trung vị)")
     parser.add_argument("--pages", nargs="*", help="tên tệp trang (vd. chat_luong); mặc định tất cả")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -261,19 +267,21 @@ def main() -> int:
     from etl.warehouse import snapshot
     snapshot.refresh(path)
     warm = warm_times(path, [p[0] for p in pages], args.runs)
-    first = {} if args.no_browser else first_visits(path, pages, args.typing)
+    first = {} if args.no_browser else first_visits(path, pages, args.typing, args.visits)
     print(f"\n{'trang':<24}{'lần đầu (ms)':>14}{'ấm, trung vị (ms)':>19}"
-          f"{'Chromium: máy chủ · đăng nhập · tiêu đề · biểu đồ (s)':>56}")
+          f"{'Chromium, trung vị: máy chủ · đăng nhập · tiêu đề · biểu đồ (s)':>66}{'biểu đồ: nhanh–chậm nhất':>28}")
     missed = []
     for script, title, _ in pages:
         cold, median = warm[script]
-        visit = first.get(script)
+        visits = first.get(script)
+        visit = None if not visits else [statistics.median(v) for v in zip(*visits)]
         shown = "—" if visit is None else " · ".join(f"{t:.2f}" for t in visit)
+        spread = "" if visit is None else f"{min(v[-1] for v in visits):.2f}–{max(v[-1] for v in visits):.2f}"
         flag = ""
         if median > WARM_TARGET_MS or (visit is not None and visit[-1] > FIRST_TARGET_S):
             flag = "  ✗ vượt mục tiêu"
             missed.append(title)
-        print(f"{title:<24}{cold:>14.0f}{median:>19.0f}{shown:>56}{flag}")
+        print(f"{title:<24}{cold:>14.0f}{median:>19.0f}{shown:>66}{spread:>28}{flag}")
     print(f"\nmục tiêu: ấm < {WARM_TARGET_MS} ms; biểu đồ đầu tiên < {FIRST_TARGET_S:.0f} s"
           + (f" · vượt: {', '.join(missed)}" if missed else " · tất cả đạt"))
     return 1 if missed else 0

@@ -1,19 +1,21 @@
 """Benchmark: concurrent browser sessions on the dashboard while a load runs in another process.
 
-    .venv/bin/python bench/bench_sessions.py [--sessions 10] [--minutes 3] [--communes 14]
-                                             [--load-at 20] [--late 3] [--think 0.5] [--stagger 2]
+    .venv/bin/python bench/bench_sessions.py [--sessions 10] [--late 3] [--minutes 3] [--communes 14]
+                                             [--load-at 20] [--think 10] [--stagger 5]
 
 Generates sample reports (etl.sample) for --communes communes from 2025-01 to 2026-10 and loads
 all but the newest 150 monthly reports into bench/out/sessions-<communes>/warehouse.duckdb
-(git-ignored); starts `python -m ui.serve` on it; signs --sessions headless Chromium sessions in
-(Debian's /usr/bin/chromium, one browser, a context each, on loopback; one every --stagger
-seconds, as people arrive, rather than all in the same instant: each context starts with a cold
-cache and compiles Streamlit's code, several CPU-seconds) and has each go round every page of
-the menu by clicking it, as a person would, for --minutes. --load-at seconds after they are all
-in, `python -m etl load` loads the held-back reports in a separate process; --late more
-sessions, which opened the login form when the first were in, sign in a second after it starts,
-while it holds the warehouse (a login writes no warehouse: it must not wait for the load), then
-browse like the others.
+(git-ignored); starts `python -m ui.serve` on it and has --sessions headless Chromium sessions
+(Debian's /usr/bin/chromium, one browser, a context each, on loopback) at once on it, each going
+round every page of the menu by clicking it, as a person would, for --minutes, and looking at
+each page --think seconds before the next click (10 s: a person reading a page of charts;
+--think 0.5 is a stress test). All but --late of them sign in first, one every --stagger seconds,
+as people arrive, rather than all in the same instant (each context starts with a cold cache and
+compiles Streamlit's code, several CPU-seconds). --load-at seconds after they are all in,
+`python -m etl load` loads the held-back reports in a separate process; the --late sessions,
+which opened the login form when the first were in, sign in a second after it starts, while it
+holds the warehouse (a login writes no warehouse: it must not wait for the load), then browse
+like the others.
 
 A page visit counts from the click to the page settled: the title of the page shown, the script
 run over, and a chart drawn by plotly when it has charts (checked inside the page every 50 ms).
@@ -23,8 +25,9 @@ sign-in that does not settle within 30 s.
 Prints visits, errors, p50/p95/max overall, once every first session was in, while the load ran
 and by page; for the first and the late sign-ins, how long the login page took to show and the
 first page after the click; how many late logins the login file recorded before the load ended;
-the load's duration and statuses; and checks afterwards that every held-back report is in the
-warehouse, once.
+the load's duration and statuses; the CPU seconds of the server, of Chromium and those the virtual
+machine's host took for others (steal: the same run varies by a third from one time to the next
+on this machine); and checks afterwards that every held-back report is in the warehouse, once.
 """
 from __future__ import annotations
 
@@ -185,12 +188,20 @@ def cpu_seconds(match) -> float:
     return total
 
 
+def steal_seconds() -> float:
+    """CPU seconds the virtual machine's host gave to others so far (/proc/stat's steal), summed
+    over the cores: a run that lost many is slower for reasons outside it."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else 0.0
+
+
 async def measure_cpu(at: float, out: dict) -> None:
     """Where the machine's time went, just before the sessions end (their tabs still open): the
     browsers share the two cores with the server."""
+    stolen = steal_seconds()
     await asyncio.sleep(max(0.0, at - time.monotonic()))
     out["cpu"] = {"server": cpu_seconds(lambda c: "ui.serve" in c),
-                  "chromium": cpu_seconds(lambda c: "chromium" in c)}
+                  "chromium": cpu_seconds(lambda c: "chromium" in c), "steal": steal_seconds() - stolen}
 
 
 async def browse(base: str, sessions: int, seconds: float, load_at: float, db_path: Path, held: list[Path],
@@ -255,6 +266,12 @@ def report(visits, errors, load, sign_ins, first, db_path: Path, held: list[Path
         by_page.setdefault(title, []).append(end - start)
     for title, values in by_page.items():
         print(f"  {title:<24} {len(values):>4} lượt · p50 {pct(values, .5):.2f} s · p95 {pct(values, .95):.2f} s")
+    # what the slowest twentieth of the visits coincided with: the load, other sessions' sign-ins
+    signing = [(start, end) for _, start, end, _ in first + sign_ins]
+    slowest = sorted(visits, key=lambda v: v[0] - v[1])[:max(1, len(visits) // 20)]
+    print("chậm nhất: " + "; ".join(
+        f"{title} {end - start:.1f} s (từ lúc bắt đầu nạp {start - load['start']:+.0f} s, "
+        f"{sum(s < end and e > start for s, e in signing)} phiên đang đăng nhập)" for start, end, title in slowest))
     for name, entries in (("lúc đầu", first), ("trong lúc nạp", sign_ins)):
         if entries:
             form = [shown for shown, _, _, _ in entries]
@@ -292,15 +309,18 @@ def report(visits, errors, load, sign_ins, first, db_path: Path, held: list[Path
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Đo bảng điều khiển khi nhiều phiên cùng xem trong lúc nạp báo cáo.")
-    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--sessions", type=int, default=10, help="số phiên cùng lúc, kể cả các phiên --late")
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--communes", type=int, default=14)
     parser.add_argument("--load-at", type=float, default=20.0,
                         help="giây sau khi mọi phiên đầu đã đăng nhập thì chạy lệnh nạp")
-    parser.add_argument("--late", type=int, default=3, help="số phiên đăng nhập trong lúc đang nạp")
-    parser.add_argument("--think", type=float, default=0.5, help="giây mỗi phiên xem trang trước khi bấm trang sau")
-    parser.add_argument("--stagger", type=float, default=2.0, help="giây giữa hai phiên đăng nhập lúc đầu")
+    parser.add_argument("--late", type=int, default=3, help="trong số đó, số phiên đăng nhập trong lúc đang nạp")
+    parser.add_argument("--think", type=float, default=10.0, help="giây mỗi phiên xem trang trước khi bấm trang sau")
+    parser.add_argument("--stagger", type=float, default=5.0, help="giây giữa hai phiên đăng nhập lúc đầu")
     args = parser.parse_args()
+    if not 0 <= args.late < args.sessions:
+        parser.error("--late phải từ 0 đến --sessions − 1")
+    early = args.sessions - args.late
     tb.require_chromium()
     OUT.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -308,13 +328,13 @@ def main() -> int:
     print(f"kho {db_path.relative_to(ROOT)}: dựng trong {time.perf_counter() - started:.1f} s; "
           f"{len(held)} báo cáo để nạp trong lúc xem")
     with tb.serving(db_path, OUT / "bench-sessions-streamlit.log") as base:
-        visits, errors, load, sign_ins, first = asyncio.run(browse(base, args.sessions, args.minutes * 60, args.load_at,
-                                                            db_path, held, args.late, args.think,
-                                                            args.stagger))
-    print(f"{args.sessions} + {args.late} phiên trình duyệt, vào cách nhau {args.stagger:g} s · {args.minutes:g} phút"
+        visits, errors, load, sign_ins, first = asyncio.run(browse(base, early, args.minutes * 60, args.load_at,
+                                                            db_path, held, args.late, args.think, args.stagger))
+    print(f"{args.sessions} phiên trình duyệt cùng lúc ({early} vào trước, cách nhau {args.stagger:g} s; {args.late} "
+          f"đăng nhập trong lúc nạp) · {args.minutes:g} phút"
           f" · xem mỗi trang {args.think:g} s"
           f" · máy {os.cpu_count()} lõi · CPU: máy chủ {load['cpu']['server']:.0f} s, Chromium "
-          f"{load['cpu']['chromium']:.0f} s")
+          f"{load['cpu']['chromium']:.0f} s, lấy mất (steal) {load['cpu']['steal']:.0f} s")
     return report(visits, errors, load, sign_ins, first, db_path, held)
 
 

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from streamlit import runtime
-from streamlit.runtime.runtime import RuntimeState
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.runtime import RuntimeState
 from streamlit.web import cli
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
