@@ -19,17 +19,26 @@ from pathlib import Path
 
 from streamlit import runtime
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.runtime import RuntimeState
 from streamlit.web import cli
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
 
 
+def _started() -> bool:
+    """Streamlit's runtime loop is running: the server answers, or is about to."""
+    return runtime.exists() and runtime.get_instance().state != RuntimeState.INITIAL
+
+
 def warm() -> None:
+    # only once the server is up: importing alongside Streamlit's own start (the GIL) delayed the
+    # server's first answer by a third of a second, and the browser then needs another second or
+    # more for Streamlit's code before the first script run asks for any of this
+    while not _started():  # st.cache_data also keeps its results in the runtime's storage
+        time.sleep(0.02)
     from ui import charts, data, filters, page, present  # noqa: F401  (ui.page imports ui.auth)
     charts.warm()
     data.PREFETCH = True
-    while not runtime.exists():  # st.cache_data keeps its results in the runtime's storage
-        time.sleep(0.05)
     data.source()
 
 
