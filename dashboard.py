@@ -37,6 +37,7 @@ if auth.gate(source.con) is None:
     st.navigation(PAGES, position="hidden")  # resolves the URL's page; it runs after the login
     auth.login_form(source.con)
     st.stop()
+auth.keep_in_browser()
 mine = [p for p in PAGES if any(auth.may(a) for a in NEEDS.get(p.url_path, ("view_commune",)))]
 page = st.navigation(mine, position="hidden" if presenting else "sidebar")
 if not presenting:

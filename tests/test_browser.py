@@ -27,7 +27,7 @@ from playwright.sync_api import expect
 
 from etl import accounts
 from etl.warehouse import db
-from ui import streamlit_vn
+from ui import auth, remember, streamlit_vn
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -203,7 +203,7 @@ def sign_in(page, name: str = USER, password: str = PASSWORD) -> None:
 
 
 def open_page(page, url: str, chart: bool = False) -> None:
-    """Open `url` in a new session (a page load is a new Streamlit session: sign in again)."""
+    """Open `url` in a new session, signing in unless the browser's cookie still does (ui.remember)."""
     page.goto(url)
     page.wait_for_selector("h1", state="visible", timeout=TIMEOUT_MS)
     settled(page)
@@ -552,6 +552,51 @@ def test_login_comes_first_and_then_opens_the_linked_view(server, browser):
     assert "Kết quả kiểm tra" in page.locator("h1").first.inner_text()
     assert "nam=2025" in page.url and "Năm 2025" in caption(page)
     assert_clean(page)
+    context.close()
+
+
+def on_login_form(page) -> bool:
+    page.wait_for_selector("h1", state="visible", timeout=TIMEOUT_MS)
+    settled(page)
+    return "Đăng nhập" in page.locator("h1").first.inner_text()
+
+
+def test_a_reload_and_a_new_tab_stay_signed_in_until_the_sign_out(server, browser):
+    context = browser.new_context(viewport=NORMAL, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{server}/chat-luong?nam=2025")
+    assert on_login_form(page)
+    sign_in(page)
+    cookie = {c["name"]: c for c in context.cookies()}[remember.COOKIE]
+    assert cookie["sameSite"] == "Strict" and cookie["expires"] == -1  # gone when the browser closes
+    assert PASSWORD not in cookie["value"] and USER not in cookie["value"]
+    page.reload()
+    assert not on_login_form(page)
+    assert "Chất lượng" in page.locator("h1").first.inner_text() and "Năm 2025" in caption(page)
+    other = context.new_page()  # a second tab of the same browser
+    other.goto(f"{server}/kiem-tra")
+    assert not on_login_form(other)
+    assert_clean(other)
+
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_function("() => { const h = document.querySelector('h1');"
+                           " return h && h.innerText.includes('Đăng nhập'); }", timeout=TIMEOUT_MS)
+    settled(page)
+    assert remember.COOKIE not in {c["name"] for c in context.cookies()}
+    # the other tab's next action finds its sign-in ended
+    other.get_by_role("link", name="Tổng quan").click()
+    other.wait_for_function("() => { const h = document.querySelector('h1');"
+                            " return h && h.innerText.includes('Đăng nhập'); }", timeout=TIMEOUT_MS)
+    expect(other.locator('[data-testid="stAlertContentWarning"]')).to_contain_text(auth.ENDED_VN)
+    # the token copied before the sign-out no longer signs anybody in
+    thief = browser.new_context(viewport=NORMAL, locale="vi-VN")
+    thief.add_cookies([{"name": remember.COOKIE, "value": cookie["value"], "url": server}])
+    stolen = thief.new_page()
+    stolen.goto(f"{server}/kiem-tra")
+    assert on_login_form(stolen)
+    page.reload()
+    assert on_login_form(page)
+    thief.close()
     context.close()
 
 

@@ -21,7 +21,7 @@ from etl import accounts, audit, logins
 from etl.accounts import Account
 from etl.warehouse import db
 from test_page_overview import expected_cards, scope, shown
-from ui import auth, upload
+from ui import auth, remember, upload
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "mật khẩu đủ dài 2026"
@@ -165,6 +165,62 @@ def test_sign_out(app, warehouse):
     at.button(key="logout").click().run()
     assert at.title[0].value == "Đăng nhập"
     assert any("Đã đăng xuất" in w.value for w in at.warning)
+
+
+# --- a reload stays signed in (ui.remember) ----------------------------------------------------
+
+@pytest.fixture
+def browser_cookie(monkeypatch):
+    """browser_cookie(token): the cookie the next AppTest session brings, as a reload would."""
+    import streamlit as st
+
+    def _set(token):
+        monkeypatch.setattr(type(st.context), "cookies", property(lambda self: {remember.COOKIE: token}))
+    return _set
+
+
+def test_a_reload_brings_the_sign_in_back_and_a_sign_out_ends_it_in_every_tab(app, warehouse, browser_cookie):
+    first = sign_in(app(warehouse, account=None), "thuongtruc", PASSWORD)
+    token = first.session_state[auth.TOKEN]
+    assert auth.STORE not in first.session_state  # handed to the browser in the run after the sign-in
+    browser_cookie(token)
+    reloaded = app(warehouse, page="kiem_tra", account=None)
+    assert reloaded.title[0].value != "Đăng nhập" and "thuongtruc" in "".join(c.value for c in reloaded.sidebar.caption)
+    assert reloaded.session_state[auth.SIGNED_IN] == first.session_state[auth.SIGNED_IN]
+    assert len(rows(warehouse, "login")) == 1  # a reload is not a new login
+    first.button(key="logout").click().run()
+    assert first.title[0].value == "Đăng nhập"
+    reloaded.run()  # the other tab's next click
+    assert reloaded.title[0].value == "Đăng nhập" and [w.value for w in reloaded.warning] == [auth.ENDED_VN]
+    assert app(warehouse, account=None).title[0].value == "Đăng nhập"  # the old cookie signs nobody in
+
+
+def test_a_forged_or_unknown_cookie_signs_nobody_in(app, warehouse, browser_cookie):
+    sign_in(app(warehouse, account=None), "bantochuc", PASSWORD)
+    for forged in ("", "bantochuc", "x" * 43):
+        browser_cookie(forged)
+        assert app(warehouse, account=None).title[0].value == "Đăng nhập"
+
+
+def test_a_reload_checks_the_account_again(app, warehouse, browser_cookie):
+    """A cookie from before the account was disabled, or before its new password, signs nobody in."""
+    for name, change in [("thuongtruc", lambda con: accounts.disable(con, "thuongtruc")),
+                         ("quantri", lambda con: accounts.set_password(con, "quantri", "mật khẩu mới dài 2027"))]:
+        browser_cookie(sign_in(app(warehouse, account=None), name, PASSWORD).session_state[auth.TOKEN])
+        with db.connect(warehouse) as con:
+            change(con)
+        at = app(warehouse, account=None)
+        assert at.title[0].value == "Đăng nhập" and not at.metric, name
+
+
+def test_a_token_idle_too_long_is_forgotten():
+    idle, t0 = timedelta(minutes=30), datetime(2026, 12, 4, 9, 0)
+    token = remember.issue("bantochuc", t0, idle, now=t0)
+    assert token not in remember._entries and len(token) >= 43  # only its hash is kept
+    assert remember.resume(token, idle, t0 + timedelta(minutes=29)).name == "bantochuc"
+    assert remember.resume(token, idle, t0 + timedelta(minutes=58), touch=False) is not None  # 29 min since use
+    assert remember.resume(token, idle, t0 + timedelta(minutes=60)) is None  # 31 min: gone for good
+    assert remember.resume(token, idle, t0 + timedelta(minutes=61)) is None
 
 
 # --- a commune account sees its commune only ----------------------------------------------------

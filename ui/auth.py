@@ -1,7 +1,8 @@
 """Who is using the dashboard, and what they may see and do (issue 6).
 
-The account lives in the Streamlit session (server side; the browser holds nothing but the
-session's websocket). Every run of every page goes through `gate()` in dashboard.py: no
+The account lives in the Streamlit session (server side); the browser holds the session's
+websocket and a cookie naming a token of the server's memory, so that a reload or a new tab keeps
+the sign-in (ui.remember). Every run of every page goes through `gate()` in dashboard.py: no
 account, or one idle longer than the setting [session] idle_minutes, gets the login form and
 nothing else. The rules themselves are etl.accounts.can; this module applies them:
   - `require(action)` at the top of a page or before an action stops the run with a message;
@@ -29,13 +30,17 @@ import streamlit as st
 from etl import accounts, logins
 from etl.settings import load_settings
 from etl.warehouse import db, snapshot
-from ui import streamlit_vn
+from ui import remember, streamlit_vn
 
 ACCOUNT, SEEN, FAILURES, NOTICE = "_account", "_seen", "_login_failures", "_login_notice"
 SIGNED_IN = "_signed_in_at"
+# the session's token (ui.remember), whether this session looked for one in its cookie, and the
+# token the browser is still to store (after the sign-in) or to drop (after the sign-out)
+TOKEN, RESUMED, STORE, DROP = "_token", "_resume_tried", "_token_to_store", "_token_to_drop"
 WRITE_WAIT = 20  # seconds an export or confirmation waits for a running load to finish
 BUSY_VN = ("Kho dữ liệu đang được nạp báo cáo nên chưa ghi được. Hãy chờ ít phút rồi thử lại.")
 LOGIN_BUSY_VN = "Máy chủ đang bận ghi nhật ký đăng nhập. Hãy thử lại sau ít giây."
+ENDED_VN = "Đã đăng xuất ở một thẻ khác của trình duyệt này."
 CHANGED_VN = "Tài khoản đã được quản trị viên thay đổi, đặt mật khẩu mới hoặc khóa. Hãy đăng nhập lại."
 EXPIRED_VN = "Phiên làm việc đã hết hạn do không thao tác trong {minutes} phút. Hãy đăng nhập lại."
 REFUSED_VN = "Tài khoản {name} ({role}) không có quyền {what}."
@@ -121,16 +126,17 @@ def narrow(value):
     return value
 
 
-def gate(con) -> accounts.Account | None:
+def gate(con, use: bool = True) -> accounts.Account | None:
     """The signed-in account, still valid; None after showing why it is not (expired, disabled).
-    `con` is the snapshot connection (None when there is no warehouse yet)."""
-    account = current()
+    `con` is the snapshot connection (None when there is no warehouse yet). A run that is not the
+    user's doing (`use` False: the slideshow's timer) leaves the idle clock where it was."""
+    account = current() or _resume(con)
     if account is None:
         return None
     minutes = load_settings().session_idle_minutes
     now = datetime.now()
     if now - st.session_state.get(SEEN, now) > timedelta(minutes=minutes):
-        sign_out(EXPIRED_VN.format(minutes=minutes))
+        sign_out(EXPIRED_VN.format(minutes=minutes), end_token=False)  # another tab may be in use
         return None
     signed_in = st.session_state.setdefault(SIGNED_IN, now)
     stored = _read(con, lambda cur: accounts.lookup(cur, account.name))
@@ -139,8 +145,40 @@ def gate(con) -> accounts.Account | None:
         # locked, changed or given a new password by an administrator since the login
         sign_out(CHANGED_VN)
         return None
-    st.session_state[SEEN] = now
+    token = st.session_state.get(TOKEN)
+    if token is not None and remember.resume(token, timedelta(minutes=minutes), now, touch=use) is None:
+        sign_out(ENDED_VN)  # signed out in another tab (or this session's token was dropped)
+        return None
+    if use:
+        st.session_state[SEEN] = now
     return account
+
+
+def _resume(con) -> accounts.Account | None:
+    """Once per session: the account of the token in the browser's cookie, when the server
+    still knows it (ui.remember); gate() then checks it like any session's."""
+    if con is None or st.session_state.get(RESUMED):
+        return None
+    st.session_state[RESUMED] = True
+    token = st.context.cookies.get(remember.COOKIE)
+    entry = remember.resume(token, timedelta(minutes=load_settings().session_idle_minutes))
+    if entry is None:
+        return None
+    account = _read(con, lambda cur: accounts.lookup(cur, entry.name))
+    if account is None:
+        remember.forget(token)
+        return None
+    st.session_state.update({ACCOUNT: account, SIGNED_IN: entry.signed_in, SEEN: entry.seen, TOKEN: token})
+    log.info("resumed %s", account.name)
+    return account
+
+
+def keep_in_browser() -> None:
+    """Right after a sign-in, the browser stores the session's token (dashboard.py calls this
+    once the gate has let the run through)."""
+    token = st.session_state.pop(STORE, None)
+    if token is not None:
+        st.html(remember.SET_JS % token, unsafe_allow_javascript=True)
 
 
 def _read(con, fn):
@@ -152,8 +190,13 @@ def _read(con, fn):
         return fn(cursor)
 
 
-def sign_out(notice: str | None = None) -> None:
-    for key in (ACCOUNT, SEEN, SIGNED_IN):
+def sign_out(notice: str | None = None, end_token: bool = True) -> None:
+    """Ends the session's sign-in; with `end_token`, the browser's other tabs' too (ui.remember)."""
+    token = st.session_state.pop(TOKEN, None)
+    if end_token and token is not None:
+        remember.forget(token)
+        st.session_state[DROP] = token
+    for key in (ACCOUNT, SEEN, SIGNED_IN, STORE):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE] = notice
@@ -200,6 +243,9 @@ def login_form(con) -> None:
             _try(con, name, password)
     st.html(streamlit_vn.SCRIPT + (PRELOAD_JS % CHART_CODE.name if CHART_CODE is not None else ""),
             unsafe_allow_javascript=True)
+    dropped = st.session_state.get(DROP)
+    if dropped is not None:  # the cookie of a sign-out, unless another tab has since stored its own
+        st.html(remember.CLEAR_JS % dropped, unsafe_allow_javascript=True)
 
 
 def _rehash(name: str, old: str, new: str) -> None:
@@ -230,7 +276,10 @@ def _try(con, name: str, password: str) -> None:
         return
     st.session_state.pop(FAILURES, None)
     st.session_state[ACCOUNT] = account
-    st.session_state[SEEN] = st.session_state[SIGNED_IN] = datetime.now()
+    now = st.session_state[SEEN] = st.session_state[SIGNED_IN] = datetime.now()
+    token = remember.issue(account.name, now, timedelta(minutes=load_settings().session_idle_minutes), now)
+    st.session_state.update({TOKEN: token, STORE: token})
+    st.session_state.pop(DROP, None)
     log.info("login %s", account.name)
     st.rerun()
 

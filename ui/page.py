@@ -71,15 +71,10 @@ def signed_in(*, use: bool) -> bool:
     False when the session is over (signed out, auth's notice kept for the login form): the
     caller then reruns the whole app. A timer tick is not the user's doing, so unless `use` the
     idle clock stays where the user's last action left it."""
-    seen = st.session_state.get(auth.SEEN)
     # the warehouse as it is now, as dashboard.py opens it: an account disabled since the last
     # whole run is in the newer copy (and the slides show newly loaded reports)
     src = st.session_state["_source"] = data.source()
-    if auth.gate(src.con) is None:
-        return False
-    if not use and seen is not None:
-        st.session_state[auth.SEEN] = seen
-    return True
+    return auth.gate(src.con, use=use) is not None
 
 
 def big() -> bool:
