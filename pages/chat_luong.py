@@ -29,15 +29,17 @@ def body():
     if page.big():  # presentation: the cards and charts only
         return
     st.subheader("Xếp hạng theo tỷ lệ đạt khá trở lên")
-    ranking = by_commune.sort_values("kha_tro_len_share", ascending=False, na_position="last")
+    # the chart's order; communes with the same share of khá trở lên share their rank
+    ranking = charts.best_first(by_commune, *charts.QUALITY_ORDER)
+    rank = ranking["kha_tro_len_share"].astype(float).rank(method="min", ascending=False)
     counts = ["Số buổi được đánh giá", "Tốt", "Khá", "Trung bình", "Kém"]
     page.table(ranking.assign(
-        **{"Hạng": range(1, len(ranking) + 1), "Đảng bộ": ranking["commune_name"],
+        **{"Hạng": rank, "Đảng bộ": ranking["commune_name"],
            "Số buổi được đánh giá": ranking["rated"], "Tốt": ranking["tot"], "Khá": ranking["kha"],
            "Trung bình": ranking["trung_binh"], "Kém": ranking["kem"],
            "Đạt khá trở lên": ranking["kha_tro_len_share"]})
         [["Hạng", "Đảng bộ", *counts, "Đạt khá trở lên"]],
-        "xep-hang-chat-luong", key="ranking", formats={**dict.fromkeys(counts, page.COUNT),
+        "xep-hang-chat-luong", key="ranking", formats={**dict.fromkeys(["Hạng", *counts], page.COUNT),
                                                        "Đạt khá trở lên": page.SHARE})
 
 

@@ -22,6 +22,8 @@ from etl import vnformat as vn
 from etl.forms.spec import QUALITY_LABELS
 
 QUALITY_COLORS = {"tot": "#1b7f3b", "kha": "#7cb342", "trung_binh": "#f9a825", "kem": "#c62828"}
+# units ranked by quality: 'đạt khá trở lên' first, 'tốt' breaking its ties (best_first)
+QUALITY_ORDER = ("kha_tro_len_share", "tot_share")
 NOT_REPORTED_COLOR = "#b0b7bf"
 MAIN = "#b71c1c"  # party red: the main series
 SECOND = "#1f5fa8"  # targets, paces, comparisons
@@ -189,12 +191,19 @@ def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
+def best_first(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The rows from best to worst by `columns` (the first decides, the next break its ties), rows
+    without a figure last; rows equal on all of them keep the frame's order (by name). A chart of
+    horizontal bars draws its rows reversed (`[::-1]`), so it reads top down as a table does."""
+    return df.sort_values(list(columns), ascending=False, na_position="last", kind="stable")
+
+
 def rate_bars(df: pd.DataFrame, *, label: str, value: str, title: str | None = None, reference: float | None = None,
               reference_name: str = "Toàn Đảng bộ", big: bool = False, layout: dict | None = None) -> go.Figure:
     """Horizontal bars of a 0..1 share per unit, best on top; unreported units in grey, labelled."""
     d = df[[label, value]].copy()
     d["_missing"] = d[value].map(_missing)
-    d = d.sort_values([ "_missing", value], ascending=[False, True], na_position="first")
+    d = best_first(d.assign(**{value: d[value].astype(float)}), value).iloc[::-1]
     missing = d["_missing"].tolist()
     shown = d[value].where(~d["_missing"], 1.0).astype(float)
     bar = dict(
@@ -245,10 +254,11 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str |
 
 def quality_stack(df: pd.DataFrame, *, label: str, title: str | None = None, big: bool = False,
                   horizontal: bool = True, layout: dict | None = None) -> go.Figure:
-    """Tốt / Khá / Trung bình / Kém shares stacked per unit (or per month), sorted by 'khá trở lên'."""
+    """Tốt / Khá / Trung bình / Kém shares stacked per unit (or per month); units best on top by
+    'khá trở lên', then by 'tốt' (the order of the page's ranking)."""
     d = df
     if horizontal:
-        d = d.sort_values("kha_tro_len_share", ascending=True, na_position="first")
+        d = best_first(d, *QUALITY_ORDER).iloc[::-1]
     labels = d[label].to_numpy()
     orientation = "h" if horizontal else "v"
     traces = []
@@ -267,7 +277,9 @@ def quality_stack(df: pd.DataFrame, *, label: str, title: str | None = None, big
                            x=ones if horizontal else missing, y=missing if horizontal else ones,
                            orientation=orientation, hovertemplate="%{y}: Chưa báo cáo<extra></extra>"))
     axis = dict(range=[0, 1.0001], tickformat=".0%")
-    return figure(traces, big=big, title=title, extra={"barmode": "stack", "xaxis" if horizontal else "yaxis": axis},
+    # the legend reads Tốt … Kém as the bars do from the left (plotly reverses a stack's legend)
+    return figure(traces, big=big, title=title, extra={"barmode": "stack", "xaxis" if horizontal else "yaxis": axis,
+                                                       "legend": {"traceorder": "normal"}},
                   height=_height(len(d), big, max(340, 30 * len(d) + 100)) if horizontal else None, layout=layout)
 
 
