@@ -12,9 +12,9 @@ def body():
         return
     total = data.call("quality", f.scope, by="total").iloc[0]
     cols = page.card_columns(5)
-    cols[0].metric("Đạt khá trở lên", page.share(total["kha_tro_len_share"]))
+    cols[0].metric("Đạt khá trở lên", page.share(total["kha_tro_len_share"]), border=True)
     for col, level in zip(cols[1:], ("tot", "kha", "trung_binh", "kem")):
-        col.metric(charts.QUALITY_LABELS[level], vn.number(total[level]),
+        col.metric(charts.QUALITY_LABELS[level], vn.number(total[level]), border=True,
                    help=f"{page.share(total[f'{level}_share'])} số buổi được đánh giá")
     by_commune = data.call("quality", f.scope, by="commune")
     page.chart(charts.quality_stack(by_commune, label="commune_name", big=page.big(),

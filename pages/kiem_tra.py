@@ -23,12 +23,12 @@ def body():
                 "**Sổ theo dõi kết quả kiểm tra** ở trang Tải báo cáo.")
         return
     cols = page.card_columns(6)
-    cols[0].metric("Tổng số hạn chế", vn.number(total["findings"]))
+    cols[0].metric("Tổng số hạn chế", vn.number(total["findings"]), border=True)
     for col, status in zip(cols[1:4], ("open", "in_progress", "resolved")):
-        col.metric(STATUS_LABELS[status], vn.number(total[status]))
-    cols[4].metric("Tỷ lệ khắc phục", vn.percent(total["i14_resolved_share"]),
+        col.metric(STATUS_LABELS[status], vn.number(total[status]), border=True)
+    cols[4].metric("Tỷ lệ khắc phục", vn.percent(total["i14_resolved_share"]), border=True,
                    help="Số hạn chế đã khắc phục ÷ tổng số hạn chế.")
-    cols[5].metric("Quá hạn", vn.number(total["overdue"]),
+    cols[5].metric("Quá hạn", vn.number(total["overdue"]), border=True,
                    help=f"Hết hạn khắc phục trước ngày {vn.day(as_of)} mà chưa khắc phục xong.")
 
     cells = data.call("inspections", f.scope, as_of=as_of, by="commune_category")

@@ -135,14 +135,14 @@ def body():
     months = f.scope.months
     total = data.call("submissions", f.scope, by="total").iloc[0]
     cols = page.card_columns(5)
-    cols[0].metric("Tỷ lệ đã nộp", page.share(total["i15_reported_share"]),
+    cols[0].metric("Tỷ lệ đã nộp", page.share(total["i15_reported_share"]), border=True,
                    help="Số tháng-đảng bộ đã có báo cáo ÷ số tháng-đảng bộ phải nộp.")
-    cols[1].metric("Tỷ lệ nộp đúng hạn", page.share(total["i15_on_time_share"]),
+    cols[1].metric("Tỷ lệ nộp đúng hạn", page.share(total["i15_on_time_share"]), border=True,
                    help=f"Bản nộp đầu tiên nhận trước hạn (ngày {load_settings().submission_deadline_day} tháng "
                         "sau, theo settings.toml mục [submission]).")
-    cols[2].metric("Nộp muộn", vn.number(total["late_months"]))
-    cols[3].metric("Chưa báo cáo (quá hạn)", vn.number(total["missing_months"]))
-    cols[4].metric("Chưa đến hạn", vn.number(total["pending_months"]))
+    cols[2].metric("Nộp muộn", vn.number(total["late_months"]), border=True)
+    cols[3].metric("Chưa báo cáo (quá hạn)", vn.number(total["missing_months"]), border=True)
+    cols[4].metric("Chưa đến hạn", vn.number(total["pending_months"]), border=True)
 
     grid = data.call("submissions", f.scope, by="commune_month")
     if grid.empty:
