@@ -49,6 +49,7 @@ import duckdb
 import pandas as pd
 
 from etl import audit
+from etl import vnformat as vn
 from etl.settings import Settings, load_settings
 
 SQL_DIR = Path(__file__).resolve().parent / "warehouse" / "sql" / "indicators"
@@ -365,14 +366,6 @@ def last_loaded_at(con) -> datetime | None:
     return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
 
 
-def _pct(share: float) -> str:
-    return f"{share * 100:.1f}".replace(".", ",") + "%"
-
-
-def _num(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",").removesuffix(",0")
-
-
 def attention(con, scope: Scope, settings: Settings | None = None,
               as_of: date | None = None) -> pd.DataFrame:
     """Communes of the scope that need attention: one row per (commune, reason).
@@ -406,16 +399,16 @@ def attention(con, scope: Scope, settings: Settings | None = None,
         for r in per.itertuples():
             if floor is not None and pd.notna(r.i5_held_share) and r.i5_held_share < floor:
                 add(r, "i5_below",
-                    f"Tỷ lệ chi bộ sinh hoạt thường kỳ {_pct(r.i5_held_share)}, thấp hơn mức "
-                    f"chung {_pct(base.iloc[0])} quá "
-                    f"{_num(settings.attention_i5_margin_points)} điểm.",
+                    f"Tỷ lệ chi bộ sinh hoạt thường kỳ {vn.percent(r.i5_held_share)}, thấp hơn mức "
+                    f"chung {vn.percent(base.iloc[0])} quá "
+                    f"{vn.tenths(settings.attention_i5_margin_points)} điểm.",
                     r.i5_held_share, floor)
     if settings.attention_behind_pace:
         progress = recruitment_progress(con, scope, "commune")
         for r in progress[progress["on_track"] == False].itertuples():  # noqa: E712 (NA-safe)
             add(r, "behind_pace",
                 f"Kết nạp {int(r.admitted_ytd)}/{int(r.target)} đảng viên, chậm tiến độ "
-                f"(cần ít nhất {_num(r.pace_target)} sau {r.months_elapsed} tháng).",
+                f"(cần ít nhất {vn.tenths(r.pace_target)} sau {r.months_elapsed} tháng).",
                 float(r.admitted_ytd), float(r.pace_target))
     if settings.attention_overdue_findings:
         found = inspections(con, scope, as_of, "commune")

@@ -31,6 +31,12 @@ def number(x, digits: int = 0, missing: str = DASH) -> str:
     return ("-" if value < 0 and scaled else "") + text
 
 
+def tenths(x, missing: str = DASH) -> str:
+    """A figure to one decimal, without ',0' when that is whole: 2 -> '2', 2.5 -> '2,5', 4.96 -> '5'
+    (a median of days, a pace of admissions)."""
+    return number(x, 1, missing).removesuffix(",0")
+
+
 def signed(x, missing: str = DASH) -> str:
     """A change: 3 -> '+3', -2 -> '-2', 0 -> '0'."""
     text = number(x, missing=missing)

@@ -39,9 +39,7 @@ def _n(x) -> str:
 
 def days(x, missing: str = vn.DASH) -> str:
     """A median number of days: '2 ngày', '1,5 ngày' (a median of an even count ends in ,5)."""
-    if pd.isna(x):
-        return missing
-    return f"{vn.number(x, 0 if float(x).is_integer() else 1)} ngày"
+    return missing if pd.isna(x) else f"{vn.tenths(x)} ngày"
 
 
 def share_value(row, column: str, note: str | None):

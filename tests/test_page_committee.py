@@ -37,7 +37,7 @@ def expected_cards(total) -> dict[str, str]:
     return {
         "Họp BCH thường kỳ": vn.percent(total["i1_regular_bch_share"]),
         "Ban hành kết luận": vn.percent(total["i2_conclusion_share"]),
-        "Ngày ra kết luận": f"{vn.number(days, 0 if float(days).is_integer() else 1)} ngày",
+        "Ngày ra kết luận": f"{vn.tenths(days)} ngày",
         "Nhiệm vụ trước ngày 30": vn.percent(total["i4_tasks_on_time_share"]),
         UNDATED: vn.number(total["months_without_tasks_date"]),
     }

@@ -22,3 +22,9 @@ def test_percent_ratio_dates():
     assert vn.day(date(2024, 4, 3)) == "03/04/2024" == vn.day(pd.Timestamp("2024-04-03"))
     assert vn.moment(datetime(2024, 4, 3, 8, 5)) == "03/04/2024 08:05"
     assert vn.month("2024-03") == "Tháng 3/2024" and vn.month_short("2024-11") == "T11/2024"
+
+
+@pytest.mark.parametrize("x,out", [(2, "2"), (2.5, "2,5"), (4.96, "5"), (4.2, "4,2"), (1234.0, "1.234"),
+                                   (-0.25, "-0,3"), (None, "—")])
+def test_tenths_drops_a_whole_numbers_comma_zero(x, out):
+    assert vn.tenths(x) == out

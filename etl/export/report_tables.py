@@ -11,11 +11,6 @@ from etl.export.xlsx import missing
 from etl.indicators import NOT_REPORTED
 
 
-def days(x) -> str:
-    """2.0 -> '2', 2.5 -> '2,5' (a median of days)."""
-    return vn.number(x, 0 if float(x).is_integer() else 1)
-
-
 def submissions_rows(data: YearData) -> list[list[str]]:
     """I15 over the year: owed (months due), sent, on time, late, overdue, not yet due."""
     s = row(data.submissions_total)
@@ -40,7 +35,7 @@ def committee_rows(data: YearData) -> list[list[str]]:
             ["Hội nghị cấp ủy có ban hành nghị quyết, kết luận / hội nghị (I2)",
              vn.ratio(c["meetings_with_conclusion"], c["meetings"]), vn.percent(c["i2_conclusion_share"])],
             ["Thời gian từ hội nghị đến ngày ban hành nghị quyết, kết luận, trung vị (I3)",
-             vn.DASH if missing(median) else f"{days(median)} ngày", ""],
+             vn.DASH if missing(median) else f"{vn.tenths(median)} ngày", ""],
             [f"Tháng triển khai nhiệm vụ đến chi bộ trước ngày {data.settings.tasks_deadline_day} / tháng có "
              "ghi ngày triển khai (I4)",
              vn.ratio(c["months_tasks_on_time"], c["months_with_tasks_date"]), vn.percent(c["i4_tasks_on_time_share"])]]

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from etl import vnformat as vn
 from etl.export import lists, report_tables as tables
-from etl.export.report_tables import days
 from etl.export.data import YearData, by_commune, row
 from etl.export.labels import (CATEGORY_LABELS, TOTAL, coverage_sentence, in_sentence, month_numbers,
                                quarter_covered, total_label)
@@ -132,7 +131,7 @@ def routine(data: YearData) -> list[Block]:
                 f"kết luận, đạt {pct(c['i2_conclusion_share'])}")
         if not missing(c.get("i3_median_days")):
             text += (f"; nghị quyết, kết luận được ban hành trung bình (trung vị) "
-                     f"{days(c['i3_median_days'])} ngày sau hội nghị")
+                     f"{vn.tenths(c['i3_median_days'])} ngày sau hội nghị")
         out.append(Block("p", text + "."))
         text = (f"Nhiệm vụ tháng sau được triển khai đến chi bộ trước ngày "
                 f"{data.settings.tasks_deadline_day} ở "
