@@ -32,7 +32,8 @@ def body():
         return
     st.markdown("Tổng hợp chất lượng sinh hoạt chi bộ cả năm để báo cáo Ban Thường vụ: **bảng tính Excel** "
                 "(các bảng số liệu, biểu đồ) và **dự thảo báo cáo Word** theo thể thức văn bản của Đảng. "
-                "Số liệu lấy từ cùng lớp chỉ số với các trang của bảng điều khiển.")
+                "Số liệu lấy từ cùng lớp chỉ số với các trang của bảng điều khiển. Tệp tổng hợp cả năm chọn dưới "
+                "đây, mọi loại chi bộ: bộ lọc tháng và loại chi bộ ở thanh bên không áp dụng cho tệp.")
     years = sorted({int(p[:4]) for p in data.call("available_periods")}, reverse=True)
     left, right = st.columns([1, 3])
     year = left.selectbox("Năm tổng hợp", years, index=years.index(f.year) if f.year in years else 0, key=YEAR)

@@ -30,6 +30,8 @@ def test_page_renders_with_the_sidebar_filters_as_defaults(app, demo_db):
     assert at.multiselect(key="xbc-dang-bo").value == ["BL03"]
     assert at.button(key="xbc-build")
     assert not at.download_button  # nothing is built before the button
+    # the sidebar's months and branch kinds are the "Đang xem" line, but the file is the whole year
+    assert any("bộ lọc tháng và loại chi bộ ở thanh bên không áp dụng" in m.value for m in at.markdown)
 
 
 def test_build_makes_both_files_for_the_demo(demo_db):
