@@ -187,7 +187,10 @@ def test_a_reload_brings_the_sign_in_back_and_a_sign_out_ends_it_in_every_tab(ap
     reloaded = app(warehouse, page="kiem_tra", account=None)
     assert reloaded.title[0].value != "Đăng nhập" and "thuongtruc" in "".join(c.value for c in reloaded.sidebar.caption)
     assert reloaded.session_state[auth.SIGNED_IN] == first.session_state[auth.SIGNED_IN]
-    assert len(rows(warehouse, "login")) == 1  # a reload is not a new login
+    # a reload is a login without the password, in the audit trail as one
+    newest, signed_in = rows(warehouse, "login")
+    assert (newest["account"], signed_in["account"]) == ("thuongtruc", "thuongtruc")
+    assert auth.RESUMED_DETAIL_VN in newest["detail"] and auth.RESUMED_DETAIL_VN not in signed_in["detail"]
     first.button(key="logout").click().run()
     assert first.title[0].value == "Đăng nhập"
     reloaded.run()  # the other tab's next click
@@ -211,6 +214,21 @@ def test_a_reload_checks_the_account_again(app, warehouse, browser_cookie):
             change(con)
         at = app(warehouse, account=None)
         assert at.title[0].value == "Đăng nhập" and not at.metric, name
+    assert not [r for r in rows(warehouse, "login") if auth.RESUMED_DETAIL_VN in r["detail"]]
+
+
+def test_a_reload_the_audit_trail_cannot_record_signs_nobody_in(app, warehouse, browser_cookie, monkeypatch):
+    browser_cookie(sign_in(app(warehouse, account=None), "bantochuc", PASSWORD).session_state[auth.TOKEN])
+
+    def busy(*args, **kwargs):
+        raise db.WarehouseBusy("bận")
+    with monkeypatch.context() as m:
+        m.setattr(logins, "opened", busy)
+        at = app(warehouse, account=None)
+    assert at.title[0].value == "Đăng nhập" and auth.LOGIN_BUSY_VN in [w.value for w in at.warning]
+    at = app(warehouse, account=None)  # the file free again: the same cookie gets in, and is recorded
+    assert at.title[0].value != "Đăng nhập"
+    assert auth.RESUMED_DETAIL_VN in rows(warehouse, "login")[0]["detail"]
 
 
 def test_a_token_idle_too_long_is_forgotten():

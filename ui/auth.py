@@ -13,7 +13,8 @@ The dashboard reads a snapshot of the warehouse; an export or a confirmation wri
 warehouse itself through `write()`: a short connection, waiting while a load holds the file. A
 login writes no warehouse (so it works while a load runs, and forces no new snapshot): the
 password is checked against the snapshot's accounts and the attempt goes to the login file beside
-the warehouse (etl.logins), throttled per account and client (`client()`). A session ends when
+the warehouse (etl.logins), throttled per account and client (`client()`); so does a session
+resumed from the browser's cookie, a login without the password. A session ends when
 its account is locked, changed, or given a new password after the session signed in.
 """
 from __future__ import annotations
@@ -37,9 +38,11 @@ SIGNED_IN = "_signed_in_at"
 # the session's token (ui.remember), whether this session looked for one in its cookie, and the
 # token the browser is still to store (after the sign-in) or to drop (after the sign-out)
 TOKEN, RESUMED, STORE, DROP = "_token", "_resume_tried", "_token_to_store", "_token_to_drop"
+UNRECORDED = "_resumed_unrecorded"  # resumed from the cookie, not yet in the audit trail
 WRITE_WAIT = 20  # seconds an export or confirmation waits for a running load to finish
 BUSY_VN = ("Kho dữ liệu đang được nạp báo cáo nên chưa ghi được. Hãy chờ ít phút rồi thử lại.")
 LOGIN_BUSY_VN = "Máy chủ đang bận ghi nhật ký đăng nhập. Hãy thử lại sau ít giây."
+RESUMED_DETAIL_VN = "Mở lại phiên đã đăng nhập (tải lại trang hoặc mở thẻ mới)"
 ENDED_VN = "Đã đăng xuất ở một thẻ khác của trình duyệt này."
 CHANGED_VN = "Tài khoản đã được quản trị viên thay đổi, đặt mật khẩu mới hoặc khóa. Hãy đăng nhập lại."
 EXPIRED_VN = "Phiên làm việc đã hết hạn do không thao tác trong {minutes} phút. Hãy đăng nhập lại."
@@ -149,6 +152,9 @@ def gate(con, use: bool = True) -> accounts.Account | None:
     if token is not None and remember.resume(token, timedelta(minutes=minutes), now, touch=use) is None:
         sign_out(ENDED_VN)  # signed out in another tab (or this session's token was dropped)
         return None
+    if st.session_state.pop(UNRECORDED, False) and not _record_resume(account):
+        sign_out(LOGIN_BUSY_VN, end_token=False)  # no way in that the audit trail does not show
+        return None
     if use:
         st.session_state[SEEN] = now
     return account
@@ -168,9 +174,22 @@ def _resume(con) -> accounts.Account | None:
     if account is None:
         remember.forget(token)
         return None
-    st.session_state.update({ACCOUNT: account, SIGNED_IN: entry.signed_in, SEEN: entry.seen, TOKEN: token})
+    st.session_state.update({ACCOUNT: account, SIGNED_IN: entry.signed_in, SEEN: entry.seen, TOKEN: token,
+                             UNRECORDED: True})
     log.info("resumed %s", account.name)
     return account
+
+
+def _record_resume(account: accounts.Account) -> bool:
+    """A session resumed from the cookie is a login without the password: the audit trail shows it
+    as a login (its detail RESUMED_DETAIL_VN), once gate() has found the account still valid.
+    False when the login file stayed busy."""
+    try:
+        with logins.opened(db.db_path()) as log_con:
+            logins.record(log_con, "login", "ok", account=account.name, client=client(), detail=RESUMED_DETAIL_VN)
+    except db.WarehouseBusy:
+        return False
+    return True
 
 
 def keep_in_browser() -> None:
@@ -196,7 +215,7 @@ def sign_out(notice: str | None = None, end_token: bool = True) -> None:
     if end_token and token is not None:
         remember.forget(token)
         st.session_state[DROP] = token
-    for key in (ACCOUNT, SEEN, SIGNED_IN, STORE):
+    for key in (ACCOUNT, SEEN, SIGNED_IN, STORE, UNRECORDED):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE] = notice
