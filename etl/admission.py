@@ -15,11 +15,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from etl import vnformat as vn
+from etl.forms.spec import KIND_LABELS
 from etl.problems import Problem, at
 
 NOT_YOURS = ("Tài khoản của {own} chỉ được tải lên báo cáo tháng của chính đảng bộ mình; tệp này là {what}. "
              "Hãy gửi tệp cho Ban Tổ chức hoặc đảng bộ có liên quan.")
-KINDS_VN = {"registry": "danh mục đơn vị", "targets": "chỉ tiêu kết nạp", "inspections": "sổ theo dõi kiểm tra"}
+KINDS_VN = {kind: label.lower() for kind, label in KIND_LABELS.items() if kind != "monthly"}
 BEFORE_MONTH = ("Ngày nhận báo cáo {received} trước tháng báo cáo {month}: báo cáo tháng {month} chỉ nhận được "
                 "từ ngày {first} trở đi. Hãy kiểm tra lại tháng báo cáo ở ô này, hoặc ngày nhận đã khai "
                 "(ô 'Ngày nhận báo cáo' hay --received-on).")

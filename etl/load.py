@@ -20,7 +20,7 @@ from etl import admission, audit, confirm
 from etl import vnformat as vn
 from etl.check import UNIT_CODES  # noqa: F401  (ui.upload imports it from here)
 from etl.check import Checked, FileResult, check_file, expand, registry_after, sha256_of, unit_only
-from etl.forms.spec import ALL_FORMS, ANNUAL_RATINGS
+from etl.forms.spec import ALL_FORMS, ANNUAL_RATINGS, KIND_LABELS
 from etl.problems import has_errors
 from etl.units import Registry
 from etl.warehouse import db
@@ -233,7 +233,7 @@ class _Writes:
         """One 'load' row per file whose content was loaded before (nothing else is written)."""
         audit.record_many(self.con, "load", [
             {"file_name": self.names.get(r.file, r.file), "sha256": r.sha256,
-             "detail": " ".join(x for x in (r.kind, r.commune, r.period, "(không thay đổi)") if x)}
+             "detail": f"{contents(r)} (không thay đổi)"}
             for r in results], account=self.account)
 
     def flush(self) -> None:
@@ -258,6 +258,14 @@ class _Writes:
         db.write_loads(self.con, [f for f, _ in waiting], after=audit_rows)
 
 
+def contents(r: FileResult) -> str:
+    """What a file holds, in the audit trail's words: 'Báo cáo tháng 3/2024, đảng bộ X01'."""
+    what = KIND_LABELS.get(r.kind, r.kind or "Tệp")
+    if r.kind == "monthly" and r.period:
+        what += f" {int(r.period[5:7])}/{r.period[:4]}"
+    return what + (f", đảng bộ {r.commune}" if r.commune else "")
+
+
 def _write(con, path: Path, checked: Checked, state: dict, known: set, received_at, writes: _Writes) -> FileResult:
     r = checked.result
     when = received_at.get(path) if isinstance(received_at, dict) else received_at
@@ -272,7 +280,7 @@ def _write(con, path: Path, checked: Checked, state: dict, known: set, received_
                                           state["registry"]))
         r.status = "rejected"
     else:
-        where = " ".join(x for x in (r.kind, r.commune, r.period) if x)
+        where = contents(r)
         if when is not None:  # a receipt date said by whoever loads, not the time of loading
             where += f"; ngày nhận {vn.day(when)}"
         writes.add(dict(kind=r.kind, source_file=path.name, sha256=r.sha256, received_at=when,

@@ -40,9 +40,9 @@ def test_each_loaded_or_rejected_file_leaves_one_row(con, tmp_path):
     assert [r.status for r in results] == ["loaded", "rejected", "loaded", "rejected"]
     rows = sorted((r["file_name"], r["action"], r["account"], r["sha256"], r["detail"]) for r in audit.audit(con))
     assert rows == [
-        ("a-report.xlsx", "load", "ba1", sha(files["a-report.xlsx"]), "monthly X01 2024-03 (lần nạp 2)"),
+        ("a-report.xlsx", "load", "ba1", sha(files["a-report.xlsx"]), "Báo cáo tháng 3/2024, đảng bộ X01 (lần nạp 2)"),
         ("c-junk.xlsx", "reject", "ba1", sha(files["c-junk.xlsx"]), "unreadable"),
-        ("d-registry.xlsx", "load", "ba1", sha(files["d-registry.xlsx"]), "registry (lần nạp 1)"),
+        ("d-registry.xlsx", "load", "ba1", sha(files["d-registry.xlsx"]), "Danh mục đơn vị (lần nạp 1)"),
         ("e-bad.xlsx", "reject", "ba1", sha(files["e-bad.xlsx"]), "over_total"),
     ]
     # A second run: the rejections again, and a 'load' row for each unchanged file (someone gave
@@ -50,9 +50,9 @@ def test_each_loaded_or_rejected_file_leaves_one_row(con, tmp_path):
     load_paths(con, [tmp_path / "in"])
     again = audit.audit(con, limit=4)
     assert sorted((r["file_name"], r["action"], r["account"], r["sha256"], r["detail"]) for r in again) == [
-        ("a-report.xlsx", "load", None, sha(files["a-report.xlsx"]), "monthly X01 2024-03 (không thay đổi)"),
+        ("a-report.xlsx", "load", None, sha(files["a-report.xlsx"]), "Báo cáo tháng 3/2024, đảng bộ X01 (không thay đổi)"),
         ("c-junk.xlsx", "reject", None, sha(files["c-junk.xlsx"]), "unreadable"),
-        ("d-registry.xlsx", "load", None, sha(files["d-registry.xlsx"]), "registry (không thay đổi)"),
+        ("d-registry.xlsx", "load", None, sha(files["d-registry.xlsx"]), "Danh mục đơn vị (không thay đổi)"),
         ("e-bad.xlsx", "reject", None, sha(files["e-bad.xlsx"]), "over_total")]
     assert len(audit.audit(con)) == 8
 

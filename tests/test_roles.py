@@ -393,7 +393,7 @@ def test_a_commune_account_cannot_load_another_communes_report(accounts_file, tm
         rows = audit.audit(con, actions={"load", "reject"}, account="xa1")
     # every upload leaves its row, under the name it was uploaded with and the hash of its bytes
     assert sorted((r["action"], r["file_name"], r["sha256"], r["detail"].split(" (")[0]) for r in rows) == [
-        ("load", "mine.xlsx", sha(mine.read_bytes()), "monthly X01 2024-03"),
+        ("load", "mine.xlsx", sha(mine.read_bytes()), "Báo cáo tháng 3/2024, đảng bộ X01"),
         ("reject", "registry.xlsx", sha(registry.read_bytes()), "not_permitted"),
         ("reject", "theirs.xlsx", sha(theirs.read_bytes()), "not_permitted, unknown_branch")]
 
@@ -446,7 +446,7 @@ def test_only_the_board_says_when_a_report_was_received(accounts_file, tmp_path)
         assert con.execute("SELECT received_at FROM report_submissions").fetchall() == [(datetime(2024, 4, 3),)]
         rows = audit.audit(con, actions={"load", "reject"}, account="bantochuc")
     assert [(r["action"], r["account"], r["detail"]) for r in rows] == [
-        ("load", "bantochuc", "monthly X01 2024-03; ngày nhận 03/04/2024 (lần nạp 2)"),
+        ("load", "bantochuc", "Báo cáo tháng 3/2024, đảng bộ X01; ngày nhận 03/04/2024 (lần nạp 2)"),
         ("reject", "bantochuc", "bad_value")]
 
 

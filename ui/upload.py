@@ -39,6 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl.forms.spec import KIND_LABELS
 from etl.load import UNIT_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,8 +54,6 @@ TIMEOUT = 900  # seconds; a province's month (100+ files) checks and loads in we
 # --- Vietnamese texts, kept together for review ------------------------------------------
 STATUS = {"checked": "Hợp lệ", "rejected": "Bị từ chối", "loaded": "Đã nạp", "unchanged": "Không thay đổi"}
 SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
-KINDS = {"monthly": "Báo cáo tháng", "registry": "Danh mục đơn vị", "targets": "Chỉ tiêu kết nạp",
-         "inspections": "Sổ theo dõi kiểm tra"}
 BAD_EXTENSION = ("Tệp '{name}' không phải sổ tính Excel: chỉ nhận tệp .xlsx, .xlsm hoặc .xls. "
                  "Hãy mở tệp bằng Excel, Lưu dưới dạng (Save As) kiểu .xlsx rồi tải lên lại.")
 TOO_LARGE = ("Tệp '{name}' nặng {size} MB, quá giới hạn {limit} MB. Hãy xóa các trang tính, hình ảnh "
@@ -285,7 +284,7 @@ def files_table(outcome: Outcome, commune_name=lambda code: code, month=lambda p
     rows = []
     for f in outcome.files:
         errors, warnings = counts(f)
-        rows.append({"Tệp": f["file"], "Loại biểu": KINDS.get(f["kind"], "Không nhận ra"),
+        rows.append({"Tệp": f["file"], "Loại biểu": KIND_LABELS.get(f["kind"], "Không nhận ra"),
                      "Đảng bộ": commune_name(f["commune"]) if f["commune"] else "",
                      "Tháng": month(f["period"]) if f["period"] else "",
                      "Kết quả": STATUS.get(f["status"], f["status"]), "Số lỗi": errors, "Số cảnh báo": warnings})
