@@ -1,5 +1,7 @@
 """Kiểm tra (I14): inspection findings by commune × category and by remediation status, the
 share resolved, and the findings overdue for remediation with their recommendation."""
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -59,6 +61,10 @@ def body():
         formats={**dict.fromkeys(counts, page.COUNT), "Tỷ lệ đã khắc phục": page.PERCENT})
 
     st.subheader(f"Hạn chế quá hạn khắc phục (tính đến ngày {vn.day(as_of)})")
+    today = date.today()
+    if as_of < today:  # a period in the past: the board following up wants to know how to see today's
+        st.caption(f"Tính đến ngày cuối kỳ đang xem. Để xem hạn chế quá hạn đến hôm nay ({vn.day(today)}), chọn "
+                   f"**Năm** {today.year} và **Đến tháng** {today.month} ở thanh bên.")
     overdue = data.call("overdue_findings", f.scope, as_of=as_of)
     if overdue.empty:
         st.success("Không có hạn chế nào quá hạn khắc phục.")

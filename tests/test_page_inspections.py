@@ -125,3 +125,10 @@ def test_empty_warehouse_shows_a_message(app, empty_db):
     at = app(empty_db, page=PAGE)
     assert not at.error
     assert any("chưa có báo cáo" in i.value.lower() for i in at.info)
+
+
+def test_a_past_period_says_how_to_see_the_findings_overdue_today(app, demo_db):
+    at = app(demo_db, page=PAGE)  # the demo's reports end in October 2026: a period in the past
+    today = date.today()
+    [hint] = [c.value for c in at.caption if "đến hôm nay" in c.value]
+    assert vn.day(today) in hint and f"**Năm** {today.year} và **Đến tháng** {today.month}" in hint
