@@ -38,7 +38,6 @@ SIGNED_IN = "_signed_in_at"
 # the session's token (ui.remember), whether this session looked for one in its cookie, and the
 # token the browser is still to store (after the sign-in) or to drop (after the sign-out)
 TOKEN, RESUMED, STORE, DROP = "_token", "_resume_tried", "_token_to_store", "_token_to_drop"
-UNRECORDED = "_resumed_unrecorded"  # resumed from the cookie, not yet in the audit trail
 WRITE_WAIT = 20  # seconds an export or confirmation waits for a running load to finish
 BUSY_VN = ("Kho dữ liệu đang được nạp báo cáo nên chưa ghi được. Hãy chờ ít phút rồi thử lại.")
 LOGIN_BUSY_VN = "Máy chủ đang bận ghi nhật ký đăng nhập. Hãy thử lại sau ít giây."
@@ -133,7 +132,10 @@ def gate(con, use: bool = True) -> accounts.Account | None:
     """The signed-in account, still valid; None after showing why it is not (expired, disabled).
     `con` is the snapshot connection (None when there is no warehouse yet). A run that is not the
     user's doing (`use` False: the slideshow's timer) leaves the idle clock where it was."""
-    account = current() or _resume(con)
+    account = current()
+    resumed = account is None  # this run brings the account back from the cookie, if any
+    if resumed:
+        account = _resume(con)
     if account is None:
         return None
     minutes = load_settings().session_idle_minutes
@@ -152,7 +154,7 @@ def gate(con, use: bool = True) -> accounts.Account | None:
     if token is not None and remember.resume(token, timedelta(minutes=minutes), now, touch=use) is None:
         sign_out(ENDED_VN)  # signed out in another tab (or this session's token was dropped)
         return None
-    if st.session_state.pop(UNRECORDED, False) and not _record_resume(account):
+    if resumed and not _record_resume(account):
         sign_out(LOGIN_BUSY_VN, end_token=False)  # no way in that the audit trail does not show
         return None
     if use:
@@ -174,8 +176,7 @@ def _resume(con) -> accounts.Account | None:
     if account is None:
         remember.forget(token)
         return None
-    st.session_state.update({ACCOUNT: account, SIGNED_IN: entry.signed_in, SEEN: entry.seen, TOKEN: token,
-                             UNRECORDED: True})
+    st.session_state.update({ACCOUNT: account, SIGNED_IN: entry.signed_in, SEEN: entry.seen, TOKEN: token})
     log.info("resumed %s", account.name)
     return account
 
@@ -215,7 +216,7 @@ def sign_out(notice: str | None = None, end_token: bool = True) -> None:
     if end_token and token is not None:
         remember.forget(token)
         st.session_state[DROP] = token
-    for key in (ACCOUNT, SEEN, SIGNED_IN, STORE, UNRECORDED):
+    for key in (ACCOUNT, SEEN, SIGNED_IN, STORE):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE] = notice
