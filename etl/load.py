@@ -260,9 +260,10 @@ class _Writes:
 
 def contents(r: FileResult) -> str:
     """What a file holds, in the audit trail's words: 'Báo cáo tháng 3/2024, đảng bộ X01'."""
-    what = KIND_LABELS.get(r.kind, r.kind or "Tệp")
     if r.kind == "monthly" and r.period:
-        what += f" {int(r.period[5:7])}/{r.period[:4]}"
+        what = f"Báo cáo {vn.month(r.period).lower()}"
+    else:
+        what = KIND_LABELS.get(r.kind, r.kind or "Tệp")
     return what + (f", đảng bộ {r.commune}" if r.commune else "")
 
 
