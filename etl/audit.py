@@ -24,10 +24,12 @@ ACTIONS = frozenset({
     "user_add", "user_enable", "user_disable", "password_set",
 })
 
-# Vietnamese labels for the audit page, kept here so they are reviewed together.
+# Vietnamese labels for the audit page, kept here so they are reviewed together: the actions of
+# audit_log (ACTIONS) and of the login file (etl.logins.ACTIONS).
 ACTION_VN = {
     "login": "Đăng nhập",
     "login_failed": "Đăng nhập không thành công",
+    "login_resumed": "Mở lại phiên đăng nhập",
     "load": "Nạp báo cáo",
     "reject": "Từ chối tệp",
     "export": "Xuất báo cáo",
@@ -100,6 +102,15 @@ def audit(con, since: datetime | None = None, limit: int = DEFAULT_LIMIT, *,
 def newest(con, select: str, since, limit: int, actions, account) -> list[dict]:
     """Rows of `select` (its columns those of COLUMNS) newest first, narrowed as `audit` says:
     the audit trail's query, shared with the login attempts (etl.logins)."""
+    where, params = narrowed(since, actions, account)
+    # rowid breaks ties: rows written in one tick keep their order
+    rows = con.execute(select + where + ' ORDER BY "at" DESC, rowid DESC LIMIT ?', [*params, int(limit)]).fetchall()
+    return [dict(zip(COLUMNS, r)) for r in rows]
+
+
+def narrowed(since, actions, account) -> tuple[str, list]:
+    """The WHERE clause (empty when nothing narrows) and its parameters: rows from `since` on,
+    of `actions` (empty: any), of `account` (None: anyone's)."""
     where, params = [], []
     if since is not None:
         where.append('"at" >= ?')
@@ -110,8 +121,4 @@ def newest(con, select: str, since, limit: int, actions, account) -> list[dict]:
     if account is not None:
         where.append("account = ?")
         params.append(account)
-    sql = (select + (" WHERE " + " AND ".join(where) if where else "")
-           # rowid breaks ties: rows written in one tick keep their order
-           + ' ORDER BY "at" DESC, rowid DESC LIMIT ?')
-    rows = con.execute(sql, [*params, int(limit)]).fetchall()
-    return [dict(zip(COLUMNS, r)) for r in rows]
+    return (" WHERE " + " AND ".join(where) if where else ""), params

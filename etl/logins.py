@@ -48,6 +48,11 @@ SPRAY_WINDOW = timedelta(minutes=15)
 SPRAY_FAILURES = 10
 SPRAY_DELAY = 2.0  # seconds
 LOCK_WAIT = 10.0  # seconds an attempt waits for another process reading the file (users list)
+# the actions of login_attempts (schema.sql's CHECK); a session the browser's cookie brought back
+# (a reload, a new tab) is a login without the password, RESUMED
+RESUMED = "login_resumed"
+ACTIONS = ("login", "login_failed", RESUMED)
+RESUMED_DETAIL_VN = "Mở lại phiên đã đăng nhập (tải lại trang hoặc mở thẻ mới)"
 # Sessions of the dashboard open and close the file in threads of one process: DuckDB's
 # registry of open files once refused an open while another thread closed the file ("Unique file
 # handle conflict", seen by bench_sessions), and two threads creating the schema of a new file
@@ -77,6 +82,7 @@ def connect(warehouse: str | os.PathLike | None = None, *, wait: float = LOCK_WA
                 con = duckdb.connect(str(path))
                 try:
                     con.execute(_DDL)
+                    _widen(con)
                 except BaseException:
                     con.close()
                     raise
@@ -97,6 +103,27 @@ def connect(warehouse: str | os.PathLike | None = None, *, wait: float = LOCK_WA
     return con
 
 
+def _widen(con) -> None:
+    """A file from before RESUMED (its sessions were 'login' rows told apart by their detail only):
+    the table made again with the wider CHECK, its rows in their order, those sessions under their
+    own action. DuckDB cannot change a CHECK in place; one transaction, so a failure changes nothing."""
+    table = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'login_attempts'").fetchone()[0]
+    if RESUMED in table:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("ALTER TABLE login_attempts RENAME TO login_attempts_narrow")
+        con.execute(_DDL)
+        con.execute("INSERT INTO login_attempts SELECT \"at\", account, CASE WHEN action = 'login' AND detail = ? "
+                    "THEN ? ELSE action END, reason, client, detail FROM login_attempts_narrow ORDER BY rowid",
+                    [RESUMED_DETAIL_VN, RESUMED])
+        con.execute("DROP TABLE login_attempts_narrow")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 @contextmanager
 def opened(warehouse: str | os.PathLike | None = None, *, wait: float = LOCK_WAIT):
     """`connect`, closed when the block ends: the file stays free for other processes."""
@@ -110,7 +137,7 @@ def opened(warehouse: str | os.PathLike | None = None, *, wait: float = LOCK_WAI
 
 def record(con, action: str, reason: str, *, account: str | None, client: str | None, detail: str | None = None,
            at: datetime | None = None) -> None:
-    """Append one attempt: action 'login' (reason 'ok') or 'login_failed' (why in `reason`)."""
+    """Append one attempt: action 'login' or RESUMED (reason 'ok'), or 'login_failed' (why in `reason`)."""
     con.execute('INSERT INTO login_attempts ("at", account, action, reason, client, detail) VALUES (?,?,?,?,?,?)',
                 [at or datetime.now(), account, action, reason, client, detail])
 
@@ -186,14 +213,20 @@ def _as_time(since) -> datetime | None:
 
 def audit(con, since=None, limit: int = 1000, *, actions=None, account: str | None = None) -> list[dict]:
     """The newest attempts first, as etl.audit.audit gives its rows (the client in the detail)."""
-    if actions and not {"login", "login_failed"} & set(actions):
+    if actions and not set(ACTIONS) & set(actions):
         return []
     select = ("SELECT \"at\", account, action, NULL, NULL, concat_ws(' · ', detail, 'từ ' || client) "
               "FROM login_attempts")
     return audit_rows.newest(con, select, _as_time(since), limit, actions, account)
 
 
+def count(con, since=None, *, actions, account: str | None = None) -> int:
+    """How many attempts `audit` would give without its limit."""
+    where, params = audit_rows.narrowed(_as_time(since), actions, account)
+    return con.execute("SELECT count(*) FROM login_attempts" + where, params).fetchone()[0]
+
+
 def last_logins(con) -> dict[str, datetime]:
-    """Each account's last successful login."""
+    """Each account's last successful login, or session brought back by the browser's cookie."""
     return dict(con.execute("SELECT account, max(\"at\") FROM login_attempts WHERE reason = 'ok'"
                             " GROUP BY account").fetchall())

@@ -1,17 +1,20 @@
 """Nhật ký hoạt động: the audit trail (etl.audit) for the board: every load, rejection, export,
-confirmation, login and failed login, with account, time, file name and hash. Only accounts that
-may `view_audit` reach it (dashboard.py hides it from the others; this page checks again)."""
+confirmation, login and failed login, with account, time, file name and hash. Sessions the
+browser's cookie brought back (every reload is one) show only when that action is chosen; the page
+says how many it left out. Only accounts that may `view_audit` reach it (dashboard.py hides it from
+the others; this page checks again)."""
 from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from etl import audit
+from etl import audit, logins
 from etl import vnformat as vn
 from ui import auth, data, page
 
 PERIODS = {"7 ngày qua": 7, "30 ngày qua": 30, "90 ngày qua": 90, "Tất cả": None}
 LIMIT = 2000
+RESUMED_VN = audit.ACTION_VN[logins.RESUMED]
 
 
 def _table(rows: pd.DataFrame) -> pd.DataFrame:
@@ -32,23 +35,29 @@ def body():
     if src.con is None:
         st.info(src.snap.error)
         return
-    st.caption("Mọi lần nạp, từ chối tệp, xuất báo cáo, duyệt và mở lại báo cáo, đăng nhập (cả không thành công) "
-               f"và thay đổi tài khoản. Dữ liệu đến {vn.moment(src.snap.taken_at)}.")
+    st.caption("Mọi lần nạp, từ chối tệp, xuất báo cáo, duyệt và mở lại báo cáo, đăng nhập (cả không thành công, "
+               "cả mở lại phiên) và thay đổi tài khoản. Dữ liệu đến "
+               f"{vn.moment(src.snap.taken_at)}.")
     a, b, c = st.columns([1, 2, 1])
     period = a.selectbox("Thời gian", list(PERIODS), index=1, key="nk-thoi-gian")
     chosen = b.multiselect("Thao tác", sorted(audit.ACTION_VN, key=audit.ACTION_VN.get), key="nk-thao-tac",
-                           format_func=audit.ACTION_VN.get, placeholder="Tất cả thao tác")
+                           format_func=audit.ACTION_VN.get, placeholder=f"Tất cả, trừ {RESUMED_VN.lower()}")
     who = c.text_input("Tài khoản", key="nk-tai-khoan", placeholder="Tất cả tài khoản").strip().lower() or None
     days = PERIODS[period]
     since = date.today() - timedelta(days=days) if days else None
-    rows = data.audit_trail(since, tuple(chosen), who, LIMIT)
+    rows, hidden = data.audit_trail(since, tuple(chosen), who, LIMIT)
+    # a reload or a new tab is a resumed session: left out unless asked for, and said so
+    left_out = (f"Không hiện {vn.number(hidden)} lần {RESUMED_VN.lower()} (tải lại trang, mở thẻ mới): chọn "
+                f"“{RESUMED_VN}” ở ô Thao tác để xem.") if hidden else ""
     if rows.empty:
-        st.info("Không có hoạt động nào khớp với lựa chọn.")
+        st.info(" ".join(["Không có hoạt động nào khớp với lựa chọn.", left_out]).strip())
         return
     failed = int((rows["action"] == "login_failed").sum())
     st.markdown(f"**{vn.number(len(rows))}** hoạt động" + (f" (hiện {vn.number(LIMIT)} mới nhất)" if len(rows) >= LIMIT
                                                           else "")
                 + (f" · **{vn.number(failed)}** lần đăng nhập không thành công" if failed else ""))
+    if left_out:
+        st.caption(left_out)
     page.table(_table(rows), "Nhật ký hoạt động", key="nk",
                column_config={"Chi tiết": st.column_config.TextColumn(width="large")})
 

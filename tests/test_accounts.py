@@ -12,6 +12,7 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from builders import monthly_book, registry_book, write_book
@@ -212,6 +213,33 @@ def test_a_login_reads_the_accounts_and_writes_only_the_login_file(con, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before[1] + ["w.logins.duckdb"])
     with logins.opened(path) as log:  # and the rows survive: a new connection reads them
         assert [r["action"] for r in logins.audit(log)] == ["login", "login_failed"]
+
+
+def test_a_login_file_from_before_resumed_sessions_keeps_its_rows_and_names_them(tmp_path):
+    """Files written before logins.RESUMED: the wider CHECK, every row in its order, the sessions
+    the cookie brought back (until then 'login' rows with their detail) under their own action."""
+    path = tmp_path / "w.logins.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("""CREATE TABLE login_attempts ("at" TIMESTAMP NOT NULL, account VARCHAR,
+        action VARCHAR NOT NULL CHECK (action IN ('login', 'login_failed')),
+        reason VARCHAR NOT NULL CHECK (reason IN ('ok', 'wrong', 'throttled', 'disabled', 'unknown')),
+        client VARCHAR, detail VARCHAR)""")
+    t = datetime(2026, 11, 30, 8, 0)
+    written = [(t, "ba1", "login_failed", "wrong", "a", None), (t, "ba1", "login", "ok", "a", None),
+               (t, "ba1", "login", "ok", "a", logins.RESUMED_DETAIL_VN), (t, "tt", "login", "ok", "b", "khác")]
+    old.executemany("INSERT INTO login_attempts VALUES (?, ?, ?, ?, ?, ?)", written)
+    old.close()
+    for _ in range(2):  # a second open finds nothing to do
+        with logins.opened(tmp_path / "w.duckdb") as log:
+            rows = [(r["action"], r["account"]) for r in reversed(logins.audit(log))]
+            assert rows == [("login_failed", "ba1"), ("login", "ba1"), (logins.RESUMED, "ba1"), ("login", "tt")]
+            assert logins.last_logins(log) == {"ba1": t, "tt": t}
+    with logins.opened(tmp_path / "w.duckdb") as log:
+        logins.record(log, logins.RESUMED, "ok", account="tt", client="b", detail=logins.RESUMED_DETAIL_VN)
+        assert logins.count(log, actions=(logins.RESUMED,)) == 2
+        assert logins.count(log, t, actions=(logins.RESUMED,), account="tt") == 1
+        assert {name for (name,) in log.execute("SELECT table_name FROM duckdb_tables()").fetchall()} == {
+            "login_attempts"}
 
 
 def test_failed_logins_never_tell_which_of_name_or_password_was_wrong(con, log, authenticate):

@@ -44,7 +44,7 @@ def warehouse(demo_db, tmp_path) -> Path:
 
 def rows(path: Path, action: str) -> list[dict]:
     """The audit rows of `action`: login attempts from the login file beside the warehouse."""
-    if action in ("login", "login_failed"):
+    if action in logins.ACTIONS:
         with logins.opened(path) as con:
             return logins.audit(con, actions={action})
     with duckdb.connect(str(path), read_only=True) as con:
@@ -187,10 +187,10 @@ def test_a_reload_brings_the_sign_in_back_and_a_sign_out_ends_it_in_every_tab(ap
     reloaded = app(warehouse, page="kiem_tra", account=None)
     assert reloaded.title[0].value != "Đăng nhập" and "thuongtruc" in "".join(c.value for c in reloaded.sidebar.caption)
     assert reloaded.session_state[auth.SIGNED_IN] == first.session_state[auth.SIGNED_IN]
-    # a reload is a login without the password, in the audit trail as one
-    newest, signed_in = rows(warehouse, "login")
-    assert (newest["account"], signed_in["account"]) == ("thuongtruc", "thuongtruc")
-    assert auth.RESUMED_DETAIL_VN in newest["detail"] and auth.RESUMED_DETAIL_VN not in signed_in["detail"]
+    # a reload is a login without the password, in the audit trail under its own action
+    [resumed], [signed_in] = rows(warehouse, logins.RESUMED), rows(warehouse, "login")
+    assert (resumed["account"], signed_in["account"]) == ("thuongtruc", "thuongtruc")
+    assert resumed["at"] > signed_in["at"] and logins.RESUMED_DETAIL_VN in resumed["detail"]
     first.button(key="logout").click().run()
     assert first.title[0].value == "Đăng nhập"
     reloaded.run()  # the other tab's next click
@@ -214,7 +214,7 @@ def test_a_reload_checks_the_account_again(app, warehouse, browser_cookie):
             change(con)
         at = app(warehouse, account=None)
         assert at.title[0].value == "Đăng nhập" and not at.metric, name
-    assert not [r for r in rows(warehouse, "login") if auth.RESUMED_DETAIL_VN in r["detail"]]
+    assert not rows(warehouse, logins.RESUMED)
 
 
 def test_a_reload_the_audit_trail_cannot_record_signs_nobody_in(app, warehouse, browser_cookie, monkeypatch):
@@ -228,7 +228,7 @@ def test_a_reload_the_audit_trail_cannot_record_signs_nobody_in(app, warehouse, 
     assert at.title[0].value == "Đăng nhập" and auth.LOGIN_BUSY_VN in [w.value for w in at.warning]
     at = app(warehouse, account=None)  # the file free again: the same cookie gets in, and is recorded
     assert at.title[0].value != "Đăng nhập"
-    assert auth.RESUMED_DETAIL_VN in rows(warehouse, "login")[0]["detail"]
+    assert len(rows(warehouse, logins.RESUMED)) == 1
 
 
 def test_a_token_idle_too_long_is_forgotten():
@@ -355,6 +355,22 @@ def test_the_board_reads_the_audit_page(app, warehouse):
     table = at.dataframe[0].value
     assert {"Đăng nhập không thành công", "Tạo tài khoản"} <= set(table["Thao tác"])
     assert not table["Thao tác"].isin(["login", "user_add"]).any()
+
+
+def test_the_audit_page_leaves_resumed_sessions_out_unless_asked_and_says_so(app, warehouse):
+    sign_in(app(warehouse, account=None), "bantochuc", PASSWORD)
+    with logins.opened(warehouse) as log:
+        for _ in range(3):  # three reloads
+            logins.record(log, logins.RESUMED, "ok", account="bantochuc", client="x",
+                          detail=logins.RESUMED_DETAIL_VN)
+    at = app(warehouse, page="nhat_ky")
+    resumed = audit.ACTION_VN[logins.RESUMED]
+    assert "Đăng nhập" in set(at.dataframe[0].value["Thao tác"])
+    assert resumed not in set(at.dataframe[0].value["Thao tác"])
+    assert any(f"Không hiện 3 lần {resumed.lower()}" in c.value for c in at.caption)
+    at.multiselect(key="nk-thao-tac").set_value([logins.RESUMED]).run()
+    assert list(at.dataframe[0].value["Thao tác"]) == [resumed] * 3
+    assert not any("Không hiện" in c.value for c in at.caption)
 
 
 # --- uploads: a commune account loads its own monthly reports only --------------------------------

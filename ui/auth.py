@@ -41,7 +41,6 @@ TOKEN, RESUMED, STORE, DROP = "_token", "_resume_tried", "_token_to_store", "_to
 WRITE_WAIT = 20  # seconds an export or confirmation waits for a running load to finish
 BUSY_VN = ("Kho dữ liệu đang được nạp báo cáo nên chưa ghi được. Hãy chờ ít phút rồi thử lại.")
 LOGIN_BUSY_VN = "Máy chủ đang bận ghi nhật ký đăng nhập. Hãy thử lại sau ít giây."
-RESUMED_DETAIL_VN = "Mở lại phiên đã đăng nhập (tải lại trang hoặc mở thẻ mới)"
 ENDED_VN = "Đã đăng xuất ở một thẻ khác của trình duyệt này."
 CHANGED_VN = "Tài khoản đã được quản trị viên thay đổi, đặt mật khẩu mới hoặc khóa. Hãy đăng nhập lại."
 EXPIRED_VN = "Phiên làm việc đã hết hạn do không thao tác trong {minutes} phút. Hãy đăng nhập lại."
@@ -183,11 +182,12 @@ def _resume(con) -> accounts.Account | None:
 
 def _record_resume(account: accounts.Account) -> bool:
     """A session resumed from the cookie is a login without the password: the audit trail shows it
-    as a login (its detail RESUMED_DETAIL_VN), once gate() has found the account still valid.
+    under its own action (logins.RESUMED), once gate() has found the account still valid.
     False when the login file stayed busy."""
     try:
         with logins.opened(db.db_path()) as log_con:
-            logins.record(log_con, "login", "ok", account=account.name, client=client(), detail=RESUMED_DETAIL_VN)
+            logins.record(log_con, logins.RESUMED, "ok", account=account.name, client=client(),
+                          detail=logins.RESUMED_DETAIL_VN)
     except db.WarehouseBusy:
         return False
     return True

@@ -125,18 +125,22 @@ def call(name: str, *args, **kwargs):
 
 
 def audit_trail(since: date | None = None, actions: tuple[str, ...] = (), account: str | None = None,
-                limit: int = audit.DEFAULT_LIMIT) -> pd.DataFrame:
+                limit: int = audit.DEFAULT_LIMIT) -> tuple[pd.DataFrame, int]:
     """The audit trail newest first (indicators.audit_trail's columns): the warehouse's, from the
     snapshot (cached), with the login attempts of the login file beside it, read now (a login
-    changes no snapshot)."""
-    stored = call("audit_trail", since, tuple(actions), account, limit)
+    changes no snapshot). No `actions` means every action but the sessions the browser's cookie
+    brought back (a reload is one: they would bury the rest); the second value is how many of
+    those that left out."""
+    shown = tuple(actions) or tuple(a for a in audit.ACTION_VN if a != logins.RESUMED)
+    stored = call("audit_trail", since, shown, account, limit)
     try:
         with logins.opened(db.db_path()) as con:
-            attempts = logins.audit(con, since, limit, actions=actions, account=account)
+            attempts = logins.audit(con, since, limit, actions=shown, account=account)
+            hidden = 0 if actions else logins.count(con, since, actions=(logins.RESUMED,), account=account)
     except db.WarehouseBusy as err:  # never the trail without its logins, unsaid
         raise NoData(str(err)) from err
     rows = audit.merge(stored.to_dict("records"), attempts, limit=limit)
-    return pd.DataFrame(rows, columns=list(audit.COLUMNS))
+    return pd.DataFrame(rows, columns=list(audit.COLUMNS)), hidden
 
 
 # --- the calls people make, made again for a new snapshot ------------------------------------

@@ -4,7 +4,8 @@
 CREATE TABLE IF NOT EXISTS login_attempts (
     "at" TIMESTAMP NOT NULL,          -- quoted: AT is a keyword of DuckDB's SQL
     account VARCHAR,                  -- NULL for a name that is no account (the typed name is never kept)
-    action VARCHAR NOT NULL CHECK (action IN ('login', 'login_failed')),
+    -- login_resumed: a session the browser's cookie brought back (a reload, a new tab), no password
+    action VARCHAR NOT NULL CHECK (action IN ('login', 'login_failed', 'login_resumed')),
     reason VARCHAR NOT NULL CHECK (reason IN ('ok', 'wrong', 'throttled', 'disabled', 'unknown')),
     client VARCHAR,                   -- where the attempt came from (ui.auth.client): address and browser
     detail VARCHAR                    -- Vietnamese, for the audit page
