@@ -89,12 +89,10 @@ def cards(total: pd.Series, deadline: int) -> None:
 def by_commune(f, chosen: tuple[str, str, str, str | None]) -> pd.DataFrame:
     column, name, _, note = chosen
     rows = data.call("committee", f.scope, by="commune")
-    # the reference line is every commune over the same months, whatever communes are selected
-    everyone = data.call("committee", indicators.Scope(f.scope.first, f.scope.last), by="total").iloc[0]
     # a commune that reported but has nothing to divide (no meeting, no date) is not "Chưa báo cáo":
     # it is left off the bars and named under them
     undefined = rows["reported"] & rows[column].isna()
-    page.chart(charts.rate_bars(rows[~undefined], label="commune_name", value=column, reference=everyone[column],
+    page.chart(charts.rate_bars(rows[~undefined], label="commune_name", value=column, reference=data.whole("committee", f.scope, column),
                                 big=page.big(), title=f"{name} theo đảng bộ"),
                f"{name} theo đảng bộ", key="committee-bars")
     if undefined.any():

@@ -91,7 +91,7 @@ def cards(f, window: str, t) -> None:
                    help="Buổi sinh hoạt thường kỳ có cấp ủy viên cấp trên dự trên số buổi đã sinh hoạt.")
 
 
-def by_commune_charts(f, window: str, by_commune: pd.DataFrame, total) -> None:
+def by_commune_charts(f, window: str, by_commune: pd.DataFrame) -> None:
     big = page.big()
     heat = data.call("branch_meetings", f.scope, by="commune_month")
     page.chart(charts.heatmap(
@@ -117,7 +117,7 @@ def by_commune_charts(f, window: str, by_commune: pd.DataFrame, total) -> None:
                    f"trọn trong kỳ đang xem thì tỷ lệ còn thấp. Ô màu xám: {NOT_REPORTED.lower()}.")
     else:
         page.chart(charts.rate_bars(by_commune, label="commune_name", value=shown, title=title,
-                                    reference=total[shown], big=big), title)
+                                    reference=data.whole("branch_meetings", f.scope, shown), big=big), title)
     by_month = data.call("branch_meetings", f.scope, by="month")
     page.chart(charts.lines(
         by_month, x="period", percent=True, big=big, title="Diễn biến theo tháng", series={
@@ -259,7 +259,7 @@ def body():
     total = data.call("branch_meetings", f.scope, by="total").iloc[0]
     cards(f, window, total)
     by_commune = data.call("branch_meetings", f.scope, by="commune")
-    by_commune_charts(f, window, by_commune, total)
+    by_commune_charts(f, window, by_commune)
     if page.big():  # presentation: the charts only
         return
     st.subheader("Bảng theo đảng bộ")

@@ -171,14 +171,11 @@ def attention_list(f) -> None:
 def charts_by_commune(f) -> None:
     big = page.big()
     by_commune = data.call("branch_meetings", f.scope, by="commune")
-    # the reference line is every commune over the same months and branch kinds, as the
-    # attention rule compares with it, whatever communes are selected
-    everyone = data.call("branch_meetings", indicators.Scope(f.scope.first, f.scope.last, (), f.kinds), by="total")
     quality = data.call("quality", f.scope, by="commune")
     left, right = (st.container(), st.container()) if big else st.columns(2)
     with left:
         page.chart(charts.rate_bars(by_commune, label="commune_name", value="i5_held_share",
-                                    reference=everyone["i5_held_share"].iloc[0], big=big,
+                                    reference=data.whole("branch_meetings", f.scope, "i5_held_share"), big=big,
                                     title="Tỷ lệ chi bộ sinh hoạt thường kỳ theo đảng bộ"),
                    "ty-le-sinh-hoat-thuong-ky-theo-dang-bo", key="overview-i5")
     with right:

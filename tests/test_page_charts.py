@@ -78,3 +78,27 @@ def test_the_chart_toolbar_is_one_png_button_in_vietnamese(app, demo_db, name):
         assert words["Download plot as a PNG"] == "Tải ảnh biểu đồ (PNG)"
         assert all(text and text != english for english, text in words.items())
         assert config["toImageButtonOptions"]["filename"]
+
+
+def reference_lines(at) -> list[str]:
+    """The "Toàn Đảng bộ: x%" lines of the page's charts by commune."""
+    return [a["text"] for spec in figures(at) for a in spec["layout"].get("annotations", [])
+            if a.get("text", "").startswith("Toàn Đảng bộ")]
+
+
+@pytest.mark.parametrize("name", ["tong_quan", "hoi_nghi_cap_uy", "sinh_hoat_chi_bo", "trinh_chieu"])
+def test_the_whole_province_line_stays_the_whole_province_and_a_commune_account_gets_none(app, demo_db, name):
+    """The line named "Toàn Đảng bộ" is every commune whatever the commune filter; a commune's own
+    account, whose every figure is narrowed to its commune, gets no such line (it would be its own
+    figure under the province's name)."""
+    from etl.accounts import Account
+
+    at = app(demo_db, page=name)
+    every = reference_lines(at)
+    assert every, "the page draws a line for the whole province"
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        code = ind.branch_meetings(con, at.session_state["_filters"].scope, by="commune")["commune_code"].iloc[0]
+    at.multiselect(key="dang_bo").set_value([code]).run()
+    assert reference_lines(at) == every
+    own = app(demo_db, page=name, account=Account("xa", "xa", code))
+    assert not own.error and figures(own) and reference_lines(own) == []

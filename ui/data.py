@@ -14,6 +14,7 @@ is taken out of its answer.
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import logging
@@ -122,6 +123,16 @@ def call(name: str, *args, **kwargs):
     if name in PROVINCE_WIDE and not auth.may("view_all"):
         result = PROVINCE_WIDE[name](result)
     return result
+
+
+def whole(name: str, scope: indicators.Scope, column: str):
+    """`column` of indicators.<name>(by="total") over every commune, for the scope's months and
+    branch kinds whatever communes are selected: the "Toàn Đảng bộ" line of a chart by commune
+    (the attention rule compares with it too). None for an account that sees its own commune only:
+    narrowed to that commune, the line would be the commune's own figure under the province's name."""
+    if not auth.may("view_all"):
+        return None
+    return call(name, dataclasses.replace(scope, communes=()), by="total").iloc[0][column]
 
 
 def audit_trail(since: date | None = None, actions: tuple[str, ...] = (), account: str | None = None,
