@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import vnformat as vn
-from ui import charts, data, page
+from ui import auth, charts, data, page
 
 NOT_REPORTED = charts.NOT_REPORTED
 QUIET = {"delta_color": "gray", "delta_arrow": "off"}  # a delta that is a fact, not a change
@@ -109,11 +109,14 @@ def flows_chart(by_month: pd.DataFrame) -> None:
     page.chart(fig, "bien-dong-dang-vien-theo-thang")
 
 
-def summary_table(progress: pd.DataFrame, flows: pd.DataFrame, total_progress, total_flows, until: str) -> None:
+def summary_table(progress: pd.DataFrame, flows: pd.DataFrame, total_progress, total_flows, until: str,
+                  whole: bool) -> None:
+    """One row per commune, then their total: named the whole province's only when `whole` (it
+    sums every commune), else "Tổng cộng" of the communes shown."""
     # the join only places the period's flows next to the year-to-date progress of each commune
     d = progress.merge(flows.drop(columns=["commune_name", "reported"]), on="commune_code", how="outer", sort=False)
-    total = pd.DataFrame([{**total_progress.to_dict(),
-                           **total_flows.drop(labels=["reported"]).to_dict(), "commune_name": "Toàn Đảng bộ"}])
+    total = pd.DataFrame([{**total_progress.to_dict(), **total_flows.drop(labels=["reported"]).to_dict(),
+                           "commune_name": "Toàn Đảng bộ" if whole else "Tổng cộng"}])
     d = pd.concat([d, total], ignore_index=True)
     counts = {f"Kết nạp đến {until}": "admitted_ytd", f"Quần chúng học lớp nhận thức đến {until}": "sources_trained_ytd",
               "Kết nạp trong kỳ": "admitted", "Công nhận chính thức": "confirmed_official",
@@ -154,7 +157,8 @@ def body():
     if page.big():  # presentation: the charts only
         return
     st.subheader("Bảng theo đảng bộ")
-    summary_table(progress, data.call("recruitment", f.scope, by="commune"), progress_total, flows_total, until)
+    summary_table(progress, data.call("recruitment", f.scope, by="commune"), progress_total, flows_total, until,
+                  whole=not f.communes and auth.may("view_all"))
 
 
 page.run(body)

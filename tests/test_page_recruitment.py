@@ -129,6 +129,7 @@ def test_member_change_stacks_gains_up_losses_down_and_marks_the_net(app, demo_d
 def test_commune_filter_changes_the_numbers(app, demo_db, con):
     at = app(demo_db, page=PAGE)
     before = cards(at)["Kết nạp từ đầu năm"][0]
+    assert at.dataframe[0].value["Đảng bộ"].iloc[-1] == "Toàn Đảng bộ"  # every commune: the province's total
     code = ind.communes(con, scope_of(at))["commune_code"].iloc[0]
     at.multiselect(key="dang_bo").set_value([code]).run()
     assert not at.exception
@@ -138,10 +139,10 @@ def test_commune_filter_changes_the_numbers(app, demo_db, con):
     for label, value in expected(con, scope).items():
         assert shown[label][0] == value, label
     assert shown["Kết nạp từ đầu năm"][0] != before
-    # the table: the commune's row and the total row, with the period's flows
+    # the table: the commune's row and the total of the communes shown, with the period's flows
     table = at.dataframe[0].value
     r = ind.recruitment(con, scope, by="commune").iloc[0]
-    assert table["Đảng bộ"].tolist() == [r["commune_name"], "Toàn Đảng bộ"]
+    assert table["Đảng bộ"].tolist() == [r["commune_name"], "Tổng cộng"]
     for column, key in (("Chuyển đến", "transferred_in"), ("Chuyển đi", "transferred_out"),
                         ("Từ trần", "deceased"), ("Xóa tên, khai trừ", "removed")):
         assert table[column].iloc[0] == vn.number(r[key]), column
