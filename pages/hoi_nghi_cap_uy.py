@@ -92,8 +92,9 @@ def by_commune(f, chosen: tuple[str, str, str, str | None]) -> pd.DataFrame:
     # a commune that reported but has nothing to divide (no meeting, no date) is not "Chưa báo cáo":
     # it is left off the bars and named under them
     undefined = rows["reported"] & rows[column].isna()
-    page.chart(charts.rate_bars(rows[~undefined], label="commune_name", value=column, reference=data.whole("committee", f.scope, column),
-                                big=page.big(), title=f"{name} theo đảng bộ"),
+    page.chart(charts.rate_bars(rows[~undefined], label="commune_name", value=column,
+                                reference=data.whole("committee", f.scope, column), big=page.big(),
+                                title=f"{name} theo đảng bộ"),
                f"{name} theo đảng bộ", key="committee-bars")
     if undefined.any():
         st.caption(f"{note}: " + ", ".join(rows.loc[undefined, "commune_name"]) + " (không tính được tỷ lệ).")

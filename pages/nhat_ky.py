@@ -36,8 +36,7 @@ def body():
         st.info(src.snap.error)
         return
     st.caption("Mọi lần nạp, từ chối tệp, xuất báo cáo, duyệt và mở lại báo cáo, đăng nhập (cả không thành công, "
-               "cả mở lại phiên) và thay đổi tài khoản. Dữ liệu đến "
-               f"{vn.moment(src.snap.taken_at)}.")
+               f"cả mở lại phiên) và thay đổi tài khoản. Dữ liệu đến {vn.moment(src.snap.taken_at)}.")
     a, b, c = st.columns([1, 2, 1])
     period = a.selectbox("Thời gian", list(PERIODS), index=1, key="nk-thoi-gian")
     chosen = b.multiselect("Thao tác", sorted(audit.ACTION_VN, key=audit.ACTION_VN.get), key="nk-thao-tac",
