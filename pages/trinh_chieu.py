@@ -57,9 +57,9 @@ def height(rows: int, note: str, heat: bool = False) -> dict:
 
 def i5_by_commune(f):
     by = data.call("branch_meetings", f.scope, by="commune")
-    total = data.whole("branch_meetings", f.scope, "i5_held_share")
     shown, title, note = cut(by, "i5_held_share", "Tỷ lệ sinh hoạt thường kỳ", fitting(note=len(by) > fitting()))
-    fig = charts.rate_bars(shown, label="commune_name", value="i5_held_share", reference=total, big=True,
+    fig = charts.rate_bars(shown, label="commune_name", value="i5_held_share", big=True,
+                           reference=data.whole("branch_meetings", f.scope, "i5_held_share"),
                            layout=height(len(shown), note))
     return fig, title, note
 

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from etl import indicators as ind
+from etl.accounts import Account
 
 PAGES = ["tong_quan", "hoi_nghi_cap_uy", "sinh_hoat_chi_bo", "chat_luong", "phat_trien_dang_vien", "kiem_tra",
          "nop_bao_cao", "trinh_chieu"]
@@ -91,8 +92,6 @@ def test_the_whole_province_line_stays_the_whole_province_and_a_commune_account_
     """The line named "Toàn Đảng bộ" is every commune whatever the commune filter; a commune's own
     account, whose every figure is narrowed to its commune, gets no such line (it would be its own
     figure under the province's name)."""
-    from etl.accounts import Account
-
     at = app(demo_db, page=name)
     every = reference_lines(at)
     assert every, "the page draws a line for the whole province"
