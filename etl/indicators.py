@@ -10,7 +10,9 @@ Rates are fractions 0..1 (NULL -> NaN when the denominator is 0); a unit with no
 `reported = False` with NULL figures, never 0. "Expected" counts only units active in the
 month (valid_from/valid_to overlap it). DATE/TIMESTAMP columns come back as pandas Timestamps;
 counts with possible NULLs as nullable Int64. The SQL lives in etl/warehouse/sql/indicators/*.sql,
-one query per file, its grain and rules in its header comment.
+one query per file, its grain and rules in its header comment; every query starts from the scope
+spine (etl/warehouse/sql/spine.sql: a period's months, the units active in each, the scope's
+filters), so the rule "expected counts only units active in the month" is written once.
 
 | function                 | grains (`by`)                                      | DOMAIN        |
 |--------------------------|----------------------------------------------------|---------------|

@@ -15,6 +15,7 @@ import pytest
 
 from etl import indicators as ind
 from etl.settings import DEFAULT_PATH, Settings, load_settings
+from etl.warehouse import db
 
 AS_OF = date(2024, 5, 4)
 Q1 = ind.Scope("2024-01", "2024-03")
@@ -153,6 +154,7 @@ def _insert(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT INTO inspection_findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     ["06-KH/BTCHU", day, c, b, category, f"Hạn chế {n + 1}", "Khắc phục", due,
                      status, resolved])
+    db.install_spine(con)  # the indicator queries' shared macros, over these tables
 
 
 @pytest.fixture(scope="module")
@@ -562,6 +564,7 @@ def test_rates_never_pass_one(con):
 def test_total_of_an_empty_warehouse_is_one_unreported_row(tmp_path):
     with duckdb.connect(str(tmp_path / "empty.duckdb")) as empty:
         empty.execute(SCHEMA)
+        db.install_spine(empty)
         df = ind.branch_meetings(empty, Q1, Settings(), by="total")
         assert len(df) == 1 and not df.iloc[0].reported and pd.isna(df.iloc[0].i5_held_share)
         assert ind.period_bounds(empty) is None and ind.last_loaded_at(empty) is None

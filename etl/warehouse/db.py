@@ -72,6 +72,12 @@ def view_files() -> list[str]:
     return sorted(f"sql/views/{p.name}" for p in (HERE / "sql" / "views").glob("*.sql"))
 
 
+def install_spine(con: duckdb.DuckDBPyConnection) -> None:
+    """The scope spine every indicator query starts from (sql/spine.sql: macros over the SPEC §5
+    views), on a database that has those views, or tables by their names."""
+    con.execute(_sql("sql/spine.sql"))
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables if absent, apply version steps, and (re)create every view."""
     con.execute("BEGIN TRANSACTION")
@@ -85,6 +91,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         for name in view_files():
             con.execute(_sql(name))
+        install_spine(con)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
