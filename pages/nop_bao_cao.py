@@ -1,14 +1,15 @@
 """Nộp báo cáo (I15): the commune × month matrix of report submissions (on time, late, not
 reported, not yet due, confirmed by the board), the share reported and on time per month, and,
 for one cell, every version of that report (click a cell, or pick the commune and the month)
-with the board's confirm (duyệt) / reopen buttons (etl.confirm, written through ui.auth)."""
+with the board's confirm (duyệt) / reopen buttons (etl.access.confirm, written through ui.auth)."""
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from etl import confirm, indicators
+from etl import indicators
 from etl import vnformat as vn
+from etl.access import confirm
 from etl.settings import load_settings
 from etl.warehouse import db
 from ui import auth, charts, data, page

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import vnformat as vn
-from etl.forms.spec import QUALITY_LABELS
+from etl.ingest.forms.spec import QUALITY_LABELS
 from etl.settings import load_settings
 from ui import charts, data, filters, page
 

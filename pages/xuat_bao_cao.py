@@ -1,9 +1,9 @@
 """Xuất báo cáo: the December summary of a year, as an Excel workbook and a Word report draft
-(etl.export, the same indicator layer as the pages), for all communes or a chosen few."""
+(etl.outputs.export, the same indicator layer as the pages), for all communes or a chosen few."""
 import streamlit as st
 
 from etl import indicators
-from etl import audit
+from etl.access import audit
 from etl.warehouse import db
 from ui import auth, data, export, page
 

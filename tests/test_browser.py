@@ -25,7 +25,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from etl import accounts
+from etl.access import accounts
 from etl.warehouse import db
 from ui import auth, remember, streamlit_vn
 

@@ -44,7 +44,7 @@ CREATE TABLE inspection_findings (plan_ref VARCHAR, inspected_on DATE, commune_c
     due_date DATE, status VARCHAR, resolved_on DATE);
 CREATE TABLE report_submissions (commune_code VARCHAR, period VARCHAR, received_at TIMESTAMP,
     tasks_sent_on DATE, source_file VARCHAR, sha256 VARCHAR, version INTEGER, is_current BOOLEAN);
--- not SPEC §5: the board's confirmations (etl.confirm), which the I15 matrix shows; none here
+-- not SPEC §5: the board's confirmations (etl.access.confirm), which the I15 matrix shows; none here
 CREATE TABLE report_confirmations (commune_code VARCHAR, period VARCHAR, confirmed BOOLEAN,
     confirmed_at TIMESTAMP, confirmed_by VARCHAR);
 """
@@ -644,7 +644,7 @@ def test_pace_is_taken_at_the_newest_reported_month(tmp_path):
     """A scope reaching past the last reported month measures the pace at that month."""
 
     from builders import monthly_book, registry_book, targets_book, write_book
-    from etl.load import load_paths
+    from etl.ingest.load import load_paths
     from etl.warehouse import db
 
     con = db.connect(tmp_path / "w.duckdb")

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from etl.template import TemplateError, write_template
+from etl.outputs.template import TemplateError, write_template
 
 COVER = "Thông tin chung"
 S1, S2, S3, S4 = ("1. Hội nghị cấp ủy", "2. Sinh hoạt chi bộ", "3. Phát triển đảng viên",
@@ -111,7 +111,7 @@ def test_december_has_the_ratings_sheet(con, tmp_path):
 def test_december_ratings_left_as_they_came_are_not_data(warehouse, tmp_path, rated):
     """Sheets 1-3 filled, sheet 4 untouched (or rated for some branches only): the rows holding
     only the pre-filled branch name are skipped, without required_missing."""
-    from etl.load import load_paths
+    from etl.ingest.load import load_paths
 
     path = write_template(warehouse, "X01", "2024-12", tmp_path / "dec.xlsx")
     wb = load_workbook(path)

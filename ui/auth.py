@@ -4,7 +4,7 @@ The account lives in the Streamlit session (server side); the browser holds the 
 websocket and a cookie naming a token of the server's memory, so that a reload or a new tab keeps
 the sign-in (ui.remember). Every run of every page goes through `gate()` in dashboard.py: no
 account, or one idle longer than the setting [session] idle_minutes, gets the login form and
-nothing else. The rules themselves are etl.accounts.can; this module applies them:
+nothing else. The rules themselves are etl.access.accounts.can; this module applies them:
   - `require(action)` at the top of a page or before an action stops the run with a message;
   - `communes(scope)` narrows every indicator call of a `xa` account to its own commune
     (ui.data.call applies it), whatever the URL or the widgets say.
@@ -13,7 +13,7 @@ The dashboard reads a snapshot of the warehouse; an export or a confirmation wri
 warehouse itself through `write()`: a short connection, waiting while a load holds the file. A
 login writes no warehouse (so it works while a load runs, and forces no new snapshot): the
 password is checked against the snapshot's accounts and the attempt goes to the login file beside
-the warehouse (etl.logins), throttled per account and client (`client()`); so does a session
+the warehouse (etl.access.logins), throttled per account and client (`client()`); so does a session
 resumed from the browser's cookie, a login without the password. A session ends when
 its account is locked, changed, or given a new password after the session signed in.
 """
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from etl import accounts, logins
+from etl.access import accounts, logins
 from etl.settings import load_settings
 from etl.warehouse import db, snapshot
 from ui import remember, streamlit_vn
@@ -80,7 +80,7 @@ def client() -> str:
     """Where this session comes from, for the login slow-down and the audit trail: the address
     of its connection ('localhost' on this machine) and a short hash of the headers a proxy and
     the browser add (X-Forwarded-For, User-Agent). The address cannot be forged over TCP; the
-    headers can, which only gives a forger more clients of its own (etl.logins: the spray rule),
+    headers can, which only gives a forger more clients of its own (etl.access.logins: the spray rule),
     never another person's."""
     ip = st.context.ip_address
     ip = ip if isinstance(ip, str) and ip else "localhost"
@@ -90,7 +90,7 @@ def client() -> str:
 
 
 def may(action: str, commune: str | None = None) -> bool:
-    """May the signed-in account do `action` (etl.accounts.ACTIONS)? For a one-commune action
+    """May the signed-in account do `action` (etl.access.accounts.ACTIONS)? For a one-commune action
     without a commune, whether it may for some commune (its own)."""
     account = current()
     if commune is None and action in accounts.BROADER and account is not None and account.commune:
@@ -242,7 +242,7 @@ def _first_admin() -> bool:
 def login_form(con) -> None:
     """The login page (`con`: the snapshot connection, or None). A wrong name or password gets one
     message for both; failures in a row in this session wait longer each time (the account and
-    client are throttled in etl.logins)."""
+    client are throttled in etl.access.logins)."""
     if not _read(con, accounts.exist) and _first_admin():
         st.info(f"Đây là lần chạy đầu tiên: đã tạo tài khoản quản trị **{accounts.ADMIN_NAME}**; mật khẩu được "
                 "in một lần trên cửa sổ dòng lệnh chạy máy chủ. Quản trị viên tạo tài khoản cho người dùng bằng "

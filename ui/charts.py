@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from etl import vnformat as vn
-from etl.forms.spec import QUALITY_LABELS
+from etl.ingest.forms.spec import QUALITY_LABELS
 
 QUALITY_COLORS = {"tot": "#1b7f3b", "kha": "#7cb342", "trung_binh": "#f9a825", "kem": "#c62828"}
 # units ranked by quality: 'đạt khá trở lên' first, 'tốt' breaking its ties (best_first)

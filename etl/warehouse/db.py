@@ -99,7 +99,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _v2_accounts(con) -> None:
-    """Version 2: login accounts (etl.accounts) and the audit trail (etl.audit). Only password
+    """Version 2: login accounts (etl.access.accounts) and the audit trail (etl.access.audit). Only password
     hashes are stored; failed_attempts and throttled_until slow down repeated wrong passwords."""
     con.execute("""
         CREATE TABLE IF NOT EXISTS accounts (
@@ -117,7 +117,7 @@ def _v2_accounts(con) -> None:
 
 # Schema version steps: version -> function(con). Version 1 is schema.sql itself.
 MIGRATIONS: dict = {2: _v2_accounts,
-                    3: lambda con: con.execute(_sql("sql/migrations/003_confirmations.sql"))}  # etl.confirm
+                    3: lambda con: con.execute(_sql("sql/migrations/003_confirmations.sql"))}  # etl.access.confirm
 
 
 def current_hashes(con) -> set[str]:
