@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import vnformat as vn
-from ui import auth, data, filters
+from ui import auth, data, filters, markup
 
 SUBTITLE_NAMES = 3  # communes named in a chart's subtitle (it is one line, as wide as the chart)
 # The plotly.js in Streamlit's chart bundle knows only the locales en and en-US, so the
@@ -57,7 +57,7 @@ def start(title: str) -> filters.Filters | None:
         st.info("Kho dữ liệu chưa có báo cáo tháng nào. Hãy nạp báo cáo ở trang **Tải báo cáo** "
                 "hoặc bằng lệnh `python -m etl load`.")
         return None
-    st.caption(f"**Đang xem:** {f.describe()}")
+    st.caption(f"**Đang xem:** {f.describe(shown=markup.md)}")
     for notice in filters.notices(filters.COMMUNES):  # a link naming a commune that is not (or no longer) there
         st.warning(notice, icon=":material/link_off:")
     if src.snap.stale:
@@ -102,7 +102,7 @@ def chart(fig, name: str, *, key: str | None = None) -> None:
     title = fig.layout.title
     if title.text and f is not None and not title.subtitle.text:
         # attribute by attribute: ~0.2 ms, where an update_layout call validates for ~1 ms
-        title.subtitle.text = f.describe(names=SUBTITLE_NAMES)
+        title.subtitle.text = f.describe(names=SUBTITLE_NAMES, shown=markup.plotly)
         title.subtitle.font.size = 19 if big() else 12
         title.subtitle.font.color = "#495057"
         fig.layout.margin.t = (fig.layout.margin.t or 0) + (28 if big() else 20)
