@@ -10,6 +10,7 @@ plain text in Streamlit's own renderer is tests/test_browser.py's part.)
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -18,11 +19,13 @@ import sys
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from builders import registry_book, write_book
 from etl import indicators as ind
 from etl.access.accounts import Account
+from test_page_tables import workbooks  # noqa: F401  (a fixture: the page's Excel downloads)
 from ui.markup import md, plotly
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,6 +143,17 @@ def test_branches_drill_down_names_the_crafted_commune_as_text(app, crafted_db):
     at = app(crafted_db, page="sinh_hoat_chi_bo", shcb_dang_bo=code)
     assert any(f"**Các chi bộ của {md(crafted(code))} theo tháng**" == m.value for m in at.markdown)
     shows_as_text(at, crafted(code))
+
+
+def test_the_branch_table_of_a_crafted_branch_downloads(app, crafted_db, workbooks):  # noqa: F811
+    """The table of one branch is named after it; its name's '[', '/' and ':' cannot go into the
+    sheet's name, where Excel refuses them."""
+    code = sorted(names(crafted_db))[1]
+    at = app(crafted_db, page="sinh_hoat_chi_bo", shcb_dang_bo=code)
+    branch = at.selectbox(key="shcb_chi_bo").value
+    [build] = [build for file_name, build in workbooks.items() if file_name.startswith(f"sinh-hoat-{branch.lower()}")]
+    book = openpyxl.load_workbook(io.BytesIO(build()))
+    assert book.active.title.startswith(f"sinh-hoat-{branch} -Bấm vào đây-")
 
 
 def test_committee_names_the_communes_without_a_share_as_text(app, crafted_db):

@@ -33,6 +33,17 @@ def test_excel_bytes_writes_numbers_with_their_format_and_words_as_words():
     assert [page.SHARE.shown(v) for v in df["Tỷ lệ"]] == ["85,3%", "Không họp", "Chưa báo cáo"]
 
 
+@pytest.mark.parametrize("name", ["sinh-hoat-Chi bộ thôn 1/2 [cũ]: *?\\", "'Chi bộ 'x'", "[]:*?/\\", "x" * 40])
+def test_a_table_named_after_a_unit_downloads_whatever_the_name(name):
+    """The sheet takes the table's name as Excel allows it (no []:*?/\\, 31 characters, no
+    apostrophe at an end); a text that looks like a formula stays text."""
+    df = pd.DataFrame({"Chi bộ": ['=HYPERLINK("http://evil.example/","Bấm")', "@x", "+1", "-"]})
+    sheet = openpyxl.load_workbook(io.BytesIO(page.excel_bytes(df, name))).active
+    assert not re.search(r"[\[\]:*?/\\]", sheet.title) and 0 < len(sheet.title) <= 31
+    assert sheet.title[0] != "'" and sheet.title[-1] != "'"
+    assert [(c.value, c.data_type) for c in sheet["A"][1:]] == [(v, "s") for v in df["Chi bộ"]]
+
+
 @pytest.fixture
 def workbooks(monkeypatch):
     """{file name: bytes builder} of every Excel download a page run offers (built on click)."""

@@ -147,14 +147,19 @@ COUNT, PERCENT, SHARE = count(), percent(), percent(NOT_REPORTED)  # SHARE: a un
 def excel_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu", formats: dict[str, Fmt] | None = None) -> bytes:
     """A table as an .xlsx file; text cells are written as text, never as formulas. The columns in
     `formats` hold numbers, written as numbers in their Excel format (not as '105', '100,0%')."""
+    # imported here: etl.export brings the whole December export (half a second), which a page
+    # needs only once a table is downloaded
+    from etl.outputs.export.xlsx import sheet_title
+
     formats = formats or {}
     out = df.assign(**{c: [f.cell(v) for v in df[c]] for c, f in formats.items()})
+    sheet = sheet_title(sheet)  # a unit's name may hold '/' or '[', which Excel refuses in a sheet name
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="xlsxwriter",
                         engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False,
                                                     "in_memory": True}}) as xw:
-        out.to_excel(xw, sheet_name=sheet[:31], index=False)
-        ws = xw.sheets[sheet[:31]]
+        out.to_excel(xw, sheet_name=sheet, index=False)
+        ws = xw.sheets[sheet]
         for i, col in enumerate(df.columns):
             shown = df[col].head(200).map(formats[col].shown) if col in formats else df[col].head(200)
             width = max([len(str(col))] + [len(str(v)) for v in shown])
