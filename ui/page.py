@@ -147,8 +147,8 @@ COUNT, PERCENT, SHARE = count(), percent(), percent(NOT_REPORTED)  # SHARE: a un
 def excel_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu", formats: dict[str, Fmt] | None = None) -> bytes:
     """A table as an .xlsx file; text cells are written as text, never as formulas. The columns in
     `formats` hold numbers, written as numbers in their Excel format (not as '105', '100,0%')."""
-    # imported here: etl.export brings the whole December export (half a second), which a page
-    # needs only once a table is downloaded
+    # imported here: etl.outputs.export brings the whole December export (half a second), which
+    # a page needs only once a table is downloaded
     from etl.outputs.export.xlsx import sheet_title
 
     formats = formats or {}
