@@ -202,6 +202,36 @@ def routed() -> None:
         st.rerun()
 
 
+# JavaScript: closes Streamlit's "Page not found" dialog, looking for it for two seconds.
+CLOSE_NOT_FOUND_JS = """<script>(() => {
+  const until = Date.now() + 2000;
+  const close = () => {
+    const box = [...document.querySelectorAll('section[role="dialog"]')].find(
+      d => (d.querySelector('h2') || {}).textContent === 'Page not found');
+    if (box) box.querySelector('button[aria-label="Close"]').click();
+    else if (Date.now() < until) setTimeout(close, 50);
+  };
+  close();
+})()</script>"""
+
+
+def navigation(pages: list, position: str):
+    """st.navigation(pages, position=position): the page the URL names, to run.
+
+    The first visit after plain `streamlit run` (ui.serve leaves the old mode before it) runs in
+    Streamlit's pages-folder mode: it looks for the URL's page among the files of pages/, sends
+    its "Page not found" dialog for /hoi-nghi-cap-uy and runs dashboard.py, whose st.navigation
+    finds the page. When it does, the browser closes that dialog, which would otherwise stay over
+    the login form."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    old_mode = PagesManager.uses_pages_directory
+    page = st.navigation(pages, position=position)
+    if old_mode and page.url_path:  # the URL named a page ("" is the default page's: not found, or "/")
+        st.html(CLOSE_NOT_FOUND_JS, unsafe_allow_javascript=True)
+    return page
+
+
 def run(body) -> None:
     """Run a page body; any failure becomes a Vietnamese message (details go to the server log)."""
     routed()
