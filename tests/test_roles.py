@@ -231,6 +231,27 @@ def test_a_reload_the_audit_trail_cannot_record_signs_nobody_in(app, warehouse, 
     assert len(rows(warehouse, logins.RESUMED)) == 1
 
 
+def test_a_run_from_another_connection_keeps_the_session_only_with_its_cookie(app, warehouse, browser_cookie,
+                                                                             monkeypatch):
+    """Streamlit gives a session to any websocket naming its id: a run on another connection keeps
+    the sign-in only when it brings the session's cookie token from the same client (the browser's
+    own reconnect). tests/test_server.py does the same with real websockets."""
+    import streamlit as st
+
+    def connection(key):
+        monkeypatch.setattr(type(st.context), "headers", property(lambda self: {"Sec-WebSocket-Key": key}))
+    connection("first")
+    at = sign_in(app(warehouse, account=None), "thuongtruc", PASSWORD)
+    browser_cookie(at.session_state[auth.TOKEN])
+    connection("second")  # the browser's reconnect
+    assert at.run().title[0].value == "Tổng quan"
+    browser_cookie(None)
+    connection("third")  # a stranger's websocket, no cookie
+    at.run()
+    assert at.title[0].value == "Đăng nhập" and [w.value for w in at.warning] == [auth.MOVED_VN]
+    assert not rows(warehouse, logins.RESUMED)
+
+
 def test_a_token_idle_too_long_is_forgotten():
     idle, t0 = timedelta(minutes=30), datetime(2026, 12, 4, 9, 0)
     token = remember.issue("bantochuc", t0, idle, now=t0)

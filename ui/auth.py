@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import secrets
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -35,13 +36,16 @@ from ui import remember, streamlit_vn
 
 ACCOUNT, SEEN, FAILURES, NOTICE = "_account", "_seen", "_login_failures", "_login_notice"
 SIGNED_IN = "_signed_in_at"
-# the session's token (ui.remember), whether this session looked for one in its cookie, and the
-# token the browser is still to store (after the sign-in) or to drop (after the sign-out)
+# the session's token (ui.remember), the connection on which this session last looked for one in its
+# cookie, and the token the browser is still to store (after the sign-in) or to drop (after the sign-out)
 TOKEN, RESUMED, STORE, DROP = "_token", "_resume_tried", "_token_to_store", "_token_to_drop"
+BOUND = "_bound_to"  # (connection, client) of the sign-in, or of the reconnect that last proved itself
 WRITE_WAIT = 20  # seconds an export or confirmation waits for a running load to finish
 BUSY_VN = ("Kho dữ liệu đang được nạp báo cáo nên chưa ghi được. Hãy chờ ít phút rồi thử lại.")
 LOGIN_BUSY_VN = "Máy chủ đang bận ghi nhật ký đăng nhập. Hãy thử lại sau ít giây."
 ENDED_VN = "Đã đăng xuất ở một thẻ khác của trình duyệt này."
+MOVED_VN = ("Phiên làm việc vừa được mở từ một kết nối không mang thông tin đăng nhập của trình duyệt đã đăng nhập, "
+            "nên đã đăng xuất để bảo vệ tài khoản. Hãy đăng nhập lại.")
 CHANGED_VN = "Tài khoản đã được quản trị viên thay đổi, đặt mật khẩu mới hoặc khóa. Hãy đăng nhập lại."
 EXPIRED_VN = "Phiên làm việc đã hết hạn do không thao tác trong {minutes} phút. Hãy đăng nhập lại."
 REFUSED_VN = "Tài khoản {name} ({role}) không có quyền {what}."
@@ -87,6 +91,30 @@ def client() -> str:
     headers = st.context.headers
     seen = "\n".join(headers.get(h, "") for h in ("X-Forwarded-For", "User-Agent"))
     return f"{ip} #{hashlib.sha256(seen.encode('utf-8', 'replace')).hexdigest()[:8]}"
+
+
+def _connection() -> str | None:
+    """The websocket this run came over: st.context.headers are its handshake's, whose random
+    Sec-WebSocket-Key is the same for every run of one connection and new at each reconnect."""
+    return st.context.headers.get("Sec-WebSocket-Key")
+
+
+def _bind() -> None:
+    st.session_state[BOUND] = (_connection(), client())
+
+
+def _same_browser() -> bool:
+    """Whether this run comes from the connection the session signed in on or, after a reconnect,
+    from the same client bringing the session's own cookie token (only the browser that signed in
+    holds it). A session signed in without a binding (none in use: tests) is bound here."""
+    here, bound = (_connection(), client()), st.session_state.get(BOUND)
+    if bound is not None and bound != here:
+        token, cookie = st.session_state.get(TOKEN), st.context.cookies.get(remember.COOKIE)
+        if bound[1] != here[1] or not token or not isinstance(cookie, str) \
+                or not secrets.compare_digest(cookie.encode(), token.encode()):
+            return False
+    st.session_state[BOUND] = here
+    return True
 
 
 def may(action: str, commune: str | None = None) -> bool:
@@ -137,6 +165,13 @@ def gate(con, use: bool = True) -> accounts.Account | None:
         account = _resume(con)
     if account is None:
         return None
+    if not _same_browser():
+        # another connection naming this session's id: not the browser's own reconnect. The
+        # browser's other tabs keep their sign-in, and this session may still come back from
+        # the browser's cookie (a reconnect from a new address)
+        log.warning("session of %s taken up by another connection: signed out", account.name)
+        sign_out(MOVED_VN, end_token=False)
+        return gate(con, use)
     minutes = load_settings().session_idle_minutes
     now = datetime.now()
     if now - st.session_state.get(SEEN, now) > timedelta(minutes=minutes):
@@ -162,11 +197,11 @@ def gate(con, use: bool = True) -> accounts.Account | None:
 
 
 def _resume(con) -> accounts.Account | None:
-    """Once per session: the account of the token in the browser's cookie, when the server
+    """Once per connection: the account of the token in the browser's cookie, when the server
     still knows it (ui.remember); gate() then checks it like any session's."""
-    if con is None or st.session_state.get(RESUMED):
+    if con is None or (RESUMED in st.session_state and st.session_state[RESUMED] == _connection()):
         return None
-    st.session_state[RESUMED] = True
+    st.session_state[RESUMED] = _connection()
     token = st.context.cookies.get(remember.COOKIE)
     entry = remember.resume(token, timedelta(minutes=load_settings().session_idle_minutes))
     if entry is None:
@@ -176,6 +211,8 @@ def _resume(con) -> accounts.Account | None:
         remember.forget(token)
         return None
     st.session_state.update({ACCOUNT: account, SIGNED_IN: entry.signed_in, SEEN: entry.seen, TOKEN: token})
+    st.session_state.pop(NOTICE, None)
+    _bind()
     log.info("resumed %s", account.name)
     return account
 
@@ -216,7 +253,7 @@ def sign_out(notice: str | None = None, end_token: bool = True) -> None:
     if end_token and token is not None:
         remember.forget(token)
         st.session_state[DROP] = token
-    for key in (ACCOUNT, SEEN, SIGNED_IN, STORE):
+    for key in (ACCOUNT, SEEN, SIGNED_IN, STORE, BOUND):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE] = notice
@@ -300,6 +337,7 @@ def _try(con, name: str, password: str) -> None:
     token = remember.issue(account.name, now, timedelta(minutes=load_settings().session_idle_minutes), now)
     st.session_state.update({TOKEN: token, STORE: token})
     st.session_state.pop(DROP, None)
+    _bind()
     log.info("login %s", account.name)
     st.rerun()
 
