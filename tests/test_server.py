@@ -7,12 +7,17 @@ scripts/run.sh starts it (ui.serve), on a copy of the demo warehouse.
 - Streamlit's upload endpoint stores nothing for a session that is not signed in with an upload
   right, nor from another browser than the one that signed in, and no session holds more than
   ui.upload_guard.HELD_MAX.
+- Started as scripts/run.sh starts it, the server listens on this machine only.
 - Each Streamlit internal the guards rely on is checked against the installed Streamlit here,
   so an upgrade that moves one fails a test instead of silently opening the hole again.
 """
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -26,8 +31,8 @@ from websockets.sync.client import connect
 
 from etl import accounts, logins
 from etl.warehouse import db
-from test_browser import PASSWORD, USER, private_copy, serving
-from ui import auth, remember
+from test_browser import PASSWORD, ROOT, USER, free_port, private_copy, serving, stop_server, wait_healthy
+from ui import auth, remember, upload_guard
 
 pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used:DeprecationWarning")
 AGENT = "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36"
@@ -151,3 +156,149 @@ def test_the_browsers_own_reconnect_keeps_the_sign_in_as_it_is(served):
     again.close()
     with logins.opened(db_path) as con:
         assert logins.count(con, actions=logins.ACTIONS) == before
+
+
+# --- Streamlit's upload endpoint --------------------------------------------------------------------
+
+def put(base: str, session: str, content: bytes = b"PK\x03\x04 workbook", *, token: str | None = None,
+        length: int | None = None) -> tuple[int, str]:
+    """(status, body) of a PUT of one file to Streamlit's upload endpoint for `session`, as the
+    browser sends it (the XSRF cookie and header; the dashboard's cookie when `token` is given);
+    `length` claims another Content-Length (the body is then not sent)."""
+    with urllib.request.urlopen(f"{base}/_stcore/health") as r:
+        xsrf = r.headers["Set-Cookie"].split("_streamlit_xsrf=")[1].split(";")[0]
+    boundary = uuid.uuid4().hex
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bao-cao.xlsx\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    cookie = f"_streamlit_xsrf={xsrf}" + (f"; {remember.COOKIE}={token}" if token else "")
+    headers = {"Cookie": cookie, "X-Xsrftoken": xsrf, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    if length is not None:
+        headers["Content-Length"], body = str(length), b""
+    request = urllib.request.Request(f"{base}/_stcore/upload_file/{session}/{uuid.uuid4()}", data=body,
+                                     method="PUT", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+def held(base: str) -> int:
+    """Bytes of uploads the server holds, from Streamlit's metrics (0 when none)."""
+    with urllib.request.urlopen(f"{base}/_stcore/metrics") as r:
+        text = r.read().decode()
+    found = re.search(r'cache_memory_bytes\{cache_type="UploadedFileManager",cache=""\} (\d+)', text)
+    return int(found.group(1)) if found else 0
+
+
+def test_no_upload_is_stored_for_a_session_that_is_not_signed_in(server):
+    """Regression: with only the login form showing, PUTs with invented file ids were stored (204)
+    and kept until the session ended."""
+    stranger = Tab(server).run()
+    assert stranger.title == "Đăng nhập"
+    before = held(server)
+    assert put(server, stranger.session, b"x" * 2**20) == (403, upload_guard.NOT_ADMITTED_VN)
+    assert held(server) == before
+    stranger.close()
+
+
+def test_uploads_need_an_upload_right_and_the_browser_that_signed_in(server):
+    viewer = Tab(server).run().sign_in("thuongtruc")
+    assert viewer.title == "Tổng quan"
+    assert put(server, viewer.session, token=viewer.token)[0] == 403  # a standing-committee account
+    board = signed_in(server)
+    token = board.token
+    assert put(server, board.session)[0] == 403  # its session id without its cookie
+    assert put(server, board.session, token=viewer.token)[0] == 403  # another browser's cookie
+    assert put(server, board.session, token=token)[0] == 204
+    # a session holds no more than HELD_MAX: refused before the body is sent
+    assert put(server, board.session, token=token, length=upload_guard.HELD_MAX) == \
+        (413, upload_guard.TOO_MUCH_VN)
+    board.run([WidgetState(id=board.widget("Đăng xuất"), trigger_value=True)])
+    assert board.title == "Đăng nhập"
+    assert put(server, board.session, token=token)[0] == 403  # signed out
+    viewer.close()
+    board.close()
+
+
+def test_the_store_itself_refuses_past_the_cap_and_for_sessions_not_admitted(monkeypatch):
+    """Whatever started the server, the uploaded-file manager refuses (ui.auth.gate guards it at
+    the first run): a session not admitted, or one that would hold more than HELD_MAX in all."""
+    from starlette.exceptions import HTTPException
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    monkeypatch.setattr(upload_guard, "HELD_MAX", 10)
+    store = MemoryUploadedFileManager("/_stcore/upload_file")
+    upload_guard.guard_store(store)
+    upload_guard.guard_store(store)  # once only
+    rec = lambda file_id, size: UploadedFileRec(file_id, "a.xlsx", "application/octet-stream", b"x" * size)  # noqa: E731
+    with pytest.raises(HTTPException) as refused:
+        store.add_file("not-signed-in", rec("f1", 1))
+    assert refused.value.status_code == 403 and not store.file_storage.get("not-signed-in")
+    upload_guard.admit("board", "token", 60)
+    store.add_file("board", rec("f1", 6))
+    store.add_file("board", rec("f1", 8))  # the same file again replaces it
+    with pytest.raises(HTTPException) as refused:
+        store.add_file("board", rec("f2", 3))
+    assert refused.value.status_code == 413
+    store.add_file("board", rec("f2", 2))
+    assert upload_guard.held(store, "board") == 10
+    upload_guard.revoke("board")
+
+
+def test_plain_streamlit_run_refuses_uploads_of_sessions_not_signed_in(demo_db, tmp_path):
+    """`streamlit run dashboard.py` has no launcher to wrap its routes: the store refuses (after
+    reading the body, which is then dropped)."""
+    with serving(private_copy(demo_db, tmp_path), tmp_path / "streamlit.log", plain=True) as base:
+        stranger = Tab(base).run()
+        assert stranger.title == "Đăng nhập"
+        assert put(base, stranger.session)[0] == 403
+        assert held(base) == 0
+        board = signed_in(base)
+        assert put(base, board.session)[0] == 204  # no cookie seen by the store: the right is enough
+        stranger.close()
+        board.close()
+
+
+def test_the_streamlit_internals_the_guards_use_are_there():
+    """Streamlit 1.67.0 is what the guards were written against (requirements.txt pins it); each
+    internal they touch, so an upgrade that moves one fails here by name."""
+    import inspect
+
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: F401  (ui.auth: the session id)
+    from streamlit.web.server import server
+    from streamlit.web.server.starlette import starlette_server
+
+    assert upload_guard.ROUTE.search(server.UPLOAD_FILE_ENDPOINT + "/session/file")
+    assert "create_starlette_app(self._runtime)" in inspect.getsource(starlette_server.UvicornServer.start)
+    assert "MemoryUploadedFileManager(UPLOAD_FILE_ENDPOINT)" in inspect.getsource(server.Server.__init__)
+    store = MemoryUploadedFileManager("/x")
+    assert isinstance(store.file_storage, dict) and hasattr(store._lock, "acquire")
+    assert list(inspect.signature(store.add_file).parameters) == ["session_id", "file"]
+
+
+def outward_address() -> str:
+    """This machine's address on its network (no packet is sent: a UDP socket only picks a route)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.connect(("192.0.2.1", 9))
+        return s.getsockname()[0]
+
+
+def test_the_server_listens_on_this_machine_only_unless_told_otherwise(demo_db, tmp_path):
+    """As scripts/run.sh starts it (no --server.address): http://localhost answers, the machine's
+    network address does not (.streamlit/config.toml server.address; a proxy serves the network)."""
+    port, log = free_port(), tmp_path / "streamlit.log"
+    env = {**os.environ, "WAREHOUSE_DB": str(private_copy(demo_db, tmp_path))}
+    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "--server.port", str(port)], cwd=ROOT, env=env,
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    try:
+        wait_healthy(f"http://localhost:{port}", proc)
+        address = outward_address()
+        assert not address.startswith("127.")
+        with pytest.raises(OSError), socket.create_connection((address, port), timeout=5):
+            pass
+    finally:
+        stop_server(proc)
+    assert "Network URL" not in log.read_text(encoding="utf-8", errors="replace")

@@ -28,11 +28,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from etl import accounts, logins
 from etl.settings import load_settings
 from etl.warehouse import db, snapshot
-from ui import remember, streamlit_vn
+from ui import remember, streamlit_vn, upload_guard
 
 ACCOUNT, SEEN, FAILURES, NOTICE = "_account", "_seen", "_login_failures", "_login_notice"
 SIGNED_IN = "_signed_in_at"
@@ -83,9 +84,10 @@ def write(fn, wait: float = WRITE_WAIT):
 def client() -> str:
     """Where this session comes from, for the login slow-down and the audit trail: the address
     of its connection ('localhost' on this machine) and a short hash of the headers a proxy and
-    the browser add (X-Forwarded-For, User-Agent). The address cannot be forged over TCP; the
-    headers can, which only gives a forger more clients of its own (etl.logins: the spray rule),
-    never another person's."""
+    the browser add (X-Forwarded-For, User-Agent). The address cannot be forged over TCP (behind
+    the reverse proxy of this machine it is the one the proxy saw: Streamlit's server trusts
+    X-Forwarded-For from 127.0.0.1 only); the headers can, which only gives a forger more clients
+    of its own (etl.logins: its address keeps one budget), never another person's."""
     ip = st.context.ip_address
     ip = ip if isinstance(ip, str) and ip else "localhost"
     headers = st.context.headers
@@ -159,6 +161,7 @@ def gate(con, use: bool = True) -> accounts.Account | None:
     """The signed-in account, still valid; None after showing why it is not (expired, disabled).
     `con` is the snapshot connection (None when there is no warehouse yet). A run that is not the
     user's doing (`use` False: the slideshow's timer) leaves the idle clock where it was."""
+    upload_guard.guard_store()  # from the first run on, whatever started the server
     account = current()
     resumed = account is None  # this run brings the account back from the cookie, if any
     if resumed:
@@ -193,7 +196,21 @@ def gate(con, use: bool = True) -> accounts.Account | None:
         return None
     if use:
         st.session_state[SEEN] = now
+    _uploads(account, minutes)
     return account
+
+
+def _session() -> str:
+    return get_script_run_ctx().session_id
+
+
+def _uploads(account: accounts.Account, minutes: int) -> None:
+    """Streamlit's upload endpoint takes files for this session only while its account may upload
+    (ui.upload_guard)."""
+    if may("upload") or may("upload_commune"):
+        upload_guard.admit(_session(), st.session_state.get(TOKEN), minutes * 60)
+    else:
+        upload_guard.revoke(_session())
 
 
 def _resume(con) -> accounts.Account | None:
@@ -249,6 +266,7 @@ def _read(con, fn):
 
 def sign_out(notice: str | None = None, end_token: bool = True) -> None:
     """Ends the session's sign-in; with `end_token`, the browser's other tabs' too (ui.remember)."""
+    upload_guard.revoke(_session())
     token = st.session_state.pop(TOKEN, None)
     if end_token and token is not None:
         remember.forget(token)
