@@ -9,12 +9,12 @@ transaction.
 A login reads the accounts and writes nothing to the warehouse: `authenticate` takes any
 connection that holds the `accounts` table (the dashboard's read copy) and the login file beside
 the warehouse (etl.logins), where each attempt is recorded and from which repeated wrong
-passwords are slowed down, per account and client, and over all clients under a spray; a
-correct password from that client, or a new one set by an administrator, clears it. Whatever
-the reason a login fails (no such name, wrong password, disabled, throttled), `authenticate`
-answers None and takes about the time of one hash check (plus the spray delay, which names that
-are no account get too), so neither the answer nor its timing tells which of name or password
-was wrong; the page shows LOGIN_FAILED_VN.
+passwords are slowed down, per account and client, per address, and over all clients under a
+spray; a correct password from that client, or a new one set by an administrator, clears the
+first. Whatever the reason a login fails (no such name, wrong password, disabled, throttled),
+`authenticate` answers None and takes about the time of one hash check (plus the spray delay),
+and names that are no account are slowed down by the same rules, so neither the answer, the wait
+nor the timing tells which of name or password was wrong; the page shows LOGIN_FAILED_VN.
 
 Role rules are data (ROLE_ACTIONS); `can` and `visible_communes` are what pages and actions ask.
 """
@@ -262,21 +262,25 @@ def authenticate(con, log, name: str, password: str, *, client: str | None = Non
     row = con.execute(f"SELECT {_COLUMNS}, password_hash FROM accounts WHERE name = ?", [key]).fetchone()
     account, stored = (None, None) if row is None else (_account(row[:-1]), row[-1])
     verdict = logins.verdict(log, account and account.name, key, client, account and account.password_set_at, now)
+    until = verdict.refused_until
     with logins.queue(key) if verdict.delay else nullcontext():
         if verdict.delay:
             sleep(verdict.delay)  # a spray on this name: attempts wait in turn, the right one still gets in
-        refused = account is None or account.disabled or verdict.until is not None
+        refused = account is None or account.disabled or until is not None
         # a refused attempt checks a hash all the same: its answer takes the time of any other
         right = _verify(_dummy_hash() if refused else stored, str(password)) and not refused
-    if account is None:
-        logins.note_unknown(key, now)
+    if account is not None and account.disabled:
+        logins.record(log, "login_failed", "disabled", account=key, client=client, detail="Tài khoản đã bị khóa",
+                      at=now)
+    elif until is not None:
+        here = "máy này" if until == verdict.until else f"địa chỉ {logins.address(client)}"
+        logins.record(log, "login_failed", "throttled", account=account and key, client=client, at=now,
+                      detail=f"Đang tạm khóa trên {here} do nhập sai nhiều lần (đến {until:%H:%M:%S})")
+    elif account is None:
+        logins.note_unknown(key, client, now)
         # The typed name is not recorded: it may be a password typed into the wrong box.
         logins.record(log, "login_failed", "unknown", account=None, client=client,
                       detail="Tên đăng nhập không tồn tại", at=now)
-    elif refused:
-        reason, why = ("disabled", "Tài khoản đã bị khóa") if account.disabled else \
-            ("throttled", f"Đang tạm khóa trên máy này do nhập sai nhiều lần (đến {verdict.until:%H:%M:%S})")
-        logins.record(log, "login_failed", reason, account=key, client=client, detail=why, at=now)
     elif not right:
         logins.record(log, "login_failed", "wrong", account=key, client=client, at=now,
                       detail=f"Sai mật khẩu ({verdict.in_a_row + 1} lần liên tiếp trên máy này)")

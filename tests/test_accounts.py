@@ -196,6 +196,43 @@ def test_a_spray_from_many_clients_slows_every_attempt_but_lets_the_right_passwo
     assert len(waited) == 3
 
 
+def test_a_new_browser_does_not_reset_the_budget_of_its_address(con, log, authenticate):
+    """Regression: the budget was per account and client, where the client includes the browser
+    (User-Agent): a new one each try allowed about 1,800 guesses an hour. An address now has
+    ADDRESS_FAILURES failed attempts per ADDRESS_WINDOW, over every account and name."""
+    pw = accounts.add_user(con, "ba1", "ban_to_chuc")
+    t0 = later()
+    for i in range(logins.ADDRESS_FAILURES):  # a new browser each time: no client is throttled
+        name = "ba1" if i % 2 else f"khong-co-{i}"
+        assert authenticate(name, f"doan-{i}-mat-khau", client=f"203.0.113.5 #{i:04x}", now=t0 + timedelta(seconds=i)) is None
+    verdict = logins.verdict(log, "ba1", "ba1", "203.0.113.5 #ffff", None, t0 + timedelta(seconds=20))
+    assert verdict.until is None and verdict.address_until == t0 + logins.ADDRESS_WINDOW
+    # the right password from that address is refused until then, from elsewhere it signs in
+    assert authenticate("ba1", pw, client="203.0.113.5 #ffff", now=t0 + timedelta(seconds=20)) is None
+    assert authenticate("ba1", pw, client="198.51.100.7 #owner", now=t0 + timedelta(seconds=21)).name == "ba1"
+    [refused] = [r for r in logins.audit(log) if r["detail"].startswith("Đang tạm khóa")]
+    assert refused["detail"].startswith("Đang tạm khóa trên địa chỉ 203.0.113.5 do nhập sai nhiều lần")
+    later_on = t0 + logins.ADDRESS_WINDOW + timedelta(seconds=1)
+    assert authenticate("ba1", pw, client="203.0.113.5 #ffff", now=later_on).name == "ba1"  # the window passed
+
+
+def test_a_name_that_is_no_account_is_slowed_down_as_an_account_is(con, log, authenticate):
+    """Regression: wrong passwords on a name that is no account were never throttled, so the
+    throttle told which names exist. Both now wait alike."""
+    accounts.add_user(con, "ba1", "ban_to_chuc")
+    t0 = later()
+    seen = {}
+    for name in ("ba1", "khong-co-ai"):
+        seen[name] = []
+        for i in range(6):
+            now = t0 + timedelta(minutes=20 * i)  # past the address window: the client's own budget
+            authenticate(name, f"doan-{i}-mat-khau", client="198.51.100.9 #aaaa", now=now)
+            verdict = logins.verdict(log, "ba1" if name == "ba1" else None, name, "198.51.100.9 #aaaa", None, now)
+            seen[name].append((verdict.in_a_row, verdict.until and verdict.until - now))
+    assert seen["khong-co-ai"] == seen["ba1"]
+    assert [w for _, w in seen["ba1"]][-1] == logins.throttle_for(6)
+
+
 def test_a_login_reads_the_accounts_and_writes_only_the_login_file(con, tmp_path):
     pw = accounts.add_user(con, "ba1", "ban_to_chuc")
     con.execute("CHECKPOINT")
