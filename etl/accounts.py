@@ -28,6 +28,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 
 import duckdb
 from argon2 import PasswordHasher
@@ -35,6 +36,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from etl import audit, logins
 from etl.logins import FREE_ATTEMPTS, throttle_for  # noqa: F401 - the login rules' names, as before
+from etl.text import unaccented
 from etl.warehouse import transaction
 
 ROLES = ("xem", "ban_to_chuc", "quan_tri", "xa")
@@ -65,6 +67,11 @@ GENERATED_LENGTH = 16
 _ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _NAME = re.compile(r"\w[\w.\-@]{1,63}")
 
+# Common passwords and stems, refused (`guessable`): one a line, without diacritics or spaces.
+COMMON_PASSWORDS = Path(__file__).with_name("common_passwords.txt")
+GUESSABLE_VN = ("Mật khẩu quá dễ đoán: đó là một mật khẩu phổ biến hoặc tên đăng nhập (thêm chữ số, ký hiệu "
+                "hay bỏ dấu vẫn vậy), hoặc không có chữ cái nào. Hãy dùng một câu dài gồm vài từ không liên "
+                "quan, ví dụ 'mây trắng bay qua cầu 27'.")
 LOGIN_FAILED_VN = ("Tên đăng nhập hoặc mật khẩu không đúng. Nếu đã nhập sai nhiều lần, hãy chờ vài phút "
                    "rồi thử lại.")
 
@@ -119,6 +126,22 @@ def generate_password(length: int = GENERATED_LENGTH) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
+@lru_cache(maxsize=1)
+def _common() -> frozenset[str]:
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def guessable(password: str, name: str = "") -> bool:
+    """Whether `password` is among the first guesses: a common password or stem
+    (COMMON_PASSWORDS) or the account's name, with digits or symbols around it at most, typed with
+    or without diacritics, spaces or separators; no letter at all; or three characters or fewer
+    repeated."""
+    plain = re.sub(r"[\s\-_.]+", "", unaccented(password))
+    core = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", plain)
+    return not core or core in _common() or core == re.sub(r"[\-_.@]", "", unaccented(name)) or len(set(plain)) <= 3
+
+
 def _check_password(password: str, name: str) -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise AccountError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.")
@@ -126,6 +149,8 @@ def _check_password(password: str, name: str) -> None:
         raise AccountError(f"Mật khẩu dài quá {MAX_PASSWORD} ký tự.")
     if not password.strip() or normalize_name(password) == name:
         raise AccountError("Mật khẩu không được để trống hay trùng với tên đăng nhập.")
+    if guessable(password, name):
+        raise AccountError(GUESSABLE_VN)
 
 
 def _hash(password: str) -> str:

@@ -120,6 +120,21 @@ def test_passwords_too_short_or_equal_to_the_name_are_refused(con):
         accounts.set_password(con, "nobody", "mat-khau-dai-1")
 
 
+@pytest.mark.parametrize("password", ["matkhau@2026", "Mật khẩu 123456", "MAT-KHAU_2026!", "qwertyuiop",
+                                      "1234567890", "0987.654.321", "ababababab", "2026quantri!", "Bảo Lâm 2026!!"])
+def test_common_passwords_and_their_variants_are_refused(con, password):
+    accounts.add_user(con, "quantri", "quan_tri")
+    with pytest.raises(AccountError, match="quá dễ đoán"):
+        accounts.set_password(con, "quantri", password)
+    with pytest.raises(AccountError, match="quá dễ đoán"):
+        accounts.add_user(con, "ba1", "ban_to_chuc", password=password)
+
+
+def test_a_long_phrase_or_a_generated_password_is_accepted(con):
+    accounts.add_user(con, "ba1", "ban_to_chuc", password="mây trắng bay qua cầu 27")
+    assert not accounts.guessable(accounts.generate_password())
+
+
 def test_xa_account_is_bound_to_its_commune_code(con):
     accounts.add_user(con, "locngai", "xa", "x01", password="mat-khau-dai-1")
     [a] = accounts.list_users(con)
@@ -299,9 +314,9 @@ def test_set_password_replaces_the_old_one_and_lifts_throttling(con, log, authen
     for _ in range(5):
         authenticate("ba1", "sai-mat-khau-0")
     assert logins.verdict(log, "ba1", "ba1", None, None, datetime.now()).until is not None
-    accounts.set_password(con, "ba1", "mat-khau-moi-2024", by="quantri")
+    accounts.set_password(con, "ba1", "may-trang-bay-2024", by="quantri")
     assert authenticate("ba1", old) is None
-    assert authenticate("ba1", "mat-khau-moi-2024").name == "ba1"
+    assert authenticate("ba1", "may-trang-bay-2024").name == "ba1"
     [row] = audit.audit(con, actions={"password_set"})
     assert (row["account"], row["detail"]) == ("quantri", "ba1")
 
@@ -417,18 +432,20 @@ def test_users_command_line(tmp_path):
     assert etl("users", "add", "x2", "--role", "admin", *db_arg).returncode == 2  # argparse: usage error
     listing = etl("users", "list", *db_arg).stdout
     assert "locngai" in listing and "X01" in listing and "hoạt động" in listing and pw not in listing
-    p = etl("users", "set-password", "locngai", "--password-stdin", *db_arg, stdin="mat-khau-moi-2024\n")
+    p = etl("users", "set-password", "locngai", "--password-stdin", *db_arg, stdin="may-trang-bay-2024\n")
     assert p.returncode == 0, p.stderr
     p = etl("users", "set-password", "locngai", "--password-stdin", *db_arg, stdin="ngan\n")
     assert p.returncode == 1 and "ít nhất 10" in p.stderr
+    p = etl("users", "set-password", "locngai", "--password-stdin", *db_arg, stdin="Mật khẩu 2026!\n")
+    assert p.returncode == 1 and "quá dễ đoán" in p.stderr
     assert etl("users", "disable", "locngai", *db_arg).returncode == 0
     assert "đã khóa" in etl("users", "list", *db_arg).stdout
     assert etl("users", "disable", "khong-co", *db_arg).returncode == 1
     con = db.connect(path)
     with logins.opened(path) as log:
-        assert accounts.authenticate(con, log, "locngai", "mat-khau-moi-2024") is None  # disabled
+        assert accounts.authenticate(con, log, "locngai", "may-trang-bay-2024") is None  # disabled
         accounts.enable(con, "locngai")
-        assert accounts.authenticate(con, log, "locngai", "mat-khau-moi-2024").commune == "X01"
+        assert accounts.authenticate(con, log, "locngai", "may-trang-bay-2024").commune == "X01"
         assert [r["action"] for r in reversed(logins.audit(log))] == ["login_failed", "login"]
     assert [r["action"] for r in reversed(audit.audit(con))] == [
         "load", "user_add", "password_set", "user_disable", "user_enable"]
