@@ -30,6 +30,7 @@ class Settings:
     attention_min_overdue_findings: int = 1
     # The December report's header block and signature (party-document layout, export only)
     session_idle_minutes: int = 30          # dashboard: sign out after this long without use
+    session_max_hours: int = 12             # dashboard: sign out this long after the sign-in, in use or not
 
     organization_name: str = "HUYỆN ỦY BẢO LÂM"      # the committee above the board
     organization_board: str = "BAN TỔ CHỨC"          # the issuing body
@@ -51,6 +52,8 @@ class Settings:
             raise ValueError("Cài đặt [attention] 'i5_margin_points' không được âm.")
         if not 1 <= self.session_idle_minutes <= 24 * 60:
             raise ValueError("Cài đặt [session]: 'idle_minutes' phải từ 1 đến 1440 (phút).")
+        if not 1 <= self.session_max_hours <= 7 * 24:
+            raise ValueError("Cài đặt [session]: 'max_hours' phải từ 1 đến 168 (giờ).")
         if self.attention_min_overdue_findings < 1:
             raise ValueError("Cài đặt [attention] 'min_overdue_findings' phải từ 1 trở lên.")
         for name in ("organization_name", "organization_board", "organization_place",

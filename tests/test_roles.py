@@ -151,6 +151,17 @@ def test_an_idle_session_expires(app, warehouse):
     assert any("hết hạn" in w.value for w in at.warning)
 
 
+def test_a_session_ends_its_maximum_lifetime_after_the_sign_in_even_in_use(app, warehouse, browser_cookie):
+    at = sign_in(app(warehouse, account=None), "thuongtruc", PASSWORD)
+    token = at.session_state[auth.TOKEN]
+    at.session_state[auth.SIGNED_IN] = datetime.now() - timedelta(hours=12, minutes=1)
+    at.run()  # in use all along: the idle clock is fresh
+    assert at.title[0].value == "Đăng nhập" and not at.metric
+    assert [w.value for w in at.warning] == [auth.LIFETIME_VN.format(hours=12)]
+    browser_cookie(token)
+    assert app(warehouse, account=None).title[0].value == "Đăng nhập"  # a reload does not bring it back
+
+
 def test_a_disabled_account_is_signed_out_at_its_next_click(app, warehouse):
     at = app(warehouse, account=Account("thuongtruc", "xem"))
     assert at.metric

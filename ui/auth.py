@@ -3,8 +3,9 @@
 The account lives in the Streamlit session (server side); the browser holds the session's
 websocket and a cookie naming a token of the server's memory, so that a reload or a new tab keeps
 the sign-in (ui.remember). Every run of every page goes through `gate()` in dashboard.py: no
-account, or one idle longer than the setting [session] idle_minutes, gets the login form and
-nothing else. The rules themselves are etl.accounts.can; this module applies them:
+account, one idle longer than the setting [session] idle_minutes, or one signed in longer ago than
+[session] max_hours, gets the login form and nothing else. The rules themselves are
+etl.accounts.can; this module applies them:
   - `require(action)` at the top of a page or before an action stops the run with a message;
   - `communes(scope)` narrows every indicator call of a `xa` account to its own commune
     (ui.data.call applies it), whatever the URL or the widgets say.
@@ -48,6 +49,7 @@ ENDED_VN = "Đã đăng xuất ở một thẻ khác của trình duyệt này."
 MOVED_VN = ("Phiên làm việc vừa được mở từ một kết nối không mang thông tin đăng nhập của trình duyệt đã đăng nhập, "
             "nên đã đăng xuất để bảo vệ tài khoản. Hãy đăng nhập lại.")
 CHANGED_VN = "Tài khoản đã được quản trị viên thay đổi, đặt mật khẩu mới hoặc khóa. Hãy đăng nhập lại."
+LIFETIME_VN = "Phiên đăng nhập đã quá {hours} giờ kể từ lúc đăng nhập. Hãy đăng nhập lại."
 EXPIRED_VN = "Phiên làm việc đã hết hạn do không thao tác trong {minutes} phút. Hãy đăng nhập lại."
 REFUSED_VN = "Tài khoản {name} ({role}) không có quyền {what}."
 WHAT_VN = {"upload": "tải báo cáo lên", "upload_commune": "tải báo cáo lên", "export": "xuất báo cáo",
@@ -175,12 +177,16 @@ def gate(con, use: bool = True) -> accounts.Account | None:
         log.warning("session of %s taken up by another connection: signed out", account.name)
         sign_out(MOVED_VN, end_token=False)
         return gate(con, use)
-    minutes = load_settings().session_idle_minutes
+    settings = load_settings()
+    minutes, hours = settings.session_idle_minutes, settings.session_max_hours
     now = datetime.now()
     if now - st.session_state.get(SEEN, now) > timedelta(minutes=minutes):
         sign_out(EXPIRED_VN.format(minutes=minutes), end_token=False)  # another tab may be in use
         return None
     signed_in = st.session_state.setdefault(SIGNED_IN, now)
+    if now - signed_in > timedelta(hours=hours):
+        sign_out(LIFETIME_VN.format(hours=hours))  # the sign-in itself is over, in every tab
+        return None
     stored = _read(con, lambda cur: accounts.lookup(cur, account.name))
     if stored is not None and (stored.disabled or (stored.role, stored.commune) != (account.role, account.commune)
                                or (stored.password_set_at is not None and stored.password_set_at > signed_in)):
