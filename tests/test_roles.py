@@ -22,6 +22,7 @@ from etl.accounts import Account
 from etl.warehouse import db
 from test_page_overview import expected_cards, scope, shown
 from ui import auth, remember, upload
+from ui import password as password_ui
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "mật khẩu đủ dài 2026"
@@ -139,7 +140,42 @@ def test_first_run_creates_the_administrator_once_and_prints_its_password(app, d
     app(path, account=None)
     assert "Tài khoản quản trị đầu tiên" not in capsys.readouterr().out  # once
     at = sign_in(app(path, account=None), accounts.ADMIN_NAME, password)
+    # the printed password opens nothing but the form that replaces it
+    assert at.title[0].value == "Đổi mật khẩu" and not at.metric and not at.sidebar.multiselect
+    at.switch_page("pages/nhat_ky.py").run()
+    assert at.title[0].value == "Đổi mật khẩu"
+    for first, again, refused in [("mây trắng bay qua cầu 27", "mây trắng bay qua cầu 28", password_ui.MISMATCH_VN),
+                                  ("quantri@2026", "quantri@2026", accounts.GUESSABLE_VN),
+                                  (password, password, accounts.SAME_PASSWORD_VN)]:
+        change_password(at, first, again)
+        assert at.title[0].value == "Đổi mật khẩu" and [e.value for e in at.error] == [refused]
+    change_password(at, "mây trắng bay qua cầu 27", "mây trắng bay qua cầu 27")
+    assert at.title[0].value == "Nhật ký hoạt động" and not at.exception
+    at.run()
+    assert at.title[0].value == "Nhật ký hoạt động"  # the session lives on with the new password
+    assert [r["detail"] for r in rows(path, "password_set")] == [accounts.ADMIN_NAME]
+    assert sign_in(app(path, account=None), accounts.ADMIN_NAME, password).title[0].value == "Đăng nhập"
+    at = sign_in(app(path, account=None), accounts.ADMIN_NAME, "mây trắng bay qua cầu 27")
     assert at.title[0].value == "Tổng quan"
+
+
+def change_password(at: AppTest, first: str, again: str) -> AppTest:
+    at.text_input(key="new-password").input(first)
+    at.text_input(key="new-password-again").input(again)
+    return at.button(key="FormSubmitter:change-password-Đổi mật khẩu").click().run()
+
+
+def test_an_existing_warehouse_keeps_its_accounts_signing_in_before_and_after_its_migration(app, warehouse):
+    """A warehouse of schema version 3 (no must_change_password), as the dashboard's copy has it
+    until a command opens the warehouse: its accounts sign in, and nobody is asked to change."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("ALTER TABLE accounts DROP COLUMN must_change_password;"
+                    "UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    assert sign_in(app(warehouse, account=None), "quantri", PASSWORD).title[0].value == "Tổng quan"
+    db.connect(warehouse).close()  # a command opens it: migrated
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert accounts.lookup(con, "quantri").must_change_password is False
+    assert sign_in(app(warehouse, account=None), "quantri", PASSWORD).title[0].value == "Tổng quan"
 
 
 def test_an_idle_session_expires(app, warehouse):

@@ -295,8 +295,8 @@ def _first_admin() -> bool:
     # The console of the person who started the server, never the page: whoever reaches the
     # port first must not become the administrator.
     print(f"\n*** Tài khoản quản trị đầu tiên: {accounts.ADMIN_NAME}  mật khẩu: {password}\n"
-          "*** Mật khẩu chỉ in một lần. Đổi bằng: python -m etl users set-password "
-          f"{accounts.ADMIN_NAME}\n", flush=True)
+          "*** Mật khẩu chỉ in một lần và phải đổi ở lần đăng nhập đầu tiên (hoặc bằng: python -m etl users "
+          f"set-password {accounts.ADMIN_NAME})\n", flush=True)
     return True
 
 

@@ -18,7 +18,7 @@ from etl.warehouse import transaction
 
 HERE = Path(__file__).parent
 DEFAULT_DB = Path("data/warehouse.duckdb")
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 LOCK_WAIT_SECONDS = 30.0
 
 
@@ -110,7 +110,8 @@ def _v2_accounts(con) -> None:
 
 # Schema version steps: version -> function(con). Version 1 is schema.sql itself.
 MIGRATIONS: dict = {2: _v2_accounts,
-                    3: lambda con: con.execute(_sql("sql/migrations/003_confirmations.sql"))}  # etl.confirm
+                    3: lambda con: con.execute(_sql("sql/migrations/003_confirmations.sql")),  # etl.confirm
+                    4: lambda con: con.execute(_sql("sql/migrations/004_password_change.sql"))}  # etl.accounts
 
 
 def current_hashes(con) -> set[str]:
