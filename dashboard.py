@@ -9,8 +9,10 @@ choose its own password first (the first administrator) gets that form instead o
 """
 import streamlit as st
 
+from etl.warehouse import db
 from ui import auth, data, filters, password, present
 
+db.keep_private()  # under plain `streamlit run` too: the login file and snapshots it writes are private
 presenting = filters.presenting()
 st.set_page_config(page_title="Sinh hoạt chi bộ · Ban Tổ chức", page_icon=":material/groups:", layout="wide",
                    initial_sidebar_state="collapsed" if presenting else "expanded")

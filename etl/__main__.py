@@ -119,6 +119,7 @@ def main(argv=None) -> int:
         p.error("cần ít nhất một tệp hoặc thư mục (PATH)")
     from etl.warehouse import db
 
+    db.keep_private()
     if args.command == "template":
         from etl.template import TemplateError, write_template
         out = Path(args.output or f"bao-cao-thang-{args.month}-{args.commune}.xlsx")

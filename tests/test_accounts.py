@@ -453,6 +453,20 @@ def test_users_command_line(tmp_path):
     assert f"lần cuối: {datetime.now():%d/%m/%Y}" in etl("users", "list", *db_arg).stdout
 
 
+def test_the_command_line_makes_its_files_and_folders_its_owners_only(tmp_path):
+    """The warehouse, the login file and the folders made for them: 0600 and 0700, whatever the
+    umask of the shell (022 here)."""
+    path = tmp_path / "kho" / "moi" / "w.duckdb"
+    env = {k: v for k, v in os.environ.items() if k != "WAREHOUSE_DB"}
+    for args in (["add", "thuongtruc", "--role", "xem"], ["list"]):
+        p = subprocess.run([sys.executable, "-m", "etl", "users", *args, "--db", str(path)], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.umask(0o022))
+        assert p.returncode == 0, p.stderr
+    modes = {p.relative_to(tmp_path).as_posix(): p.stat().st_mode & 0o777 for p in (tmp_path / "kho").rglob("*")}
+    modes["kho"] = (tmp_path / "kho").stat().st_mode & 0o777
+    assert modes == {"kho": 0o700, "kho/moi": 0o700, "kho/moi/w.duckdb": 0o600, "kho/moi/w.logins.duckdb": 0o600}
+
+
 def test_the_login_file_opened_and_closed_from_many_threads(tmp_path, monkeypatch):
     """The dashboard's sessions open the login file in threads of one process; an open DuckDB
     refused once ("Unique file handle conflict") is tried again, and the threads lose nothing."""

@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -108,8 +109,18 @@ def served(demo_db, tmp_path_factory):
     db_path = private_copy(demo_db, tmp_path_factory.mktemp("server"))
     with db.connect(db_path) as con:
         accounts.add_user(con, "thuongtruc", "xem", password=PASSWORD)
-    with serving(db_path, db_path.parent / "streamlit.log") as base:
+    with umask(0o022), serving(db_path, db_path.parent / "streamlit.log") as base:  # as a shell starts it
         yield base, db_path
+
+
+@contextmanager
+def umask(mask: int):
+    """The process's umask is `mask` meanwhile (what a child process started then inherits)."""
+    before = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(before)
 
 
 @pytest.fixture
@@ -277,6 +288,15 @@ def test_the_streamlit_internals_the_guards_use_are_there():
     store = MemoryUploadedFileManager("/x")
     assert isinstance(store.file_storage, dict) and hasattr(store._lock, "acquire")
     assert list(inspect.signature(store.add_file).parameters) == ["session_id", "file"]
+
+
+def test_the_files_the_server_writes_are_its_owners_only(served):
+    """The login file and the snapshot copy the dashboard made beside the warehouse: 0600, though
+    the server was started with the usual umask 022 (etl.warehouse.db.keep_private)."""
+    server, db_path = served
+    signed_in(server).close()
+    for made in (db_path.with_name("warehouse.logins.duckdb"), db_path.with_name("warehouse.snapshot.duckdb")):
+        assert made.stat().st_mode & 0o777 == 0o600, made.name
 
 
 def outward_address() -> str:

@@ -26,6 +26,7 @@ from streamlit.runtime.runtime import RuntimeState
 from streamlit.web import cli
 from streamlit.web.server.starlette import starlette_server
 
+from etl.warehouse import db
 from ui import upload_guard
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
@@ -55,6 +56,7 @@ def _guarded_app(build):
 
 
 def main() -> None:
+    db.keep_private()  # the login file, the snapshot copies and anything else it writes
     starlette_server.create_starlette_app = _guarded_app(starlette_server.create_starlette_app)
     threading.Thread(target=warm, name="warm", daemon=True).start()
     PagesManager.uses_pages_directory = False  # what st.navigation sets on its first call
