@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_export.py [--communes 130] [--branches 20 40] [--runs 2]
 
 Builds once, then reuses, a warehouse under bench/out/ (git-ignored): etl.sample.generate with
-130 communes of 20–40 branches (about 30) for 2025, loaded with etl.load.load_paths, each
+130 communes of 20–40 branches (about 30) for 2025, loaded with etl.ingest.load.load_paths, each
 monthly report with the day it was received. Then times collect (every indicator query),
 the .xlsx, the chart figures and their images, the .docx, and the two whole paths: build_files
 (the dashboard page: both files' bytes) and export_year (the command line: the same, written),
@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from etl import export  # noqa: E402
-from etl.export import charts, data as export_data, report  # noqa: E402
-from etl.load import load_paths  # noqa: E402
+from etl.ingest.load import load_paths  # noqa: E402
+from etl.outputs import export  # noqa: E402
+from etl.outputs.export import charts, data as export_data, report  # noqa: E402
 from etl.sample import generate  # noqa: E402
 from etl.warehouse import db  # noqa: E402
 

@@ -23,12 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import python_calamine  # noqa: E402
 
-from etl.check import check_file  # noqa: E402
-from etl import audit  # noqa: E402
-from etl.load import GROUP, load_paths  # noqa: E402
-from etl.read import read_workbook  # noqa: E402
+from etl.access import audit  # noqa: E402
+from etl.ingest.check import check_file  # noqa: E402
+from etl.ingest.load import GROUP, load_paths  # noqa: E402
+from etl.ingest.read import read_workbook  # noqa: E402
+from etl.ingest.units import Registry  # noqa: E402
 from etl.sample import generate  # noqa: E402
-from etl.units import Registry  # noqa: E402
 from etl.warehouse import db  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"

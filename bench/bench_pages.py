@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from etl import accounts  # noqa: E402
-from etl.accounts import Account  # noqa: E402
+from etl.access import accounts  # noqa: E402
+from etl.access.accounts import Account  # noqa: E402
 from etl.warehouse import db  # noqa: E402
 
 OUT = ROOT / "bench" / "out"

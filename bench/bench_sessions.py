@@ -50,8 +50,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 import duckdb  # noqa: E402
 
 import test_browser as tb  # noqa: E402
-from etl import accounts, logins  # noqa: E402
-from etl.load import load_paths  # noqa: E402
+from etl.access import accounts, logins  # noqa: E402
+from etl.ingest.load import load_paths  # noqa: E402
 from etl.sample import generate  # noqa: E402
 from etl.warehouse import db  # noqa: E402
 

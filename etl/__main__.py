@@ -121,7 +121,7 @@ def main(argv=None) -> int:
 
     db.keep_private()
     if args.command == "template":
-        from etl.template import TemplateError, write_template
+        from etl.outputs.template import TemplateError, write_template
         out = Path(args.output or f"bao-cao-thang-{args.month}-{args.commune}.xlsx")
         path = db.db_path(args.db)
         if not path.exists():  # a read-only command: never create an empty warehouse
@@ -146,8 +146,8 @@ def main(argv=None) -> int:
     if args.command in ("confirm", "reopen"):
         return confirmation(args)
 
-    from etl import check
-    from etl.units import Registry
+    from etl.ingest import check
+    from etl.ingest.units import Registry
 
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
@@ -164,7 +164,7 @@ def main(argv=None) -> int:
                 registry = Registry()
             results = check.check_paths(args.paths, registry)
             if args.commune:
-                from etl.admission import restrict
+                from etl.ingest.admission import restrict
                 results = [restrict(r, args.commune, registry) for r in results]
         else:
             con = db.connect(args.db)
@@ -192,7 +192,7 @@ WHAT_VN = {"upload": "nạp báo cáo", "export": "xuất báo cáo", "confirm":
 def acting(con, name: str | None, action: str | None = None):
     """The Account that --account names (None without one): it must exist, not be locked and,
     given `action` ('upload' allows a commune account's 'upload_commune'), hold that right."""
-    from etl import accounts
+    from etl.access import accounts
 
     if name is None:
         return None
@@ -210,8 +210,9 @@ def acting(con, name: str | None, action: str | None = None):
 def _load(con, args) -> list:
     """`load`: the account's rights applied (a commune account loads its own monthly reports, at
     the time of loading), the upload record's names and refusals recorded with the others."""
-    from etl import accounts, audit, load as loader
-    from etl.admission import same_commune
+    from etl.access import accounts, audit
+    from etl.ingest import load as loader
+    from etl.ingest.admission import same_commune
 
     by = acting(con, args.account, "upload")
     commune = args.commune
@@ -234,8 +235,8 @@ def _load(con, args) -> list:
 
 def export(args) -> int:
     """The December summary: both files into args.output_dir; warnings to stderr."""
-    from etl import audit
-    from etl.export import charts, export_year
+    from etl.access import audit
+    from etl.outputs.export import charts, export_year
     from etl.warehouse import db
 
     path = db.db_path(args.db)
@@ -293,7 +294,7 @@ def users(args) -> int:
     here, so no login checks an old password, and no session of a locked account lives on."""
     import getpass
 
-    from etl import accounts, logins
+    from etl.access import accounts, logins
     from etl.warehouse import db, snapshot
 
     con = _writable(args.db)
@@ -346,7 +347,7 @@ def users(args) -> int:
 
 def confirmation(args) -> int:
     """python -m etl confirm | reopen --commune CODE --month YYYY-MM; 1 when refused."""
-    from etl import accounts, confirm
+    from etl.access import accounts, confirm
 
     con = _writable(args.db)
     if con is None:

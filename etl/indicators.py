@@ -10,7 +10,9 @@ Rates are fractions 0..1 (NULL -> NaN when the denominator is 0); a unit with no
 `reported = False` with NULL figures, never 0. "Expected" counts only units active in the
 month (valid_from/valid_to overlap it). DATE/TIMESTAMP columns come back as pandas Timestamps;
 counts with possible NULLs as nullable Int64. The SQL lives in etl/warehouse/sql/indicators/*.sql,
-one query per file, its grain and rules in its header comment.
+one query per file, its grain and rules in its header comment; every query starts from the scope
+spine (etl/warehouse/sql/spine.sql: a period's months, the units active in each, the scope's
+filters), so the rule "expected counts only units active in the month" is written once.
 
 | function                 | grains (`by`)                                      | DOMAIN        |
 |--------------------------|----------------------------------------------------|---------------|
@@ -48,8 +50,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from etl import audit
 from etl import vnformat as vn
+from etl.access import audit
 from etl.settings import Settings, load_settings
 
 SQL_DIR = Path(__file__).resolve().parent / "warehouse" / "sql" / "indicators"
@@ -287,7 +289,7 @@ def submissions(con, scope: Scope, settings: Settings | None = None,
                 by: str = "commune_month", as_of: date | None = None) -> pd.DataFrame:
     """I15: who reported, on time or late (first version), per month share; see submissions.sql.
     `as_of` (default today) separates 'missing' from 'pending' (deadline not yet passed).
-    confirmed_months counts commune-months the board has confirmed (etl.confirm); by
+    confirmed_months counts commune-months the board has confirmed (etl.access.confirm); by
     commune_month, `confirmed` with confirmed_at and confirmed_by (NULL: the command line)."""
     settings = settings or load_settings()
     flags = _grain(by, ("commune_month", "commune", "month", "total"))
@@ -426,7 +428,7 @@ def attention(con, scope: Scope, settings: Settings | None = None,
 
 def audit_trail(con, since: date | None = None, actions: tuple[str, ...] = (), account: str | None = None,
                 limit: int = audit.DEFAULT_LIMIT) -> pd.DataFrame:
-    """The audit trail (etl.audit), newest first: one row per act, columns audit.COLUMNS."""
+    """The audit trail (etl.access.audit), newest first: one row per act, columns audit.COLUMNS."""
     with con.cursor() as cursor:  # as _query: the dashboard's connection is shared by threads
         rows = audit.audit(cursor, datetime.combine(since, datetime.min.time()) if since else None, limit,
                            actions=actions, account=account)

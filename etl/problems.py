@@ -28,9 +28,9 @@ CODES: dict[str, tuple[str, str]] = {
     "over_total": (ERROR, "Vượt quá tổng số"),
     "date_order": (ERROR, "Ngày ban hành trước ngày họp"),
     "duplicate_row": (ERROR, "Trùng dòng"),
-    # not in SPEC §3: the project's own (etl.confirm); a confirmed report takes no new version
+    # not in SPEC §3: the project's own (etl.access.confirm); a confirmed report takes no new version
     "report_confirmed": (ERROR, "Báo cáo đã được duyệt"),
-    # not in SPEC §3 either (etl.admission): a run limited to one commune takes its monthly reports only
+    # not in SPEC §3 either (etl.ingest.admission): a run limited to one commune takes its monthly reports only
     "not_permitted": (ERROR, "Không được nạp tệp này"),
     "branch_missing": (WARNING, "Thiếu chi bộ trong báo cáo"),
     "date_outside_period": (WARNING, "Ngày ngoài tháng báo cáo"),

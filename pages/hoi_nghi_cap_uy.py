@@ -17,6 +17,7 @@ from etl import indicators
 from etl import vnformat as vn
 from etl.settings import load_settings
 from ui import charts, data, page
+from ui.markup import md
 
 QUIET = {"delta_color": "gray", "delta_arrow": "off"}  # a delta that is a fact, not a change
 
@@ -97,7 +98,8 @@ def by_commune(f, chosen: tuple[str, str, str, str | None]) -> pd.DataFrame:
                                 title=f"{name} theo đảng bộ"),
                f"{name} theo đảng bộ", key="committee-bars")
     if undefined.any():
-        st.caption(f"{note}: " + ", ".join(rows.loc[undefined, "commune_name"]) + " (không tính được tỷ lệ).")
+        names = ", ".join(map(md, rows.loc[undefined, "commune_name"]))
+        st.caption(f"{note}: {names} (không tính được tỷ lệ).")
     return rows
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from etl import indicators
 from etl import vnformat as vn
-from etl.forms.spec import CATEGORIES, STATUS_LABELS
+from etl.ingest.forms.spec import CATEGORIES, STATUS_LABELS
 from ui import charts, data, page
 
 STATUS_COLORS = {"open": "#c62828", "in_progress": charts.LATE, "resolved": charts.GOOD}

@@ -1,4 +1,4 @@
-"""Nhật ký hoạt động: the audit trail (etl.audit) for the board: every load, rejection, export,
+"""Nhật ký hoạt động: the audit trail (etl.access.audit) for the board: every load, rejection, export,
 confirmation, login and failed login, with account, time, file name and hash. Sessions the
 browser's cookie brought back (every reload is one) show only when that action is chosen; the page
 says how many it left out. Only accounts that may `view_audit` reach it (dashboard.py hides it from
@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from etl import audit, logins
 from etl import vnformat as vn
+from etl.access import audit, logins
 from ui import auth, data, page
 
 PERIODS = {"7 ngày qua": 7, "30 ngày qua": 30, "90 ngày qua": 90, "Tất cả": None}

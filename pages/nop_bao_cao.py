@@ -1,17 +1,19 @@
 """Nộp báo cáo (I15): the commune × month matrix of report submissions (on time, late, not
 reported, not yet due, confirmed by the board), the share reported and on time per month, and,
 for one cell, every version of that report (click a cell, or pick the commune and the month)
-with the board's confirm (duyệt) / reopen buttons (etl.confirm, written through ui.auth)."""
+with the board's confirm (duyệt) / reopen buttons (etl.access.confirm, written through ui.auth)."""
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from etl import confirm, indicators
+from etl import indicators
 from etl import vnformat as vn
+from etl.access import confirm
 from etl.settings import load_settings
 from etl.warehouse import db
 from ui import auth, charts, data, page
+from ui.markup import MESSAGE, md
 
 STATUS_STYLE = {  # each status its own colour; text colour chosen for contrast
     "on_time": f"background-color: {charts.GOOD}; color: white",
@@ -70,7 +72,7 @@ def _versions(f, grid: pd.DataFrame, codes: list[str], months: tuple[str, ...]) 
     if not commune or not month:
         return
     row = grid[(grid["commune_code"] == commune) & (grid["period"] == month)]
-    title = f"**{f.name(commune)} – {vn.month(month)}:** "
+    title = f"**{md(f.name(commune))} – {vn.month(month)}:** "
     if row.empty:
         st.markdown(title + "đảng bộ chưa hoạt động trong tháng này (theo danh mục đơn vị).")
     else:
@@ -97,7 +99,7 @@ def _confirmation(commune: str, month: str, row: pd.Series, name: str) -> None:
     confirmed = bool(row["confirmed"]) if not pd.isna(row["confirmed"]) else False
     if confirmed:
         who = row["confirmed_by"] if isinstance(row["confirmed_by"], str) else "dòng lệnh"
-        st.success(f"Ban Tổ chức đã duyệt báo cáo này lúc {vn.moment(row['confirmed_at'])} ({who}). Bản nộp mới "
+        st.success(f"Ban Tổ chức đã duyệt báo cáo này lúc {vn.moment(row['confirmed_at'])} ({md(who)}). Bản nộp mới "
                    "sẽ bị từ chối cho đến khi báo cáo được mở lại.", icon=":material/verified:")
     if not auth.may("confirm") or row["status"] not in ("on_time", "late"):
         return
@@ -106,17 +108,17 @@ def _confirmation(commune: str, month: str, row: pd.Series, name: str) -> None:
         reason = st.text_input("Lý do mở lại", key=f"{key}-reason", placeholder="Ví dụ: đảng bộ gửi bản sửa số liệu")
         clicked = st.button("Mở lại để nhận bản nộp mới", icon=":material/lock_open:", key=f"{key}-reopen")
         act = partial(confirm.reopen, commune=commune, month=month, by=auth.current(), reason=reason)
-        done = f"Đã mở lại báo cáo tháng {vn.month(month)} của {name}."
+        done = f"Đã mở lại báo cáo tháng {vn.month(month)} của {md(name)}."
     else:
         clicked = st.button("Duyệt báo cáo này", type="primary", icon=":material/verified:", key=f"{key}-confirm",
                             help="Báo cáo đã duyệt không bị thay bởi bản nộp mới cho đến khi Ban Tổ chức mở lại.")
         act = partial(confirm.confirm, commune=commune, month=month, by=auth.current())
-        done = f"Đã duyệt báo cáo tháng {vn.month(month)} của {name}."
+        done = f"Đã duyệt báo cáo tháng {vn.month(month)} của {md(name)}."
     if clicked:
         try:
             auth.write(act)
         except confirm.ConfirmError as err:
-            st.error(str(err))
+            st.error(md(err, MESSAGE))  # it names the commune and the account
             return
         except db.WarehouseBusy:
             st.error(auth.BUSY_VN)

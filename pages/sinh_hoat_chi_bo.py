@@ -14,9 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from etl import vnformat as vn
-from etl.forms.spec import QUALITY_LABELS
+from etl.ingest.forms.spec import QUALITY_LABELS
 from etl.settings import load_settings
 from ui import charts, data, filters, page
+from ui.markup import md
 
 NOT_REPORTED = charts.NOT_REPORTED
 NOT_HELD = "Không sinh hoạt"
@@ -218,10 +219,10 @@ def drill_down(f, window: str, communes: pd.DataFrame) -> None:
     one = replace(f.scope, communes=(code,))
     months = data.call("branch_month_details", f.scope, commune=code)
     if months.empty:
-        st.info(f"Đảng bộ {names.get(code) or code} không có chi bộ nào trong phạm vi đang xem.")
+        st.info(f"Đảng bộ {md(names.get(code) or code)} không có chi bộ nào trong phạm vi đang xem.")
         return
     text, style = branch_grid(months)
-    st.markdown(f"**Các chi bộ của {names.get(code) or code} theo tháng**")
+    st.markdown(f"**Các chi bộ của {md(names.get(code) or code)} theo tháng**")
     st.dataframe(style, hide_index=True, width="stretch", key="shcb-grid",
                  column_config={"Chi bộ": st.column_config.TextColumn(pinned=True)})
     st.caption(f"Mỗi ô: ngày sinh hoạt · tỷ lệ đảng viên dự · tự đánh giá chất lượng · CĐ = có sinh hoạt "

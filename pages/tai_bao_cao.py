@@ -12,6 +12,7 @@ from etl import indicators
 from etl import vnformat as vn
 from etl.warehouse import db
 from ui import auth, data, page, upload
+from ui.markup import MESSAGE, md
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEVERITY_COLORS = {"Lỗi": "background-color: #fdecea; color: #b71c1c",
@@ -110,7 +111,7 @@ def _upload_section(names: dict[str, str]) -> None:
     if done:
         outcome, when = done
         if outcome.error:
-            st.error(outcome.error)
+            st.error(md(outcome.error, MESSAGE))  # the command's last line: it may name a file or a unit
         else:
             n = {s: len(outcome.names(s)) for s in ("loaded", "unchanged", "rejected")}
             summary = (f"Đã nạp {vn.number(n['loaded'])} tệp, {vn.number(n['unchanged'])} tệp không thay đổi, "
@@ -130,7 +131,7 @@ def _upload_section(names: dict[str, str]) -> None:
         return
     outcome = _check(files, target)
     if outcome.error:
-        st.error(outcome.error)
+        st.error(md(outcome.error, MESSAGE))
         st.button("Kiểm tra lại", icon=":material/refresh:", key="upload-recheck")
         return
     chosen = upload.worth_loading(outcome)
@@ -193,9 +194,9 @@ def _template_section(names: dict[str, str]) -> None:
     made = st.session_state.get("template")
     if made and made[:2] == (commune, month):
         if made[2] is None:
-            st.error(made[3])
+            st.error(md(made[3], MESSAGE))
         else:
-            st.download_button(f"Tải mẫu {names.get(commune, commune)} – {vn.month(month)}", made[2],
+            st.download_button(f"Tải mẫu {md(names.get(commune, commune))} – {vn.month(month)}", made[2],
                                file_name=f"bao-cao-thang-{month}-{page.slug(names.get(commune, commune))}.xlsx",
                                mime=XLSX_MIME, type="primary", icon=":material/download:", key="template-download")
     st.caption("Mẫu có sẵn danh sách chi bộ của đảng bộ trong tháng đã chọn; điền xong có thể tải lên ngay.")

@@ -8,14 +8,13 @@ Every figure comes from `data.call` (the indicator layer); this file only words 
 """
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from etl import indicators
 from etl import vnformat as vn
 from ui import charts, data, page
+from ui.markup import MESSAGE, md
 
 # One badge colour per attention reason (st.markdown's :color-badge[...] directive)
 REASON_COLORS = {"not_reported": "gray", "i5_below": "orange", "behind_pace": "blue",
@@ -24,11 +23,6 @@ REASON_ORDER = {reason: n for n, reason in enumerate(indicators.ATTENTION_LABELS
 QUIET = {"delta_color": "gray", "delta_arrow": "off"}  # a delta that is a fact, not a change
 GOOD = {"delta_color": "green", "delta_arrow": "off"}
 BAD = {"delta_color": "red", "delta_arrow": "down"}
-
-
-def _md(text) -> str:
-    """Text safe inside st.markdown: names and messages must not turn into formatting ($ is LaTeX)."""
-    return re.sub(r"([\\`*_\[\]{}<>#|~$])", r"\\\1", str(text))
 
 
 def _n(x) -> str:
@@ -152,10 +146,10 @@ def attention_list(f) -> None:
     st.markdown(f"**{len(groups)} đảng bộ** cần quan tâm  " + " ".join(summary))
     lines = []
     for g in groups:
-        lines.append(f"- **{_md(g[0]['commune_name'])}**")
+        lines.append(f"- **{md(g[0]['commune_name'])}**")
         for r in g:
             badge = f":{REASON_COLORS[r['reason']]}-badge[{indicators.ATTENTION_LABELS[r['reason']]}]"
-            lines.append(f"    - {badge} {_md(r['message'])}")
+            lines.append(f"    - {badge} {md(r['message'], MESSAGE)}")
     # a province has 100+ communes: keep the list in a scrolling box so the charts stay in reach
     box = st.container(height=520, border=True) if len(groups) > 8 and not page.big() else st.container()
     box.markdown("\n".join(lines))

@@ -1,11 +1,12 @@
 """Xuất báo cáo: the December summary of a year, as an Excel workbook and a Word report draft
-(etl.export, the same indicator layer as the pages), for all communes or a chosen few."""
+(etl.outputs.export, the same indicator layer as the pages), for all communes or a chosen few."""
 import streamlit as st
 
 from etl import indicators
-from etl import audit
+from etl.access import audit
 from etl.warehouse import db
 from ui import auth, data, export, page
+from ui.markup import MESSAGE, md
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -55,13 +56,13 @@ def body():
     scope = "toàn Đảng bộ" if not communes else f"{len(communes)} đảng bộ"
     st.success(f"Đã tạo tệp tổng hợp năm {year} ({scope}).")
     for warning in files.warnings:
-        st.warning(warning)
+        st.warning(md(warning, MESSAGE))  # an unknown commune is named as given
     a, b = st.columns(2)
     a.download_button("Tải bảng tính Excel", files.xlsx, file_name=files.xlsx_name, mime=XLSX_MIME,
                       icon=":material/table_view:", key="xbc-xlsx", type="primary")
     b.download_button("Tải báo cáo Word", files.docx, file_name=files.docx_name, mime=DOCX_MIME,
                       icon=":material/description:", key="xbc-docx", type="primary")
-    st.caption(f"{files.xlsx_name} · {files.docx_name}")
+    st.caption(f"{md(files.xlsx_name)} · {md(files.docx_name)}")
 
 
 page.run(body)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.accounts import Account
+from etl.access.accounts import Account
 from builders import registry_book, write_book
-from etl.load import load_paths
+from etl.ingest.load import load_paths
 from etl.warehouse import db
 
 ROOT = Path(__file__).resolve().parents[1]

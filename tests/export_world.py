@@ -15,8 +15,8 @@ import pytest
 from docx import Document
 
 from builders import S2, S4, clone, inspections_book, monthly_book, registry_book, targets_book, write_book
-from etl.export import export_year
-from etl.load import load_paths
+from etl.ingest.load import load_paths
+from etl.outputs.export import export_year
 from etl.warehouse import db
 
 ROOT = Path(__file__).resolve().parents[1]

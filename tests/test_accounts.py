@@ -16,9 +16,9 @@ import duckdb
 import pytest
 
 from builders import monthly_book, registry_book, write_book
-from etl import accounts, audit, logins
-from etl.accounts import Account, AccountError, can, visible_communes
-from etl.load import load_paths
+from etl.access import accounts, audit, logins
+from etl.access.accounts import Account, AccountError, can, visible_communes
+from etl.ingest.load import load_paths
 from etl.warehouse import db
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +42,7 @@ def con(tmp_path):
 
 @pytest.fixture
 def log(tmp_path):
-    """The login file beside that warehouse (etl.logins)."""
+    """The login file beside that warehouse (etl.access.logins)."""
     con = logins.connect(tmp_path / "w.duckdb")
     yield con
     con.close()

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from builders import S2, clone, monthly_book, registry_book, targets_book, write_book
-from etl import audit, logins
-from etl.accounts import Account
-from etl.load import load_paths
+from etl.access import audit, logins
+from etl.access.accounts import Account
+from etl.ingest.load import load_paths
 from etl.warehouse import db
 
 

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +26,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from etl import accounts
+from etl.access import accounts
 from etl.warehouse import db
 from ui import auth, remember, streamlit_vn
 
@@ -341,7 +342,9 @@ SHOWN_MENUS_JS = """where => [...document.querySelectorAll(where)].flatMap(root 
 
 def test_tables_and_filter_lists_speak_vietnamese(server, browser):
     """The table toolbar (its buttons' names and tooltips), a column's menu, the table search and
-    the communes filter's list show Vietnamese, never the English of ui.streamlit_vn.TEXTS."""
+    the communes filter's list show Vietnamese, never the English of ui.streamlit_vn.TEXTS. The
+    toolbar has no CSV download (.streamlit/config.toml: it wrote a commune's =HYPERLINK(…) text
+    for Excel to run); the pages' own Excel download writes text as text."""
     english = set(streamlit_vn.TEXTS)
     page = browser.new_page(viewport=NORMAL)
     open_page(page, f"{server}/kiem-tra", chart=True)
@@ -353,7 +356,7 @@ def test_tables_and_filter_lists_speak_vietnamese(server, browser):
     buttons = table.locator("xpath=ancestor::*[.//*[@data-testid='stElementToolbar']][1]").locator(
         '[data-testid="stElementToolbar"] button')
     names = [b.get_attribute("aria-label").split(": ")[0] for b in buttons.all()]
-    assert names == ["Ẩn/hiện cột", "Tải về dạng CSV", "Tìm trong bảng", "Toàn màn hình"]
+    assert names == ["Ẩn/hiện cột", "Tìm trong bảng", "Toàn màn hình"]
     buttons.first.hover()
     tip = page.locator('[data-testid="stTooltipContent"] p')
     tip.wait_for(state="visible", timeout=TIMEOUT_MS)
@@ -374,7 +377,7 @@ def test_tables_and_filter_lists_speak_vietnamese(server, browser):
     page.keyboard.press("Escape")
     # the table search: its hint, then how many cells it found
     table.hover()
-    buttons.nth(2).click()
+    buttons.nth(1).click()
     page.locator(".gdg-search-status label").wait_for(timeout=TIMEOUT_MS)
     assert "Gõ để tìm" in shown()
     page.keyboard.type("Lộc")
@@ -457,6 +460,94 @@ def test_filter_carries_across_pages_and_links(server, browser):
     expect(again.locator('[data-testid="stAlertContentWarning"]').first).to_contain_text("«BL99»")
     assert "Tất cả đảng bộ" in caption(again)
     other.close()
+    context.close()
+
+
+# Outside text that is Markdown or HTML (ui.markup). The image's address is this machine's discard
+# port: a fetch would be among the page's requests without leaving the machine.
+BAIT = "http://127.0.0.1:9/px.png"
+LINK = "[Bấm vào đây để đăng nhập lại](https://evil.example/login)"
+CRAFTED = [LINK, f"![]({BAIT})", f"<{BAIT}> <img src={BAIT}> https://evil.example/x www.evil.example ai@evil.example",
+           ":red[đỏ] :blue-badge[xanh] :material/home: :streamlit: :smile: :+1:", "$x^2$ và $$y$$",
+           "# Tiêu đề  \n- mục\n> trích\n1. một", "**đậm** _nghiêng_ ~~gạch~~ `mã` | a | b |", "\u202eđảo chiều",
+           "&lt;b&gt; &amp; &#x5B;x&#x5D;(https://evil.example)", "[x]: https://evil.example\n[y][x]", "a\\[b\\]"]
+
+
+def baited(url: str) -> bool:
+    """A request to an address the crafted texts name."""
+    return urllib.parse.urlsplit(url).netloc in ("evil.example", "www.evil.example", "127.0.0.1:9")
+
+
+# JavaScript: what the main area draws that is not plain text: a link or image anywhere (plotly's
+# too), or in rendered Markdown anything but its paragraphs (LaTeX, colours, icons, headings, lists…)
+LIVE_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] :is(a, img, [data-testid="stMarkdownContainer"] '
+  + ':not(p), [data-testid="stCaptionContainer"] :not(p))')].map(e => e.outerHTML.slice(0, 160))"""
+SHOWN_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] :is([data-testid="stMarkdownContainer"], '
+  + '[data-testid="stCaptionContainer"], .js-plotly-plot text)')].map(e => e.textContent.replaceAll('\u2060', ''))"""
+APP = """import sys
+sys.path.insert(0, {root!r})
+import plotly.graph_objects as go
+import streamlit as st
+from ui.markup import md, plotly
+for i, text in enumerate({texts!r}):
+    st.markdown(md(text))
+    st.caption(md(text))
+    st.warning(md(text))
+    st.metric(md(text), i)
+st.plotly_chart(go.Figure(go.Bar(y=[plotly(t) for t in {texts!r}], x=list(range({n})), orientation="h"),
+                          layout=dict(height=60 * {n}, title=dict(text="T", subtitle=dict(text=plotly({texts!r}[0]))))))
+"""
+
+
+def test_outside_text_renders_as_written_in_streamlit_and_plotly(browser, tmp_path):
+    """ui.markup's output through Streamlit's own Markdown and plotly: each crafted text shows as
+    written (on one line), and nothing of it is a link, an image, LaTeX, an icon, a colour or a
+    block (each of them is, given to Streamlit as it is); no request goes to the addresses it names."""
+    from ui.markup import line
+
+    script = tmp_path / "app.py"
+    script.write_text(APP.format(root=str(ROOT), texts=CRAFTED, n=len(CRAFTED)), encoding="utf-8")
+    port = free_port()
+    log = (tmp_path / "streamlit.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"], cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
+        page = browser.new_page(viewport=NORMAL)
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .ytick text').length == {len(CRAFTED)}"
+                               " && document.querySelector('.js-plotly-plot .gtitle-subtitle')", timeout=TIMEOUT_MS)
+        settled(page)
+        assert page.evaluate(LIVE_JS) == []
+        shown = page.evaluate(SHOWN_JS)
+        for text in CRAFTED:  # st.markdown, st.caption, st.warning, the metric's label; the chart's label
+            assert shown.count(line(text)) == 5 + (text == LINK), (text, shown)  # and the chart's subtitle
+        assert not [u for u in requests if baited(u)], requests
+        page.close()
+    finally:
+        stop_server(proc)
+        log.close()
+
+
+def test_a_link_whose_value_is_markdown_shows_it_as_text(server, browser):
+    """The notice about a link's unknown commune names the value as it is: a link written in it
+    is no link, an image in it is fetched by no reader's browser."""
+    context = browser.new_context(viewport=NORMAL, locale="vi-VN")
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    open_page(page, f"{server}/sinh-hoat-chi-bo?" + urllib.parse.urlencode({"dang_bo": [LINK, f"![]({BAIT})"]},
+                                                                           doseq=True))
+    notice = page.locator('[data-testid="stAlertContentWarning"]', has_text="không tìm thấy").first
+    notice.wait_for(timeout=TIMEOUT_MS)
+    assert f"«{LINK}», «![]({BAIT})»" in notice.inner_text().replace("\u2060", "")
+    assert page.locator('[data-testid="stMain"] a[href*="evil.example"], img[src*="127.0.0.1:9"]').count() == 0
+    assert not [u for u in requests if baited(u)], requests
+    assert "Tất cả đảng bộ" in caption(page)
+    assert_clean(page)
     context.close()
 
 

@@ -5,7 +5,7 @@ the pages run on the last snapshot: each renders, says "Đang nạp dữ liệu 
 as they were; once the writer is done they show the new communes and the notice is gone.
 (The upload page shows no warehouse data: it only has to keep working.)
 
-Two real second processes: one runs the loader (etl.load.load_paths) and then keeps the
+Two real second processes: one runs the loader (etl.ingest.load.load_paths) and then keeps the
 warehouse until told to let go, so that every page is checked while it is locked whatever the
 machine's speed (and people sign in meanwhile: a login writes no warehouse); the other is the
 command line, `python -m etl load` of about a hundred generated reports, with pages rendered over
@@ -22,7 +22,7 @@ from contextlib import contextmanager
 import duckdb
 import pytest
 
-from etl import accounts, logins
+from etl.access import accounts, logins
 from etl.sample import generate
 from etl.warehouse import db, snapshot
 from test_browser import PAGES, ROOT
@@ -32,7 +32,7 @@ STALE = "Đang nạp dữ liệu mới"
 # Loads the files given, prints how many loaded, and keeps the warehouse until a line on stdin.
 HOLDER = """
 import sys
-from etl.load import load_paths
+from etl.ingest.load import load_paths
 from etl.warehouse import db
 con = db.connect(sys.argv[1])
 results = load_paths(con, sys.argv[2:])

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from builders import COVER, S1, S2, clone, codes, monthly_book, registry_book, write_book
-from etl import audit, confirm
 from etl import indicators as ind
-from etl.accounts import Account
-from etl.confirm import ConfirmError
-from etl.load import load_paths
+from etl.access import audit, confirm
+from etl.access.accounts import Account
+from etl.access.confirm import ConfirmError
+from etl.ingest.load import load_paths
 from etl.settings import Settings
 from etl.warehouse import db
 
@@ -219,7 +219,7 @@ def test_command_line_confirm_and_reopen(tmp_path):
     path = tmp_path / "w.duckdb"
     con = db.connect(path)
     load_paths(con, [write_book(tmp_path / "r.xlsx", registry_book()), write_book(tmp_path / "m.xlsx", monthly_book())])
-    from etl import accounts
+    from etl.access import accounts
     accounts.add_user(con, "thuongtruc", "xem", password="mat-khau-dai-1")
     con.close()
     where = ["--db", str(path), "--commune", "X01", "--month", "2024-03"]

@@ -1,4 +1,4 @@
-"""The December workbook (etl.export): cells equal the indicator layer's values and hand-counted
+"""The December workbook (etl.outputs.export): cells equal the indicator layer's values and hand-counted
 ones; report text stays text; a commune filter changes the figures; the command line writes
 both files; a realistic sample warehouse exports (and converts to PDF when LibreOffice is
 there). The test world (a warehouse loaded from built workbooks) is tests/export_world.py.
@@ -18,8 +18,8 @@ import pytest
 from docx import Document
 
 from etl import indicators as ind
-from etl.export import build_report, build_workbook, charts, export_year
-from etl.load import load_paths
+from etl.ingest.load import load_paths
+from etl.outputs.export import build_report, build_workbook, charts, export_year
 from etl.settings import load_settings
 from etl.warehouse import db
 from export_world import (ADVICE, AS_OF, FINDING, ROOT, TOPIC, TOPICS, YEAR, con, exported,  # noqa: F401

@@ -1,4 +1,4 @@
-"""The December Word report (etl.export): sentences state the indicator layer's figures in
+"""The December Word report (etl.outputs.export): sentences state the indicator layer's figures in
 Vietnamese, in the layout of a party document; organisation names come from the settings; the
 report is still made, with a warning, when no browser can draw the charts. The test world is
 tests/export_world.py.
@@ -12,9 +12,9 @@ import pytest
 from docx import Document
 
 from etl import indicators as ind
-from etl.export import DOCX_NAME, XLSX_NAME, build_report, charts, collect, export_year, lists
-from etl.export import report_text as rt
-from etl.export.labels import in_sentence
+from etl.outputs.export import DOCX_NAME, XLSX_NAME, build_report, charts, collect, export_year, lists
+from etl.outputs.export import report_text as rt
+from etl.outputs.export.labels import in_sentence
 from etl.settings import Settings, load_settings
 from export_world import AS_OF, YEAR, con, exported, paragraphs, table  # noqa: F401
 

@@ -5,9 +5,9 @@ Valid reports from tests/builders.py are mutated at the cell level (values of ev
 duplicated header cells, rows and sheets) and at the byte level (truncated files and zip
 members, flipped bytes in sheet XML, wrong CRCs, members replaced by garbage or dropped, legacy
 .xls files cut or flipped). Each mutant must
-- be answered by `etl.check.check_file` without an exception (problems carry SPEC §3 codes by
+- be answered by `etl.ingest.check.check_file` without an exception (problems carry SPEC §3 codes by
   construction) within FILE_SECONDS;
-- then be loaded by `etl.load.load_paths` into a real warehouse file within FILE_SECONDS: a
+- then be loaded by `etl.ingest.load.load_paths` into a real warehouse file within FILE_SECONDS: a
   rejected or unchanged file leaves every SPEC view as it was, a loaded one has all its rows
   under its load_id.
 Both run in a worker process (spawned: it opens the fuzz warehouses itself, and this process
@@ -43,10 +43,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from builders import (COVER, S1, S2, S3, clone, inspections_book, monthly_book, registry_book, targets_book,
                       write_book)
-from etl.check import check_file
-from etl.load import load_paths
+from etl.ingest.check import check_file
+from etl.ingest.load import load_paths
+from etl.ingest.units import Registry
 from etl.problems import CODES
-from etl.units import Registry
 from etl.warehouse import db
 
 FILE_SECONDS = 10.0
@@ -507,7 +507,7 @@ def test_truncated_xls_is_unreadable_not_a_panic(harness, tmp_path, capfd):
     BaseException, escaped read_workbook and would have stopped a whole load run. Then, caught,
     it still printed a Rust backtrace on the console of whoever ran the load: a file cut short is
     now refused before calamine reads it."""
-    from etl.read import ReadError, read_workbook
+    from etl.ingest.read import ReadError, read_workbook
 
     data = _xls_bytes(monthly_book(month=5), tmp_path / "full.xls")
     path = tmp_path / "cut.xls"
@@ -525,7 +525,7 @@ def test_truncated_xls_is_unreadable_not_a_panic(harness, tmp_path, capfd):
 
 
 def _read_in_worker(path: str):
-    from etl.read import ReadError, read_workbook
+    from etl.ingest.read import ReadError, read_workbook
     try:
         return "sheets", len(read_workbook(path))
     except ReadError as err:
@@ -579,7 +579,7 @@ def test_xls_claiming_billions_of_cells_is_refused_before_calamine(harness, tmp_
     tiny = _cfb_with_mini_stream(_biff((0x0809, struct.pack("<HH12x", 0x0600, 0x0005)), (0x000A, b""),
                                        (0x0809, struct.pack("<HH12x", 0x0600, 0x0010)), (0x0203, sheet),
                                        (0x000A, b"")))
-    from etl.read import _biff_extent, _Cfb
+    from etl.ingest.read import _biff_extent, _Cfb
     assert _biff_extent(_Cfb(tiny).stream("Workbook")) == (60001, 201)  # read through the mini stream
     for name, body, code, words in [("far.xls", far, "unreadable", "dòng 58445, cột ATTW"),
                                      ("wrapped.xls", wrapped, "unreadable", "bị hỏng"),

@@ -15,6 +15,7 @@ import pytest
 
 from etl import indicators as ind
 from etl.settings import DEFAULT_PATH, Settings, load_settings
+from etl.warehouse import db
 
 AS_OF = date(2024, 5, 4)
 Q1 = ind.Scope("2024-01", "2024-03")
@@ -43,7 +44,7 @@ CREATE TABLE inspection_findings (plan_ref VARCHAR, inspected_on DATE, commune_c
     due_date DATE, status VARCHAR, resolved_on DATE);
 CREATE TABLE report_submissions (commune_code VARCHAR, period VARCHAR, received_at TIMESTAMP,
     tasks_sent_on DATE, source_file VARCHAR, sha256 VARCHAR, version INTEGER, is_current BOOLEAN);
--- not SPEC §5: the board's confirmations (etl.confirm), which the I15 matrix shows; none here
+-- not SPEC §5: the board's confirmations (etl.access.confirm), which the I15 matrix shows; none here
 CREATE TABLE report_confirmations (commune_code VARCHAR, period VARCHAR, confirmed BOOLEAN,
     confirmed_at TIMESTAMP, confirmed_by VARCHAR);
 """
@@ -153,6 +154,7 @@ def _insert(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT INTO inspection_findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     ["06-KH/BTCHU", day, c, b, category, f"Hạn chế {n + 1}", "Khắc phục", due,
                      status, resolved])
+    db.install_spine(con)  # the indicator queries' shared macros, over these tables
 
 
 @pytest.fixture(scope="module")
@@ -562,6 +564,7 @@ def test_rates_never_pass_one(con):
 def test_total_of_an_empty_warehouse_is_one_unreported_row(tmp_path):
     with duckdb.connect(str(tmp_path / "empty.duckdb")) as empty:
         empty.execute(SCHEMA)
+        db.install_spine(empty)
         df = ind.branch_meetings(empty, Q1, Settings(), by="total")
         assert len(df) == 1 and not df.iloc[0].reported and pd.isna(df.iloc[0].i5_held_share)
         assert ind.period_bounds(empty) is None and ind.last_loaded_at(empty) is None
@@ -642,7 +645,7 @@ def test_pace_is_taken_at_the_newest_reported_month(tmp_path):
     """A scope reaching past the last reported month measures the pace at that month."""
 
     from builders import monthly_book, registry_book, targets_book, write_book
-    from etl.load import load_paths
+    from etl.ingest.load import load_paths
     from etl.warehouse import db
 
     con = db.connect(tmp_path / "w.duckdb")

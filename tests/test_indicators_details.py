@@ -15,6 +15,7 @@ import pytest
 
 from etl import indicators as ind
 from etl.settings import Settings
+from etl.warehouse import db
 
 SCHEMA = """
 CREATE TABLE units_commune (commune_code VARCHAR, commune_name VARCHAR, kind VARCHAR,
@@ -25,6 +26,12 @@ CREATE TABLE branch_meetings (commune_code VARCHAR, branch_code VARCHAR, period 
     held BOOLEAN, meeting_date DATE, members_total INTEGER, members_exempt INTEGER,
     members_attended INTEGER, thematic BOOLEAN, thematic_topic VARCHAR, upper_attended BOOLEAN,
     quality VARCHAR);
+-- the other SPEC §5 views the indicators' shared macros (etl/warehouse/sql/spine.sql) read; empty
+CREATE TABLE report_submissions (commune_code VARCHAR, period VARCHAR, received_at TIMESTAMP,
+    tasks_sent_on DATE, source_file VARCHAR, sha256 VARCHAR, version INTEGER, is_current BOOLEAN);
+CREATE TABLE inspection_findings (plan_ref VARCHAR, inspected_on DATE, commune_code VARCHAR,
+    branch_code VARCHAR, category VARCHAR, description VARCHAR, recommendation VARCHAR,
+    due_date DATE, status VARCHAR, resolved_on DATE);
 """
 COMMUNES = [("A", "Xã An", "Xã", None, None, None), ("B", "Xã Bình", "Xã", None, None, None)]
 BRANCHES = [
@@ -55,6 +62,7 @@ def con(tmp_path_factory):
     writer.executemany("INSERT INTO units_branch VALUES (?, ?, ?, ?, ?, ?)", BRANCHES)
     writer.executemany("INSERT INTO branch_meetings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        MEETINGS)
+    db.install_spine(writer)
     writer.close()
     reader = duckdb.connect(str(path), read_only=True)  # as the dashboard opens it
     yield reader

@@ -8,8 +8,9 @@ import shutil
 import pytest
 
 from builders import S2, clone, monthly_book, registry_book, targets_book, write_book
-from etl import audit, load
-from etl.load import load_paths
+from etl.access import audit
+from etl.ingest import load
+from etl.ingest.load import load_paths
 from etl.warehouse import db
 
 

@@ -9,7 +9,7 @@ import xlsxwriter
 
 from builders import (BRANCH_HEADERS, COVER, S1, S2, S3, S4, clone, codes, inspections_book, monthly_book, nfd,
                       ratings_grid, registry_book, targets_book, write_book)
-from etl.load import load_paths
+from etl.ingest.load import load_paths
 
 CLEAN_BRANCHES = None
 
@@ -319,7 +319,7 @@ def test_a_branch_named_cong_an_is_data_not_a_totals_row(load, warehouse, clean)
 
 @pytest.mark.parametrize("label", ["Cộng", "CỘNG:", "Tổng cộng", "Tong cong", "Tổng số", "Cộng toàn xã"])
 def test_totals_labels(label):
-    from etl.forms.table import is_totals_label
+    from etl.ingest.forms.table import is_totals_label
     assert is_totals_label(label)
     assert not is_totals_label("Công an xã") and not is_totals_label("Cong an xa") and not is_totals_label("Chi bộ Công an")
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from etl import indicators as ind
-from etl.accounts import Account
+from etl.access.accounts import Account
 
 PAGES = ["tong_quan", "hoi_nghi_cap_uy", "sinh_hoat_chi_bo", "chat_luong", "phat_trien_dang_vien", "kiem_tra",
          "nop_bao_cao", "trinh_chieu"]

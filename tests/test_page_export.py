@@ -1,7 +1,7 @@
 """Xuất báo cáo page (pages/xuat_bao_cao.py, ui/export.py): renders on the conftest demo
 warehouse and an empty one, takes its defaults from the sidebar filters, and its build step
 makes both December files (an .xlsx openpyxl reads, a .docx python-docx reads) whose names and
-figures are those of etl.export.
+figures are those of etl.outputs.export.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from docx import Document
 
 from etl import indicators
 from etl import vnformat as vn
-from etl.export import DOCX_NAME, XLSX_NAME
+from etl.outputs.export import DOCX_NAME, XLSX_NAME
 from ui import export
 
 PAGE = "xuat_bao_cao"
@@ -90,8 +90,8 @@ def test_empty_warehouse_shows_a_message(app, empty_db):
 def test_the_page_gathers_the_data_once_and_draws_the_charts_once(demo_db, monkeypatch):
     """The page shares the command line's path: one collect, one chart render (it used to build
     the workbook and then the report, each from its own collect)."""
-    import etl.export as export_api
-    from etl.export import charts
+    import etl.outputs.export as export_api
+    from etl.outputs.export import charts
 
     calls = {"collect": 0, "to_png": 0}
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from etl import indicators
 from etl import vnformat as vn
-from etl.forms.spec import CATEGORIES, STATUS_LABELS
+from etl.ingest.forms.spec import CATEGORIES, STATUS_LABELS
 
 PAGE = "kiem_tra"
 

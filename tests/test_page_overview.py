@@ -12,6 +12,7 @@ import pytest
 
 from etl import indicators
 from etl import vnformat as vn
+from ui.markup import MESSAGE, md
 
 PAGE = "tong_quan"
 YEAR, LAST = 2026, "2026-10"  # the demo warehouse: Jan 2025 – Oct 2026, the page opens on its last year
@@ -79,8 +80,8 @@ def test_attention_list_names_each_commune_with_its_reasons(app, demo_db):
     assert len(expected) >= 3 and expected["commune_code"].nunique() >= 2
     text = "\n".join(m.value for m in at.markdown)
     for row in expected.itertuples():
-        assert row.commune_name in text
-        assert f"{indicators.ATTENTION_LABELS[row.reason]}] {row.message}" in text
+        assert md(row.commune_name) in text  # Markdown: names and messages shown as written (ui.markup)
+        assert f"{indicators.ATTENTION_LABELS[row.reason]}] {md(row.message, MESSAGE)}" in text
     # the commune with the most reasons comes first in the list
     counts = expected.groupby("commune_name").size()
     first = counts[counts == counts.max()].index

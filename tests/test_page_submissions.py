@@ -12,10 +12,11 @@ import duckdb
 import openpyxl
 import pytest
 
-from etl import audit, indicators
-from etl.accounts import Account
+from etl import indicators
 from etl import vnformat as vn
-from etl.load import load_paths
+from etl.access import audit
+from etl.access.accounts import Account
+from etl.ingest.load import load_paths
 from etl.warehouse import db
 
 PAGE = "nop_bao_cao"

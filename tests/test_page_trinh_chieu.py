@@ -13,10 +13,10 @@ import duckdb
 import numpy as np
 import pytest
 
-from etl import accounts
 from etl import indicators as ind
 from etl import vnformat as vn
-from etl.accounts import Account
+from etl.access import accounts
+from etl.access.accounts import Account
 from etl.settings import load_settings
 from etl.warehouse import db
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from builders import S1, S2, S3, COVER, clone, codes, monthly_book, targets_book, write_book
-from etl.check import check_file
-from etl.load import load_paths
+from etl.ingest.check import check_file
+from etl.ingest.load import load_paths
+from etl.ingest.units import Registry
 from etl.problems import CODES
-from etl.units import Registry
 
 TESTED: set[str] = set()
 
@@ -216,7 +216,7 @@ def test_unknown_kind(tmp_path):
 
 
 def test_report_confirmed_names_the_month_cell(load, warehouse):
-    from etl import confirm
+    from etl.access import confirm
     assert load(monthly_book()).status == "loaded"
     confirm.confirm(warehouse, "X01", "2024-03", by=None)
     result = load(edited((S2, 4, 7, 18)), name="sua.xlsx")

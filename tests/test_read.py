@@ -1,4 +1,4 @@
-"""etl.read: workbook files in, A1-anchored cell grids out, or a ReadError with a SPEC §3 code.
+"""etl.ingest.read: workbook files in, A1-anchored cell grids out, or a ReadError with a SPEC §3 code.
 
 Every fixture is built here by code: openpyxl/xlsxwriter workbooks, xlwt for legacy .xls (skipped
 when xlwt is not installed), and hand-packed zip and OLE2 bytes for bombs and encrypted files.
@@ -21,7 +21,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl.read import ReadError, Sheet, read_workbook
+from etl.ingest.read import ReadError, Sheet, read_workbook
 
 VIETNAMESE = re.compile("[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]")
 

@@ -1,7 +1,7 @@
 """Login, sessions and role rules on the dashboard (ui/auth.py, dashboard.py, ui/data.py), on
 the server side: AppTest sessions on private copies of the demo warehouse, the upload helpers
 against a real warehouse file, and the command line's export. The rules themselves
-(etl.accounts.can) are tested in test_accounts.py; here, that every page and action obeys them.
+(etl.access.accounts.can) are tested in test_accounts.py; here, that every page and action obeys them.
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from builders import COVER, monthly_book, registry_book, write_book
-from etl import accounts, audit, logins
-from etl.accounts import Account
+from etl.access import accounts, audit, logins
+from etl.access.accounts import Account
 from etl.warehouse import db
 from test_page_overview import expected_cards, scope, shown
 from ui import auth, remember, upload
@@ -324,7 +324,7 @@ def probe():
     import streamlit as st
 
     from etl import indicators
-    from etl.accounts import Account
+    from etl.access.accounts import Account
     from ui import data
 
     st.session_state["_account"] = Account("xa1", "xa", "BL04")

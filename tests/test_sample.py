@@ -394,7 +394,7 @@ def test_member_counts_carry_over_and_confirmations_lag_a_year():
 def test_a_short_sample_loads_whole(tmp_path, first, last):
     """Regression: over a few months the last plan's visits fell after the register's date and
     their remedies before the visit, so the inspection register was rejected (date_order)."""
-    from etl.load import load_paths
+    from etl.ingest.load import load_paths
     from etl.warehouse import db
 
     generate(tmp_path / "s", communes=24, first=first, last=last, messy=False)

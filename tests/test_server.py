@@ -30,7 +30,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.sync.client import connect
 
-from etl import accounts, logins
+from etl.access import accounts, logins
 from etl.warehouse import db
 from test_browser import PASSWORD, ROOT, USER, free_port, private_copy, serving, stop_server, wait_healthy
 from ui import auth, remember, upload_guard

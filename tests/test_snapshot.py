@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from builders import clone, monthly_book, registry_book, write_book, COVER
-from etl.load import load_paths
+from etl.ingest.load import load_paths
 from etl.warehouse import db, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +43,7 @@ def test_snapshot_follows_the_warehouse_and_survives_a_writer(tmp_path):
     second = write_book(tmp_path / "m2.xlsx", book)
     # A real second process loads and keeps the warehouse open for writing for a while.
     script = (f"import sys, time; sys.path.insert(0, {str(ROOT)!r})\n"
-              "from etl.warehouse import db; from etl.load import load_paths\n"
+              "from etl.warehouse import db; from etl.ingest.load import load_paths\n"
               f"con = db.connect({str(path)!r}); load_paths(con, [{str(second)!r}])\n"
               "print('loaded', flush=True); time.sleep(4); con.close()\n")
     writer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)

@@ -11,7 +11,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from etl.template import TemplateError, write_template
+from builders import registry_book, write_book
+from etl.ingest.load import load_paths
+from etl.outputs.template import TemplateError, write_template
+from etl.warehouse import db
 
 COVER = "Thông tin chung"
 S1, S2, S3, S4 = ("1. Hội nghị cấp ủy", "2. Sinh hoạt chi bộ", "3. Phát triển đảng viên",
@@ -111,7 +114,7 @@ def test_december_has_the_ratings_sheet(con, tmp_path):
 def test_december_ratings_left_as_they_came_are_not_data(warehouse, tmp_path, rated):
     """Sheets 1-3 filled, sheet 4 untouched (or rated for some branches only): the rows holding
     only the pre-filled branch name are skipped, without required_missing."""
-    from etl.load import load_paths
+    from etl.ingest.load import load_paths
 
     path = write_template(warehouse, "X01", "2024-12", tmp_path / "dec.xlsx")
     wb = load_workbook(path)
@@ -248,3 +251,48 @@ def test_missing_registry_is_a_template_error(tmp_path):
     with duckdb.connect(str(tmp_path / "empty.duckdb")) as c:
         with pytest.raises(TemplateError, match="Danh mục đơn vị"):
             write_template(c, "LN", "2024-03", tmp_path / "x.xlsx")
+
+
+# Registry names a clerk could type (or an intruder could plant) that openpyxl would write as
+# formulas: a live link, a calculation, and the other characters a spreadsheet reads as formulas.
+FORMULA_COMMUNE = '=HYPERLINK("http://evil.example/","Lộc Ngãi")'
+FORMULA_BRANCHES = ['=HYPERLINK("http://evil.example/","Chi bộ thôn 1")', "=1+2", "@Chi bộ Trạm Y tế",
+                    "+Chi bộ thôn 2", "-Chi bộ thôn 3"]
+
+
+@pytest.fixture
+def formula_names(tmp_path):
+    """A warehouse whose registry, loaded by the loader, names a commune and its branches so."""
+    con = db.connect(tmp_path / "warehouse.duckdb")
+    book = registry_book(communes=[("X01", FORMULA_COMMUNE, "Xã", None, None, None, None)],
+                         branches=[(f"X01-0{i}", name, "X01", "Thôn", None, None)
+                                   for i, name in enumerate(FORMULA_BRANCHES, start=1)])
+    [result] = load_paths(con, [write_book(tmp_path / "registry.xlsx", book)])
+    assert result.status == "loaded", result.problems
+    yield con
+    con.close()
+
+
+def test_registry_names_that_look_like_formulas_stay_text_and_load_back(formula_names, tmp_path):
+    path = write_template(formula_names, "X01", "2024-03", tmp_path / "out" / "mau.xlsx")
+    wb = load_workbook(path)
+    texts = [cell for ws in wb.worksheets for row in ws.iter_rows() for cell in row
+             if cell.value in (FORMULA_COMMUNE, *FORMULA_BRANCHES)]
+    assert len(texts) == 1 + 2 * len(FORMULA_BRANCHES)  # the cover; sheets 2 and 3
+    assert [(c.coordinate, c.data_type) for c in texts] == [(c.coordinate, "s") for c in texts]
+    assert all(c.quotePrefix for c in texts if c.value.startswith("="))  # text even when retyped in Excel
+    assert not [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    # the loader's reader sees the names, and the filled template loads as it is
+    ws = wb[S2]
+    header = header_row(ws, "Mã chi bộ")
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(S2).to_python()
+    assert [r[1] for r in rows[header:]] == FORMULA_BRANCHES
+    for r in range(header + 1, header + 1 + len(FORMULA_BRANCHES)):
+        for c, value in ((3, 20), (5, "Có"), (6, "03/03/2024"), (7, 18), (11, "Khá")):
+            ws.cell(r, c).value = value
+    wb.save(path)
+    [result] = load_paths(formula_names, [path])
+    assert result.status == "loaded" and not [p for p in result.problems if p.severity == "error"], result.problems
+    loaded = formula_names.execute("SELECT branch_name FROM branch_meetings JOIN units_branch USING (branch_code) "
+                                   "ORDER BY branch_code").fetchall()
+    assert [name for (name,) in loaded] == FORMULA_BRANCHES

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from builders import COVER, S2, clone, inspections_book, monthly_book, targets_book, write_book
-from etl.load import load_paths
+from etl.ingest.load import load_paths
 from etl.warehouse import db
 
 VIEWS = ["units_commune", "units_branch", "committee_meetings", "branch_meetings", "recruitment",
@@ -120,8 +120,8 @@ def test_killed_process_mid_load_leaves_nothing(tmp_path):
     script = textwrap.dedent(f"""
         import os, sys
         sys.path[:0] = {[os.getcwd()]!r}
+        from etl.ingest.load import load_paths
         from etl.warehouse import db
-        from etl.load import load_paths
         con = db.connect({str(path)!r})
         class Killer:
             # the connection, except that the process dies right after the branch rows are in

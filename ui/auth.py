@@ -5,7 +5,7 @@ websocket and a cookie naming a token of the server's memory, so that a reload o
 the sign-in (ui.remember). Every run of every page goes through `gate()` in dashboard.py: no
 account, one idle longer than the setting [session] idle_minutes, or one signed in longer ago than
 [session] max_hours, gets the login form and nothing else. The rules themselves are
-etl.accounts.can; this module applies them:
+etl.access.accounts.can; this module applies them:
   - `require(action)` at the top of a page or before an action stops the run with a message;
   - `communes(scope)` narrows every indicator call of a `xa` account to its own commune
     (ui.data.call applies it), whatever the URL or the widgets say.
@@ -14,7 +14,7 @@ The dashboard reads a snapshot of the warehouse; an export or a confirmation wri
 warehouse itself through `write()`: a short connection, waiting while a load holds the file. A
 login writes no warehouse (so it works while a load runs, and forces no new snapshot): the
 password is checked against the snapshot's accounts and the attempt goes to the login file beside
-the warehouse (etl.logins), throttled per account and client (`client()`); so does a session
+the warehouse (etl.access.logins), throttled per account and client (`client()`); so does a session
 resumed from the browser's cookie, a login without the password. A session ends when
 its account is locked, changed, or given a new password after the session signed in.
 """
@@ -31,7 +31,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from etl import accounts, logins
+from etl.access import accounts, logins
 from etl.settings import load_settings
 from etl.warehouse import db, snapshot
 from ui import remember, streamlit_vn, upload_guard
@@ -89,7 +89,7 @@ def client() -> str:
     the browser add (X-Forwarded-For, User-Agent). The address cannot be forged over TCP (behind
     the reverse proxy of this machine it is the one the proxy saw: Streamlit's server trusts
     X-Forwarded-For from 127.0.0.1 only); the headers can, which only gives a forger more clients
-    of its own (etl.logins: its address keeps one budget), never another person's."""
+    of its own (etl.access.logins: its address keeps one budget), never another person's."""
     ip = st.context.ip_address
     ip = ip if isinstance(ip, str) and ip else "localhost"
     headers = st.context.headers
@@ -122,7 +122,7 @@ def _same_browser() -> bool:
 
 
 def may(action: str, commune: str | None = None) -> bool:
-    """May the signed-in account do `action` (etl.accounts.ACTIONS)? For a one-commune action
+    """May the signed-in account do `action` (etl.access.accounts.ACTIONS)? For a one-commune action
     without a commune, whether it may for some commune (its own)."""
     account = current()
     if commune is None and action in accounts.BROADER and account is not None and account.commune:
@@ -303,7 +303,7 @@ def _first_admin() -> bool:
 def login_form(con) -> None:
     """The login page (`con`: the snapshot connection, or None). A wrong name or password gets one
     message for both; failures in a row in this session wait longer each time (the account and
-    client are throttled in etl.logins)."""
+    client are throttled in etl.access.logins)."""
     if not _read(con, accounts.exist) and _first_admin():
         st.info(f"Đây là lần chạy đầu tiên: đã tạo tài khoản quản trị **{accounts.ADMIN_NAME}**; mật khẩu được "
                 "in một lần trên cửa sổ dòng lệnh chạy máy chủ. Quản trị viên tạo tài khoản cho người dùng bằng "

@@ -19,7 +19,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from etl import vnformat as vn
-from etl.forms.spec import QUALITY_LABELS
+from etl.ingest.forms.spec import QUALITY_LABELS
+from ui import markup
 
 QUALITY_COLORS = {"tot": "#1b7f3b", "kha": "#7cb342", "trung_binh": "#f9a825", "kem": "#c62828"}
 # units ranked by quality: 'đạt khá trở lên' first, 'tốt' breaking its ties (best_first)
@@ -187,6 +188,12 @@ def _grid(rows: list[list[str]]):
     return np.array(rows, dtype=object) if rows and rows[0] else rows
 
 
+def _labels(values) -> np.ndarray:
+    """Category labels (unit names: registry text) as plotly shows them: as written, never as tags
+    (ui.markup). Values that are not text (a number, a missing name) stay as they are."""
+    return np.array([markup.plotly(v) if isinstance(v, str) else v for v in values], dtype=object)
+
+
 def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
@@ -207,7 +214,7 @@ def rate_bars(df: pd.DataFrame, *, label: str, value: str, title: str | None = N
     missing = d["_missing"].tolist()
     shown = d[value].where(~d["_missing"], 1.0).astype(float)
     bar = dict(
-        type="bar", x=shown.to_numpy(), y=d[label].to_numpy(), orientation="h",
+        type="bar", x=shown.to_numpy(), y=_labels(d[label]), orientation="h",
         marker=dict(color=[NOT_REPORTED_COLOR if m else MAIN for m in missing],
                     pattern=dict(shape=["/" if m else "" for m in missing])),
         text=[NOT_REPORTED if m else vn.percent(v) for m, v in zip(missing, d[value].tolist())],
@@ -231,6 +238,7 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str |
     """Unit × month grid of a share; cells without a report stay grey (the plot background).
     `notes` names a column of cell texts that replace the default where not empty (e.g. "Không
     ghi ngày" for a reported month whose share cannot be computed, so it is not "Chưa báo cáo")."""
+    df = df.assign(**{row: _labels(df[row])})
     # what pivot_table(aggfunc="first", dropna=False) gives, at a fifth of its cost
     grid = df.groupby([row, column], dropna=False)[value].first().unstack()
     grid = grid.sort_index(ascending=False)
@@ -259,7 +267,7 @@ def quality_stack(df: pd.DataFrame, *, label: str, title: str | None = None, big
     d = df
     if horizontal:
         d = best_first(d, *QUALITY_ORDER).iloc[::-1]
-    labels = d[label].to_numpy()
+    labels = _labels(d[label])
     orientation = "h" if horizontal else "v"
     traces = []
     for level, color in QUALITY_COLORS.items():
@@ -270,7 +278,7 @@ def quality_stack(df: pd.DataFrame, *, label: str, title: str | None = None, big
             orientation=orientation, customdata=d[level].to_numpy(),
             text=[vn.percent(v, 0) if not _missing(v) and v >= 0.06 else "" for v in share.tolist()],
             textposition="inside", textangle=0, hovertemplate=f"{QUALITY_LABELS[level]}: %{{customdata}} (%{{text}})<extra></extra>"))
-    missing = [name for name, rated in zip(d[label].tolist(), d["rated"].tolist()) if _missing(rated) or rated == 0]
+    missing = [name for name, rated in zip(labels.tolist(), d["rated"].tolist()) if _missing(rated) or rated == 0]
     if missing:
         ones = [1.0] * len(missing)
         traces.append(dict(type="bar", name=NOT_REPORTED, marker=dict(color=NOT_REPORTED_COLOR, pattern=dict(shape="/")),
@@ -287,7 +295,7 @@ def progress_bars(df: pd.DataFrame, *, label: str, done: str, target: str, pace:
                   title: str | None = None, big: bool = False, layout: dict | None = None) -> go.Figure:
     """Admitted against the annual target per unit, with the on-track pace marked."""
     d = df.sort_values(done, ascending=True)
-    labels = d[label].to_numpy()
+    labels = _labels(d[label])
     traces = [
         dict(type="bar", name="Chỉ tiêu năm", y=labels, x=d[target].to_numpy(), orientation="h",
              marker=dict(color="#dee2e6"), hovertemplate="%{y}: chỉ tiêu %{x}<extra></extra>"),
@@ -329,7 +337,7 @@ def bars(df: pd.DataFrame, *, x: str, series: dict[str, tuple[str, str]], title:
          layout: dict | None = None) -> go.Figure:
     """Grouped (or stacked) bars of counts: series = {column: (legend label, colour)}; `trace` is
     merged into every bar trace (e.g. dict(textposition="outside"), or `text` for other labels)."""
-    keys = df[x].to_numpy()
+    keys = _labels(df[x])
     traces = []
     for col, (name, color) in series.items():
         values = df[col].to_numpy()
@@ -387,11 +395,11 @@ def count_heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, column
     """Unit × category grid of counts (e.g. inspection findings); a zero stays white and blank,
     so the cells that need attention stand out. Long column labels are wrapped."""
     # what pivot_table(aggfunc="sum", fill_value=0) gives, at a fifth of its cost
-    grid = df.groupby([row, column])[value].sum().unstack(fill_value=0)
+    grid = df.assign(**{row: _labels(df[row])}).groupby([row, column])[value].sum().unstack(fill_value=0)
     grid = grid.sort_index(ascending=False)
     # the wrap width follows the columns' width: in big type 15 characters overran a column
     width = max(8, min(15, int((1000 if big else 1100) / max(1, grid.shape[1]) / (11.6 if big else 7.5))))
-    labels = [_wrap((column_labels or {}).get(c, str(c)), width) for c in grid.columns]
+    labels = [_wrap(markup.plotly((column_labels or {}).get(c, str(c))), width) for c in grid.columns]
     z = grid.to_numpy(dtype=float)
     cells = dict(
         type="heatmap", z=z, x=labels, y=list(grid.index), zmin=0, zmax=max(float(z.max()) if z.size else 1.0, 1.0),

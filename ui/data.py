@@ -28,7 +28,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from etl import audit, indicators, logins, settings
+from etl import indicators, settings
+from etl.access import audit, logins
 from etl.warehouse import db, snapshot
 from ui import auth
 

@@ -1,5 +1,5 @@
 """The 'Xuất báo cáo' page's build step: the December workbook and Word draft for a year and a
-set of communes, made by etl.export on a read-only connection of its own to the dashboard's
+set of communes, made by etl.outputs.export on a read-only connection of its own to the dashboard's
 warehouse snapshot (opened and closed here, so the cached page connection is never shared
 with a seconds-long export).
 
@@ -11,14 +11,14 @@ import os
 
 import duckdb
 
-from etl.export import Files, build_files
+from etl.outputs.export import Files, build_files
 
 __all__ = ["Files", "build"]
 
 
 def build(path: str | os.PathLike, year: int, communes=(), *, images: bool = True) -> Files:
     """Both files' bytes; `warnings` (Vietnamese) name an unknown commune or missing chart images.
-    The command line's path (etl.export.build_files): one data gathering, the charts drawn
+    The command line's path (etl.outputs.export.build_files): one data gathering, the charts drawn
     while the workbook is written."""
     con = duckdb.connect(str(path), read_only=True)
     try:

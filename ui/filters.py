@@ -11,15 +11,18 @@ it; a value that matches no unit gets a Vietnamese notice (page.start shows `not
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import streamlit as st
 
 from etl import indicators, text
 from ui import auth, data
+from ui.markup import md
 
 YEAR, FIRST, LAST, COMMUNES, KINDS, PRESENT = "nam", "tu_thang", "den_thang", "dang_bo", "loai_chi_bo", "present"
 NOTICES = "_url_notices"  # {URL parameter: Vietnamese notice} of link values that matched no unit
 UNKNOWN_VN = "Liên kết có {what} không tìm thấy: {values}. {instead}"
+UNKNOWN_SHOWN = 5  # link values a notice names; the others it counts ("và 3 giá trị khác")
 
 
 @dataclass(frozen=True)
@@ -39,17 +42,18 @@ class Filters:
     def name(self, code: str) -> str:
         return dict(self.names).get(code, code)
 
-    def describe(self, names: int | None = None) -> str:
+    def describe(self, names: int | None = None, shown: Callable[[str], str] = str) -> str:
         """The active filters in one Vietnamese line, shown under every page title; at most
-        `names` communes by name (a chart's subtitle), the others counted."""
+        `names` communes by name (a chart's subtitle), the others counted. `shown` writes each
+        name and branch kind (registry text) for where the line goes (ui.markup)."""
         months = (f"tháng {self.first_month}" if self.first_month == self.last_month
                   else f"tháng {self.first_month}–{self.last_month}")
-        named = [self.name(c) for c in self.communes[:names]]
+        named = [shown(self.name(c)) for c in self.communes[:names]]
         if len(named) < len(self.communes):
             named.append(f"và {len(self.communes) - len(named)} đảng bộ khác")
         units = ("Tất cả đảng bộ" if not self.communes
                  else f"{len(self.communes)} đảng bộ: " + ", ".join(named))
-        kinds = "tất cả loại chi bộ" if not self.kinds else "loại chi bộ: " + ", ".join(self.kinds)
+        kinds = "tất cả loại chi bộ" if not self.kinds else "loại chi bộ: " + ", ".join(map(shown, self.kinds))
         return f"Năm {self.year}, {months} · {units} · {kinds}"
 
 
@@ -78,11 +82,15 @@ def _to_url(key: str, codes) -> None:
 
 
 def _seed(key: str, names: dict[str, str], what: str, instead: str) -> list[str]:
-    """The codes the URL gives a widget that has no value yet; a notice for the values it cannot place."""
+    """The codes the URL gives a widget that has no value yet; a notice (Markdown, the link's
+    values as plain text) for the values it cannot place."""
     codes, unknown = _from_url(key, names)
     if unknown:
-        st.session_state.setdefault(NOTICES, {})[key] = UNKNOWN_VN.format(
-            what=what, values=", ".join(f"«{v}»" for v in unknown), instead=instead)
+        values = [f"«{md(v)}»" for v in unknown[:UNKNOWN_SHOWN]]
+        if len(unknown) > UNKNOWN_SHOWN:
+            values.append(f"và {len(unknown) - UNKNOWN_SHOWN} giá trị khác")
+        st.session_state.setdefault(NOTICES, {})[key] = UNKNOWN_VN.format(what=what, values=", ".join(values),
+                                                                          instead=instead)
     return codes
 
 
@@ -102,7 +110,8 @@ def select(label: str, options: list[str], *, key: str, default: str, names: dic
     """A selectbox of unit codes shown by name, its choice kept in the URL by code (see above);
     `default` when the URL names none of `options`."""
     if st.session_state.get(key) not in options:  # first visit, or the options changed
-        chosen = [c for c in _seed(key, names, what, f"Đang xem {names.get(default) or default}.") if c in options]
+        chosen = [c for c in _seed(key, names, what, f"Đang xem {md(names.get(default) or default)}.")
+                  if c in options]
         st.session_state[key] = chosen[0] if chosen else default
     value = container.selectbox(label, options, key=key, format_func=lambda c: names.get(c) or c,
                                 on_change=_forget, args=(key,))
@@ -152,7 +161,7 @@ def sidebar() -> Filters | None:
         _to_url(COMMUNES, communes)
     else:  # a commune account: its own commune, whatever the URL says (ui.data narrows every call too)
         communes = auth.communes(())
-        side.markdown(f"**Đảng bộ:** {', '.join(lookup.get(c, c) for c in communes)}")
+        side.markdown(f"**Đảng bộ:** {', '.join(md(lookup.get(c, c)) for c in communes)}")
     kinds = data.call("branch_kinds", year_scope)["branch_kind"].tolist()
     chosen = side.multiselect("Loại chi bộ", kinds, key=KINDS, bind="query-params", placeholder="Tất cả loại chi bộ",
                               select_all=False)

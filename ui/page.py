@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from etl import vnformat as vn
-from ui import auth, data, filters
+from ui import auth, data, filters, markup
 
 SUBTITLE_NAMES = 3  # communes named in a chart's subtitle (it is one line, as wide as the chart)
 # The plotly.js in Streamlit's chart bundle knows only the locales en and en-US, so the
@@ -57,7 +57,7 @@ def start(title: str) -> filters.Filters | None:
         st.info("Kho dữ liệu chưa có báo cáo tháng nào. Hãy nạp báo cáo ở trang **Tải báo cáo** "
                 "hoặc bằng lệnh `python -m etl load`.")
         return None
-    st.caption(f"**Đang xem:** {f.describe()}")
+    st.caption(f"**Đang xem:** {f.describe(shown=markup.md)}")
     for notice in filters.notices(filters.COMMUNES):  # a link naming a commune that is not (or no longer) there
         st.warning(notice, icon=":material/link_off:")
     if src.snap.stale:
@@ -102,7 +102,7 @@ def chart(fig, name: str, *, key: str | None = None) -> None:
     title = fig.layout.title
     if title.text and f is not None and not title.subtitle.text:
         # attribute by attribute: ~0.2 ms, where an update_layout call validates for ~1 ms
-        title.subtitle.text = f.describe(names=SUBTITLE_NAMES)
+        title.subtitle.text = f.describe(names=SUBTITLE_NAMES, shown=markup.plotly)
         title.subtitle.font.size = 19 if big() else 12
         title.subtitle.font.color = "#495057"
         fig.layout.margin.t = (fig.layout.margin.t or 0) + (28 if big() else 20)
@@ -147,14 +147,19 @@ COUNT, PERCENT, SHARE = count(), percent(), percent(NOT_REPORTED)  # SHARE: a un
 def excel_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu", formats: dict[str, Fmt] | None = None) -> bytes:
     """A table as an .xlsx file; text cells are written as text, never as formulas. The columns in
     `formats` hold numbers, written as numbers in their Excel format (not as '105', '100,0%')."""
+    # imported here: etl.outputs.export brings the whole December export (half a second), which
+    # a page needs only once a table is downloaded
+    from etl.outputs.export.xlsx import sheet_title
+
     formats = formats or {}
     out = df.assign(**{c: [f.cell(v) for v in df[c]] for c, f in formats.items()})
+    sheet = sheet_title(sheet)  # a unit's name may hold '/' or '[', which Excel refuses in a sheet name
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="xlsxwriter",
                         engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False,
                                                     "in_memory": True}}) as xw:
-        out.to_excel(xw, sheet_name=sheet[:31], index=False)
-        ws = xw.sheets[sheet[:31]]
+        out.to_excel(xw, sheet_name=sheet, index=False)
+        ws = xw.sheets[sheet]
         for i, col in enumerate(df.columns):
             shown = df[col].head(200).map(formats[col].shown) if col in formats else df[col].head(200)
             width = max([len(str(col))] + [len(str(v)) for v in shown])

@@ -1,8 +1,8 @@
-"""The password an account must choose before anything else (etl.accounts: the first
+"""The password an account must choose before anything else (etl.access.accounts: the first
 administrator, whose generated password was printed on the server's console): dashboard.py shows
 this form instead of the pages until it is done.
 
-The new password goes through etl.accounts.set_password (length, common passwords, not the
+The new password goes through etl.access.accounts.set_password (length, common passwords, not the
 current one), written to the warehouse by ui.auth.write; the session then counts as signed in
 from that moment, under a new cookie token, so it lives on while sessions signed in with the old
 password end (ui.auth.gate).
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import streamlit as st
 
-from etl import accounts
+from etl.access import accounts
 from etl.settings import load_settings
 from etl.warehouse import db
 from ui import auth, remember

@@ -29,7 +29,7 @@ DIALOGS = {
 # screen-reader label (LABELLED: the part before a ": " and the element it acts on) and a filter
 # box's placeholder
 TEXTS = {
-    "Show/hide columns": "Ẩn/hiện cột", "Download as CSV": "Tải về dạng CSV", "Search": "Tìm trong bảng",
+    "Show/hide columns": "Ẩn/hiện cột", "Search": "Tìm trong bảng",
     "Fullscreen": "Toàn màn hình", "Close fullscreen": "Thoát toàn màn hình",
     "Sort ascending": "Sắp xếp tăng dần", "Sort descending": "Sắp xếp giảm dần", "Statistics": "Thống kê",
     "Autosize": "Tự chỉnh độ rộng", "Pin column": "Ghim cột", "Unpin column": "Bỏ ghim cột",

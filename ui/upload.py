@@ -39,8 +39,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.forms.spec import KIND_LABELS
-from etl.load import UNIT_CODES
+from etl.ingest.forms.spec import KIND_LABELS
+from etl.ingest.load import UNIT_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTENSIONS = (".xlsx", ".xlsm", ".xls")

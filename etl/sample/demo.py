@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from pathlib import Path
 
-from etl.load import load_paths
+from etl.ingest.load import load_paths
 from etl.sample import generate
 from etl.warehouse import db
 
@@ -33,7 +33,7 @@ def demo_accounts(db_path: Path) -> list[tuple[str, str, str]]:
     """One account of each role on the demo warehouse, each with a new generated password:
     [(name, role label, password)]. Demo only: run again, the passwords change (the old ones are
     shown nowhere). The `xa` account belongs to the demo's first commune."""
-    from etl import accounts
+    from etl.access import accounts
 
     con = db.connect(db_path)
     try:

@@ -83,6 +83,12 @@ def view_files() -> list[str]:
     return sorted(f"sql/views/{p.name}" for p in (HERE / "sql" / "views").glob("*.sql"))
 
 
+def install_spine(con: duckdb.DuckDBPyConnection) -> None:
+    """The scope spine every indicator query starts from (sql/spine.sql: macros over the SPEC §5
+    views), on a database that has those views, or tables by their names."""
+    con.execute(_sql("sql/spine.sql"))
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables if absent, apply version steps, and (re)create every view."""
     con.execute("BEGIN TRANSACTION")
@@ -96,6 +102,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         for name in view_files():
             con.execute(_sql(name))
+        install_spine(con)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -103,7 +110,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _v2_accounts(con) -> None:
-    """Version 2: login accounts (etl.accounts) and the audit trail (etl.audit). Only password
+    """Version 2: login accounts (etl.access.accounts) and the audit trail (etl.access.audit). Only password
     hashes are stored; failed_attempts and throttled_until slow down repeated wrong passwords."""
     con.execute("""
         CREATE TABLE IF NOT EXISTS accounts (
@@ -121,8 +128,8 @@ def _v2_accounts(con) -> None:
 
 # Schema version steps: version -> function(con). Version 1 is schema.sql itself.
 MIGRATIONS: dict = {2: _v2_accounts,
-                    3: lambda con: con.execute(_sql("sql/migrations/003_confirmations.sql")),  # etl.confirm
-                    4: lambda con: con.execute(_sql("sql/migrations/004_password_change.sql"))}  # etl.accounts
+                    3: lambda con: con.execute(_sql("sql/migrations/003_confirmations.sql")),  # etl.access.confirm
+                    4: lambda con: con.execute(_sql("sql/migrations/004_password_change.sql"))}  # etl.access.accounts
 
 
 def current_hashes(con) -> set[str]:

@@ -116,7 +116,13 @@ def _copy(source: Path, target: Path) -> None:
                 shutil.copyfile(wal, str(tmp) + ".wal")
         finally:
             con.close()
-    if Path(str(tmp) + ".wal").exists():
-        duckdb.connect(str(tmp)).execute("CHECKPOINT").close()
+    # The copy gets this code's views and macros (a warehouse last written by an older version
+    # lacks the newer ones), and the log, if any, folded in.
+    copy = duckdb.connect(str(tmp))
+    try:
+        db.migrate(copy)
+        copy.execute("CHECKPOINT")
+    finally:
+        copy.close()
     os.replace(tmp, target)
     os.utime(target, (mtime, mtime))

@@ -9,15 +9,14 @@ WITH ratings AS (
     FROM annual_ratings AS r
     LEFT JOIN units_branch AS b ON b.branch_code = r.branch_code
     WHERE r.year = $year
-      AND (len($communes) = 0 OR list_contains($communes, r.commune_code))
-      AND (len($kinds) = 0 OR list_contains($kinds, b.kind))
+      AND in_scope($communes, r.commune_code)
+      AND in_scope($kinds, b.kind)
 ),
 communes_in_year AS (
     SELECT commune_code
     FROM units_commune
-    WHERE (valid_from IS NULL OR valid_from <= make_date($year, 12, 31))
-      AND (valid_to IS NULL OR valid_to >= make_date($year, 1, 1))
-      AND (len($communes) = 0 OR list_contains($communes, commune_code))
+    WHERE valid_between(valid_from, valid_to, make_date($year, 1, 1), make_date($year, 12, 31))
+      AND in_scope($communes, commune_code)
 ),
 rows_in_scope AS (
     SELECT coalesce(r.commune_code, y.commune_code) AS commune_code, r.* EXCLUDE (commune_code),

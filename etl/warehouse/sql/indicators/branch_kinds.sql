@@ -5,8 +5,7 @@
 SELECT kind AS branch_kind, count(*) AS branches
 FROM units_branch
 WHERE kind IS NOT NULL
-  AND (valid_from IS NULL OR valid_from <= last_day(strptime($last, '%Y-%m')::DATE))
-  AND (valid_to IS NULL OR valid_to >= strptime($first, '%Y-%m')::DATE)
-  AND (len($communes) = 0 OR list_contains($communes, commune_code))
+  AND valid_between(valid_from, valid_to, period_start($first), period_end($last))
+  AND in_scope($communes, commune_code)
 GROUP BY kind
 ORDER BY kind

@@ -12,28 +12,7 @@
 -- $schedule_last_day; a date in another month is not on schedule.
 -- Parameters: $first, $last ('YYYY-MM'), $communes, $kinds (VARCHAR[], empty = all),
 -- $by_commune, $by_branch, $by_month (BOOLEAN), $schedule_first_day, $schedule_last_day.
-WITH months AS (
-    SELECT strftime(m, '%Y-%m') AS period, m::DATE AS month_start, last_day(m::DATE) AS month_end
-    FROM generate_series(strptime($first, '%Y-%m')::DATE, strptime($last, '%Y-%m')::DATE,
-                         INTERVAL 1 MONTH) AS g(m)
-),
-active AS (
-    SELECT b.commune_code, b.branch_code, m.period
-    FROM units_branch AS b JOIN months AS m
-      ON (b.valid_from IS NULL OR b.valid_from <= m.month_end)
-     AND (b.valid_to IS NULL OR b.valid_to >= m.month_start)
-    WHERE (len($communes) = 0 OR list_contains($communes, b.commune_code))
-      AND (len($kinds) = 0 OR list_contains($kinds, b.kind))
-),
-reported_rows AS (
-    SELECT r.*
-    FROM branch_meetings AS r
-    LEFT JOIN units_branch AS b ON b.branch_code = r.branch_code
-    WHERE r.period BETWEEN $first AND $last
-      AND (len($communes) = 0 OR list_contains($communes, r.commune_code))
-      AND (len($kinds) = 0 OR list_contains($kinds, b.kind))
-),
-branch_months AS (
+WITH branch_months AS (
     SELECT coalesce(r.commune_code, a.commune_code) AS commune_code,
            coalesce(r.branch_code, a.branch_code) AS branch_code,
            coalesce(r.period, a.period) AS period,
@@ -42,7 +21,8 @@ branch_months AS (
            coalesce(r.held, false) AS held,
            r.meeting_date, r.members_attended, r.upper_attended, r.quality,
            greatest(r.members_total - coalesce(r.members_exempt, 0), 0) AS members_active
-    FROM active AS a FULL JOIN reported_rows AS r
+    FROM active_branches($first, $last, $communes, $kinds) AS a
+    FULL JOIN reported_branch_months($first, $last, $communes, $kinds) AS r
       ON a.branch_code = r.branch_code AND a.period = r.period
 ),
 per_branch AS (

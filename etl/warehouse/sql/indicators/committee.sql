@@ -5,31 +5,14 @@
 -- commune-month with a current report; a commune-month without one has NULL counts.
 -- Parameters: $first, $last ('YYYY-MM'), $communes (VARCHAR[], empty = all),
 -- $by_commune, $by_month (BOOLEAN), $tasks_deadline_day (INTEGER).
-WITH months AS (
-    SELECT strftime(m, '%Y-%m') AS period, m::DATE AS month_start, last_day(m::DATE) AS month_end
-    FROM generate_series(strptime($first, '%Y-%m')::DATE, strptime($last, '%Y-%m')::DATE,
-                         INTERVAL 1 MONTH) AS g(m)
-),
-active AS (
-    SELECT c.commune_code, m.period
-    FROM units_commune AS c JOIN months AS m
-      ON (c.valid_from IS NULL OR c.valid_from <= m.month_end)
-     AND (c.valid_to IS NULL OR c.valid_to >= m.month_start)
-    WHERE len($communes) = 0 OR list_contains($communes, c.commune_code)
-),
-reports AS (
-    SELECT commune_code, period, tasks_sent_on
-    FROM report_submissions
-    WHERE is_current AND period BETWEEN $first AND $last
-      AND (len($communes) = 0 OR list_contains($communes, commune_code))
-),
-commune_months AS (
+WITH commune_months AS (
     SELECT coalesce(a.commune_code, r.commune_code) AS commune_code,
            coalesce(a.period, r.period) AS period,
            a.commune_code IS NOT NULL AS expected,
            r.commune_code IS NOT NULL AS reported,
            r.tasks_sent_on
-    FROM active AS a FULL JOIN reports AS r
+    FROM active_communes($first, $last, $communes) AS a
+    FULL JOIN current_reports_in($first, $last, $communes) AS r
       ON a.commune_code = r.commune_code AND a.period = r.period
 ),
 meeting_months AS (
@@ -51,7 +34,7 @@ enriched AS (
            make_date(year(m.month_start), month(m.month_start),
                      least($tasks_deadline_day, day(m.month_end))) AS tasks_deadline
     FROM commune_months AS cm
-    JOIN months AS m USING (period)
+    JOIN scope_months($first, $last) AS m USING (period)
     LEFT JOIN meeting_months AS mm USING (commune_code, period)
 ),
 grouped AS (

@@ -8,14 +8,8 @@
 -- Parameters: $first, $last ('YYYY-MM'), $communes (VARCHAR[]), $by_commune, $by_category,
 -- $as_of (DATE).
 WITH findings AS (
-    SELECT f.*,
-           f.due_date < $as_of
-           AND NOT (f.status = 'resolved' AND coalesce(f.resolved_on <= $as_of, true)) AS overdue
-    FROM inspection_findings AS f
-    WHERE (f.inspected_on IS NULL
-           OR f.inspected_on BETWEEN strptime($first, '%Y-%m')::DATE
-                                 AND last_day(strptime($last, '%Y-%m')::DATE))
-      AND (len($communes) = 0 OR list_contains($communes, f.commune_code))
+    SELECT f.*, is_overdue(f.due_date, f.status, f.resolved_on, $as_of) AS overdue
+    FROM findings_in_scope($first, $last, $communes) AS f
 ),
 grouped AS (
     SELECT CASE WHEN $by_commune THEN commune_code END AS commune_code,

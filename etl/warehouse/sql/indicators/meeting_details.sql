@@ -8,28 +8,13 @@
 -- unreported branch-month has reported = false and every reported value NULL (held too).
 -- Parameters: $first, $last ('YYYY-MM'), $communes, $kinds (VARCHAR[], empty = all),
 -- $commune (VARCHAR, NULL = every commune of the scope; else that one, within the scope).
-WITH months AS (
-    SELECT strftime(m, '%Y-%m') AS period, m::DATE AS month_start, last_day(m::DATE) AS month_end
-    FROM generate_series(strptime($first, '%Y-%m')::DATE, strptime($last, '%Y-%m')::DATE,
-                         INTERVAL 1 MONTH) AS g(m)
-),
-active AS (
-    SELECT b.commune_code, b.branch_code, m.period
-    FROM units_branch AS b JOIN months AS m
-      ON (b.valid_from IS NULL OR b.valid_from <= m.month_end)
-     AND (b.valid_to IS NULL OR b.valid_to >= m.month_start)
-    WHERE (len($communes) = 0 OR list_contains($communes, b.commune_code))
-      AND ($commune IS NULL OR b.commune_code = $commune)
-      AND (len($kinds) = 0 OR list_contains($kinds, b.kind))
+WITH active AS (
+    SELECT * FROM active_branches($first, $last, $communes, $kinds)
+    WHERE $commune IS NULL OR commune_code = $commune
 ),
 reported_rows AS (
-    SELECT r.*
-    FROM branch_meetings AS r
-    LEFT JOIN units_branch AS b ON b.branch_code = r.branch_code
-    WHERE r.period BETWEEN $first AND $last
-      AND (len($communes) = 0 OR list_contains($communes, r.commune_code))
-      AND ($commune IS NULL OR r.commune_code = $commune)
-      AND (len($kinds) = 0 OR list_contains($kinds, b.kind))
+    SELECT * FROM reported_branch_months($first, $last, $communes, $kinds)
+    WHERE $commune IS NULL OR commune_code = $commune
 )
 SELECT coalesce(r.commune_code, a.commune_code) AS commune_code, c.commune_name,
        coalesce(r.branch_code, a.branch_code) AS branch_code, b.branch_name,

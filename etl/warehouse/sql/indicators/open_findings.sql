@@ -5,12 +5,8 @@
 -- Parameters: $first, $last ('YYYY-MM'), $communes (VARCHAR[]).
 SELECT f.commune_code, c.commune_name, f.branch_code, b.branch_name, f.plan_ref, f.inspected_on,
        f.category, f.description, f.recommendation, f.due_date, f.status
-FROM inspection_findings AS f
+FROM findings_in_scope($first, $last, $communes) AS f
 LEFT JOIN units_commune AS c ON c.commune_code = f.commune_code
 LEFT JOIN units_branch AS b ON b.branch_code = f.branch_code
 WHERE f.status <> 'resolved'
-  AND (f.inspected_on IS NULL
-       OR f.inspected_on BETWEEN strptime($first, '%Y-%m')::DATE
-                             AND last_day(strptime($last, '%Y-%m')::DATE))
-  AND (len($communes) = 0 OR list_contains($communes, f.commune_code))
 ORDER BY c.commune_name, f.commune_code, f.due_date NULLS LAST, f.category

@@ -7,13 +7,8 @@ SELECT f.commune_code, c.commune_name, f.branch_code, b.branch_name,
        f.plan_ref, f.inspected_on, f.category, f.description, f.recommendation,
        f.due_date, f.status, f.resolved_on,
        ($as_of::DATE - f.due_date) AS days_overdue
-FROM inspection_findings AS f
+FROM findings_in_scope($first, $last, $communes) AS f
 LEFT JOIN units_commune AS c ON c.commune_code = f.commune_code
 LEFT JOIN units_branch AS b ON b.branch_code = f.branch_code
-WHERE (f.inspected_on IS NULL
-       OR f.inspected_on BETWEEN strptime($first, '%Y-%m')::DATE
-                             AND last_day(strptime($last, '%Y-%m')::DATE))
-  AND (len($communes) = 0 OR list_contains($communes, f.commune_code))
-  AND f.due_date < $as_of
-  AND NOT (f.status = 'resolved' AND coalesce(f.resolved_on <= $as_of, true))
+WHERE is_overdue(f.due_date, f.status, f.resolved_on, $as_of)
 ORDER BY days_overdue DESC, c.commune_name, f.commune_code, f.due_date

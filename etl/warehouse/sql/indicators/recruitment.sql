@@ -8,29 +8,12 @@
 -- count in each commune's latest reported month of the scope.
 -- Not filtered by branch kind: admissions are judged against commune targets (I11).
 -- Parameters: $first, $last ('YYYY-MM'), $communes (VARCHAR[]), $by_commune, $by_branch, $by_month.
-WITH months AS (
-    SELECT strftime(m, '%Y-%m') AS period, m::DATE AS month_start, last_day(m::DATE) AS month_end
-    FROM generate_series(strptime($first, '%Y-%m')::DATE, strptime($last, '%Y-%m')::DATE,
-                         INTERVAL 1 MONTH) AS g(m)
-),
-active AS (
-    SELECT c.commune_code, m.period
-    FROM units_commune AS c JOIN months AS m
-      ON (c.valid_from IS NULL OR c.valid_from <= m.month_end)
-     AND (c.valid_to IS NULL OR c.valid_to >= m.month_start)
-    WHERE len($communes) = 0 OR list_contains($communes, c.commune_code)
-),
-reports AS (
-    SELECT commune_code, period
-    FROM report_submissions
-    WHERE is_current AND period BETWEEN $first AND $last
-      AND (len($communes) = 0 OR list_contains($communes, commune_code))
-),
-commune_months AS (
+WITH commune_months AS (
     SELECT coalesce(a.commune_code, r.commune_code) AS commune_code,
            coalesce(a.period, r.period) AS period,
            r.commune_code IS NOT NULL AS reported
-    FROM active AS a FULL JOIN reports AS r
+    FROM active_communes($first, $last, $communes) AS a
+    FULL JOIN current_reports_in($first, $last, $communes) AS r
       ON a.commune_code = r.commune_code AND a.period = r.period
 ),
 latest AS (

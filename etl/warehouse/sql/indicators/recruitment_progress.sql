@@ -14,23 +14,14 @@
 -- target_not_reported say what is left out. `target` and i11_target_share keep every target.
 -- Parameters: $first, $last ('YYYY-MM'), $communes (VARCHAR[]), $by_commune, $by_month.
 WITH months AS (
-    SELECT strftime(m, '%Y-%m') AS period, m::DATE AS month_start, last_day(m::DATE) AS month_end,
-           year(m) AS year, month(m) AS month_number
-    FROM generate_series(make_date(year(strptime($first, '%Y-%m')), 1, 1),
-                         strptime($last, '%Y-%m')::DATE, INTERVAL 1 MONTH) AS g(m)
+    -- year to date: from January of the first month's year
+    SELECT * FROM scope_months(substr($first, 1, 4) || '-01', $last)
 ),
 reports AS (
-    SELECT commune_code, period
-    FROM report_submissions
-    WHERE is_current AND period IN (SELECT period FROM months)
-      AND (len($communes) = 0 OR list_contains($communes, commune_code))
+    SELECT commune_code, period FROM current_reports_in(substr($first, 1, 4) || '-01', $last, $communes)
 ),
 communes_in_year AS (
-    SELECT c.commune_code, m.year
-    FROM units_commune AS c JOIN months AS m
-      ON (c.valid_from IS NULL OR c.valid_from <= m.month_end)
-     AND (c.valid_to IS NULL OR c.valid_to >= m.month_start)
-    WHERE len($communes) = 0 OR list_contains($communes, c.commune_code)
+    SELECT commune_code, year FROM active_communes(substr($first, 1, 4) || '-01', $last, $communes)
     UNION
     SELECT r.commune_code, m.year FROM reports AS r JOIN months AS m USING (period)
 ),

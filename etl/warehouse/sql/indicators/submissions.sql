@@ -17,19 +17,7 @@
 -- it (view report_confirmations, etl.confirm); confirmed_months counts expected ones.
 -- Parameters: $first, $last ('YYYY-MM'), $communes (VARCHAR[]), $by_commune, $by_month,
 -- $deadline_day (INTEGER), $as_of (DATE).
-WITH months AS (
-    SELECT strftime(m, '%Y-%m') AS period, m::DATE AS month_start, last_day(m::DATE) AS month_end
-    FROM generate_series(strptime($first, '%Y-%m')::DATE, strptime($last, '%Y-%m')::DATE,
-                         INTERVAL 1 MONTH) AS g(m)
-),
-active AS (
-    SELECT c.commune_code, m.period
-    FROM units_commune AS c JOIN months AS m
-      ON (c.valid_from IS NULL OR c.valid_from <= m.month_end)
-     AND (c.valid_to IS NULL OR c.valid_to >= m.month_start)
-    WHERE len($communes) = 0 OR list_contains($communes, c.commune_code)
-),
-versions AS (
+WITH versions AS (
     SELECT commune_code, period,
            bool_or(is_current) AS reported,
            count(*) AS versions,
@@ -37,7 +25,7 @@ versions AS (
            max(received_at) FILTER (WHERE is_current) AS current_received_at
     FROM report_submissions
     WHERE period BETWEEN $first AND $last
-      AND (len($communes) = 0 OR list_contains($communes, commune_code))
+      AND in_scope($communes, commune_code)
     GROUP BY commune_code, period
 ),
 commune_months AS (
@@ -51,7 +39,7 @@ commune_months AS (
            coalesce(v.reported AND rc.confirmed, false) AS confirmed,
            CASE WHEN v.reported AND rc.confirmed THEN rc.confirmed_at END AS confirmed_at,
            CASE WHEN v.reported AND rc.confirmed THEN rc.confirmed_by END AS confirmed_by
-    FROM active AS a FULL JOIN versions AS v
+    FROM active_communes($first, $last, $communes) AS a FULL JOIN versions AS v
       ON a.commune_code = v.commune_code AND a.period = v.period
     LEFT JOIN report_confirmations AS rc
       ON rc.commune_code = coalesce(a.commune_code, v.commune_code)
@@ -72,7 +60,7 @@ statuses AS (
     JOIN (SELECT period,
                  make_date(year(month_end + 1), month(month_end + 1),
                            least($deadline_day, day(last_day(month_end + 1)))) AS deadline
-          FROM months) AS d USING (period)
+          FROM scope_months($first, $last)) AS d USING (period)
 ),
 grouped AS (
     SELECT CASE WHEN $by_commune THEN commune_code END AS commune_code,

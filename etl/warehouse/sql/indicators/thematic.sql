@@ -7,29 +7,10 @@
 -- Parameters: $first, $last ('YYYY-MM'), $communes, $kinds (VARCHAR[], empty = all),
 -- $by_commune, $by_branch (BOOLEAN).
 WITH months AS (
-    SELECT strftime(m, '%Y-%m') AS period, m::DATE AS month_start, last_day(m::DATE) AS month_end,
-           strftime(m, '%Y') || '-Q' || quarter(m) AS quarter
-    FROM generate_series(strptime($first, '%Y-%m')::DATE, strptime($last, '%Y-%m')::DATE,
-                         INTERVAL 1 MONTH) AS g(m)
+    SELECT period, quarter FROM scope_months($first, $last)
 ),
 quarters AS (
     SELECT quarter, count(*) AS months_in_scope FROM months GROUP BY quarter
-),
-active AS (
-    SELECT b.commune_code, b.branch_code, m.period
-    FROM units_branch AS b JOIN months AS m
-      ON (b.valid_from IS NULL OR b.valid_from <= m.month_end)
-     AND (b.valid_to IS NULL OR b.valid_to >= m.month_start)
-    WHERE (len($communes) = 0 OR list_contains($communes, b.commune_code))
-      AND (len($kinds) = 0 OR list_contains($kinds, b.kind))
-),
-reported_rows AS (
-    SELECT r.commune_code, r.branch_code, r.period, r.thematic
-    FROM branch_meetings AS r
-    LEFT JOIN units_branch AS b ON b.branch_code = r.branch_code
-    WHERE r.period BETWEEN $first AND $last
-      AND (len($communes) = 0 OR list_contains($communes, r.commune_code))
-      AND (len($kinds) = 0 OR list_contains($kinds, b.kind))
 ),
 branch_quarters AS (
     SELECT coalesce(r.commune_code, a.commune_code) AS commune_code,
@@ -38,7 +19,8 @@ branch_quarters AS (
            bool_or(a.period IS NOT NULL) AS expected,
            bool_or(r.period IS NOT NULL) AS reported,
            count(*) FILTER (WHERE r.thematic) AS thematic_meetings
-    FROM active AS a FULL JOIN reported_rows AS r
+    FROM active_branches($first, $last, $communes, $kinds) AS a
+    FULL JOIN reported_branch_months($first, $last, $communes, $kinds) AS r
       ON a.branch_code = r.branch_code AND a.period = r.period
     JOIN months AS m ON m.period = coalesce(r.period, a.period)
     GROUP BY 1, 2, 3

@@ -1,4 +1,4 @@
--- The slow-down's counts for one attempt (etl.logins.verdict): one row.
+-- The slow-down's counts for one attempt (etl.access.logins.verdict): one row.
 -- $account, $client: who is trying from where; $since: when the account's password was set (rows
 -- before it do not count); $window: the start of the spray window. $address: the client's address
 -- (ui.auth.client: the part before ' #'), $address_window: the start of its window, $nth: which of

@@ -9,7 +9,8 @@ commune code and a period 'YYYY-MM'; writes an .xlsx workbook and returns its pa
   its code/name pre-filled;
 - '4. Xếp loại cuối năm': only in December.
 Headers are exactly SPEC §1.2's, since the loader recognises sheets by them. Cells hold values
-only (no formulas, no totals row), so a filled template loads as it is.
+only (no formulas, no totals row), so a filled template loads as it is; a registry name that
+starts with '=' is text too, never a formula.
 Raises TemplateError (Vietnamese message) for an unknown commune or a malformed period.
 """
 from __future__ import annotations
@@ -352,6 +353,17 @@ def _write_table(ws: Worksheet, commune_title: str, columns: tuple[Column, ...],
     _print_setup(ws, print_header, f"{HEADER_ROW}:{HEADER_ROW}")
 
 
+def _values_only(wb: Workbook) -> None:
+    """Every text stays text: openpyxl makes a formula of a string that starts with '=', and the
+    registry's names come from outside ('=HYPERLINK("http://…")' as a branch name would be a live
+    link). The quote prefix keeps such a cell text when someone retypes it in Excel."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type, cell.quotePrefix = "s", True
+
+
 def write_template(con: duckdb.DuckDBPyConnection, commune_code: str, period: str, path: Path) -> Path:
     """Write the blank report of `commune_code` for `period` ('YYYY-MM') to `path`; return it."""
     year, month = _parse_period(period)
@@ -377,6 +389,7 @@ def write_template(con: duckdb.DuckDBPyConnection, commune_code: str, period: st
         _write_table(wb.create_sheet(sheet), title, columns, rows, print_header, freeze)
     wb.properties.title = f"Báo cáo tháng {month:02d}/{year} - {name}"
     wb.properties.creator = "Ban Tổ chức"
+    _values_only(wb)
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ the .xlsx bytes.
 Sheets: Tổng hợp (one row per commune and the "Toàn Đảng bộ" row), Hội nghị cấp ủy, Phát triển
 đảng viên, Kiểm tra, Hạn chế quá hạn, Hạn chế chưa khắc phục, Nộp báo cáo, Biểu đồ (native Excel
 charts), then one
-sheet per commune with its branches' months (etl/export/branches.py). Every number is a cell of
+sheet per commune with its branches' months (etl/outputs/export/branches.py). Every number is a cell of
 an indicator DataFrame placed as it is: commune rows from the 'commune' grain, the total row
 from the 'total' grain.
 """
@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from etl import vnformat as vn
-from etl.export import lists
-from etl.export.branches import write_commune_sheets
-from etl.export.charts_xlsx import write_chart_sheet
-from etl.export.data import YearData, by_commune, row
-from etl.export.labels import (CATEGORY_LABELS, FINDING_STATUS, STATUS_LEGEND, STATUS_SHORT, coverage_sentence,
+from etl.outputs.export import lists
+from etl.outputs.export.branches import write_commune_sheets
+from etl.outputs.export.charts_xlsx import write_chart_sheet
+from etl.outputs.export.data import YearData, by_commune, row
+from etl.outputs.export.labels import (CATEGORY_LABELS, FINDING_STATUS, STATUS_LEGEND, STATUS_SHORT, coverage_sentence,
                                quarter_covered, quarter_head, scope_text, total_label)
-from etl.export.xlsx import Book, Header, Sheet, missing
+from etl.outputs.export.xlsx import Book, Header, Sheet, missing
 
 TOP = 3  # header row under the title block (title, subtitle, blank)
 

@@ -19,8 +19,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from etl.export import lists, report_text as rt
-from etl.export.data import YearData
+from etl.outputs.export import lists, report_text as rt
+from etl.outputs.export.data import YearData
 
 FONT = "Times New Roman"
 BODY_PT = 14

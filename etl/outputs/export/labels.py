@@ -5,7 +5,7 @@ marked), the total row's name, and the line that says which communes and months 
 from __future__ import annotations
 
 from etl import vnformat as vn
-from etl.forms.spec import CATEGORIES, QUALITY_LABELS, STATUS_LABELS
+from etl.ingest.forms.spec import CATEGORIES, QUALITY_LABELS, STATUS_LABELS
 
 TOTAL = "Toàn Đảng bộ"
 QUARTERS = ("Quý I", "Quý II", "Quý III", "Quý IV")

@@ -5,10 +5,10 @@ indicator-layer figures written in Vietnamese style. report_text.py places them.
 from __future__ import annotations
 
 from etl import vnformat as vn
-from etl.export.data import YearData, row
-from etl.export.labels import QUARTERS, month_numbers, quarter_covered
-from etl.export.xlsx import missing
 from etl.indicators import NOT_REPORTED
+from etl.outputs.export.data import YearData, row
+from etl.outputs.export.labels import QUARTERS, month_numbers, quarter_covered
+from etl.outputs.export.xlsx import missing
 
 
 def submissions_rows(data: YearData) -> list[list[str]]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 
 from etl import text
-from etl.forms.parse import Cells, Record, missing_columns, parse_rows
-from etl.forms.spec import INSPECTIONS, REGISTRY_BRANCHES, REGISTRY_COMMUNES, TARGETS
-from etl.forms.table import Table
-from etl.monthly import check_totals, unit_problem
+from etl.ingest.forms.parse import Cells, Record, missing_columns, parse_rows
+from etl.ingest.forms.spec import INSPECTIONS, REGISTRY_BRANCHES, REGISTRY_COMMUNES, TARGETS
+from etl.ingest.forms.table import Table
+from etl.ingest.monthly import check_totals, unit_problem
+from etl.ingest.units import Index, Registry, Unit
 from etl.problems import Problem, at
-from etl.units import Index, Registry, Unit
 
 _YEAR = re.compile(r"\bnam\s+(\d{4})\b")
 

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from etl.export import charts, report, workbook
-from etl.export.data import YearData, collect
+from etl.outputs.export import charts, report, workbook
+from etl.outputs.export.data import YearData, collect
 from etl.settings import Settings
 
 XLSX_NAME = "tong-hop-sinh-hoat-chi-bo-{year}.xlsx"

@@ -18,11 +18,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from etl import vnformat as vn
-from etl.export.charts_xlsx import MAIN, QUALITY_COLORS, SECOND
-from etl.export.data import YearData, by_commune, row
-from etl.export.labels import QUALITY, total_label
-from etl.export.xlsx import missing
 from etl.indicators import NOT_REPORTED
+from etl.outputs.export.charts_xlsx import MAIN, QUALITY_COLORS, SECOND
+from etl.outputs.export.data import YearData, by_commune, row
+from etl.outputs.export.labels import QUALITY, total_label
+from etl.outputs.export.xlsx import missing
 
 GREY, GREY_LIGHT, INK = "#8A929B", "#D5D9DE", "#212529"  # hatching, its ground, dark text
 FONT = "Times New Roman"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from etl import text
-from etl.forms.spec import BOOL, CHOICE, DATE, INT, TEXT, UNIT, Field
-from etl.forms.table import Table
+from etl.ingest.forms.spec import BOOL, CHOICE, DATE, INT, TEXT, UNIT, Field
+from etl.ingest.forms.table import Table
 from etl.problems import Problem, at
 
 

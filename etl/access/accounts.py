@@ -3,12 +3,12 @@
 Takes a writable warehouse connection (the `accounts` table of schema version 2) and returns
 `Account` records, which never carry the password hash. Passwords are stored only as argon2id
 hashes (argon2-cffi, salted per password); a generated password is returned once to the caller
-and stored nowhere. Every change is recorded in the audit trail (etl.audit) in the same
+and stored nowhere. Every change is recorded in the audit trail (etl.access.audit) in the same
 transaction.
 
 A login reads the accounts and writes nothing to the warehouse: `authenticate` takes any
 connection that holds the `accounts` table (the dashboard's read copy) and the login file beside
-the warehouse (etl.logins), where each attempt is recorded and from which repeated wrong
+the warehouse (etl.access.logins), where each attempt is recorded and from which repeated wrong
 passwords are slowed down, per account and client, per address, and over all clients under a
 spray; a correct password from that client, or a new one set by an administrator, clears the
 first. Whatever the reason a login fails (no such name, wrong password, disabled, throttled),
@@ -34,8 +34,8 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from etl import audit, logins
-from etl.logins import FREE_ATTEMPTS, throttle_for  # noqa: F401 - the login rules' names, as before
+from etl.access import audit, logins
+from etl.access.logins import FREE_ATTEMPTS, throttle_for  # noqa: F401 - the login rules' names, as before
 from etl.text import unaccented
 from etl.warehouse import transaction
 
@@ -299,7 +299,7 @@ def authenticate(con, log, name: str, password: str, *, client: str | None = Non
                  sleep=time.sleep, rehash=None) -> Account | None:
     """The account when `password` is its password and it may log in now; otherwise None,
     whatever the reason (see the module docstring). `con` holds the accounts (read only is
-    enough), `log` is the login file (etl.logins) where the attempt is recorded; `client` says
+    enough), `log` is the login file (etl.access.logins) where the attempt is recorded; `client` says
     where it comes from. `rehash(name, old_hash, new_hash)`, when given, stores a hash redone
     with today's parameters (the caller writes the warehouse, if it can)."""
     now = now or datetime.now()

@@ -4,7 +4,7 @@ A login never writes the warehouse. It used to: each attempt bumped the warehous
 every session's next run copied the whole warehouse again (etl.warehouse.snapshot) and every
 cache missed, which anyone could force from the login form; and while a load held the warehouse
 nobody could sign in. Now the password is checked against the dashboard's read copy of the
-`accounts` table (etl.accounts.authenticate), and each attempt is one row of `login_attempts` in
+`accounts` table (etl.access.accounts.authenticate), and each attempt is one row of `login_attempts` in
 `<warehouse>.logins.duckdb` (path_for), a small file opened for a few milliseconds per attempt
 (`opened`) by the dashboard and by `python -m etl users list`. Rows are appended, never updated or
 deleted, and survive restarts; the audit page reads them with the warehouse's audit trail.
@@ -42,7 +42,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import audit as audit_rows
+from etl.access import audit as audit_rows
 from etl.warehouse import db
 
 FREE_ATTEMPTS = 3
@@ -64,7 +64,7 @@ RESUMED_DETAIL_VN = "Mở lại phiên đã đăng nhập (tải lại trang ho�
 # handle conflict", seen by bench_sessions), and two threads creating the schema of a new file
 # conflict, so opening (with the schema) and closing take turns.
 _handles = threading.Lock()
-_SQL = Path(__file__).parent / "warehouse" / "sql" / "logins"
+_SQL = Path(__file__).parents[1] / "warehouse" / "sql" / "logins"
 _DDL = (_SQL / "schema.sql").read_text(encoding="utf-8")
 _VERDICT = (_SQL / "verdict.sql").read_text(encoding="utf-8")
 
@@ -233,7 +233,7 @@ def _as_time(since) -> datetime | None:
 
 
 def audit(con, since=None, limit: int = 1000, *, actions=None, account: str | None = None) -> list[dict]:
-    """The newest attempts first, as etl.audit.audit gives its rows (the client in the detail)."""
+    """The newest attempts first, as etl.access.audit.audit gives its rows (the client in the detail)."""
     if actions and not set(ACTIONS) & set(actions):
         return []
     select = ("SELECT \"at\", account, action, NULL, NULL, concat_ws(' · ', detail, 'từ ' || client) "

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from etl import accounts, audit
+from etl.access import accounts, audit
 from etl.problems import Problem, at
 from etl.warehouse import transaction
 
@@ -59,7 +59,7 @@ def _allowed(by) -> None:
     if by is None:  # the command line: whoever can open the warehouse file
         return
     if not isinstance(by, accounts.Account):
-        raise TypeError("by must be an etl.accounts.Account or None (the command line)")
+        raise TypeError("by must be an etl.access.accounts.Account or None (the command line)")
     if not accounts.can(by, "confirm"):
         raise ConfirmError(f"Tài khoản {by.name}, vai trò {by.role_vn}, không có quyền duyệt hay mở lại báo cáo; "
                            "chỉ Ban Tổ chức được làm việc này.")

@@ -7,9 +7,9 @@ cell (a gap in the chart) and "Chưa báo cáo" in the note column. Excel would 
 """
 from __future__ import annotations
 
-from etl.export.data import YearData, by_commune
-from etl.export.xlsx import PCT, VI, Book, Header, Sheet, missing
 from etl.indicators import NOT_REPORTED
+from etl.outputs.export.data import YearData, by_commune
+from etl.outputs.export.xlsx import PCT, VI, Book, Header, Sheet, missing
 
 QUALITY_COLORS = {"tot": "#1B7F3B", "kha": "#7CB342", "trung_binh": "#F9A825", "kem": "#C62828"}
 MAIN, SECOND = "#B71C1C", "#1F5FA8"  # the dashboard's party red and comparison blue

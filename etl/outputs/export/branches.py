@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.export.data import YearData
-from etl.export.labels import QUALITY
-from etl.export.xlsx import DASH, Book, Header, Sheet, missing
 from etl.indicators import NOT_REPORTED
+from etl.outputs.export.data import YearData
+from etl.outputs.export.labels import QUALITY
+from etl.outputs.export.xlsx import DASH, Book, Header, Sheet, missing
 
 HEADERS = [Header("STT", 5), Header("Chi bộ", 26), Header("Tháng", 8),
            Header("Sinh hoạt thường kỳ", 11), Header("Ngày sinh hoạt", 11),

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from etl import board, monthly
-from etl.forms.spec import ALL_FORMS, MONTHLY_FORMS
-from etl.forms.table import find_tables
+from etl.ingest import monthly, registers
+from etl.ingest.forms.spec import ALL_FORMS, MONTHLY_FORMS
+from etl.ingest.forms.table import find_tables
+from etl.ingest.read import ReadError, read_workbook
+from etl.ingest.units import Registry, Unit
 from etl.problems import Problem, has_errors
-from etl.read import ReadError, read_workbook
-from etl.units import Registry, Unit
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 UNIT_CODES = {"unknown_commune", "unknown_branch", "ambiguous_unit"}
@@ -74,7 +74,7 @@ def recognise(sheets) -> tuple[str | None, dict]:
         kind = "monthly"
         tables = {k: t for k, t in tables.items() if k in {f.key for f in MONTHLY_FORMS}}
     else:
-        kind = next((k for k, (forms, _) in board.KINDS.items() if any(f.key in tables for f in forms)), None)
+        kind = next((k for k, (forms, _) in registers.KINDS.items() if any(f.key in tables for f in forms)), None)
     return kind, tables
 
 
@@ -115,7 +115,7 @@ def check_file(path: Path, registry: Registry, *, name: str | None = None,
                 "period_at": report.period_at}
         result.commune, result.period = report.commune_code, report.period
     else:
-        rows, problems = board.KINDS[kind][1](sheets, tables, registry)
+        rows, problems = registers.KINDS[kind][1](sheets, tables, registry)
     result.problems = _with_file(problems, name)
     result.rows = {k: len(v) for k, v in rows.items()}
     meta["warnings"] = sum(p.severity == "warning" for p in problems)

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from etl import text
-from etl.forms import heading as hd
-from etl.forms.parse import Cells, Record, missing_columns, parse_rows, show
-from etl.forms.spec import ANNUAL_RATINGS, BOOL, BRANCH_MEETINGS, COMMITTEE, RECRUITMENT, Form
-from etl.forms.table import Table
+from etl.ingest.forms import heading as hd
+from etl.ingest.forms.parse import Cells, Record, missing_columns, parse_rows, show
+from etl.ingest.forms.spec import ANNUAL_RATINGS, BOOL, BRANCH_MEETINGS, COMMITTEE, RECRUITMENT, Form
+from etl.ingest.forms.table import Table
+from etl.ingest.units import Match, Registry, month_bounds
 from etl.problems import Problem, at, cell_ref
-from etl.units import Match, Registry, month_bounds
 
 DETAILS_OF_HELD = ("meeting_date", "members_attended", "quality")
 

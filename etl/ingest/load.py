@@ -16,13 +16,14 @@ from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
 
-from etl import admission, audit, confirm
 from etl import vnformat as vn
-from etl.check import UNIT_CODES  # noqa: F401  (ui.upload imports it from here)
-from etl.check import Checked, FileResult, check_file, expand, registry_after, sha256_of, unit_only
-from etl.forms.spec import ALL_FORMS, ANNUAL_RATINGS, KIND_LABELS
+from etl.access import audit, confirm
+from etl.ingest import admission
+from etl.ingest.check import UNIT_CODES  # noqa: F401  (ui.upload imports it from here)
+from etl.ingest.check import Checked, FileResult, check_file, expand, registry_after, sha256_of, unit_only
+from etl.ingest.forms.spec import ALL_FORMS, ANNUAL_RATINGS, KIND_LABELS
+from etl.ingest.units import Registry
 from etl.problems import has_errors
-from etl.units import Registry
 from etl.warehouse import db
 
 PARALLEL_FROM = 40  # files: below this, starting worker processes costs more than it saves
@@ -76,7 +77,7 @@ class _Checkers:
         self.kept: dict[Path, bytes] = {}  # path -> its reading kept by a worker (see _keep)
         self.pool = None
         if n_files >= PARALLEL_FROM and WORKERS >= 2:
-            # fork: the workers only run the pure-Python checks (etl.check) and never touch the
+            # fork: the workers only run the pure-Python checks (etl.ingest.check) and never touch the
             # DuckDB connection this process holds; spawn would re-run the caller's main script.
             self.pool = get_context("fork").Pool(WORKERS, initializer=_init_worker, initargs=(registry,))
 
@@ -137,7 +138,7 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
     Each loaded, unchanged or rejected file leaves one audit row naming `account` (None: the
     command line) and the file under its name in `names` ({file name: name as uploaded}, else its
     own); a loaded file's row is written in the transaction that writes the file. With `commune`,
-    only that commune's monthly reports may load: every other file is rejected (etl.admission),
+    only that commune's monthly reports may load: every other file is rejected (etl.ingest.admission),
     identical content too.
 
     Registry files are applied before the reports that need them: a report rejected only for

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from etl import text
-from etl.forms.spec import TEXT, UNIT, Form
+from etl.ingest.forms.spec import TEXT, UNIT, Form
 
 HEADER_SEARCH_ROWS = 20
 # Compared with their diacritics: "Cộng" is a total, "Công an xã" is a branch.

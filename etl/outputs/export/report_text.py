@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from etl import vnformat as vn
-from etl.export import lists, report_tables as tables
-from etl.export.data import YearData, by_commune, row
-from etl.export.labels import (CATEGORY_LABELS, TOTAL, coverage_sentence, in_sentence, month_numbers,
+from etl.outputs.export import lists, report_tables as tables
+from etl.outputs.export.data import YearData, by_commune, row
+from etl.outputs.export.labels import (CATEGORY_LABELS, TOTAL, coverage_sentence, in_sentence, month_numbers,
                                quarter_covered, total_label)
-from etl.export.lists import LIST_AT_MOST
-from etl.export.xlsx import missing
+from etl.outputs.export.lists import LIST_AT_MOST
+from etl.outputs.export.xlsx import missing
 
 ROMAN = ("I", "II", "III", "IV")
 

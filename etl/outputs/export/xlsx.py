@@ -38,6 +38,13 @@ HEADER_FILL, TOTAL_FILL = "#DDEBF7", "#F2F2F2"
 STATUS_FILLS = {"on_time": "#E2EFDA", "late": "#FCE4D6", "missing": "#F8CBAD", "pending": "#FFF2CC"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
+
+def sheet_title(wanted: str) -> str:
+    """`wanted` as Excel takes a sheet name: at most 31 characters, none of []:*?/\\ (each made
+    '-'), no apostrophe or space at either end ('Trang' when nothing is left)."""
+    return _BAD_SHEET_CHARS.sub("-", wanted).strip("' ")[:31].rstrip("' ") or "Trang"
+
+
 # advance widths of Times New Roman in em (Liberation Serif has the same metrics); others 0.5
 _EM = {**dict.fromkeys(" ,.", 0.25), **dict.fromkeys("ijlt;:/'!|", 0.28), **dict.fromkeys("frI-()", 0.33),
        **dict.fromkeys("sJ", 0.39), **dict.fromkeys("acez", 0.44), **dict.fromkeys("FPS", 0.56),
@@ -143,7 +150,7 @@ class Book:
 
     def sheet_name(self, wanted: str) -> str:
         """A valid, unique sheet name (31 characters, none of []:*?/\\)."""
-        base = _BAD_SHEET_CHARS.sub("-", wanted).strip("' ")[:31] or "Trang"
+        base = sheet_title(wanted)
         name, n = base, 2
         while name.lower() in self.names:
             suffix = f" ({n})"

@@ -5,7 +5,7 @@ the caller's connection, so a caller inside a transaction (the loader writing a 
 row in the same commit or not at all. `audit` reads the newest rows back for the audit page.
 Rows are never updated or deleted: the table is history, and it survives restarts because it
 lives in the warehouse file. Login attempts are kept in the login file beside the warehouse
-instead (etl.logins, same row shape; rows of older versions stay here); `merge` puts both
+instead (etl.access.logins, same row shape; rows of older versions stay here); `merge` puts both
 together for the audit page.
 
 Nothing here ever stores a password: login rows carry the account name only, and a failed login
@@ -25,7 +25,7 @@ ACTIONS = frozenset({
 })
 
 # Vietnamese labels for the audit page, kept here so they are reviewed together: the actions of
-# audit_log (ACTIONS) and of the login file (etl.logins.ACTIONS).
+# audit_log (ACTIONS) and of the login file (etl.access.logins.ACTIONS).
 ACTION_VN = {
     "login": "Đăng nhập",
     "login_failed": "Đăng nhập không thành công",
@@ -101,7 +101,7 @@ def audit(con, since: datetime | None = None, limit: int = DEFAULT_LIMIT, *,
 
 def newest(con, select: str, since, limit: int, actions, account) -> list[dict]:
     """Rows of `select` (its columns those of COLUMNS) newest first, narrowed as `audit` says:
-    the audit trail's query, shared with the login attempts (etl.logins)."""
+    the audit trail's query, shared with the login attempts (etl.access.logins)."""
     where, params = narrowed(since, actions, account)
     # rowid breaks ties: rows written in one tick keep their order
     rows = con.execute(select + where + ' ORDER BY "at" DESC, rowid DESC LIMIT ?', [*params, int(limit)]).fetchall()

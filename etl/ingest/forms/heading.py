@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from etl import text
-from etl.forms.spec import COVER_LABELS
+from etl.ingest.forms.spec import COVER_LABELS
 
 COVER_ROWS, COVER_COLS = 40, 12
 _LABELS = {text.header_key(k): v for k, v in COVER_LABELS.items()}

@@ -7,7 +7,7 @@ returns the problems that refuse it (none: it may load):
   - a monthly report cannot have been received before its month began: such a receipt date
     (`--received-on`, the upload page's date, or the time of loading) is `bad_value` on the cell
     that gives the report's month.
-The loader (etl.load) and `check --commune` both ask here, so the rules live in one place.
+The loader (etl.ingest.load) and `check --commune` both ask here, so the rules live in one place.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from etl import vnformat as vn
-from etl.forms.spec import KIND_LABELS
+from etl.ingest.forms.spec import KIND_LABELS
 from etl.problems import Problem, at
 
 NOT_YOURS = ("Tài khoản của {own} chỉ được tải lên báo cáo tháng của chính đảng bộ mình; tệp này là {what}. "

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from etl import vnformat as vn
-from etl.export.data import YearData, by_commune
-from etl.export.labels import month_numbers
-from etl.export.xlsx import missing
+from etl.outputs.export.data import YearData, by_commune
+from etl.outputs.export.labels import month_numbers
+from etl.outputs.export.xlsx import missing
 
 LIST_AT_MOST = 10   # names in a sentence; a longer list goes to appendix 2
 APPENDIX = "Phụ lục 2"
