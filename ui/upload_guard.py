@@ -34,8 +34,8 @@ from ui import remember, upload
 # what one session may hold: the page takes no more in one upload (files of earlier uploads in the
 # same session count until the page is reloaded: Streamlit keeps them for the session's life)
 HELD_MAX = upload.MAX_TOTAL_BYTES
-# Streamlit's upload route (streamlit.web.server.server.UPLOAD_FILE_ENDPOINT), after server.baseUrlPath
 DRAIN_MAX = upload.MAX_BYTES + 2**20  # a refused body longer than this is not read (the connection closes)
+# Streamlit's upload route (streamlit.web.server.server.UPLOAD_FILE_ENDPOINT), after server.baseUrlPath
 ROUTE = re.compile(r"/_stcore/upload_file/([^/]+)/([^/]+)$")
 NOT_ADMITTED_VN = "Phiên làm việc này chưa đăng nhập bằng tài khoản được tải báo cáo lên."
 TOO_MUCH_VN = (f"Phiên làm việc đã giữ tới {upload.MAX_TOTAL_MB} MB tệp tải lên. Hãy tải lại trang rồi tải tệp "
