@@ -37,9 +37,11 @@ HELD_MAX = upload.MAX_TOTAL_BYTES
 DRAIN_MAX = upload.MAX_BYTES + 2**20  # a refused body longer than this is not read (the connection closes)
 # Streamlit's upload route (streamlit.web.server.server.UPLOAD_FILE_ENDPOINT), after server.baseUrlPath
 ROUTE = re.compile(r"/_stcore/upload_file/([^/]+)/([^/]+)$")
-NOT_ADMITTED_VN = "Phiên làm việc này chưa đăng nhập bằng tài khoản được tải báo cáo lên."
-TOO_MUCH_VN = (f"Phiên làm việc đã giữ tới {upload.MAX_TOTAL_MB} MB tệp tải lên. Hãy tải lại trang rồi tải tệp "
-               "lên lại.")
+# the answers, also shown by the uploader in place of Streamlit's English (ui.streamlit_vn.STATUSES)
+NOT_ADMITTED_VN = ("Máy chủ không nhận tệp: phiên làm việc này chưa đăng nhập bằng tài khoản được tải báo cáo lên. "
+                   "Hãy tải lại trang rồi thử lại.")
+TOO_MUCH_VN = (f"Máy chủ không nhận tệp: phiên làm việc đã giữ tới {upload.MAX_TOTAL_MB} MB tệp tải lên. Hãy tải "
+               "lại trang rồi tải tệp lên lại.")
 
 _lock = threading.Lock()
 _lock_store = threading.Lock()  # a check and the store it allows, one upload at a time
