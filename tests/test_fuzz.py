@@ -576,11 +576,14 @@ def test_xls_claiming_billions_of_cells_is_refused_before_calamine(harness, tmp_
     struct.pack_into("<HH", far, cells[20] + 4, 58444, 31638)
     struct.pack_into("<II", wrapped, dims[1] + 4, 1000, 10)  # DIMENSIONS first row after its last
     sheet = struct.pack("<HHHHd", 60000, 200, 0, 0, 1.0)  # NUMBER in row 60001, column GS
-    tiny = _cfb_with_mini_stream(_biff((0x0809, struct.pack("<HH12x", 0x0600, 0x0005)), (0x000A, b""),
+    # the globals (BOF, the sheet list: one sheet at offset 37, EOF), then the sheet from offset 37
+    tiny = _cfb_with_mini_stream(_biff((0x0809, struct.pack("<HH12x", 0x0600, 0x0005)),
+                                       (0x0085, struct.pack("<IBBBB", 37, 0, 0, 1, 0) + b"S"), (0x000A, b""),
                                        (0x0809, struct.pack("<HH12x", 0x0600, 0x0010)), (0x0203, sheet),
                                        (0x000A, b"")))
-    from etl.ingest.read import _biff_extent, _Cfb
-    assert _biff_extent(_Cfb(tiny).stream("Workbook")) == (60001, 201)  # read through the mini stream
+    from etl.ingest.scan_biff import Cfb, biff_census
+    census = biff_census(Cfb(tiny).stream("Workbook"))  # read through the mini stream
+    assert (census.areas, census.worksheets) == ([(60001, 201)], 1)
     for name, body, code, words in [("far.xls", far, "unreadable", "dòng 58445, cột ATTW"),
                                      ("wrapped.xls", wrapped, "unreadable", "bị hỏng"),
                                      ("tiny.xls", tiny, "unreadable", "dòng 60001, cột GS")]:
