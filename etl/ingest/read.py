@@ -173,7 +173,9 @@ def read_workbook(path: str | Path, *, max_bytes: int = 20 * 2**20, max_uncompre
         if size > max_bytes:
             raise ReadError("too_large", _msg_too_large(name, size, max_bytes))
         with path.open("rb") as f:
-            data = f.read(max_bytes + 1)  # the file may have grown since stat()
+            data = f.read(size + 1)  # not max_bytes: that would map 20 MB for any file
+            if len(data) > size:  # it has grown since stat(): past the limit it is refused below
+                data += f.read(max_bytes + 1 - len(data))
     except OSError as e:
         raise ReadError("unreadable", _msg_os(name)) from e
     if len(data) > max_bytes:

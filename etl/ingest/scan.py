@@ -30,6 +30,9 @@ from dataclasses import dataclass, field
 # would take seconds just to walk.
 MAX_ZIP_MEMBERS = 10_000
 _CHUNK = 1 << 20
+# bytes calamine holds for each string of a shared-string table besides its text (its record in
+# a list, the allocation's own overhead): a table of millions of empty strings costs that much
+STRING_COST = 32
 _LONGEST_TAG = 1 << 16  # no real tag comes near; a longer one could hide a cell reference
 _KEPT_BYTES = 16 << 20  # xl/workbook.xml and its relationships, read whole: a few kB in real files
 
@@ -196,6 +199,10 @@ class _SharedStrings:
             self.end = self.seen + closing
         self.seen += len(buf)
 
+    def text(self) -> int:
+        """What the table costs calamine: its text, and a string's own record for each string."""
+        return self.seen + STRING_COST * len(self.starts)
+
     def sizes(self) -> array:
         starts = self.starts
         bounds = list(starts[1:]) + ([max(self.end, starts[-1])] if starts else [])
@@ -265,7 +272,7 @@ def _walk(part: _Part, pieces, over) -> _Part:
     the like are never fed), until `over(part)`; merged ranges are counted throughout."""
     started = False
     for piece in pieces:
-        part.merged += piece.count(b"mergeCell")  # <mergeCell ...>, and its list's two tags: a few too many
+        part.merged += sum(piece.count(b"mergeCell" + end) for end in (b" ", b"/", b">", b"\t", b"\n", b"\r"))
         started = started or b"sheetData" in piece
         if started:
             part.feed(piece)
@@ -322,8 +329,12 @@ def zip_census(data: bytes, max_uncompressed: int, *, max_cells: int = 0, max_te
                     shared = _SharedStrings()
                     for piece in _pieces(zf, info, max_uncompressed, expanded):
                         shared.feed(piece)
-                    sizes.extend(shared.sizes())
-                    census.text += sum(sizes)
+                        if max_text and shared.text() > max_text:
+                            census.text += shared.text()  # past the limit already: no need to read on
+                            break
+                    else:
+                        sizes.extend(shared.sizes())
+                        census.text += sum(sizes) + STRING_COST * len(sizes)
                 elif name.endswith(".xml"):
                     walked = expanded[0]
                     part = _walk(_Part(sizes), _pieces(zf, info, max_uncompressed, expanded), over)

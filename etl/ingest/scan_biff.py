@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 import struct
+from array import array
 
-from etl.ingest.scan import Census, Unreadable
+from etl.ingest.scan import STRING_COST, Census, Unreadable
 
 _FREE_OR_END = 0xFFFFFFFA  # sector numbers at or above this are markers, not sectors
 
@@ -124,7 +125,7 @@ def biff_census(stream: bytes) -> Census:
         if typ == _BIFF_EOF:
             break
     sizes = _sst_sizes(sst)
-    census.text = sum(sizes)
+    census.text = sum(sizes) + STRING_COST * len(sizes)
     walked: dict[int, tuple[tuple[int, int], int, int]] = {}
     for offset in offsets:
         if offset not in walked:
@@ -136,7 +137,7 @@ def biff_census(stream: bytes) -> Census:
     return census
 
 
-def _biff_sheet(stream: bytes, pos: int, sizes: list[int]) -> tuple[tuple[int, int], int, int]:
+def _biff_sheet(stream: bytes, pos: int, sizes: array) -> tuple[tuple[int, int], int, int]:
     """One sheet's (rows, columns) from A1, merged ranges and shared-string text, from `pos` to
     its EOF record. Thousands of records per sheet: this loop is kept lean."""
     rows = cols = merged = text = 0
@@ -165,14 +166,14 @@ def _biff_sheet(stream: bytes, pos: int, sizes: list[int]) -> tuple[tuple[int, i
     return (rows, cols), merged, text
 
 
-def _sst_sizes(records: list[bytes]) -> list[int]:
+def _sst_sizes(records: list[bytes]) -> array:
     """Bytes of each string of the shared-string table ([MS-XLS] 2.4.265): SST record then its
     CONTINUE records. A string's characters may run on into the next record, which then starts
     with a new flags byte; its formatting runs and phonetic data are skipped across records."""
+    sizes = array("q")
     if not records or len(records[0]) < 8:
-        return []
+        return sizes
     count = struct.unpack_from("<I", records[0], 4)[0]
-    sizes: list[int] = []
     k, data, pos = 0, records[0], 8
 
     def skip(n: int) -> None:
