@@ -592,6 +592,33 @@ def test_xls_claiming_billions_of_cells_is_refused_before_calamine(harness, tmp_
         assert got == code and words in message, (name, message)
 
 
+@pytest.fixture(scope="module")
+def crafted(harness):
+    from crafted import CASES
+    if any(name.startswith("xls") for name in CASES):
+        pytest.importorskip("xlwt")
+    return {name: build(harness.root / "crafted" / f"{i:02d}") for i, (name, (build, _)) in enumerate(CASES.items())}
+
+
+@pytest.mark.parametrize("case", ["far cells on 12 sheets", "far cells on 300 sheets", "one sheet at the limit",
+                                  "sheets at the limit together", "a reference after another attribute",
+                                  "prefixed cells", "cells without a reference", "rows without a reference",
+                                  "two references in one cell", "a '>' inside an attribute",
+                                  "three sheets naming one part", "a shared string at every cell",
+                                  "a shared string at every cell, under the limit", "millions of empty shared strings",
+                                  "merged ranges past the limit", "merged ranges at the limit over the header",
+                                  "xls: far cells on 6 sheets", "xls: one sheet listed 4 times",
+                                  "xls: a shared string at every cell"])
+def test_crafted_workbooks_get_problems_within_the_time(harness, crafted, case):
+    """Explicit examples (tests/crafted.py): workbooks built to exhaust the reader are checked and
+    loaded by the worker like any mutant, within FILE_SECONDS and with SPEC §3 codes only."""
+    from crafted import CASES
+    harness.exercise(crafted[case], "crafted")
+    expected = CASES[case][1]
+    if expected is not None:
+        assert harness.check(crafted[case]) == [(expected[0], "error")]
+
+
 @pytest.mark.parametrize("value", [2**40, -2**31 - 1, "1" * 32767, "99999999999999999999999"])
 def test_integers_too_large_to_store_are_bad_type_not_a_failed_write(harness, tmp_path, value):
     """Regression (found by the cell-level fuzz): 32,767 digits in a count made int() raise
