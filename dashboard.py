@@ -4,13 +4,16 @@ presentation mode.
 Runs on every page view before the page itself: it opens the warehouse snapshot, checks the
 session's account (ui.auth), draws the filters and leaves them in st.session_state for the page
 (ui.filters.current()). Without a valid account only the login form is drawn; the page the URL
-names is still resolved, so a copied link opens its page once signed in.
+names is still resolved, so a copied link opens its page once signed in. An account that must
+choose its own password first (the first administrator) gets that form instead of the pages.
 """
 import streamlit as st
 
-from ui import auth, data, filters, present
+from etl.warehouse import db
+from ui import auth, data, filters, password, present
 from ui.page import navigation
 
+db.keep_private()  # under plain `streamlit run` too: the login file and snapshots it writes are private
 presenting = filters.presenting()
 st.set_page_config(page_title="Sinh hoạt chi bộ · Ban Tổ chức", page_icon=":material/groups:", layout="wide",
                    initial_sidebar_state="collapsed" if presenting else "expanded")
@@ -43,6 +46,11 @@ if auth.gate(source.con) is None:
     auth.login_form(source.con)
     st.stop()
 auth.keep_in_browser()
+if auth.current().must_change_password:  # the first administrator's printed password: nothing else first
+    navigation(PAGES, position="hidden")
+    auth.sidebar()
+    password.change_form()
+    st.stop()
 mine = [p for p in PAGES if any(auth.may(a) for a in NEEDS.get(p.url_path, ("view_commune",)))]
 page = navigation(mine, position="hidden" if presenting else "sidebar")
 if not presenting:

@@ -28,7 +28,7 @@ from playwright.sync_api import expect
 
 from etl.access import accounts
 from etl.warehouse import db
-from ui import auth, remember, streamlit_vn
+from ui import auth, remember, streamlit_vn, upload_guard
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -337,6 +337,20 @@ def test_the_uploader_speaks_vietnamese_even_while_a_file_is_dragged(server, bro
     page.locator(drop).wait_for(state="visible", timeout=TIMEOUT_MS)
     assert page.locator(drop).evaluate(SHOWN_TEXT_JS) == "Thả tệp vào đây"
     page.close()
+
+
+def test_an_upload_the_server_refuses_is_said_in_vietnamese(server, browser):
+    """Without the session's cookie (ui.upload_guard) the server refuses the file; the uploader
+    shows why in Vietnamese instead of Streamlit's "AxiosError: Request failed with status code 403"."""
+    context = browser.new_context(viewport=NORMAL, locale="vi-VN")
+    page = context.new_page()
+    open_page(page, f"{server}/tai-bao-cao")
+    context.clear_cookies(name=remember.COOKIE)
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]',
+                         files=[{"name": "bao-cao.xlsx", "mimeType": "application/octet-stream", "buffer": b"PK"}])
+    error = page.locator('[data-testid="stFileChip"] [role="alert"]')
+    expect(error).to_have_text(re.compile(r"^(Lỗi: )?" + re.escape(upload_guard.NOT_ADMITTED_VN) + "$"), timeout=TIMEOUT_MS)
+    context.close()
 
 
 # The texts in Streamlit's own menus, lists, tooltips and table search box (ui.streamlit_vn.WHERE).

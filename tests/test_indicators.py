@@ -629,6 +629,7 @@ def test_settings_partial_file_and_errors(tmp_path):
         ("[schedule]\nfirst_day = true\n", "số nguyên"),
         ("[schedule]\nfirst_day = 9\n", "không được lớn hơn"),
         ("[submission]\ndeadline_day = 32\n", "từ 1 đến 31"),
+        ("[session]\nmax_hours = 0\n", "'max_hours' phải từ 1 đến 168"),
         ("schedule = 1\n", "phải là một mục"),
         ("[schedule\n", "cú pháp TOML"),
     ]:

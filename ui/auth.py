@@ -3,8 +3,9 @@
 The account lives in the Streamlit session (server side); the browser holds the session's
 websocket and a cookie naming a token of the server's memory, so that a reload or a new tab keeps
 the sign-in (ui.remember). Every run of every page goes through `gate()` in dashboard.py: no
-account, or one idle longer than the setting [session] idle_minutes, gets the login form and
-nothing else. The rules themselves are etl.access.accounts.can; this module applies them:
+account, one idle longer than the setting [session] idle_minutes, or one signed in longer ago than
+[session] max_hours, gets the login form and nothing else. The rules themselves are
+etl.access.accounts.can; this module applies them:
   - `require(action)` at the top of a page or before an action stops the run with a message;
   - `communes(scope)` narrows every indicator call of a `xa` account to its own commune
     (ui.data.call applies it), whatever the URL or the widgets say.
@@ -22,27 +23,33 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import secrets
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from etl.access import accounts, logins
 from etl.settings import load_settings
 from etl.warehouse import db, snapshot
-from ui import remember, streamlit_vn
+from ui import remember, streamlit_vn, upload_guard
 
 ACCOUNT, SEEN, FAILURES, NOTICE = "_account", "_seen", "_login_failures", "_login_notice"
 SIGNED_IN = "_signed_in_at"
-# the session's token (ui.remember), whether this session looked for one in its cookie, and the
-# token the browser is still to store (after the sign-in) or to drop (after the sign-out)
+# the session's token (ui.remember), the connection on which this session last looked for one in its
+# cookie, and the token the browser is still to store (after the sign-in) or to drop (after the sign-out)
 TOKEN, RESUMED, STORE, DROP = "_token", "_resume_tried", "_token_to_store", "_token_to_drop"
+BOUND = "_bound_to"  # (connection, client) of the sign-in, or of the reconnect that last proved itself
 WRITE_WAIT = 20  # seconds an export or confirmation waits for a running load to finish
 BUSY_VN = ("Kho dữ liệu đang được nạp báo cáo nên chưa ghi được. Hãy chờ ít phút rồi thử lại.")
 LOGIN_BUSY_VN = "Máy chủ đang bận ghi nhật ký đăng nhập. Hãy thử lại sau ít giây."
 ENDED_VN = "Đã đăng xuất ở một thẻ khác của trình duyệt này."
+MOVED_VN = ("Phiên làm việc vừa được mở từ một kết nối không mang thông tin đăng nhập của trình duyệt đã đăng nhập, "
+            "nên đã đăng xuất để bảo vệ tài khoản. Hãy đăng nhập lại.")
 CHANGED_VN = "Tài khoản đã được quản trị viên thay đổi, đặt mật khẩu mới hoặc khóa. Hãy đăng nhập lại."
+LIFETIME_VN = "Phiên đăng nhập đã quá {hours} giờ kể từ lúc đăng nhập. Hãy đăng nhập lại."
 EXPIRED_VN = "Phiên làm việc đã hết hạn do không thao tác trong {minutes} phút. Hãy đăng nhập lại."
 REFUSED_VN = "Tài khoản {name} ({role}) không có quyền {what}."
 WHAT_VN = {"upload": "tải báo cáo lên", "upload_commune": "tải báo cáo lên", "export": "xuất báo cáo",
@@ -79,14 +86,39 @@ def write(fn, wait: float = WRITE_WAIT):
 def client() -> str:
     """Where this session comes from, for the login slow-down and the audit trail: the address
     of its connection ('localhost' on this machine) and a short hash of the headers a proxy and
-    the browser add (X-Forwarded-For, User-Agent). The address cannot be forged over TCP; the
-    headers can, which only gives a forger more clients of its own (etl.access.logins: the spray rule),
-    never another person's."""
+    the browser add (X-Forwarded-For, User-Agent). The address cannot be forged over TCP (behind
+    the reverse proxy of this machine it is the one the proxy saw: Streamlit's server trusts
+    X-Forwarded-For from 127.0.0.1 only); the headers can, which only gives a forger more clients
+    of its own (etl.access.logins: its address keeps one budget), never another person's."""
     ip = st.context.ip_address
     ip = ip if isinstance(ip, str) and ip else "localhost"
     headers = st.context.headers
     seen = "\n".join(headers.get(h, "") for h in ("X-Forwarded-For", "User-Agent"))
     return f"{ip} #{hashlib.sha256(seen.encode('utf-8', 'replace')).hexdigest()[:8]}"
+
+
+def _connection() -> str | None:
+    """The websocket this run came over: st.context.headers are its handshake's, whose random
+    Sec-WebSocket-Key is the same for every run of one connection and new at each reconnect."""
+    return st.context.headers.get("Sec-WebSocket-Key")
+
+
+def _bind() -> None:
+    st.session_state[BOUND] = (_connection(), client())
+
+
+def _same_browser() -> bool:
+    """Whether this run comes from the connection the session signed in on or, after a reconnect,
+    from the same client bringing the session's own cookie token (only the browser that signed in
+    holds it). A session signed in without a binding (none in use: tests) is bound here."""
+    here, bound = (_connection(), client()), st.session_state.get(BOUND)
+    if bound is not None and bound != here:
+        token, cookie = st.session_state.get(TOKEN), st.context.cookies.get(remember.COOKIE)
+        if bound[1] != here[1] or not token or not isinstance(cookie, str) \
+                or not secrets.compare_digest(cookie.encode(), token.encode()):
+            return False
+    st.session_state[BOUND] = here
+    return True
 
 
 def may(action: str, commune: str | None = None) -> bool:
@@ -131,18 +163,30 @@ def gate(con, use: bool = True) -> accounts.Account | None:
     """The signed-in account, still valid; None after showing why it is not (expired, disabled).
     `con` is the snapshot connection (None when there is no warehouse yet). A run that is not the
     user's doing (`use` False: the slideshow's timer) leaves the idle clock where it was."""
+    upload_guard.guard_store()  # from the first run on, whatever started the server
     account = current()
     resumed = account is None  # this run brings the account back from the cookie, if any
     if resumed:
         account = _resume(con)
     if account is None:
         return None
-    minutes = load_settings().session_idle_minutes
+    if not _same_browser():
+        # another connection naming this session's id: not the browser's own reconnect. The
+        # browser's other tabs keep their sign-in, and this session may still come back from
+        # the browser's cookie (a reconnect from a new address)
+        log.warning("session of %s taken up by another connection: signed out", account.name)
+        sign_out(MOVED_VN, end_token=False)
+        return gate(con, use)
+    settings = load_settings()
+    minutes, hours = settings.session_idle_minutes, settings.session_max_hours
     now = datetime.now()
     if now - st.session_state.get(SEEN, now) > timedelta(minutes=minutes):
         sign_out(EXPIRED_VN.format(minutes=minutes), end_token=False)  # another tab may be in use
         return None
     signed_in = st.session_state.setdefault(SIGNED_IN, now)
+    if now - signed_in > timedelta(hours=hours):
+        sign_out(LIFETIME_VN.format(hours=hours))  # the sign-in itself is over, in every tab
+        return None
     stored = _read(con, lambda cur: accounts.lookup(cur, account.name))
     if stored is not None and (stored.disabled or (stored.role, stored.commune) != (account.role, account.commune)
                                or (stored.password_set_at is not None and stored.password_set_at > signed_in)):
@@ -158,15 +202,29 @@ def gate(con, use: bool = True) -> accounts.Account | None:
         return None
     if use:
         st.session_state[SEEN] = now
+    _uploads(account, minutes)
     return account
 
 
+def _session() -> str:
+    return get_script_run_ctx().session_id
+
+
+def _uploads(account: accounts.Account, minutes: int) -> None:
+    """Streamlit's upload endpoint takes files for this session only while its account may upload
+    (ui.upload_guard)."""
+    if may("upload") or may("upload_commune"):
+        upload_guard.admit(_session(), st.session_state.get(TOKEN), minutes * 60)
+    else:
+        upload_guard.revoke(_session())
+
+
 def _resume(con) -> accounts.Account | None:
-    """Once per session: the account of the token in the browser's cookie, when the server
+    """Once per connection: the account of the token in the browser's cookie, when the server
     still knows it (ui.remember); gate() then checks it like any session's."""
-    if con is None or st.session_state.get(RESUMED):
+    if con is None or (RESUMED in st.session_state and st.session_state[RESUMED] == _connection()):
         return None
-    st.session_state[RESUMED] = True
+    st.session_state[RESUMED] = _connection()
     token = st.context.cookies.get(remember.COOKIE)
     entry = remember.resume(token, timedelta(minutes=load_settings().session_idle_minutes))
     if entry is None:
@@ -176,6 +234,8 @@ def _resume(con) -> accounts.Account | None:
         remember.forget(token)
         return None
     st.session_state.update({ACCOUNT: account, SIGNED_IN: entry.signed_in, SEEN: entry.seen, TOKEN: token})
+    st.session_state.pop(NOTICE, None)
+    _bind()
     log.info("resumed %s", account.name)
     return account
 
@@ -212,11 +272,12 @@ def _read(con, fn):
 
 def sign_out(notice: str | None = None, end_token: bool = True) -> None:
     """Ends the session's sign-in; with `end_token`, the browser's other tabs' too (ui.remember)."""
+    upload_guard.revoke(_session())
     token = st.session_state.pop(TOKEN, None)
     if end_token and token is not None:
         remember.forget(token)
         st.session_state[DROP] = token
-    for key in (ACCOUNT, SEEN, SIGNED_IN, STORE):
+    for key in (ACCOUNT, SEEN, SIGNED_IN, STORE, BOUND):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE] = notice
@@ -234,8 +295,8 @@ def _first_admin() -> bool:
     # The console of the person who started the server, never the page: whoever reaches the
     # port first must not become the administrator.
     print(f"\n*** Tài khoản quản trị đầu tiên: {accounts.ADMIN_NAME}  mật khẩu: {password}\n"
-          "*** Mật khẩu chỉ in một lần. Đổi bằng: python -m etl users set-password "
-          f"{accounts.ADMIN_NAME}\n", flush=True)
+          "*** Mật khẩu chỉ in một lần và phải đổi ở lần đăng nhập đầu tiên (hoặc bằng: python -m etl users "
+          f"set-password {accounts.ADMIN_NAME})\n", flush=True)
     return True
 
 
@@ -300,6 +361,7 @@ def _try(con, name: str, password: str) -> None:
     token = remember.issue(account.name, now, timedelta(minutes=load_settings().session_idle_minutes), now)
     st.session_state.update({TOKEN: token, STORE: token})
     st.session_state.pop(DROP, None)
+    _bind()
     log.info("login %s", account.name)
     st.rerun()
 

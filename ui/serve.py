@@ -9,6 +9,9 @@ started with plain `streamlit run`. While the first browser loads Streamlit's ow
 imports what the first script runs need (pandas, plotly, the indicator layer), builds one figure
 of each kind and, once Streamlit's runtime is up, has ui.data make the indicator calls people
 made most (ui.data.prefetch; again after each load), so the first visit does not wait for them.
+Streamlit's ASGI app is served wrapped in ui.upload_guard.middleware, which refuses an upload
+before its body is read unless the session may upload (Streamlit 1.67.0 builds the app in
+starlette_server.create_starlette_app; tests/test_server.py checks that the wrap is in place).
 """
 from __future__ import annotations
 
@@ -21,6 +24,10 @@ from streamlit import runtime
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.runtime import RuntimeState
 from streamlit.web import cli
+from streamlit.web.server.starlette import starlette_server
+
+from etl.warehouse import db
+from ui import upload_guard
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
 
@@ -42,7 +49,15 @@ def warm() -> None:
     data.source()
 
 
+def _guarded_app(build):
+    def build_guarded(runtime_):
+        return upload_guard.middleware(build(runtime_))
+    return build_guarded
+
+
 def main() -> None:
+    db.keep_private()  # the login file, the snapshot copies and anything else it writes
+    starlette_server.create_starlette_app = _guarded_app(starlette_server.create_starlette_app)
     threading.Thread(target=warm, name="warm", daemon=True).start()
     PagesManager.uses_pages_directory = False  # what st.navigation sets on its first call
     sys.argv = ["streamlit", "run", str(DASHBOARD), *sys.argv[1:]]
