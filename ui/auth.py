@@ -34,7 +34,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from etl.access import accounts, logins
 from etl.settings import load_settings
 from etl.warehouse import db, snapshot
-from ui import remember, streamlit_vn, upload_guard
+from ui import markup, remember, streamlit_vn, upload_guard
 
 ACCOUNT, SEEN, FAILURES, NOTICE = "_account", "_seen", "_login_failures", "_login_notice"
 SIGNED_IN = "_signed_in_at"
@@ -136,7 +136,7 @@ def require(*actions: str) -> accounts.Account:
     if account is not None and any(may(a) for a in actions):
         return account
     name, role = (account.name, account.role_vn) if account else ("(chưa đăng nhập)", "")
-    st.error(REFUSED_VN.format(name=name, role=role, what=WHAT_VN.get(actions[0], actions[0])))
+    st.error(REFUSED_VN.format(name=markup.md(name), role=role, what=WHAT_VN.get(actions[0], actions[0])))
     st.stop()
 
 
@@ -370,8 +370,8 @@ def sidebar() -> None:
     """Who is signed in, and the way out."""
     account = current()
     box = st.sidebar.container()
-    where = f" · {account.commune}" if account.commune else ""
-    box.caption(f":material/person: **{account.name}** · {account.role_vn}{where}")
+    where = f" · {markup.md(account.commune)}" if account.commune else ""
+    box.caption(f":material/person: **{markup.md(account.name)}** · {account.role_vn}{where}")
     if box.button("Đăng xuất", icon=":material/logout:", key="logout"):
         sign_out("Đã đăng xuất.")
         st.rerun()
