@@ -19,6 +19,7 @@ filters), so the rule "expected counts only units active in the month" is writte
 | committee                | commune, month, commune_month, total               | I1 I2 I3 I4   |
 | branch_meetings          | branch, branch_month, commune, commune_month, month, total | I5 I6 I7 I9 |
 | quality                  | same as branch_meetings                            | I10           |
+| well_attended            | same as branch_meetings                            | I7 detail     |
 | thematic                 | quarter, commune_quarter, branch_quarter           | I8            |
 | meeting_details          | one row per branch-month (reported values, no shares) | drill-down |
 | recruitment              | branch, commune, commune_month, month, total       | I12 I13       |
@@ -205,6 +206,16 @@ def quality(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
     """I10: Tốt / Khá / Trung bình / Kém over rated held meetings; see branch_meetings.sql."""
     df, flags = _branch_rows(con, scope, None, by)
     return _shape(df, flags, drop=tuple(c for c in _I5_I9 if c != "held"))
+
+
+def well_attended(con, scope: Scope, settings: Settings | None = None, by: str = "commune") -> pd.DataFrame:
+    """Held meetings attended by more than [attendance] well_attended_above % of their expected
+    members, and their share of the held meetings; see well_attended.sql."""
+    settings = settings or load_settings()
+    flags = _grain(by, _BRANCH_GRAINS)
+    df = _query(con, "well_attended", **_scope_params(scope), **flags,
+                above=settings.attendance_well_attended_above / 100)
+    return _shape(df, flags)
 
 
 def thematic(con, scope: Scope, by: str = "quarter") -> pd.DataFrame:

@@ -274,6 +274,25 @@ def test_branch_meetings_per_commune_and_total(con):
     assert t.i9_upper_attended_share == pytest.approx(4 / 9)
 
 
+def test_well_attended_meetings_count_shares_above_the_threshold(con):
+    """Held meetings attended by more than 90 % of their expected members (total − exempt): A1 Feb
+    18/18, A2 Feb 10/10, B1 Mar 14/14; A2 Jan's 9/10 is exactly 90 %, not more; not-held rows and
+    B's missing February count neither way."""
+    df = ind.well_attended(con, Q1, Settings(), by="commune")
+    a, b, c = (row(df, commune_code=k) for k in "ABC")
+    assert (a.meetings_counted, a.well_attended, a.well_attended_share) == (5, 2, pytest.approx(0.4))
+    assert (b.meetings_counted, b.well_attended) == (3, 1)
+    assert (c.meetings_counted, c.well_attended, c.well_attended_share) == (1, 0, 0.0)
+    t = ind.well_attended(con, Q1, Settings(), by="total").iloc[0]
+    assert (t.meetings_counted, t.well_attended) == (9, 3) and t.well_attended_share == pytest.approx(1 / 3)
+    feb = row(ind.well_attended(con, Q1, Settings(), by="commune_month"), commune_code="B", period="2024-02")
+    assert not feb.reported and pd.isna(feb.well_attended) and pd.isna(feb.well_attended_share)
+    # the threshold is [attendance] well_attended_above: at 80 %, A1 Jan 16/18 and C1 10/12 count,
+    # B1 Jan's 12/15 (exactly 80 %) still does not
+    low = ind.well_attended(con, Q1, Settings(attendance_well_attended_above=80), by="total").iloc[0]
+    assert (low.meetings_counted, low.well_attended) == (9, 7)
+
+
 def test_inactive_branches_are_not_expected(con):
     grid = ind.branch_meetings(con, Q1, Settings(), by="branch_month")
     # A3 and C1 closed on 31 Jan: one expected month each, no "not reported" rows after it
