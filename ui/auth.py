@@ -1,4 +1,4 @@
-"""Who is using the dashboard, and what they may see and do (issue 6).
+"""Who is using the dashboard, and what they may see and do.
 
 The account lives in the Streamlit session (server side); the browser holds the session's
 websocket and a cookie naming a token of the server's memory, so that a reload or a new tab keeps
@@ -285,7 +285,7 @@ def sign_out(notice: str | None = None, end_token: bool = True) -> None:
 
 def _first_admin() -> bool:
     """On a warehouse with no account at all, create the administrator and print its password
-    once on the server's console. True when there is no account yet (or was not until now)."""
+    once on the server's console. True when there was no account before this call."""
     try:
         password = write(accounts.ensure_admin)
     except db.WarehouseBusy:

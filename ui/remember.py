@@ -1,4 +1,4 @@
-"""Staying signed in when the page is reloaded (issue 6).
+"""Staying signed in when the page is reloaded.
 
 A reload, a second tab or a link opened in the same browser is a new Streamlit session; without
 this its user signs in again. At sign-in the server makes a random token and keeps only its
