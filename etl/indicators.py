@@ -44,6 +44,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -124,12 +125,41 @@ def _scope_params(scope: Scope) -> dict:
             "kinds": list(scope.branch_kinds)}
 
 
-def _grain(by: str, allowed: tuple[str, ...]) -> dict[str, bool]:
+class Grain(StrEnum):
+    """What an indicator's rows are grouped by: `by=` of the functions below. TOTAL is one row for
+    everything in scope; a branch key brings its commune's. Being a str, 'commune' is Grain.COMMUNE."""
+    TOTAL = "total"
+    COMMUNE = "commune"
+    BRANCH = "branch"
+    MONTH = "month"
+    QUARTER = "quarter"
+    CATEGORY = "category"
+    COMMUNE_MONTH = "commune_month"
+    BRANCH_MONTH = "branch_month"
+    COMMUNE_QUARTER = "commune_quarter"
+    BRANCH_QUARTER = "branch_quarter"
+    COMMUNE_CATEGORY = "commune_category"
+
+    @property
+    def flags(self) -> dict[str, bool]:
+        """The SQL's $by_* parameters: which keys the rows carry (a key not chosen is NULL)."""
+        commune, branch, month, category = _GRAIN_KEYS[self]
+        return {"by_commune": commune or branch, "by_branch": branch, "by_month": month, "by_category": category}
+
+
+# grain -> (commune, branch, month, category) keys; a quarter is grouped by its own SQL, not by month
+_GRAIN_KEYS = {Grain.TOTAL: (False, False, False, False), Grain.COMMUNE: (True, False, False, False),
+               Grain.BRANCH: (False, True, False, False), Grain.MONTH: (False, False, True, False),
+               Grain.QUARTER: (False, False, False, False), Grain.CATEGORY: (False, False, False, True),
+               Grain.COMMUNE_MONTH: (True, False, True, False), Grain.BRANCH_MONTH: (False, True, True, False),
+               Grain.COMMUNE_QUARTER: (True, False, False, False), Grain.BRANCH_QUARTER: (False, True, False, False),
+               Grain.COMMUNE_CATEGORY: (True, False, False, True)}
+
+
+def _grain(by: Grain | str, allowed: tuple[Grain, ...]) -> dict[str, bool]:
     if by not in allowed:
-        raise ValueError(f"by={by!r}: one of {', '.join(allowed)}")
-    parts = set(by.split("_"))
-    return {"by_commune": bool(parts & {"commune", "branch"}), "by_branch": "branch" in parts,
-            "by_month": "month" in parts, "by_category": "category" in parts}
+        raise ValueError(f"by={str(by)!r}: one of {', '.join(allowed)}")
+    return Grain(by).flags
 
 
 def _shape(df: pd.DataFrame, flags: dict[str, bool], drop: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -167,7 +197,7 @@ def lowest(df: pd.DataFrame, column: str, n: int, *, highest: bool = False) -> p
                           kind="stable").head(n)
 
 
-_BRANCH_GRAINS = ("branch", "branch_month", "commune", "commune_month", "month", "total")
+_BRANCH_GRAINS = (Grain.BRANCH, Grain.BRANCH_MONTH, Grain.COMMUNE, Grain.COMMUNE_MONTH, Grain.MONTH, Grain.TOTAL)
 _I10 = ("rated", "tot", "kha", "trung_binh", "kem", "tot_share", "kha_share",
         "trung_binh_share", "kem_share", "kha_tro_len_share")
 _I5_I9 = ("held", "i5_held_share", "branches_reported", "branches_held_all", "i5_branch_share",
@@ -176,16 +206,16 @@ _I5_I9 = ("held", "i5_held_share", "branches_reported", "branches_held_all", "i5
 
 
 def committee(con, scope: Scope, settings: Settings | None = None,
-              by: str = "commune") -> pd.DataFrame:
+              by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """I1–I4 per commune-month grouping; see committee.sql."""
     settings = settings or load_settings()
-    flags = _grain(by, ("commune", "month", "commune_month", "total"))
+    flags = _grain(by, (Grain.COMMUNE, Grain.MONTH, Grain.COMMUNE_MONTH, Grain.TOTAL))
     df = _query(con, "committee", **_scope_params(scope), **flags,
                 tasks_deadline_day=settings.tasks_deadline_day)
     return _shape(df, flags)
 
 
-def _branch_rows(con, scope: Scope, settings: Settings | None, by: str) -> tuple:
+def _branch_rows(con, scope: Scope, settings: Settings | None, by: Grain) -> tuple:
     settings = settings or load_settings()
     flags = _grain(by, _BRANCH_GRAINS)
     df = _query(con, "branch_meetings", **_scope_params(scope), **flags,
@@ -195,20 +225,20 @@ def _branch_rows(con, scope: Scope, settings: Settings | None, by: str) -> tuple
 
 
 def branch_meetings(con, scope: Scope, settings: Settings | None = None,
-                    by: str = "commune") -> pd.DataFrame:
+                    by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """I5, I6, I7, I9 over branch-months, and I5 by branch (branches_held_all /
     branches_reported: held in every month reported); see branch_meetings.sql."""
     df, flags = _branch_rows(con, scope, settings, by)
     return _shape(df, flags, drop=_I10)
 
 
-def quality(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
+def quality(con, scope: Scope, by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """I10: Tốt / Khá / Trung bình / Kém over rated held meetings; see branch_meetings.sql."""
     df, flags = _branch_rows(con, scope, None, by)
     return _shape(df, flags, drop=tuple(c for c in _I5_I9 if c != "held"))
 
 
-def well_attended(con, scope: Scope, settings: Settings | None = None, by: str = "commune") -> pd.DataFrame:
+def well_attended(con, scope: Scope, settings: Settings | None = None, by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """Held meetings attended by more than [attendance] well_attended_above % of their expected
     members, and their share of the held meetings; see well_attended.sql."""
     settings = settings or load_settings()
@@ -218,9 +248,9 @@ def well_attended(con, scope: Scope, settings: Settings | None = None, by: str =
     return _shape(df, flags)
 
 
-def thematic(con, scope: Scope, by: str = "quarter") -> pd.DataFrame:
+def thematic(con, scope: Scope, by: Grain = Grain.QUARTER) -> pd.DataFrame:
     """I8 per quarter; see thematic.sql."""
-    flags = _grain(by, ("quarter", "commune_quarter", "branch_quarter"))
+    flags = _grain(by, (Grain.QUARTER, Grain.COMMUNE_QUARTER, Grain.BRANCH_QUARTER))
     return _shape(_query(con, "thematic", **_scope_params(scope), **flags), flags)
 
 
@@ -248,15 +278,15 @@ def branch_month_details(con, scope: Scope, commune: str, settings: Settings | N
                          on=["branch_code", "period"], how="left", sort=False)
 
 
-def recruitment(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
+def recruitment(con, scope: Scope, by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """I12 sources trained and I13 change with its components; see recruitment.sql."""
-    flags = _grain(by, ("branch", "commune", "commune_month", "month", "total"))
+    flags = _grain(by, (Grain.BRANCH, Grain.COMMUNE, Grain.COMMUNE_MONTH, Grain.MONTH, Grain.TOTAL))
     return _shape(_query(con, "recruitment", **_scope_params(scope), **flags), flags)
 
 
-def recruitment_progress(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
+def recruitment_progress(con, scope: Scope, by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """I11 year to date against the target, on-track pace; see recruitment_progress.sql."""
-    flags = _grain(by, ("commune", "commune_month", "month", "total"))
+    flags = _grain(by, (Grain.COMMUNE, Grain.COMMUNE_MONTH, Grain.MONTH, Grain.TOTAL))
     if not flags["by_month"]:
         scope = _up_to_reported(con, scope)
     df = _query(con, "recruitment_progress", **_scope_params(scope), **flags)
@@ -279,9 +309,9 @@ def open_findings(con, scope: Scope) -> pd.DataFrame:
 
 
 def inspections(con, scope: Scope, as_of: date | None = None,
-                by: str = "commune") -> pd.DataFrame:
+                by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """I14 counts by status, overdue as of a day, resolved share; see inspections.sql."""
-    flags = _grain(by, ("commune", "category", "commune_category", "total"))
+    flags = _grain(by, (Grain.COMMUNE, Grain.CATEGORY, Grain.COMMUNE_CATEGORY, Grain.TOTAL))
     df = _query(con, "inspections", **_scope_params(scope), **flags,
                 as_of=as_of_day(scope, as_of))
     return _shape(df, flags)
@@ -297,13 +327,13 @@ _SUBMISSION_ROW = ("status", "deadline", "first_received_at", "current_received_
 
 
 def submissions(con, scope: Scope, settings: Settings | None = None,
-                by: str = "commune_month", as_of: date | None = None) -> pd.DataFrame:
+                by: Grain = Grain.COMMUNE_MONTH, as_of: date | None = None) -> pd.DataFrame:
     """I15: who reported, on time or late (first version), per month share; see submissions.sql.
     `as_of` (default today) separates 'missing' from 'pending' (deadline not yet passed).
     confirmed_months counts commune-months the board has confirmed (etl.access.confirm); by
     commune_month, `confirmed` with confirmed_at and confirmed_by (NULL: the command line)."""
     settings = settings or load_settings()
-    flags = _grain(by, ("commune_month", "commune", "month", "total"))
+    flags = _grain(by, (Grain.COMMUNE_MONTH, Grain.COMMUNE, Grain.MONTH, Grain.TOTAL))
     df = _query(con, "submissions", **_scope_params(scope), **flags,
                 deadline_day=settings.submission_deadline_day,
                 as_of=as_of if as_of is not None else date.today())
@@ -338,9 +368,9 @@ def submission_versions(con, commune_code: str, period: str) -> pd.DataFrame:
 
 
 def annual_ratings(con, scope: Scope, year: int | None = None,
-                   by: str = "commune") -> pd.DataFrame:
+                   by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """Year-end ratings of branches and members; year defaults to the scope's last year."""
-    flags = _grain(by, ("branch", "commune", "total"))
+    flags = _grain(by, (Grain.BRANCH, Grain.COMMUNE, Grain.TOTAL))
     df = _query(con, "annual_ratings", **_scope_params(scope), **flags,
                 year=int(scope.last[:4]) if year is None else year)
     return _shape(df, flags, drop=() if flags["by_branch"] else ("org_rating",))

@@ -601,7 +601,15 @@ def test_scope_and_grain_validation(con):
     assert scope.last_day == D(2024, 2, 29)
     assert ind.Scope.for_year(2024) == ind.Scope("2024-01", "2024-12")
     with pytest.raises(ValueError, match="by='branch'"):
-        ind.committee(con, Q1, Settings(), by="branch")
+        ind.committee(con, Q1, Settings(), by=ind.Grain.BRANCH)
+    with pytest.raises(ValueError, match="by='communes'"):  # a misspelt grain is refused, not guessed at
+        ind.committee(con, Q1, Settings(), by="communes")
+    # a grain is its keys, written out: a branch brings its commune, a quarter is not a month
+    assert ind.Grain.BRANCH_MONTH.flags == {"by_commune": True, "by_branch": True, "by_month": True,
+                                            "by_category": False}
+    assert ind.Grain.COMMUNE_QUARTER.flags == {"by_commune": True, "by_branch": False, "by_month": False,
+                                               "by_category": False}
+    assert ind.Grain("commune") is ind.Grain.COMMUNE and ind.Grain.COMMUNE == "commune"
 
 
 def test_every_sql_file_states_its_grain_and_is_used():
