@@ -8,6 +8,7 @@ missing), C Jan. Every expected value below is worked out by hand in the comment
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -15,7 +16,7 @@ import pytest
 
 from etl import indicators as ind
 from etl.settings import DEFAULT_PATH, Settings, load_settings
-from etl.warehouse import db
+from etl.warehouse import db, queries
 
 AS_OF = date(2024, 5, 4)
 Q1 = ind.Scope("2024-01", "2024-03")
@@ -613,8 +614,8 @@ def test_scope_and_grain_validation(con):
 
 
 def test_every_sql_file_states_its_grain_and_is_used():
-    source = (ind.SQL_DIR.parent.parent.parent / "indicators.py").read_text(encoding="utf-8")
-    files = sorted(ind.SQL_DIR.glob("*.sql"))
+    source = Path(ind.__file__).read_text(encoding="utf-8")
+    files = sorted(queries.INDICATORS.glob("*.sql"))
     assert len(files) >= 15
     for path in files:
         text = path.read_text(encoding="utf-8")
