@@ -40,7 +40,7 @@ PAGES = [
 # The pages shown only to accounts that may do one of these (each page checks again itself).
 NEEDS = {"tai-bao-cao": ("upload", "upload_commune"), "xuat-bao-cao": ("export",), "nhat-ky": ("view_audit",)}
 
-source = st.session_state["_source"] = data.source()
+source = data.use(data.source())
 if auth.gate(source.con) is None:
     navigation(PAGES, position="hidden")  # resolves the URL's page; it runs after the login
     auth.login_form(source.con)
@@ -56,9 +56,9 @@ page = navigation(mine, position="hidden" if presenting else "sidebar")
 if not presenting:
     auth.sidebar()
 try:
-    st.session_state["_filters"] = filters.sidebar()
+    filters.use(filters.sidebar())
 except data.NoData:
-    st.session_state["_filters"] = None
+    filters.use(None)
 if presenting:
     present.apply([p for p in mine if p.visibility == "visible"])
     st.query_params["present"] = "1"

@@ -37,7 +37,7 @@ def _names(scope: indicators.Scope = indicators.Scope("2000-01", "2099-12")) -> 
     """Commune code -> name of the communes active in `scope`, from the snapshot (empty before
     the unit registry is loaded)."""
     try:
-        units = data.call("communes", scope)
+        units = data.communes(scope)
     except data.NoData:
         return {}
     return dict(zip(units["commune_code"], units["commune_name"]))

@@ -8,7 +8,7 @@ account, one idle longer than the setting [session] idle_minutes, or one signed 
 etl.access.accounts.can; this module applies them:
   - `require(action)` at the top of a page or before an action stops the run with a message;
   - `communes(scope)` narrows every indicator call of a `xa` account to its own commune
-    (ui.data.call applies it), whatever the URL or the widgets say.
+    (every ui.data reader applies it), whatever the URL or the widgets say.
 
 The dashboard reads a snapshot of the warehouse; an export or a confirmation writes the
 warehouse itself through `write()`: a short connection, waiting while a load holds the file. A

@@ -4,7 +4,7 @@ any failure into a Vietnamese message instead of a traceback.
 
 A page module is only:
     f = page.start("Sinh hoạt chi bộ")
-    if f: ...widgets, `data.call(...)`, `page.chart(...)`, `page.table(...)`...
+    if f: ...widgets, `data.<reader>(...)`, `page.chart(...)`, `page.table(...)`...
 """
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def signed_in(*, use: bool) -> bool:
     idle clock stays where the user's last action left it."""
     # the warehouse as it is now, as dashboard.py opens it: an account disabled since the last
     # whole run is in the newer copy (and the slides show newly loaded reports)
-    src = st.session_state["_source"] = data.source()
+    src = data.use(data.source())
     return auth.gate(src.con, use=use) is not None
 
 

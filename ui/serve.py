@@ -8,7 +8,7 @@ page (/hoi-nghi-cap-uy) showed a "Page not found" box, and one naming a page fil
 started with plain `streamlit run`. While the first browser loads Streamlit's own code, a thread
 imports what the first script runs need (pandas, plotly, the indicator layer), builds one figure
 of each kind and, once Streamlit's runtime is up, has ui.data make the indicator calls people
-made most (ui.data.prefetch; again after each load), so the first visit does not wait for them.
+made most (ui.prefetch; again after each load), so the first visit does not wait for them.
 Streamlit's ASGI app is served wrapped in ui.upload_guard.middleware, which refuses an upload
 before its body is read unless the session may upload (Streamlit 1.67.0 builds the app in
 starlette_server.create_starlette_app; tests/test_server.py checks that the wrap is in place).
@@ -27,7 +27,7 @@ from streamlit.web import cli
 from streamlit.web.server.starlette import starlette_server
 
 from etl.warehouse import db
-from ui import upload_guard
+from ui import prefetch, upload_guard
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
 
@@ -45,7 +45,7 @@ def warm() -> None:
         time.sleep(0.02)
     from ui import charts, data, filters, page, present  # noqa: F401  (ui.page imports ui.auth)
     charts.warm()
-    data.PREFETCH = True
+    prefetch.enable()
     data.source()
 
 
