@@ -7,15 +7,10 @@
 -- Parameters: $first, $last ('YYYY-MM'), $communes, $kinds (VARCHAR[], empty = all),
 -- $by_commune, $by_branch, $by_month (BOOLEAN), $above (a fraction, e.g. 0.9).
 WITH branch_months AS (
-    SELECT coalesce(r.commune_code, a.commune_code) AS commune_code,
-           coalesce(r.branch_code, a.branch_code) AS branch_code,
-           coalesce(r.period, a.period) AS period,
-           r.period IS NOT NULL AS reported,
-           coalesce(r.held, false) AND r.members_total - coalesce(r.members_exempt, 0) > 0 AS counted,
-           r.members_attended / nullif(r.members_total - coalesce(r.members_exempt, 0), 0) AS share
-    FROM active_branches($first, $last, $communes, $kinds) AS a
-    FULL JOIN reported_branch_months($first, $last, $communes, $kinds) AS r
-      ON a.branch_code = r.branch_code AND a.period = r.period
+    SELECT commune_code, branch_code, period, reported,
+           coalesce(held, false) AND members_total - coalesce(members_exempt, 0) > 0 AS counted,
+           members_attended / nullif(members_total - coalesce(members_exempt, 0), 0) AS share
+    FROM expected_or_reported_branch_months($first, $last, $communes, $kinds)
 ),
 grouped AS (
     SELECT CASE WHEN $by_commune OR $by_branch THEN commune_code END AS commune_code,
