@@ -29,12 +29,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from etl.access import accounts, logins
 from etl.settings import load_settings
 from etl.warehouse import db, snapshot
 from ui import markup, remember, streamlit_vn, upload_guard
+from ui import streamlit_internals as internals
 
 ACCOUNT, SEEN, FAILURES, NOTICE = "_account", "_seen", "_login_failures", "_login_notice"
 SIGNED_IN = "_signed_in_at"
@@ -207,7 +207,7 @@ def gate(con, use: bool = True) -> accounts.Account | None:
 
 
 def _session() -> str:
-    return get_script_run_ctx().session_id
+    return internals.session_id()
 
 
 def _uploads(account: accounts.Account, minutes: int) -> None:

@@ -18,11 +18,13 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ui import streamlit_internals as internals
+
 COOKIE = "bantochuc_phien"
 # The browser stores the token right after the sign-in, and drops it on the login page after a
 # sign-out unless another tab has stored a new one since (%s: a token, URL-safe characters only).
 # The element takes no room on the page (its CSS hides it: no gap above the title).
-SET_JS = ('<style>[data-testid="stElementContainer"]:has(#keep-signed-in) { display: none; }</style>'
+SET_JS = ('<style>' + internals.testid("stElementContainer") + ':has(#keep-signed-in) { display: none; }</style>'
           '<script id="keep-signed-in">document.cookie = "' + COOKIE + '=%s; Path=/; SameSite=Strict"'
           ' + (location.protocol === "https:" ? "; Secure" : "");</script>')
 CLEAR_JS = ('<script>if (document.cookie.split("; ").includes("' + COOKIE + '=%s"))'
