@@ -47,6 +47,7 @@ def test_the_names_used_in_the_browser_are_in_streamlits_browser_code():
     assert not missing, missing
     assert internals.UPLOADER_DROP_TEXT.lstrip(".") in code
     assert internals.NOT_FOUND_TITLE in code
+    assert internals.CHART_CODE is not None and internals.CHART_CODE.name in internals.PRELOAD_CHARTS_JS
 
 
 def test_no_other_module_touches_streamlits_internals():

@@ -26,7 +26,6 @@ import logging
 import secrets
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import streamlit as st
 
@@ -55,15 +54,6 @@ REFUSED_VN = "Tài khoản {name} ({role}) không có quyền {what}."
 WHAT_VN = {"upload": "tải báo cáo lên", "upload_commune": "tải báo cáo lên", "export": "xuất báo cáo",
            "confirm": "duyệt báo cáo", "view_audit": "xem nhật ký hoạt động", "manage_users": "quản lý tài khoản",
            "view_all": "xem số liệu", "view_commune": "xem số liệu"}
-
-# Streamlit's browser code for charts, 4.7 MB that take a second or two to evaluate, comes only
-# when the first chart does; the login page has the browser load it while the form is filled in
-# (the script stays harmless if a Streamlit version names the file otherwise).
-CHART_CODE = next((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"), None)
-PRELOAD_JS = """<script>(window.requestIdleCallback || setTimeout)(() => {
-  const app = document.querySelector('script[type="module"][src*="/static/js/index."]');
-  if (app) import(new URL("%s", app.src).href).catch(() => {});
-}, {timeout: 300});</script>"""
 
 log = logging.getLogger("dashboard.auth")
 
@@ -322,8 +312,7 @@ def login_form(con) -> None:
             submitted = st.form_submit_button("Đăng nhập", type="primary", icon=":material/login:")
         if submitted:
             _try(con, name, password)
-    st.html(streamlit_vn.SCRIPT + (PRELOAD_JS % CHART_CODE.name if CHART_CODE is not None else ""),
-            unsafe_allow_javascript=True)
+    st.html(streamlit_vn.SCRIPT + internals.PRELOAD_CHARTS_JS, unsafe_allow_javascript=True)
     dropped = st.session_state.get(DROP)
     if dropped is not None:  # the cookie of a sign-out, unless another tab has since stored its own
         st.html(remember.CLEAR_JS % dropped, unsafe_allow_javascript=True)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
+import streamlit
 from streamlit import runtime
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.runtime import RuntimeState
@@ -72,6 +74,15 @@ def run(script: str, options: list[str]) -> None:
     sys.argv = ["streamlit", "run", script, *options]
     cli.main(prog_name="streamlit")
 
+
+# Streamlit's browser code for charts, 4.7 MB that take a second or two to evaluate, comes only
+# when the first chart does; the login page has the browser load it while the form is filled in
+# (PRELOAD_CHARTS_JS; empty if a Streamlit version names the file otherwise).
+CHART_CODE = next((Path(streamlit.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"), None)
+PRELOAD_CHARTS_JS = """<script>(window.requestIdleCallback || setTimeout)(() => {
+  const app = document.querySelector('script[type="module"][src*="/static/js/index."]');
+  if (app) import(new URL("%s", app.src).href).catch(() => {});
+}, {timeout: 300});</script>""" % CHART_CODE.name if CHART_CODE is not None else ""
 
 # Streamlit's upload route (streamlit.web.server.server.UPLOAD_FILE_ENDPOINT, after
 # server.baseUrlPath): its session id and file id
