@@ -10,7 +10,7 @@ choose its own password first (the first administrator) gets that form instead o
 import streamlit as st
 
 from etl.warehouse import db
-from ui import auth, data, filters, password, present
+from ui import auth, data, filters, login, password, present
 from ui.page import navigation
 
 db.keep_private()  # under plain `streamlit run` too: the login file and snapshots it writes are private
@@ -43,7 +43,7 @@ NEEDS = {"tai-bao-cao": ("upload", "upload_commune"), "xuat-bao-cao": ("export",
 source = data.use(data.source())
 if auth.gate(source.con) is None:
     navigation(PAGES, position="hidden")  # resolves the URL's page; it runs after the login
-    auth.login_form(source.con)
+    login.form(source.con)
     st.stop()
 auth.keep_in_browser()
 if auth.current().must_change_password:  # the first administrator's printed password: nothing else first
