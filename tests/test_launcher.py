@@ -254,3 +254,24 @@ def test_a_clean_clone_sets_up_builds_the_demo_and_serves(tmp_path):
     assert (clone / "data" / "demo.duckdb").exists()
     assert not list((clone / "data").glob("*.building*"))
     assert stamp.stat().st_mtime_ns == before
+
+
+def test_deploy_examples_agree_with_the_server_and_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    upload_mb = int(next(line.split("=")[1] for line in (ROOT / ".streamlit" / "config.toml").read_text()
+                         .splitlines() if line.startswith("maxUploadSize")))
+    unit = (ROOT / "deploy" / "bantochuc.service").read_text(encoding="utf-8")
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    caddy = (ROOT / "deploy" / "Caddyfile").read_text(encoding="utf-8")
+    for name in ("deploy/bantochuc.service", "deploy/nginx.conf", "deploy/Caddyfile"):
+        assert f"`{name}`" in readme, name
+    # the service starts the server as run.py does, on the real warehouse
+    python = "/opt/bantochuc/.venv/bin/python"
+    assert f"ExecStart={' '.join(run.serve_command(python, []))}\n" in unit
+    assert "Environment=WAREHOUSE_DB=/opt/bantochuc/data/warehouse.duckdb" in unit
+    # one workbook and its form pass, the metrics stay inside, the app is reached on this machine
+    assert f"client_max_body_size {upload_mb + 1}m;" in nginx and f"max_size {upload_mb + 1}MB" in caddy
+    assert "location = /_stcore/metrics { deny all; }" in nginx
+    assert "respond /_stcore/metrics 403" in caddy
+    assert "proxy_pass http://127.0.0.1:8501;" in nginx and "reverse_proxy 127.0.0.1:8501" in caddy
+    assert "listen 443 ssl;" in nginx
