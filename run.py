@@ -113,9 +113,8 @@ def run(args, root=ROOT):
     python = setup(root)
     if setup_only:
         return 0
-    os.environ.setdefault("WAREHOUSE_DB", DEMO_DB)
+    db = os.environ["WAREHOUSE_DB"] = os.environ.get("WAREHOUSE_DB") or DEMO_DB  # set but empty: the demo
     os.environ.setdefault("PYTHONUTF8", "1")  # Windows: files and pipes in UTF-8, as on Linux
-    db = os.environ["WAREHOUSE_DB"]
     if not Path(db).exists():
         build_demo(python, db)
     if Path(db) == Path(DEMO_DB):  # demo accounts, new passwords each start

@@ -166,6 +166,35 @@ def test_only_a_complete_demo_warehouse_takes_the_name(monkeypatch, tmp_path):
     assert db.read_bytes() == b"built" and not Path("data", "demo.duckdb.building").exists()
 
 
+def test_run_builds_the_demo_once_gives_accounts_and_hands_over_to_the_server(monkeypatch, tmp_path):
+    (tmp_path / "data").mkdir()
+    calls, started = [], []
+
+    def fake_run(cmd, **kw):
+        calls.append(cmd[1:3])
+        if "--db" in cmd:
+            Path(cmd[cmd.index("--db") + 1]).write_bytes(b"demo")
+        return subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr(run, "setup", lambda root: Path("/venv/bin/python"))
+    monkeypatch.setattr(run.subprocess, "run", fake_run)
+    monkeypatch.setattr(run.os, "execv", lambda path, argv: started.append(argv))
+    monkeypatch.setenv("WAREHOUSE_DB", "")     # set but empty: the demo, as the bash script did
+    monkeypatch.delenv("PYTHONUTF8", raising=False)  # run() sets it for the server: undone after
+    monkeypatch.chdir(ROOT)
+    run.run(["--server.port", "8600"], root=tmp_path)
+    run.run(["--server.port", "8600"], root=tmp_path)
+    assert calls == [["-m", "etl.sample"], ["-m", "etl.sample.demo"], ["-m", "etl.sample.demo"]]
+    assert (tmp_path / "data" / "demo.duckdb").read_bytes() == b"demo"
+    assert started == [["/venv/bin/python", "-m", "ui.serve", "--server.headless", "true",
+                        "--server.port", "8600"]] * 2
+    calls.clear()
+    monkeypatch.setenv("WAREHOUSE_DB", str(tmp_path / "data" / "demo.duckdb"))  # not the demo's name
+    assert run.run(["--setup-only"], root=tmp_path) == 0 and calls == []
+    run.run([], root=tmp_path)
+    assert calls == []                          # a warehouse of its own: no demo accounts
+
+
 def test_windows_finds_chrome_or_edge(monkeypatch):
     env = {"PROGRAMFILES": r"C:\Program Files", "PROGRAMFILES(X86)": r"C:\Program Files (x86)",
            "LOCALAPPDATA": r"C:\Users\BanToChuc\AppData\Local"}
@@ -206,27 +235,45 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_clean_clone_sets_up_builds_the_demo_and_serves(tmp_path):
+def _clone(tmp_path, python3_name="python3"):
+    """A clean clone of this repository, its .venv a link to the test's (skipped unless that
+    one's stamp matches: the launcher would install into it), and an environment whose PATH
+    holds no Unix tool but bash and the dirname the scripts start with: the run path needs none.
+    Returns (clone, env, the stamp)."""
     venv = Path(sys.prefix)
     want = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()
     stamp = venv / run.STAMP
     if not stamp.exists() or stamp.read_text().strip() != want:
-        pytest.skip("the test's virtual environment has no stamp for this requirements.txt: "
-                    "the launcher would install into it")
+        pytest.skip("the test's virtual environment has no stamp for this requirements.txt")
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     for name in ("run.py", "scripts/run.sh", "scripts/setup.sh", "scripts/python.sh"):
         (clone / name).write_bytes((ROOT / name).read_bytes())  # the launcher as it is on disk
     (clone / ".venv").symlink_to(venv)  # installed already: honoured, since its stamp matches
-    before = stamp.stat().st_mtime_ns
-    # no Unix tool on PATH but bash and the dirname the scripts start with: the run path needs none
     tools = tmp_path / "bin"
     tools.mkdir()
     for name, target in (("bash", "/bin/bash"), ("dirname", "/usr/bin/dirname"),
-                         ("python3", getattr(sys, "_base_executable", sys.executable))):
+                         (python3_name, getattr(sys, "_base_executable", sys.executable))):
         (tools / name).symlink_to(target)
     env = {k: v for k, v in os.environ.items() if k not in ("WAREHOUSE_DB", "PYTHON")}
     env["PATH"] = str(tools)
+    return clone, env, stamp
+
+
+def test_the_scripts_find_a_recent_python_beside_an_old_python3(tmp_path):
+    clone, env, stamp = _clone(tmp_path, "python3.11")
+    old = tmp_path / "bin" / "python3"   # a python3 that is too old: fails the version check
+    old.write_text("#!/bin/bash\nexit 1\n")
+    old.chmod(0o755)
+    setup = subprocess.run([str(tmp_path / "bin" / "bash"), "scripts/setup.sh"], cwd=clone, env=env,
+                           capture_output=True, text=True)
+    assert setup.returncode == 0, setup.stderr
+
+
+def test_a_clean_clone_sets_up_builds_the_demo_and_serves(tmp_path):
+    clone, env, stamp = _clone(tmp_path)
+    tools = tmp_path / "bin"
+    before = stamp.stat().st_mtime_ns
 
     setup = subprocess.run([str(tools / "bash"), "scripts/setup.sh"], cwd=clone, env=env, capture_output=True, text=True)
     assert setup.returncode == 0, setup.stderr
