@@ -143,6 +143,19 @@ def test_a_failed_install_is_said_and_leaves_the_stamp(monkeypatch, tmp_path):
     assert not (tmp_path / ".venv" / run.STAMP).exists()  # the next start tries again
 
 
+def test_a_venv_that_cannot_be_made_is_said_and_removed(monkeypatch, tmp_path):
+    """Debian without python3-venv: the venv module makes the folder, then ensurepip fails."""
+    import venv
+
+    def half_made(self, env_dir):
+        Path(env_dir, "bin").mkdir(parents=True)
+        raise subprocess.CalledProcessError(1, ["python", "-m", "ensurepip"])
+    monkeypatch.setattr(venv.EnvBuilder, "create", half_made)
+    with pytest.raises(run.LaunchError, match="Không tạo được môi trường ảo .*python3-venv"):
+        run.setup(tmp_path)
+    assert not (tmp_path / ".venv").exists()  # the next start makes it again, whole
+
+
 def test_only_a_complete_demo_warehouse_takes_the_name(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     db = Path("data", "demo.duckdb")
