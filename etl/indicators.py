@@ -33,6 +33,7 @@ filters), so the rule "expected counts only units active in the month" is writte
 | coverage                 | one row per month: due, reported, covered          | I15           |
 | annual_ratings           | branch, commune, total (one year)                  | year-end rating |
 | attention                | one row per (commune, reason)                      | I5 I11 I14 I15 |
+| data_quality             | one row per flag; by='commune_rule': counts        | data quality  |
 | communes, branches, branch_kinds, available_periods, period_bounds, last_loaded_at, lowest | helpers | – |
 
 `branch_kinds` in the Scope filters the branch-row indicators (I5–I10 and annual ratings),
@@ -424,6 +425,17 @@ def attention(con, scope: Scope, settings: Settings | None = None,
     return (df.assign(_o=df["reason"].map(order))
               .sort_values(["commune_name", "commune_code", "_o"]).drop(columns="_o")
               .reset_index(drop=True))
+
+
+def data_quality(con, scope: Scope, by: str = "flag") -> pd.DataFrame:
+    """The cross-month data-quality flags of the scope's months and communes (DOMAIN.md; the
+    rules in etl/warehouse/sql/quality, one file each). by='flag': one row per flag, the SPEC §5
+    data_quality_flags columns with commune_name, branch_name and load_id (the report version);
+    by='commune_rule': per commune and rule, `flags` (unverified) and `verified`."""
+    name = {"flag": "data_quality", "commune_rule": "data_quality_counts"}.get(by)
+    if name is None:
+        raise ValueError(f"by={by!r}: one of flag, commune_rule")
+    return _query(con, name, **_scope_params(scope))
 
 
 def audit_trail(con, since: date | None = None, actions: tuple[str, ...] = (), account: str | None = None,

@@ -148,7 +148,7 @@ def _check_file(path: Path, registry: Registry, name: str, read: tuple[str, list
         rows = report.rows
         meta = {"commune_code": report.commune_code, "period": report.period,
                 "tasks_sent_on": report.tasks_sent_on, "made_on": report.made_on, "made_by": report.made_by,
-                "period_at": report.period_at}
+                "period_at": report.period_at, "columns": report.columns}
         result.commune, result.period = report.commune_code, report.period
     else:
         rows, problems = registers.KINDS[kind][1](sheets, tables, registry)
