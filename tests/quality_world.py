@@ -1,7 +1,7 @@
 """Warehouses for the data-quality tests, written by code through the loader's own writer
 (db.write_loads), so the rules run over the real tables, views and report versions.
 
-One commune Q ('Xã Quế') with branches Q1..Qn (registry); `World.report` writes one monthly
+One commune Q ('Xã Quế', or another: several Worlds may share a file) with branches Q1..Qn (registry); `World.report` writes one monthly
 report version: branch rows (members_total, held, attended, quality), sheet 3 changes per branch
 and the Ban Chấp hành's size, with where each field was read (sheet 2's members_total in column
 D, attended in H, data from row 5: branch i on row 5 + i).
@@ -25,11 +25,11 @@ def month_after(period: str, n: int = 1) -> str:
 
 
 class World:
-    def __init__(self, path: Path, branches: int = 6, commune: str = "Q"):
+    def __init__(self, path: Path, branches: int = 6, commune: str = "Q", name: str = "Xã Quế"):
         self.con = db.connect(path)
         self.commune = commune
         self.codes = [f"{commune}{i + 1}" for i in range(branches)]
-        rows = {"communes": [{"code": commune, "name": "Xã Quế", "kind": "Xã", "aliases": []}],
+        rows = {"communes": [{"code": commune, "name": name, "kind": "Xã", "aliases": []}],
                 "branches": [{"code": c, "name": f"Chi bộ thôn {i + 1}", "commune_code": commune,
                               "kind": "Thôn", "aliases": []} for i, c in enumerate(self.codes)]}
         self.n = 0
