@@ -7,7 +7,7 @@ once with bulk SQL). Its rows are made for page timings, not to be honest data (
 constant while sheet 3 admits members), so it raises many flags: the figures are the cost of the
 rules, not their rate (tests/test_quality_sample.py measures that on the sample generator's data).
 Prints the median and range of --runs runs after one cold run, for the SPEC view over every month
-and commune, one year by commune and rule (the page's counts), and one commune's year (what
+and commune, one year's data_quality_counts (the page's counts), and one commune's year (what
 `load` reads after a file); target < 1 s for the whole view.
 """
 from __future__ import annotations
@@ -56,7 +56,7 @@ def main() -> int:
     cases = {
         "data_quality_flags (mọi tháng, mọi đảng bộ)":
             lambda: con.execute("SELECT rule, count(*) FROM data_quality_flags GROUP BY ALL").fetchall(),
-        f"data_quality by commune_rule, năm {LAST_YEAR}": lambda: ind.data_quality(con, year, by="commune_rule"),
+        f"data_quality_counts, năm {LAST_YEAR}": lambda: ind.data_quality_counts(con, year),
         f"data_quality, một đảng bộ, năm {LAST_YEAR}": lambda: ind.data_quality(con, one),
     }
     months = con.execute("SELECT count(*) FROM branch_meetings").fetchone()[0]

@@ -22,6 +22,7 @@ import pandas as pd
 from etl import indicators as ind
 from etl import vnformat as vn
 from etl.access import accounts, audit
+from etl.period import Month
 from etl.warehouse import db, transaction
 
 RULE_LABELS = {  # short names a commune understands; the full wording is each flag's message
@@ -51,8 +52,7 @@ class Flag:
 
 
 def month_after(period: str) -> str:
-    y, m = int(period[:4]), int(period[5:])
-    return f"{y + m // 12:04d}-{m % 12 + 1:02d}"
+    return str(Month.parse(period).next())
 
 
 def flags_of_reports(con, reports) -> pd.DataFrame:

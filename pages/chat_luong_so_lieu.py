@@ -98,7 +98,7 @@ def body():
         return
     if DONE in st.session_state:
         st.success(st.session_state.pop(DONE), icon=":material/task_alt:")
-    flags = data.call("data_quality", f.scope)
+    flags = data.data_quality(f.scope)
     if flags.empty:
         st.info("Không có cảnh báo chất lượng số liệu nào trong phạm vi đang xem.")
         return
@@ -109,7 +109,7 @@ def body():
     cols[2].metric("Đảng bộ có cảnh báo", vn.number(flags.loc[~flags["verified"], "commune_code"].nunique()),
                    border=True)
     st.subheader("Số cảnh báo chưa xác minh theo đảng bộ")
-    counts = data.call("data_quality", f.scope, by="commune_rule")
+    counts = data.data_quality_counts(f.scope)
     page.table(_counts(counts), "canh-bao-theo-dang-bo", key="clsl-counts")
     st.subheader("Danh sách cảnh báo")
     st.caption("Mỗi cảnh báo chỉ ra tệp, trang tính và ô cần mở. Số liệu có thể đúng (ví dụ chi bộ mới sáp "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from etl.period import Month
 from etl.warehouse import db
 
 SHEET2, SHEET1 = "2. Sinh hoạt chi bộ", "1. Hội nghị cấp ủy"
@@ -19,9 +20,10 @@ COLUMNS = [{"form": "branch_meetings", "field": f, "sheet": SHEET2, "col": c}
 
 
 def month_after(period: str, n: int = 1) -> str:
-    y, m = int(period[:4]), int(period[5:]) + n
-    y, m = y + (m - 1) // 12, (m - 1) % 12 + 1
-    return f"{y:04d}-{m:02d}"
+    month = Month.parse(period)
+    for _ in range(n):
+        month = month.next()
+    return str(month)
 
 
 class World:

@@ -27,7 +27,7 @@ def world(tmp_path):
 
 
 def counts(world) -> list[tuple]:
-    return [tuple(r) for r in ind.data_quality(world.con, SCOPE, by="commune_rule")[["rule", "flags", "verified"]]
+    return [tuple(r) for r in ind.data_quality_counts(world.con, SCOPE)[["rule", "flags", "verified"]]
             .itertuples(index=False)]
 
 

@@ -17,7 +17,7 @@ import streamlit as st
 from etl.access import accounts
 from etl.settings import load_settings
 from etl.warehouse import db
-from ui import auth, remember
+from ui import auth, markup, remember
 
 MISMATCH_VN = "Hai lần nhập mật khẩu mới không giống nhau."
 
@@ -28,7 +28,7 @@ def change_form() -> None:
     _, middle, _ = st.columns([1, 2, 1])
     with middle:
         st.title("Đổi mật khẩu")
-        st.info(f"Tài khoản **{account.name}** đang dùng mật khẩu được in trên cửa sổ dòng lệnh của máy chủ. "
+        st.info(f"Tài khoản **{markup.md(account.name)}** đang dùng mật khẩu được in trên cửa sổ dòng lệnh của máy chủ. "
                 f"Hãy đặt mật khẩu mới (ít nhất {accounts.MIN_PASSWORD} ký tự, không phải mật khẩu phổ biến) "
                 "trước khi dùng bảng điều khiển.")
         with st.form("change-password", enter_to_submit=True):
