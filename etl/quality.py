@@ -22,6 +22,7 @@ import pandas as pd
 from etl import indicators as ind
 from etl import vnformat as vn
 from etl.access import accounts, audit
+from etl.ingest.forms.spec import BRANCH_MEETINGS
 from etl.period import Month
 from etl.warehouse import db, transaction
 
@@ -32,8 +33,8 @@ RULE_LABELS = {  # short names a commune understands; the full wording is each f
     "branch_count_change": "Số chi bộ báo cáo khác danh mục",
 }
 FIELD_LABELS = {"members_total": "Tổng số đảng viên", "attendance_share": "Tỷ lệ dự sinh hoạt",
-                "committee_members_total": "Số ủy viên Ban Chấp hành", "branch_meetings": "Biểu 2. Sinh hoạt chi bộ"}
-JSON_KEYS = ("commune", "branch", "period", "rule", "field", "value", "expected", "message")
+                "committee_members_total": "Số ủy viên Ban Chấp hành",
+                "branch_meetings": f"Biểu {BRANCH_MEETINGS.title}"}  # a commune-level rule: the whole sheet
 NOTE_MAX = 500
 
 
