@@ -269,9 +269,10 @@ def worth_loading(checked: Outcome) -> list[FileResult]:
 
 
 def loadable(uploads: list[Upload], checked: Outcome) -> list[Upload]:
-    """The uploads `worth_loading` picks, in upload order."""
-    chosen = {id(f) for f in worth_loading(checked)}
-    return [u for f, u in zip(checked.files, checked.uploads) if id(f) in chosen]
+    """The uploads among `uploads` whose results `worth_loading` picks, in upload order."""
+    worth = {id(f) for f in worth_loading(checked)}
+    chosen = {id(u) for f, u in zip(checked.files, checked.uploads) if id(f) in worth}
+    return [u for u in uploads if id(u) in chosen]
 
 
 def load(uploads: list[Upload], db: Path, received_on: date | None = None, account: str | None = None,
