@@ -10,7 +10,7 @@ choose its own password first (the first administrator) gets that form instead o
 import streamlit as st
 
 from etl.warehouse import db
-from ui import auth, data, filters, password, present
+from ui import auth, data, filters, login, password, present
 from ui.page import navigation
 
 db.keep_private()  # under plain `streamlit run` too: the login file and snapshots it writes are private
@@ -27,6 +27,8 @@ PAGES = [
     st.Page("pages/phat_trien_dang_vien.py", title="Phát triển đảng viên", icon=":material/person_add:",
             url_path="phat-trien-dang-vien"),
     st.Page("pages/kiem_tra.py", title="Kiểm tra", icon=":material/fact_check:", url_path="kiem-tra"),
+    st.Page("pages/chat_luong_so_lieu.py", title="Chất lượng số liệu", icon=":material/rule:",
+            url_path="chat-luong-so-lieu"),
     st.Page("pages/nop_bao_cao.py", title="Nộp báo cáo", icon=":material/inbox:", url_path="nop-bao-cao"),
     st.Page("pages/tai_bao_cao.py", title="Tải báo cáo", icon=":material/upload_file:", url_path="tai-bao-cao"),
     st.Page("pages/xuat_bao_cao.py", title="Xuất báo cáo", icon=":material/summarize:", url_path="xuat-bao-cao"),
@@ -40,10 +42,10 @@ PAGES = [
 # The pages shown only to accounts that may do one of these (each page checks again itself).
 NEEDS = {"tai-bao-cao": ("upload", "upload_commune"), "xuat-bao-cao": ("export",), "nhat-ky": ("view_audit",)}
 
-source = st.session_state["_source"] = data.source()
+source = data.use(data.source())
 if auth.gate(source.con) is None:
     navigation(PAGES, position="hidden")  # resolves the URL's page; it runs after the login
-    auth.login_form(source.con)
+    login.form(source.con)
     st.stop()
 auth.keep_in_browser()
 if auth.current().must_change_password:  # the first administrator's printed password: nothing else first
@@ -56,9 +58,9 @@ page = navigation(mine, position="hidden" if presenting else "sidebar")
 if not presenting:
     auth.sidebar()
 try:
-    st.session_state["_filters"] = filters.sidebar()
+    filters.use(filters.sidebar())
 except data.NoData:
-    st.session_state["_filters"] = None
+    filters.use(None)
 if presenting:
     present.apply([p for p in mine if p.visibility == "visible"])
     st.query_params["present"] = "1"

@@ -97,9 +97,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def print_results(results, as_json: bool, out=sys.stdout) -> None:
+def print_results(results, as_json: bool, out=sys.stdout, flags=None) -> None:
+    """The per-file lines (or SPEC §4's JSON document), then the data-quality flags that the
+    monthly reports among them raise (`flags`: etl.quality.flags_of_reports; None: no such report)."""
+    from etl import quality
+
     if as_json:
-        json.dump({"files": [r.as_json() for r in results]}, out, ensure_ascii=False, indent=2, default=str)
+        document = {"files": [r.as_json() for r in results]}
+        if flags is not None:
+            document["data_quality"] = quality.as_json(flags)
+        json.dump(document, out, ensure_ascii=False, indent=2, default=str)
         out.write("\n")
         return
     for r in results:
@@ -111,6 +118,8 @@ def print_results(results, as_json: bool, out=sys.stdout) -> None:
             out.write(f"    {SEVERITY_VN[p.severity]} {p.code}: {place}{col}: {p.message}\n")
     counts = {s: sum(r.status == s for r in results) for s in STATUS_VN}
     out.write("Tổng: " + ", ".join(f"{n} {STATUS_VN[s].lower()}" for s, n in counts.items() if n) + "\n")
+    for line in quality.lines(flags) if flags is not None else ():
+        out.write(line + "\n")
 
 
 NO_MEMORY = ("Máy chủ không đủ bộ nhớ để chạy hết lệnh nên lệnh đã dừng. Hãy chạy lại với ít tệp hơn mỗi lần "
@@ -161,8 +170,8 @@ def _upload_record(args) -> dict:
     return json.loads(Path(args.uploads).read_text(encoding="utf-8")) if args.uploads else {}
 
 
-def _answer(results, as_json: bool) -> int:
-    print_results(results, as_json)
+def _answer(results, as_json: bool, flags=None) -> int:
+    print_results(results, as_json, flags=flags)
     return 1 if any(r.status == "rejected" for r in results) else 0
 
 
@@ -182,7 +191,9 @@ def template(args) -> int:
 
 def check(args) -> int:
     """python -m etl check: validate against the warehouse's registry (none when it is absent),
-    writing nothing; with --commune, only that commune's monthly reports pass."""
+    writing nothing; with --commune, only that commune's monthly reports pass. The data-quality
+    flags the accepted monthly reports would raise once loaded follow."""
+    from etl import quality
     from etl.ingest import check as checking
     from etl.ingest.admission import restrict
     from etl.ingest.units import Registry
@@ -190,19 +201,24 @@ def check(args) -> int:
 
     if (code := _missing(args.paths)) is not None:
         return code
+    path, flags, accepted = db.db_path(args.db), None, []
     try:
-        registry = Registry.from_warehouse(db.db_path(args.db))
+        registry = Registry.from_warehouse(path)
+        results = checking.check_paths(args.paths, registry, _upload_record(args).get("names"), accepted=accepted)
+        if args.commune:
+            results = [restrict(r, args.commune, registry) for r in results]
+        if quality.monthly_keys(results, ("checked",)):
+            flags = quality.flags_if_loaded(path, [c for c in accepted if c.result.status == "checked"])
     except db.WarehouseBusy as err:
         return _fail(err)
-    results = checking.check_paths(args.paths, registry, _upload_record(args).get("names"))
-    if args.commune:
-        results = [restrict(r, args.commune, registry) for r in results]
-    return _answer(results, args.json)
+    return _answer(results, args.json, flags)
 
 
 def load(args) -> int:
     """python -m etl load: the account's rights applied (etl.access.rights), the upload record's
-    names and refusals recorded with the others."""
+    names and refusals recorded with the others; then the data-quality flags of the monthly
+    reports loaded."""
+    from etl import quality
     from etl.access import audit, rights
     from etl.ingest import load as loader
     from etl.warehouse import db
@@ -225,11 +241,13 @@ def load(args) -> int:
                                            "detail": r.get("detail") or ", ".join(sorted(r["codes"]))}
                                           for r in refused],
                           account=account)
+        keys = quality.monthly_keys(results)
+        flags = quality.flags_of_reports(con, keys) if keys else None
     except (rights.Refused, db.WarehouseBusy) as err:
         return _fail(err)
     finally:
         con.close()
-    return _answer(results, args.json)
+    return _answer(results, args.json, flags)
 
 
 def export(args) -> int:

@@ -23,6 +23,7 @@ class Settings:
     schedule_last_day: int = 7           # I6 window, last day of the month
     tasks_deadline_day: int = 30         # I4: tasks sent on or before this day (or month end)
     submission_deadline_day: int = 5     # I15: report due this day of the next month
+    attendance_well_attended_above: float = 90.0  # a meeting attended by more than this % is well attended
     attention_not_reported: bool = True
     attention_i5_below: bool = True
     attention_i5_margin_points: float = 10.0
@@ -61,6 +62,8 @@ class Settings:
             raise ValueError("Cài đặt [limits] 'max_sheets' phải từ 1 trở lên.")
         if self.limits_memory_mb < 0:
             raise ValueError("Cài đặt [limits] 'memory_mb' không được âm (0 là không giới hạn).")
+        if not 0 <= self.attendance_well_attended_above < 100:
+            raise ValueError("Cài đặt [attendance] 'well_attended_above' phải từ 0 đến dưới 100 (%).")
         if self.attention_min_overdue_findings < 1:
             raise ValueError("Cài đặt [attention] 'min_overdue_findings' phải từ 1 trở lên.")
         for name in ("organization_name", "organization_board", "organization_place",

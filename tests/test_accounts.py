@@ -1,4 +1,4 @@
-"""Accounts (issue 6): schema version 2 migrates a version-1 warehouse, passwords exist only as
+"""Accounts: schema version 2 migrates a version-1 warehouse, passwords exist only as
 argon2id hashes, logins read the accounts and write only the login file beside the warehouse,
 repeated failures throttle per client (and slow down under a spray), role rules, and `python -m
 etl users`.

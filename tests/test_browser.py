@@ -750,7 +750,7 @@ def test_a_page_link_opened_first_after_the_launcher_starts(demo_db, browser, tm
     with no "Page not found" box: under ui.serve (scripts/run.sh) that visit is already in
     st.navigation's mode; under plain `streamlit run` Streamlit's old mode sends the box, which
     ui.page.navigation closes. The login page has the browser load Streamlit's chart code before
-    anyone signs in (ui.auth.CHART_CODE)."""
+    anyone signs in (ui.streamlit_internals.CHART_CODE)."""
     with first_visit(demo_db, browser, tmp_path, "hoi-nghi-cap-uy", plain=plain) as page:
         assert page.locator("h1").first.inner_text() == "Đăng nhập"
         assert_clean(page)

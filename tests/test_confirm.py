@@ -1,4 +1,4 @@
-"""The board's confirmation of a monthly report (issue 6, item 7): schema version 3 migrates a
+"""The board's confirmation of a monthly report: schema version 3 migrates a
 version-2 warehouse; confirm and reopen with their audit rows; refusals; a confirmed month
 rejects a changed upload (`report_confirmed`) and writes nothing, loads again after reopening;
 the role rule; the I15 matrix flag; `python -m etl confirm | reopen`."""

@@ -1,4 +1,4 @@
-"""Fuzzing the loader (issue 6): mutated workbooks get problem codes or a load, never anything else.
+"""Fuzzing the loader: mutated workbooks get problem codes or a load, never anything else.
 
 Valid reports from tests/builders.py are mutated at the cell level (values of every type,
 1 MB strings, NFD junk, formulas as text, deep and overlapping merged ranges, removed or

@@ -329,16 +329,16 @@ def probe():
 
     st.session_state["_account"] = Account("xa1", "xa", "BL04")
     wide = indicators.Scope("2026-01", "2026-10", ("BL01", "BL02"))
-    st.text(",".join(data.call("communes", wide)["commune_code"]))
-    st.text(",".join(data.call("communes", indicators.Scope("2026-01", "2026-10"))["commune_code"]))
-    for call in (lambda: data.call("meeting_details", wide, commune="BL01"),
-                 lambda: data.call("submission_versions", "BL01", "2026-03")):
+    st.text(",".join(data.communes(wide)["commune_code"]))
+    st.text(",".join(data.communes(indicators.Scope("2026-01", "2026-10"))["commune_code"]))
+    for call in (lambda: data.meeting_details(wide, commune="BL01"),
+                 lambda: data.submission_versions("BL01", "2026-03")):
         try:
             call()
             st.text("shown")
         except data.NoData as err:
             st.error(str(err))
-    st.text(str(len(data.call("submission_versions", "BL04", "2026-03"))))
+    st.text(str(len(data.submission_versions("BL04", "2026-03"))))
 
 
 def test_every_indicator_call_of_a_commune_account_is_narrowed(warehouse, monkeypatch):
@@ -361,7 +361,7 @@ def attention_probe():
     from ui import data
 
     settings = dataclasses.replace(load_settings(), attention_i5_margin_points=0)
-    att = data.call("attention", indicators.Scope("2025-01", "2026-10", ("BL01",)), settings)
+    att = data.attention(indicators.Scope("2025-01", "2026-10", ("BL01",)), settings)
     for r in att.itertuples():
         st.text(f"{r.reason}: {r.message}")
 

@@ -34,6 +34,7 @@ from etl.access import accounts, logins
 from etl.warehouse import db
 from test_browser import PASSWORD, ROOT, USER, free_port, private_copy, serving, stop_server, wait_healthy
 from ui import auth, remember, upload_guard
+from ui import streamlit_internals as internals
 
 pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used:DeprecationWarning")
 AGENT = "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36"
@@ -254,7 +255,7 @@ def test_the_store_itself_refuses_past_the_cap_and_for_sessions_not_admitted(mon
         store.add_file("board", rec("f2", 3))
     assert refused.value.status_code == 413
     store.add_file("board", rec("f2", 2))
-    assert upload_guard.held(store, "board") == 10
+    assert internals.bytes_held(store, "board") == 10
     upload_guard.revoke("board")
 
 
@@ -270,24 +271,6 @@ def test_plain_streamlit_run_refuses_uploads_of_sessions_not_signed_in(demo_db, 
         assert put(base, board.session)[0] == 204  # no cookie seen by the store: the right is enough
         stranger.close()
         board.close()
-
-
-def test_the_streamlit_internals_the_guards_use_are_there():
-    """Streamlit 1.67.0 is what the guards were written against (requirements.txt pins it); each
-    internal they touch, so an upgrade that moves one fails here by name."""
-    import inspect
-
-    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
-    from streamlit.runtime.scriptrunner import get_script_run_ctx  # noqa: F401  (ui.auth: the session id)
-    from streamlit.web.server import server
-    from streamlit.web.server.starlette import starlette_server
-
-    assert upload_guard.ROUTE.search(server.UPLOAD_FILE_ENDPOINT + "/session/file")
-    assert "create_starlette_app(self._runtime)" in inspect.getsource(starlette_server.UvicornServer.start)
-    assert "MemoryUploadedFileManager(UPLOAD_FILE_ENDPOINT)" in inspect.getsource(server.Server.__init__)
-    store = MemoryUploadedFileManager("/x")
-    assert isinstance(store.file_storage, dict) and hasattr(store._lock, "acquire")
-    assert list(inspect.signature(store.add_file).parameters) == ["session_id", "file"]
 
 
 def test_the_files_the_server_writes_are_its_owners_only(served):

@@ -20,7 +20,7 @@ from etl.ingest.read import ReadError, read_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 VIETNAMESE = re.compile("[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]")
-PEAK_MB, SECONDS = 300, 5.0  # issue 22's target for any workbook under the 20 MB size limit
+PEAK_MB, SECONDS = 300, 5.0  # the target for any workbook under the 20 MB size limit
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,7 @@ def test_only_ui_writes_opens_the_warehouse_writable():
 def test_the_write_rule_is_written_down_and_upload_does_not_deny_it():
     from ui import upload, writes
     rule = writes.__doc__
-    for act in ("confirm", "record_export", "ensure_admin", "store_rehash", "set_password", "python -m etl load"):
+    for act in ("confirm", "record_export", "quality.verify", "ensure_admin", "store_rehash", "set_password",
+                "python -m etl load"):
         assert act in rule
     assert "ui.writes" in upload.__doc__ and "must\nnever be it" not in upload.__doc__

@@ -4,15 +4,15 @@ The account lives in the Streamlit session (server side); the browser holds the 
 websocket and a cookie naming a token of the server's memory, so that a reload or a new tab keeps
 the sign-in (ui.remember). Every run of every page goes through `gate()` in dashboard.py: no
 account, one idle longer than the setting [session] idle_minutes, or one signed in longer ago than
-[session] max_hours, gets the login form and nothing else. The rules themselves are
-etl.access.rights (the role table of etl.access.accounts), as the command line's; this module
-applies them:
+[session] max_hours, gets the login form (ui.login) and nothing else; a login that passes comes
+back through `start`. The rules themselves are etl.access.rights (the role table of
+etl.access.accounts), as the command line's; this module applies them:
   - `require(action)` at the top of a page or before an action stops the run with a message;
   - `communes(scope)` narrows every indicator call of a `xa` account to its own commune
-    (ui.data.call applies it), whatever the URL or the widgets say.
+    (every ui.data reader applies it), whatever the URL or the widgets say.
 
-The dashboard reads a snapshot of the warehouse; the first administrator and a rehashed password
-are written through ui.writes, the dashboard's one write rule. A login writes no warehouse (so it
+The dashboard reads a snapshot of the warehouse and writes it only through ui.writes, the
+dashboard's one write rule. A login writes no warehouse (so it
 works while a load runs, and forces no new snapshot): the password is checked against the
 snapshot's accounts and the attempt goes to the login file beside the warehouse
 (etl.access.logins), throttled per account and client (`client()`); so does a session resumed
@@ -25,18 +25,15 @@ import dataclasses
 import hashlib
 import logging
 import secrets
-import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from etl.access import accounts, logins, rights
 from etl.settings import load_settings
 from etl.warehouse import db
-from ui import markup, remember, streamlit_vn, upload_guard
-from ui.writes import write
+from ui import markup, remember, upload_guard
+from ui import streamlit_internals as internals
 
 ACCOUNT, SEEN, FAILURES, NOTICE = "_account", "_seen", "_login_failures", "_login_notice"
 SIGNED_IN = "_signed_in_at"
@@ -55,15 +52,6 @@ REFUSED_VN = "Tài khoản {name} ({role}) không có quyền {what}."
 WHAT_VN = {"upload": "tải báo cáo lên", "upload_commune": "tải báo cáo lên", "export": "xuất báo cáo",
            "confirm": "duyệt báo cáo", "view_audit": "xem nhật ký hoạt động", "manage_users": "quản lý tài khoản",
            "view_all": "xem số liệu", "view_commune": "xem số liệu"}
-
-# Streamlit's browser code for charts, 4.7 MB that take a second or two to evaluate, comes only
-# when the first chart does; the login page has the browser load it while the form is filled in
-# (the script stays harmless if a Streamlit version names the file otherwise).
-CHART_CODE = next((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"), None)
-PRELOAD_JS = """<script>(window.requestIdleCallback || setTimeout)(() => {
-  const app = document.querySelector('script[type="module"][src*="/static/js/index."]');
-  if (app) import(new URL("%s", app.src).href).catch(() => {});
-}, {timeout: 300});</script>"""
 
 log = logging.getLogger("dashboard.auth")
 
@@ -172,7 +160,7 @@ def gate(con, use: bool = True) -> accounts.Account | None:
     if now - signed_in > timedelta(hours=hours):
         sign_out(LIFETIME_VN.format(hours=hours))  # the sign-in itself is over, in every tab
         return None
-    stored = _read(con, lambda cur: accounts.lookup(cur, account.name))
+    stored = read(con, lambda cur: accounts.lookup(cur, account.name))
     if stored is not None and (stored.disabled or (stored.role, stored.commune) != (account.role, account.commune)
                                or (stored.password_set_at is not None and stored.password_set_at > signed_in)):
         # locked, changed or given a new password by an administrator since the login
@@ -192,7 +180,7 @@ def gate(con, use: bool = True) -> accounts.Account | None:
 
 
 def _session() -> str:
-    return get_script_run_ctx().session_id
+    return internals.session_id()
 
 
 def _uploads(account: accounts.Account, minutes: int) -> None:
@@ -214,7 +202,7 @@ def _resume(con) -> accounts.Account | None:
     entry = remember.resume(token, timedelta(minutes=load_settings().session_idle_minutes))
     if entry is None:
         return None
-    account = _read(con, lambda cur: accounts.lookup(cur, entry.name))
+    account = read(con, lambda cur: accounts.lookup(cur, entry.name))
     if account is None:
         remember.forget(token)
         return None
@@ -246,7 +234,7 @@ def keep_in_browser() -> None:
         st.html(remember.SET_JS % token, unsafe_allow_javascript=True)
 
 
-def _read(con, fn):
+def read(con, fn):
     """fn(cursor) on the shared snapshot connection (None without one): a cursor each, since
     sessions run in threads and a DuckDB connection serves one call at a time."""
     if con is None:
@@ -268,78 +256,10 @@ def sign_out(notice: str | None = None, end_token: bool = True) -> None:
         st.session_state[NOTICE] = notice
 
 
-def _first_admin() -> bool:
-    """On a warehouse with no account at all, create the administrator and print its password
-    once on the server's console. True when there is no account yet (or was not until now)."""
-    try:
-        password = write(accounts.ensure_admin)
-    except db.WarehouseBusy:
-        return False
-    if password is None:
-        return False
-    # The console of the person who started the server, never the page: whoever reaches the
-    # port first must not become the administrator.
-    print(f"\n*** Tài khoản quản trị đầu tiên: {accounts.ADMIN_NAME}  mật khẩu: {password}\n"
-          "*** Mật khẩu chỉ in một lần và phải đổi ở lần đăng nhập đầu tiên (hoặc bằng: python -m etl users "
-          f"set-password {accounts.ADMIN_NAME})\n", flush=True)
-    return True
-
-
-def login_form(con) -> None:
-    """The login page (`con`: the snapshot connection, or None). A wrong name or password gets one
-    message for both; failures in a row in this session wait longer each time (the account and
-    client are throttled in etl.access.logins)."""
-    if not _read(con, accounts.exist) and _first_admin():
-        st.info(f"Đây là lần chạy đầu tiên: đã tạo tài khoản quản trị **{accounts.ADMIN_NAME}**; mật khẩu được "
-                "in một lần trên cửa sổ dòng lệnh chạy máy chủ. Quản trị viên tạo tài khoản cho người dùng bằng "
-                "lệnh `python -m etl users add`.")
-    _, middle, _ = st.columns([1, 2, 1])
-    with middle:
-        st.title("Đăng nhập")
-        st.caption("Bảng điều khiển sinh hoạt chi bộ · Ban Tổ chức. Tài khoản do quản trị viên cấp.")
-        notice = st.session_state.pop(NOTICE, None)
-        if notice:
-            st.warning(notice)
-        with st.form("login", enter_to_submit=True):
-            name = st.text_input("Tên đăng nhập", key="login-name", autocomplete="username")
-            password = st.text_input("Mật khẩu", type="password", key="login-password",
-                                     autocomplete="current-password")
-            submitted = st.form_submit_button("Đăng nhập", type="primary", icon=":material/login:")
-        if submitted:
-            _try(con, name, password)
-    st.html(streamlit_vn.SCRIPT + (PRELOAD_JS % CHART_CODE.name if CHART_CODE is not None else ""),
-            unsafe_allow_javascript=True)
-    dropped = st.session_state.get(DROP)
-    if dropped is not None:  # the cookie of a sign-out, unless another tab has since stored its own
-        st.html(remember.CLEAR_JS % dropped, unsafe_allow_javascript=True)
-
-
-def _rehash(name: str, old: str, new: str) -> None:
-    """A hash redone at login, stored when the warehouse is free now (else at a later login)."""
-    try:
-        write(lambda con: accounts.store_rehash(con, name, old, new), wait=0.5)
-    except db.WarehouseBusy:
-        pass  # a load is running: the old hash still verifies; the next login tries again
-
-
-def _try(con, name: str, password: str) -> None:
-    failures = st.session_state.get(FAILURES, 0)
-    if failures >= accounts.FREE_ATTEMPTS:
-        time.sleep(min(2 ** (failures - accounts.FREE_ATTEMPTS), 8))
-    if con is None:  # no warehouse to read the accounts from
-        st.error(accounts.LOGIN_FAILED_VN)
-        return
-    try:
-        with st.spinner("Đang đăng nhập…"), logins.opened(db.db_path()) as log_con:
-            account = _read(con, lambda cur: accounts.authenticate(cur, log_con, name, password, client=client(),
-                                                                  rehash=_rehash))
-    except db.WarehouseBusy:
-        st.error(LOGIN_BUSY_VN)
-        return
-    if account is None:
-        st.session_state[FAILURES] = failures + 1
-        st.error(accounts.LOGIN_FAILED_VN)
-        return
+def start(account: accounts.Account) -> None:
+    """The session is signed in as `account` from now (a login that passed): its cookie token is
+    issued, to be stored in the browser by keep_in_browser, and the session is bound to this
+    connection."""
     st.session_state.pop(FAILURES, None)
     st.session_state[ACCOUNT] = account
     now = st.session_state[SEEN] = st.session_state[SIGNED_IN] = datetime.now()
@@ -348,7 +268,25 @@ def _try(con, name: str, password: str) -> None:
     st.session_state.pop(DROP, None)
     _bind()
     log.info("login %s", account.name)
-    st.rerun()
+
+
+def failures() -> int:
+    """Wrong logins in a row in this session."""
+    return st.session_state.get(FAILURES, 0)
+
+
+def failed() -> None:
+    st.session_state[FAILURES] = failures() + 1
+
+
+def take_notice() -> str | None:
+    """Why the last session ended (sign_out's notice), once."""
+    return st.session_state.pop(NOTICE, None)
+
+
+def dropped_token() -> str | None:
+    """The cookie token of the last sign-out in this session, for the browser to forget."""
+    return st.session_state.get(DROP)
 
 
 def sidebar() -> None:

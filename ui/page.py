@@ -4,7 +4,7 @@ any failure into a Vietnamese message instead of a traceback.
 
 A page module is only:
     f = page.start("Sinh hoạt chi bộ")
-    if f: ...widgets, `data.call(...)`, `page.chart(...)`, `page.table(...)`...
+    if f: ...widgets, `data.<reader>(...)`, `page.chart(...)`, `page.table(...)`...
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import streamlit as st
 
 from etl import vnformat as vn
 from ui import auth, data, filters, markup
+from ui import streamlit_internals as internals
 
 SUBTITLE_NAMES = 3  # communes named in a chart's subtitle (it is one line, as wide as the chart)
 # The plotly.js in Streamlit's chart bundle knows only the locales en and en-US, so the
@@ -73,7 +74,7 @@ def signed_in(*, use: bool) -> bool:
     idle clock stays where the user's last action left it."""
     # the warehouse as it is now, as dashboard.py opens it: an account disabled since the last
     # whole run is in the newer copy (and the slides show newly loaded reports)
-    src = st.session_state["_source"] = data.source()
+    src = data.use(data.source())
     return auth.gate(src.con, use=use) is not None
 
 
@@ -195,24 +196,9 @@ def routed() -> None:
     naming a page file (/hoi_nghi_cap_uy) ran that file directly, without dashboard.py and its
     login. Through dashboard.py the mode is already left (st.navigation leaves it); otherwise this
     leaves it and runs again, so the visit goes through dashboard.py."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    if internals.in_pages_folder_mode():
+        internals.leave_pages_folder_mode()
         st.rerun()
-
-
-# JavaScript: closes Streamlit's "Page not found" dialog, looking for it for two seconds.
-CLOSE_NOT_FOUND_JS = """<script>(() => {
-  const until = Date.now() + 2000;
-  const close = () => {
-    const box = [...document.querySelectorAll('section[role="dialog"]')].find(
-      d => (d.querySelector('h2') || {}).textContent === 'Page not found');
-    if (box) box.querySelector('button[aria-label="Close"]').click();
-    else if (Date.now() < until) setTimeout(close, 50);
-  };
-  close();
-})()</script>"""
 
 
 def navigation(pages: list, position: str):
@@ -223,12 +209,10 @@ def navigation(pages: list, position: str):
     its "Page not found" dialog for /hoi-nghi-cap-uy and runs dashboard.py, whose st.navigation
     finds the page. When it does, the browser closes that dialog, which would otherwise stay over
     the login form."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    old_mode = PagesManager.uses_pages_directory
+    old_mode = internals.in_pages_folder_mode()
     page = st.navigation(pages, position=position)
     if old_mode and page.url_path:  # the URL named a page ("" is the default page's: not found, or "/")
-        st.html(CLOSE_NOT_FOUND_JS, unsafe_allow_javascript=True)
+        st.html(internals.CLOSE_NOT_FOUND_JS, unsafe_allow_javascript=True)
     return page
 
 

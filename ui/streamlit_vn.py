@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 
+from ui import streamlit_internals as internals
 from ui import upload_guard
 
 # a dialog, by its title: (title, body)
@@ -55,8 +56,9 @@ PATTERNS = [
 STATUSES = {403: upload_guard.NOT_ADMITTED_VN, 413: upload_guard.TOO_MUCH_VN}
 PATTERNS += [[rf"^(Error: )?AxiosError: Request failed with status code {status}$", text]
              for status, text in STATUSES.items()]
-WHERE = ('[role="menu"], [role="listbox"], [data-baseweb="popover"], [data-testid="stTooltipContent"], '
-         '[data-testid="stDataFrameStatisticsMenu"], .gdg-search-status, [data-testid="stFileChip"] [role="alert"]')
+WHERE = ('[role="menu"], [role="listbox"], [data-baseweb="popover"], ' + internals.testid("stTooltipContent") + ', '
+         + internals.testid("stDataFrameStatisticsMenu") + ', .gdg-search-status, '
+         + internals.testid("stFileChip") + ' [role="alert"]')
 LABELLED = 'button[kind="elementToolbar"][aria-label], [aria-label="Copy column name"], [aria-label^="Clear "]'
 
 SCRIPT = """<script>if (!window.vnTexts) {

@@ -27,16 +27,14 @@ from http.cookies import CookieError, SimpleCookie
 
 from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse
-from streamlit import runtime
 
 from ui import remember, upload
+from ui import streamlit_internals as internals
 
 # what one session may hold: the page takes no more in one upload (files of earlier uploads in the
 # same session count until the page is reloaded: Streamlit keeps them for the session's life)
 HELD_MAX = upload.MAX_TOTAL_BYTES
 DRAIN_MAX = upload.MAX_BYTES + 2**20  # a refused body longer than this is not read (the connection closes)
-# Streamlit's upload route (streamlit.web.server.server.UPLOAD_FILE_ENDPOINT), after server.baseUrlPath
-ROUTE = re.compile(r"/_stcore/upload_file/([^/]+)/([^/]+)$")
 # the answers, also shown by the uploader in place of Streamlit's English (ui.streamlit_vn.STATUSES)
 NOT_ADMITTED_VN = ("Máy chủ không nhận tệp: phiên làm việc này chưa đăng nhập bằng tài khoản được tải báo cáo lên. "
                    "Hãy tải lại trang rồi thử lại.")
@@ -78,25 +76,19 @@ def refusal(session: str, size: int, cookie: str | None = None, *, check_cookie:
     return None
 
 
-def held(manager, session: str, but: str | None = None) -> int:
-    """Bytes `session` holds in Streamlit's MemoryUploadedFileManager (its file `but` left out)."""
-    with manager._lock:
-        return sum(len(f.data) for f in manager.file_storage.get(session, {}).values() if f.file_id != but)
-
-
 def guard_store(manager=None) -> None:
     """Have the running server's uploaded-file manager (or `manager`) refuse what `refusal`
     refuses, once."""
-    if manager is None and not runtime.exists():
+    manager = manager or internals.uploaded_files()
+    if manager is None:
         return
-    manager = manager or runtime.get_instance().uploaded_file_mgr
     if getattr(manager, "guarded", False):
         return
     store = manager.add_file
 
     def add_file(session_id: str, file) -> None:
         with _lock_store:  # parallel uploads cannot both pass the check
-            refused = refusal(session_id, held(manager, session_id, but=file.file_id) + len(file.data),
+            refused = refusal(session_id, internals.bytes_held(manager, session_id, but=file.file_id) + len(file.data),
                               check_cookie=False)
             if refused:
                 raise HTTPException(*refused)  # Starlette answers it; the body is dropped
@@ -140,11 +132,11 @@ async def _drain(scope, receive) -> None:
 def middleware(app):
     """The ASGI app `app` with PUTs to the upload route refused before their body is read."""
     async def guarded(scope, receive, send):
-        match = ROUTE.search(scope.get("path", "")) if scope["type"] == "http" and scope["method"] == "PUT" else None
+        match = internals.UPLOAD_ROUTE.search(scope.get("path", "")) if scope["type"] == "http" and scope["method"] == "PUT" else None
         if match:
             session = match.group(1)
-            manager = runtime.get_instance().uploaded_file_mgr if runtime.exists() else None
-            mine = held(manager, session, but=match.group(2)) if manager is not None else 0
+            manager = internals.uploaded_files()
+            mine = internals.bytes_held(manager, session, but=match.group(2)) if manager is not None else 0
             refused = refusal(session, mine + _length(scope), _cookie(scope))
             if refused:
                 await _drain(scope, receive)

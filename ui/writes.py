@@ -7,8 +7,9 @@ session from a read copy (etl.warehouse.snapshot). So the dashboard writes in tw
     while the page waits, each a transaction of a few rows with its audit row:
       * confirming and reopening a monthly report (pages/nop_bao_cao.py: etl.access.confirm);
       * the audit row of an export (pages/xuat_bao_cao.py: etl.access.audit.record_export);
-      * the first administrator on a warehouse without accounts (ui.auth: accounts.ensure_admin);
-      * a password hash redone at sign-in (ui.auth: accounts.store_rehash);
+      * a data-quality flag marked verified (pages/chat_luong_so_lieu.py: etl.quality.verify);
+      * the first administrator on a warehouse without accounts (ui.login: accounts.ensure_admin);
+      * a password hash redone at sign-in (ui.login: accounts.store_rehash);
       * a new password chosen on the dashboard (ui.password: accounts.set_password).
     `write()` opens a short connection, waits up to WRITE_WAIT seconds while a load holds the
     file (then db.WarehouseBusy, shown as BUSY_VN), and closes it at once.

@@ -1,4 +1,4 @@
-"""Login accounts, their roles, and what each role may do (issue 6).
+"""Login accounts, their roles, and what each role may do.
 
 Takes a writable warehouse connection (the `accounts` table of schema version 2) and returns
 `Account` records, which never carry the password hash. Passwords are stored only as argon2id

@@ -1,9 +1,9 @@
-"""Login attempts, kept beside the warehouse (issue 6): their audit rows and the slow-down.
+"""Login attempts, kept beside the warehouse: their audit rows and the slow-down.
 
-A login never writes the warehouse. It used to: each attempt bumped the warehouse's mtime, so
-every session's next run copied the whole warehouse again (etl.warehouse.snapshot) and every
-cache missed, which anyone could force from the login form; and while a load held the warehouse
-nobody could sign in. Now the password is checked against the dashboard's read copy of the
+A login never writes the warehouse: a write would bump the warehouse's mtime, so every
+session's next run would copy the whole warehouse again (etl.warehouse.snapshot) and every cache
+would miss, which anyone could force from the login form; and while a load held the warehouse
+nobody could sign in. The password is checked against the dashboard's read copy of the
 `accounts` table (etl.access.accounts.authenticate), and each attempt is one row of `login_attempts` in
 `<warehouse>.logins.duckdb` (path_for), a small file opened for a few milliseconds per attempt
 (`opened`) by the dashboard and by `python -m etl users list`. Rows are appended, never updated or
