@@ -259,9 +259,7 @@ def export(args) -> int:
 
     path = db.db_path(args.db)
     if not path.exists():
-        print(f"Không tìm thấy kho dữ liệu {path}. Hãy nạp báo cáo trước (python -m etl load).",
-              file=sys.stderr)
-        return 1
+        return _fail(f"Không tìm thấy kho dữ liệu {path}. Hãy nạp báo cáo trước (python -m etl load).")
     try:
         con = db.connect(path, read_only=True)
         try:
@@ -299,7 +297,7 @@ def _writable(path):
     try:
         return db.connect(path)
     except db.WarehouseBusy as err:
-        print(err, file=sys.stderr)
+        _fail(err)
         return None
 
 

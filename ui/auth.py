@@ -12,12 +12,12 @@ etl.access.accounts), as the command line's; this module applies them:
     (every ui.data reader applies it), whatever the URL or the widgets say.
 
 The dashboard reads a snapshot of the warehouse and writes it only through ui.writes, the
-dashboard's one write rule. A login writes no warehouse (so it
-works while a load runs, and forces no new snapshot): the password is checked against the
-snapshot's accounts and the attempt goes to the login file beside the warehouse
-(etl.access.logins), throttled per account and client (`client()`); so does a session resumed
-from the browser's cookie, a login without the password. A session ends when its account is
-locked, changed, or given a new password after the session signed in.
+dashboard's one write rule. A login writes no warehouse (so it works while a load runs, and
+forces no new snapshot): the password is checked against the snapshot's accounts and the attempt
+goes to the login file beside the warehouse (etl.access.logins), throttled per account and client
+(`client()`); so does a session resumed from the browser's cookie, a login without the password.
+A session ends when its account is locked, changed, or given a new password after the session
+signed in.
 """
 from __future__ import annotations
 
