@@ -1,4 +1,4 @@
-"""Command line (SPEC §4): python -m etl load | check | template | export | users | confirm | reopen.
+"""Command line (SPEC §4): python -m etl load | check | template | export | users | confirm | reopen | original.
 
 Exit codes: 0 every file loaded or passed (warnings allowed); 1 some file rejected (the
 others still load), or a refused change; 2 usage error (argparse's own code).
@@ -93,6 +93,11 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--account", metavar="NAME", help="tài khoản Ban Tổ chức thực hiện (mặc định: dòng lệnh)")
         if act == "reopen":
             cmd.add_argument("--reason", metavar="TEXT", help="lý do mở lại (ghi vào nhật ký)")
+    orig = sub.add_parser("original", parents=[with_db], help="ghi ra tệp gốc đúng từng byte của một báo cáo tháng đã nạp")
+    orig.add_argument("--commune", required=True, metavar="CODE", help="mã đảng bộ")
+    orig.add_argument("--month", required=True, type=_period, metavar="YYYY-MM", help="tháng báo cáo")
+    orig.add_argument("--version", type=int, metavar="N", help="lần nạp thứ N (mặc định: phiên bản hiện hành)")
+    orig.add_argument("-o", "--output", required=True, metavar="FILE", help="tệp ghi ra")
     return p
 
 
@@ -159,6 +164,8 @@ def _main(argv=None) -> int:
         return users(args)
     if args.command in ("confirm", "reopen"):
         return confirmation(args)
+    if args.command == "original":
+        return original(args)
 
     from etl.ingest import check
     from etl.ingest.units import Registry
@@ -384,6 +391,35 @@ def confirmation(args) -> int:
         return 1
     finally:
         con.close()
+    return 0
+
+
+def original(args) -> int:
+    """python -m etl original: the kept bytes of a commune-month report's current version (or
+    version N) into -o FILE; 1 when there is no such report, version or kept file."""
+    from etl import vnformat as vn
+    from etl.warehouse import db, originals
+
+    path = db.db_path(args.db)
+    if not path.exists():
+        print(f"Không tìm thấy kho dữ liệu {path}. Hãy chỉ đúng kho dữ liệu bằng --db.", file=sys.stderr)
+        return 1
+    try:
+        con = db.connect(path, read_only=True)
+        try:
+            found = originals.find(con, args.commune, args.month, args.version)
+        finally:
+            con.close()
+        data = originals.read(originals.store_for(path), found["sha256"])
+    except (originals.OriginalMissing, db.WarehouseBusy) as err:
+        print(err, file=sys.stderr)
+        return 1
+    out = Path(args.output)
+    out.write_bytes(data)
+    current = " (phiên bản hiện hành)" if found["is_current"] else ""
+    print(f"Đã ghi {out}: báo cáo tháng {args.month[5:]}/{args.month[:4]} của đảng bộ {args.commune.strip().upper()}, "
+          f"lần nạp {found['version']}{current}, tệp gửi lên '{found['source_file']}', {vn.number(len(data))} byte, "
+          f"SHA-256 {found['sha256']}.")
     return 0
 
 
