@@ -1,5 +1,6 @@
 """Nhật ký hoạt động: the audit trail (etl.access.audit) for the board: every load, rejection, export,
-confirmation, login and failed login, with account, time, file name and hash. Sessions the
+confirmation, login and failed login, with account, time, file name and hash; the original file
+of a load or rejection row to download (ui.originals). Sessions the
 browser's cookie brought back (every reload is one) show only when that action is chosen; the page
 says how many it left out. Only accounts that may `view_audit` reach it (dashboard.py hides it from
 the others; this page checks again)."""
@@ -10,7 +11,7 @@ import streamlit as st
 
 from etl import vnformat as vn
 from etl.access import audit, logins
-from ui import auth, data, page
+from ui import auth, data, originals, page
 
 PERIODS = {"7 ngày qua": 7, "30 ngày qua": 30, "90 ngày qua": 90, "Tất cả": None}
 LIMIT = 2000
@@ -59,6 +60,7 @@ def body():
         st.caption(left_out)
     page.table(_table(rows), "Nhật ký hoạt động", key="nk",
                column_config={"Chi tiết": st.column_config.TextColumn(width="large")})
+    originals.audit_downloads(rows)
 
 
 page.run(body)

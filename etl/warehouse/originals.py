@@ -77,12 +77,24 @@ def read(store: Path, sha256: str) -> bytes:
 
 
 def versions(con, commune: str, period: str) -> list[dict]:
-    """Every version of one commune-month report (report_submissions, SPEC §5), oldest first:
-    version, is_current, received_at, source_file, sha256."""
-    rows = con.execute("SELECT version, is_current, received_at, source_file, sha256 FROM report_submissions "
-                       "WHERE commune_code = ? AND period = ? ORDER BY version",
-                       [commune.strip().upper(), period]).fetchall()
-    return [dict(zip(("version", "is_current", "received_at", "source_file", "sha256"), r)) for r in rows]
+    """Every version of one commune-month report (report_submissions, SPEC §5), oldest first."""
+    return versions_between(con, commune, period, period)
+
+
+def versions_between(con, commune: str, first: str, last: str) -> list[dict]:
+    """Every version of a commune's monthly reports from month `first` to `last` ('YYYY-MM'),
+    newest month first and each month's versions oldest first: period and versions' keys."""
+    rows = con.execute("SELECT period, version, is_current, received_at, source_file, sha256 FROM report_submissions "
+                       "WHERE commune_code = ? AND period BETWEEN ? AND ? ORDER BY period DESC, version",
+                       [commune.strip().upper(), first, last]).fetchall()
+    return [dict(zip(("period", "version", "is_current", "received_at", "source_file", "sha256"), r)) for r in rows]
+
+
+def commune_of(con, sha256: str) -> str | None:
+    """The commune whose monthly report a content was loaded as (None: another kind of file, or
+    one never loaded, e.g. rejected): whose right to view decides who may download it."""
+    row = con.execute("SELECT max(commune_code) FROM loads WHERE sha256 = ? AND kind = 'monthly'", [sha256]).fetchone()
+    return row[0] if row else None
 
 
 def find(con, commune: str, period: str, version: int | None = None) -> dict:
