@@ -1,4 +1,4 @@
-"""Command line (SPEC §4): python -m etl load | check | template | export | users | confirm | reopen | original.
+"""Command line (SPEC §4): python -m etl load | check | template | export | users | confirm | reopen | original | backup | restore.
 
 Exit codes: 0 every file loaded or passed (warnings allowed); 1 some file rejected (the
 others still load), or a refused change; 2 usage error (argparse's own code).
@@ -98,6 +98,15 @@ def parser() -> argparse.ArgumentParser:
     orig.add_argument("--month", required=True, type=_period, metavar="YYYY-MM", help="tháng báo cáo")
     orig.add_argument("--version", type=int, metavar="N", help="lần nạp thứ N (mặc định: phiên bản hiện hành)")
     orig.add_argument("-o", "--output", required=True, metavar="FILE", help="tệp ghi ra")
+    bak = sub.add_parser("backup", help="sao lưu kho dữ liệu, tệp đăng nhập và các tệp gốc vào một tệp nén")
+    bak.add_argument("-o", "--output-dir", metavar="DIR", help="thư mục ghi bản sao lưu (mặc định: [backup] folder "
+                     "trong settings.toml)")
+    bak.add_argument("--db", help="tệp kho dữ liệu DuckDB (mặc định: $WAREHOUSE_DB hoặc data/warehouse.duckdb)")
+    res = sub.add_parser("restore", help="khôi phục một bản sao lưu thành kho dữ liệu mới (kiểm tra mã SHA-256 trước)")
+    res.add_argument("backup", metavar="BACKUP", help="tệp .zip của bản sao lưu (tệp .zip.sha256 đi kèm bên cạnh)")
+    res.add_argument("--db", required=True, metavar="NEW", help="đường dẫn kho dữ liệu khôi phục ra")
+    res.add_argument("--replace", action="store_true",
+                     help="cho phép thay một kho đã có ở NEW (kho cũ được đổi tên để giữ lại, không bị xóa)")
     return p
 
 
@@ -166,6 +175,8 @@ def _main(argv=None) -> int:
         return confirmation(args)
     if args.command == "original":
         return original(args)
+    if args.command in ("backup", "restore"):
+        return backup(args)
 
     from etl.ingest import check
     from etl.ingest.units import Registry
@@ -420,6 +431,30 @@ def original(args) -> int:
     print(f"Đã ghi {out}: báo cáo tháng {args.month[5:]}/{args.month[:4]} của đảng bộ {args.commune.strip().upper()}, "
           f"lần nạp {found['version']}{current}, tệp gửi lên '{found['source_file']}', {vn.number(len(data))} byte, "
           f"SHA-256 {found['sha256']}.")
+    return 0
+
+
+def backup(args) -> int:
+    """python -m etl backup | restore: what was written, its size and checksum; 1 when refused."""
+    from etl import vnformat as vn
+    from etl.settings import load_settings
+    from etl.warehouse import backup as backups
+
+    try:
+        if args.command == "backup":
+            made = backups.make(args.db, args.output_dir or load_settings().backup_folder)
+            print(f"Đã sao lưu: {made.path}\nDung lượng: {vn.number(made.size)} byte; tệp gốc: "
+                  f"{vn.number(made.originals)}\nSHA-256: {made.sha256} (ghi trong {made.path.name}.sha256)")
+        else:
+            done = backups.restore(args.backup, args.db, replace=args.replace)
+            for aside in done.set_aside:
+                print(f"Đã đổi tên tệp cũ thành: {aside}")
+            print(f"Đã khôi phục kho dữ liệu: {done.warehouse} ({vn.number(done.warehouse.stat().st_size)} byte); tệp "
+                  f"gốc: {vn.number(done.originals)}; tệp đăng nhập: {'có' if done.logins else 'không có trong bản sao lưu'}."
+                  "\nĐã kiểm tra mã SHA-256 của bản sao lưu và của từng thành phần.")
+    except backups.BackupError as err:
+        print(err, file=sys.stderr)
+        return 1
     return 0
 
 

@@ -155,6 +155,13 @@ def audit_trail(since: date | None = None, actions: tuple[str, ...] = (), accoun
     return pd.DataFrame(rows, columns=list(audit.COLUMNS)), hidden
 
 
+def backup_status() -> dict | None:
+    """The outcome of the server's last nightly backup (etl.warehouse.backup.last_status)."""
+    from etl.warehouse import backup
+
+    return backup.last_status(db.db_path())
+
+
 def report_versions(scope: indicators.Scope, commune: str) -> list[dict]:
     """Every version of `commune`'s monthly reports in the scope's months, newest month first
     (etl.warehouse.originals.versions_between), for an account that may view that commune."""

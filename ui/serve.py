@@ -12,9 +12,11 @@ made most (ui.data.prefetch; again after each load), so the first visit does not
 Streamlit's ASGI app is served wrapped in ui.upload_guard.middleware, which refuses an upload
 before its body is read unless the session may upload (Streamlit 1.67.0 builds the app in
 starlette_server.create_starlette_app; tests/test_server.py checks that the wrap is in place).
+A second thread makes the nightly backup (nightly_backups).
 """
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -26,7 +28,8 @@ from streamlit.runtime.runtime import RuntimeState
 from streamlit.web import cli
 from streamlit.web.server.starlette import starlette_server
 
-from etl.warehouse import db
+from etl.settings import load_settings
+from etl.warehouse import backup, db
 from ui import upload_guard
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
@@ -49,6 +52,23 @@ def warm() -> None:
     data.source()
 
 
+log = logging.getLogger("dashboard.backup")
+
+
+def nightly_backups() -> None:
+    """Every night at [backup] hour (settings.toml, read again each night): a backup of the
+    warehouse into [backup] folder, keeping the newest [backup] keep (etl.warehouse.backup.nightly,
+    which keeps the outcome for the audit page); a failure is logged and the next night tries again."""
+    while True:
+        time.sleep(backup.seconds_until(load_settings().backup_hour))
+        s = load_settings()
+        try:
+            made = backup.nightly(db.db_path(), s.backup_folder, s.backup_keep)
+            log.info("nightly backup %s (%d bytes, sha256 %s)", made.path, made.size, made.sha256)
+        except Exception as err:  # noqa: BLE001  the thread must live to the next night; the outcome is kept
+            log.error("nightly backup failed: %s", err)
+
+
 def _guarded_app(build):
     def build_guarded(runtime_):
         return upload_guard.middleware(build(runtime_))
@@ -59,6 +79,7 @@ def main() -> None:
     db.keep_private()  # the login file, the snapshot copies and anything else it writes
     starlette_server.create_starlette_app = _guarded_app(starlette_server.create_starlette_app)
     threading.Thread(target=warm, name="warm", daemon=True).start()
+    threading.Thread(target=nightly_backups, name="nightly-backup", daemon=True).start()
     PagesManager.uses_pages_directory = False  # what st.navigation sets on its first call
     sys.argv = ["streamlit", "run", str(DASHBOARD), *sys.argv[1:]]
     cli.main(prog_name="streamlit")
