@@ -7,26 +7,11 @@ import hashlib
 import shutil
 
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
-
 from etl.access import accounts
 from etl.access.accounts import Account
 from etl.warehouse import db, originals, snapshot
+from test_page_tables import workbooks  # noqa: F401  (a fixture: every download a run offers, built on click)
 from ui.originals import Refused
-
-
-@pytest.fixture
-def offered(monkeypatch):
-    """{file name: bytes builder} of every download a page run offers (built on click)."""
-    found: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data, mimetype, coordinates, file_name=None, **kwargs):
-        found[file_name] = data
-        return original(self, data, mimetype, coordinates, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return found
 
 
 @pytest.fixture
@@ -42,7 +27,7 @@ def _kept(warehouse, sha256) -> bytes:
     return originals.path_of(originals.store_for(warehouse), sha256).read_bytes()
 
 
-def test_the_drill_down_offers_every_version_of_the_communes_reports(app, demo_db, offered):
+def test_the_drill_down_offers_every_version_of_the_communes_reports(app, demo_db, workbooks):
     at = app(demo_db, page="sinh_hoat_chi_bo")
     commune = at.selectbox(key="shcb_dang_bo").value
     picker = at.selectbox(key="bao-cao-goc")
@@ -59,29 +44,29 @@ def test_the_drill_down_offers_every_version_of_the_communes_reports(app, demo_d
         picker.set_value(i).run()
         v = expected[i]
         name = originals.download_name(commune, v["period"], v)
-        assert name in offered
-        data = offered[name]()
+        assert name in workbooks
+        data = workbooks[name]()
         assert hashlib.sha256(data).hexdigest() == v["sha256"] and data == _kept(demo_db, v["sha256"])
 
 
-def test_the_audit_page_offers_the_file_of_each_load_row(app, demo_db, offered):
+def test_the_audit_page_offers_the_file_of_each_load_row(app, demo_db, workbooks):
     at = app(demo_db, page="nhat_ky")
     at.selectbox(key="nk-thoi-gian").set_value("Tất cả").run()
     picker = at.selectbox(key="nk-tep-goc")
     assert picker.options and all(" · Nạp báo cáo · " in o for o in picker.options[:5])
-    name = picker.options[picker.value].split(" · ")[-1]  # offered under the name it was loaded under
-    data = offered[name]()
+    name = picker.options[picker.value].split(" · ")[-1]  # workbooks under the name it was loaded under
+    data = workbooks[name]()
     assert _kept(demo_db, hashlib.sha256(data).hexdigest()) == data
 
 
-def test_the_right_is_asked_again_when_the_download_is_clicked(app, demo_copy, offered):
+def test_the_right_is_asked_again_when_the_download_is_clicked(app, demo_copy, workbooks):
     con = db.connect(demo_copy)
     commune = con.execute("SELECT min(commune_code) FROM report_submissions").fetchone()[0]
     accounts.add_user(con, "xa_mot", "xa", commune)
     con.close()
     snapshot.refresh(demo_copy)
     at = app(demo_copy, page="sinh_hoat_chi_bo", account=Account("xa_mot", "xa", commune))
-    [build] = [b for name, b in offered.items() if name.startswith("bao-cao-thang-")]
+    [build] = [b for name, b in workbooks.items() if name.startswith("bao-cao-thang-")]
     assert build()  # still allowed
     con = db.connect(demo_copy)
     accounts.disable(con, "xa_mot")
@@ -91,11 +76,11 @@ def test_the_right_is_asked_again_when_the_download_is_clicked(app, demo_copy, o
     assert len(at.selectbox(key="shcb_dang_bo").options) == 1  # its own commune only
 
 
-def test_a_commune_account_is_offered_no_other_communes_file(app, demo_copy, offered):
+def test_a_commune_account_is_offered_no_other_communes_file(app, demo_copy, workbooks):
     con = db.connect(demo_copy)
     own, other = [c for (c,) in con.execute("SELECT DISTINCT commune_code FROM report_submissions ORDER BY 1 LIMIT 2").fetchall()]
     con.close()
     at = app(demo_copy, page="sinh_hoat_chi_bo", account=Account("xa_mot", "xa", own), shcb_dang_bo=other)
     assert at.selectbox(key="shcb_dang_bo").value == own
-    assert any(f"-{own}-lan-" in name for name in offered)
-    assert all(f"-{other}-" not in name for name in offered)
+    assert any(f"-{own}-lan-" in name for name in workbooks)
+    assert all(f"-{other}-" not in name for name in workbooks)

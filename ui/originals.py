@@ -23,6 +23,7 @@ from etl.warehouse import originals
 from ui import auth, data, remember
 from ui.markup import md
 
+
 class Refused(Exception):
     """The session may no longer download this file."""
 
@@ -48,9 +49,12 @@ def _checker(commune: str | None):
         if signed_in is not None and now - signed_in > timedelta(hours=s.session_max_hours):
             raise Refused("sign-in too old")
         con = data.source().con  # the accounts as the warehouse has them now
-        stored = auth._read(con, lambda cur: accounts.lookup(cur, account.name)) if account else None
-        stored = stored or account  # as ui.auth.gate: an account the warehouse does not list is taken as signed in
-        if stored is None or stored.disabled or (stored.role, stored.commune) != (account.role, account.commune) \
+        if account is None or con is None:
+            raise Refused("no sign-in or no warehouse")
+        with con.cursor() as cursor:
+            # as ui.auth.gate: an account the warehouse does not list is taken as it signed in
+            stored = accounts.lookup(cursor, account.name) or account
+        if stored.disabled or (stored.role, stored.commune) != (account.role, account.commune) \
                 or (signed_in is not None and stored.password_set_at is not None and stored.password_set_at > signed_in):
             raise Refused("account changed")
         if not (accounts.can(stored, "view_commune", commune) if commune else accounts.can(stored, "view_all")):
@@ -65,8 +69,7 @@ def button(label: str, sha256: str, commune: str | None, file_name: str, key: st
         return
     store = originals.store_for()
     if not originals.path_of(store, sha256).exists():
-        st.caption(f"Không còn lưu tệp gốc này (mã băm {sha256[:12]}…): tệp được nạp trước khi kho bắt đầu "
-                   "lưu tệp gốc.")
+        st.caption(originals.missing(sha256))
         return
     check = _checker(commune)
 
@@ -111,7 +114,7 @@ def audit_downloads(rows) -> None:
     if files.empty:
         return
     st.markdown("**Tệp gốc của một lần nạp hoặc từ chối**")
-    chosen = st.selectbox("Lần nạp", range(len(files)), key="nk-tep-goc",
+    chosen = st.selectbox("Tệp", range(len(files)), key="nk-tep-goc",
                           format_func=lambda i: " · ".join([vn.moment(files["at"][i]), audit.ACTION_VN[files["action"][i]],
                                                             str(files["file_name"][i] or "")]))
     row = files.iloc[chosen]

@@ -61,6 +61,12 @@ def keep(store: Path | None, data: bytes) -> str:
     return digest
 
 
+def missing(sha256: str) -> str:
+    """What to say of a content the store does not hold."""
+    return (f"Không còn lưu tệp gốc có mã băm {sha256[:12]}… (tệp được nạp trước khi kho bắt đầu lưu tệp gốc, "
+            "hoặc thư mục tệp gốc đã bị xóa: hãy khôi phục từ bản sao lưu).")
+
+
 def read(store: Path, sha256: str) -> bytes:
     """The kept bytes of content `sha256`, checked against it; OriginalMissing when absent or
     altered on disk."""
@@ -68,8 +74,7 @@ def read(store: Path, sha256: str) -> bytes:
     try:
         data = target.read_bytes()
     except FileNotFoundError:
-        raise OriginalMissing(f"Không còn lưu tệp gốc có mã băm {sha256[:12]}… (tệp được nạp trước khi "
-                              "kho bắt đầu lưu tệp gốc, hoặc thư mục tệp gốc đã bị xóa).") from None
+        raise OriginalMissing(missing(sha256)) from None
     if hashlib.sha256(data).hexdigest() != sha256:
         raise OriginalMissing(f"Tệp gốc {target} đã bị thay đổi trên đĩa: nội dung không khớp mã băm. "
                               "Hãy khôi phục thư mục tệp gốc từ bản sao lưu.")
