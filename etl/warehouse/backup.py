@@ -138,6 +138,8 @@ def make(warehouse: str | os.PathLike | None = None, folder: str | os.PathLike =
         return Made(final, final.stat().st_size, digest, len(kept))
     except OSError as err:
         raise BackupError(f"Không ghi được bản sao lưu vào {folder}: {err.strerror or err}.") from err
+    except (db.WarehouseBusy, duckdb.Error) as err:  # the login file stayed busy; a copy DuckDB cannot open
+        raise BackupError(f"Chưa sao lưu được kho dữ liệu {source.name}: {err}") from err
     finally:
         shutil.rmtree(work, ignore_errors=True)
         partial.unlink(missing_ok=True)
@@ -199,8 +201,7 @@ def restore(backup: str | os.PathLike, target: str | os.PathLike, *, replace: bo
     store (a name is its content: nothing there is overwritten)."""
     manifest = verify(backup)
     target = Path(target)
-    login_file = logins.path_for(target)
-    existing = [p for p in (target, Path(f"{target}.wal"), login_file) if p.exists()]
+    existing = [p for p in (target, Path(f"{target}.wal"), logins.path_for(target)) if p.exists()]
     if existing and not replace:
         raise BackupError(f"Đã có kho dữ liệu {target}: lệnh khôi phục không ghi đè. Hãy chọn một đường dẫn mới, "
                           "hoặc thêm --replace nếu thật sự muốn thay kho này (kho cũ được đổi tên, không bị xóa).")
@@ -210,9 +211,21 @@ def restore(backup: str | os.PathLike, target: str | os.PathLike, *, replace: bo
         except db.WarehouseBusy as err:
             raise BackupError(str(err)) from err
     target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.restoring")
+    try:
+        return _write_back(Path(backup), manifest, target, tmp, existing)
+    except OSError as err:
+        raise BackupError(f"Không ghi được kho dữ liệu khôi phục vào {target.parent}: {err.strerror or err}.") from err
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_back(backup: Path, manifest: dict, target: Path, tmp: Path, existing: list[Path]) -> Restored:
+    """restore's writing: the warehouse to `tmp`, the originals into the store, `existing` set
+    aside, the login file, and `tmp` renamed to `target` last."""
     store = originals.store_for(target)
     stamp = f"truoc-khoi-phuc-{datetime.now():{STAMP}}"
-    tmp = target.with_name(f".{target.name}.restoring")
+    login_file = logins.path_for(target)
     set_aside, count = [], 0
     with zipfile.ZipFile(backup) as z:
         with z.open(WAREHOUSE_MEMBER) as src, open(tmp, "wb") as dst:
@@ -241,15 +254,17 @@ def backups(folder: str | os.PathLike, stem: str) -> list[Path]:
 
 
 def rotate(folder: str | os.PathLike, stem: str, keep: int) -> list[Path]:
-    """Removes all but the newest `keep` backups of `stem` (and any left half-written); returns
-    the backups removed."""
+    """Removes all but the newest `keep` backups of `stem`, and what backups killed midway left a
+    day ago or more; returns the backups removed."""
     removed = backups(folder, stem)[:-keep]
     for p in removed:
         p.unlink(missing_ok=True)
         _checksum_path(p).unlink(missing_ok=True)
-    for p in Path(folder).glob(f"{stem}-*.zip"):
-        if not _checksum_path(p).exists():  # a backup killed between its zip and its checksum
-            p.unlink(missing_ok=True)
+    day_ago = time.time() - 24 * 3600
+    for p in Path(folder).glob(f"*{stem}-*"):  # left by a backup killed midway, a day ago or more
+        unfinished = p.name.endswith((".partial", ".work")) or (p.suffix == ".zip" and not _checksum_path(p).exists())
+        if unfinished and p.stat().st_mtime < day_ago:
+            shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
     return removed
 
 
