@@ -1,4 +1,4 @@
-"""Command line (SPEC §4): python -m etl load | check | template | export | users | confirm | reopen.
+"""Command line (SPEC §4): python -m etl load | check | template | export | users | confirm | reopen | original | backup | restore.
 
 Exit codes: 0 every file loaded or passed (warnings allowed); 1 some file rejected (the
 others still load), or a refused change; 2 usage error (argparse's own code).
@@ -94,6 +94,20 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--account", metavar="NAME", help="tài khoản Ban Tổ chức thực hiện (mặc định: dòng lệnh)")
         if act == "reopen":
             cmd.add_argument("--reason", metavar="TEXT", help="lý do mở lại (ghi vào nhật ký)")
+    orig = sub.add_parser("original", parents=[with_db], help="ghi ra tệp gốc đúng từng byte của một báo cáo tháng đã nạp")
+    orig.add_argument("--commune", required=True, metavar="CODE", help="mã đảng bộ")
+    orig.add_argument("--month", required=True, type=_period, metavar="YYYY-MM", help="tháng báo cáo")
+    orig.add_argument("--version", type=int, metavar="N", help="lần nạp thứ N (mặc định: phiên bản hiện hành)")
+    orig.add_argument("-o", "--output", required=True, metavar="FILE", help="tệp ghi ra")
+    bak = sub.add_parser("backup", help="sao lưu kho dữ liệu, tệp đăng nhập và các tệp gốc vào một tệp nén")
+    bak.add_argument("-o", "--output-dir", metavar="DIR", help="thư mục ghi bản sao lưu (mặc định: [backup] folder "
+                     "trong settings.toml)")
+    bak.add_argument("--db", help="tệp kho dữ liệu DuckDB (mặc định: $WAREHOUSE_DB hoặc data/warehouse.duckdb)")
+    res = sub.add_parser("restore", help="khôi phục một bản sao lưu thành kho dữ liệu mới (kiểm tra mã SHA-256 trước)")
+    res.add_argument("backup", metavar="BACKUP", help="tệp .zip của bản sao lưu (tệp .zip.sha256 đi kèm bên cạnh)")
+    res.add_argument("--db", required=True, metavar="NEW", help="đường dẫn kho dữ liệu khôi phục ra")
+    res.add_argument("--replace", action="store_true",
+                     help="cho phép thay một kho đã có ở NEW (kho cũ được đổi tên để giữ lại, không bị xóa)")
     return p
 
 
@@ -402,9 +416,60 @@ def confirmation(args) -> int:
     return 0
 
 
+def original(args) -> int:
+    """python -m etl original: the kept bytes of a commune-month report's current version (or
+    version N) into -o FILE; 1 when there is no such report, version or kept file."""
+    from etl import vnformat as vn
+    from etl.warehouse import db, originals
+
+    path = db.db_path(args.db)
+    if not path.exists():
+        return _fail(f"Không tìm thấy kho dữ liệu {path}. Hãy chỉ đúng kho dữ liệu bằng --db.")
+    try:
+        con = db.connect(path, read_only=True)
+        try:
+            found = originals.find(con, args.commune, args.month, args.version)
+        finally:
+            con.close()
+        data = originals.read(originals.store_for(path), found["sha256"])
+    except (originals.OriginalMissing, db.WarehouseBusy) as err:
+        return _fail(err)
+    out = Path(args.output)
+    out.write_bytes(data)
+    current = " (phiên bản hiện hành)" if found["is_current"] else ""
+    print(f"Đã ghi {out}: báo cáo tháng {args.month[5:]}/{args.month[:4]} của đảng bộ {args.commune.strip().upper()}, "
+          f"lần nạp {found['version']}{current}, tệp gửi lên '{found['source_file']}', {vn.number(len(data))} byte, "
+          f"SHA-256 {found['sha256']}.")
+    return 0
+
+
+def backup(args) -> int:
+    """python -m etl backup | restore: what was written, its size and checksum; 1 when refused."""
+    from etl import vnformat as vn
+    from etl.settings import load_settings
+    from etl.warehouse import backup as backups
+
+    try:
+        if args.command == "backup":
+            made = backups.make(args.db, args.output_dir or load_settings().backup_folder)
+            print(f"Đã sao lưu: {made.path}\nDung lượng: {vn.number(made.size)} byte; tệp gốc: "
+                  f"{vn.number(made.originals)}\nSHA-256: {made.sha256} (ghi trong {made.path.name}.sha256)")
+        else:
+            done = backups.restore(args.backup, args.db, replace=args.replace)
+            for aside in done.set_aside:
+                print(f"Đã đổi tên tệp cũ thành: {aside}")
+            print(f"Đã khôi phục kho dữ liệu: {done.warehouse} ({vn.number(done.warehouse.stat().st_size)} byte); tệp "
+                  f"gốc: {vn.number(done.originals)}; tệp đăng nhập: {'có' if done.logins else 'không có trong bản sao lưu'}."
+                  "\nĐã kiểm tra mã SHA-256 của bản sao lưu và của từng thành phần.")
+    except backups.BackupError as err:
+        return _fail(err)
+    return 0
+
+
 # One function per command: a new command is a parser entry above and a line here.
 COMMANDS = {"load": load, "check": check, "template": template, "export": export, "users": users,
-            "confirm": confirmation, "reopen": confirmation}
+            "confirm": confirmation, "reopen": confirmation, "original": original, "backup": backup,
+            "restore": backup}
 
 
 if __name__ == "__main__":

@@ -35,6 +35,9 @@ class Settings:
     session_max_hours: int = 12             # dashboard: sign out this long after the sign-in, in use or not
     limits_max_sheets: int = 30             # worksheets per workbook (SPEC §3 too_many_sheets)
     limits_memory_mb: int = 1024            # memory one workbook's check may take (0: no limit)
+    backup_folder: str = "data/backup"      # where backups go (python -m etl backup, the nightly one)
+    backup_hour: int = 2                    # the running server's nightly backup, at this hour (0–23)
+    backup_keep: int = 14                   # backups kept in the folder; older ones are removed
 
     organization_name: str = "HUYỆN ỦY BẢO LÂM"      # the committee above the board
     organization_board: str = "BAN TỔ CHỨC"          # the issuing body
@@ -64,6 +67,12 @@ class Settings:
             raise ValueError("Cài đặt [limits] 'memory_mb' không được âm (0 là không giới hạn).")
         if not 0 <= self.attendance_well_attended_above < 100:
             raise ValueError("Cài đặt [attendance] 'well_attended_above' phải từ 0 đến dưới 100 (%).")
+        if not 0 <= self.backup_hour <= 23:
+            raise ValueError("Cài đặt [backup] 'hour' phải từ 0 đến 23 (giờ trong ngày).")
+        if self.backup_keep < 1:
+            raise ValueError("Cài đặt [backup] 'keep' phải từ 1 trở lên.")
+        if not self.backup_folder.strip():
+            raise ValueError("Cài đặt [backup] 'folder' không được để trống.")
         if self.attention_min_overdue_findings < 1:
             raise ValueError("Cài đặt [attention] 'min_overdue_findings' phải từ 1 trở lên.")
         for name in ("organization_name", "organization_board", "organization_place",

@@ -1,16 +1,20 @@
 """Nhật ký hoạt động: the audit trail (etl.access.audit) for the board: every load, rejection, export,
-confirmation, login and failed login, with account, time, file name and hash. Sessions the
+confirmation, login and failed login, with account, time, file name and hash; the original file
+of a load or rejection row to download (ui.originals); and, at the top, whether the server's last
+nightly backup failed. Sessions the
 browser's cookie brought back (every reload is one) show only when that action is chosen; the page
 says how many it left out. Only accounts that may `view_audit` reach it (dashboard.py hides it from
 the others; this page checks again)."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from etl import vnformat as vn
 from etl.access import audit, logins
-from ui import auth, data, page
+from ui import auth, data, originals, page
+from ui.markup import md
 
 PERIODS = {"7 ngày qua": 7, "30 ngày qua": 30, "90 ngày qua": 90, "Tất cả": None}
 LIMIT = 2000
@@ -35,6 +39,13 @@ def body():
     if src.con is None:
         st.info(src.snap.error)
         return
+    backed = data.backup_status()
+    if backed is not None and not backed["ok"]:
+        st.error(f"Sao lưu tự động lúc {vn.moment(datetime.fromisoformat(backed['at']))} không thành công: "
+                 f"{md(backed['error'])} Hãy báo quản trị hệ thống, hoặc chạy lệnh python -m etl backup.")
+    elif backed is not None:
+        st.caption(f"Sao lưu tự động gần nhất: {vn.moment(datetime.fromisoformat(backed['at']))}, tệp "
+                   f"{md(Path(backed['file']).name)}.")
     st.caption("Mọi lần nạp, từ chối tệp, xuất báo cáo, duyệt và mở lại báo cáo, đăng nhập (cả không thành công, "
                f"cả mở lại phiên) và thay đổi tài khoản. Dữ liệu đến {vn.moment(src.snap.taken_at)}.")
     a, b, c = st.columns([1, 2, 1])
@@ -59,6 +70,7 @@ def body():
         st.caption(left_out)
     page.table(_table(rows), "Nhật ký hoạt động", key="nk",
                column_config={"Chi tiết": st.column_config.TextColumn(width="large")})
+    originals.audit_downloads(rows)
 
 
 page.run(body)

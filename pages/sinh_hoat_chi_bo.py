@@ -1,6 +1,7 @@
 """Sinh hoạt chi bộ (I5–I9): regular meetings held (commune × month heat map), on schedule,
 attendance, thematic meetings per quarter, upper-level members attending; then the drill-down
-commune → branch × month grid → one branch's months.
+commune → branch × month grid (with the commune's original reports, each version, to download:
+ui.originals) → one branch's months.
 
 Takes the sidebar filters (ui.filters); every figure comes from a `ui.data` reader (indicators
 branch_meetings, thematic, meeting_details). The schedule window is read from settings.toml.
@@ -17,7 +18,7 @@ from etl import vnformat as vn
 from etl.ingest.forms.spec import QUALITY_LABELS
 from etl.settings import load_settings
 from etl.indicators import Grain
-from ui import charts, data, filters, page
+from ui import charts, data, filters, originals, page
 from ui.markup import md
 
 NOT_REPORTED = charts.NOT_REPORTED
@@ -233,6 +234,7 @@ def drill_down(f, window: str, communes: pd.DataFrame) -> None:
                        file_name=f"{page.slug('sinh hoat chi bo ' + (names.get(code) or code))}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="shcb-grid-xlsx", icon=":material/download:")
+    originals.report_downloads(f.scope, code, names.get(code) or code)
     branches = list(dict.fromkeys(months["branch_code"]))
     labels = dict(zip(months["branch_code"], months["branch_name"].fillna(months["branch_code"])))
     branch = filters.select("Chi bộ", branches, key="shcb_chi_bo", default=branches[0], names=labels, what="chi bộ")

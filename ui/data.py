@@ -30,7 +30,7 @@ import streamlit as st
 
 from etl import indicators, settings
 from etl.access import audit, logins
-from etl.warehouse import db, snapshot
+from etl.warehouse import db, originals, snapshot
 from ui import auth, prefetch
 
 # Indicator arguments that name one commune (besides the Scope every indicator takes).
@@ -208,6 +208,34 @@ def audit_trail(since: date | None = None, actions: tuple[str, ...] = (), accoun
         raise NoData(str(err)) from err
     rows = audit.merge(stored.to_dict("records"), attempts, limit=limit)
     return pd.DataFrame(rows, columns=list(audit.COLUMNS)), hidden
+
+
+def backup_status() -> dict | None:
+    """The outcome of the server's last nightly backup (etl.warehouse.backup.last_status)."""
+    from etl.warehouse import backup
+
+    return backup.last_status(db.db_path())
+
+
+def report_versions(scope: indicators.Scope, commune: str) -> list[dict]:
+    """Every version of `commune`'s monthly reports in the scope's months, newest month first
+    (etl.warehouse.originals.versions_between), for an account that may view that commune."""
+    src = current()
+    if src.con is None:
+        raise NoData(src.snap.error)
+    if not auth.may("view_commune", commune):
+        raise NoData("Tài khoản này chỉ được xem số liệu của đảng bộ mình.")
+    with src.con.cursor() as cursor:
+        return originals.versions_between(cursor, commune, scope.first, scope.last)
+
+
+def original_commune(sha256: str) -> str | None:
+    """The commune whose monthly report a content was loaded as (etl.warehouse.originals.commune_of)."""
+    src = current()
+    if src.con is None:
+        raise NoData(src.snap.error)
+    with src.con.cursor() as cursor:
+        return originals.commune_of(cursor, sha256)
 
 
 class NoData(Exception):

@@ -12,15 +12,18 @@ made most (ui.prefetch; again after each load), so the first visit does not wait
 Streamlit's ASGI app is served wrapped in ui.upload_guard.middleware, which refuses an upload
 before its body is read unless the session may upload (ui.streamlit_internals.wrap_app;
 tests/test_server.py checks that the wrap is in place).
+A second thread makes the nightly backup (nightly_backups).
 """
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
 from pathlib import Path
 
-from etl.warehouse import db
+from etl.settings import load_settings
+from etl.warehouse import backup, db
 from ui import prefetch, upload_guard
 from ui import streamlit_internals as internals
 
@@ -39,10 +42,28 @@ def warm() -> None:
     data.source()
 
 
+log = logging.getLogger("dashboard.backup")
+
+
+def nightly_backups() -> None:
+    """Every night at [backup] hour (settings.toml, read again each night): a backup of the
+    warehouse into [backup] folder, keeping the newest [backup] keep (etl.warehouse.backup.nightly,
+    which keeps the outcome for the audit page); a failure is logged and the next night tries again."""
+    while True:
+        time.sleep(backup.seconds_until(load_settings().backup_hour))
+        s = load_settings()
+        try:
+            made = backup.nightly(db.db_path(), s.backup_folder, s.backup_keep)
+            log.info("nightly backup %s (%d bytes, sha256 %s)", made.path, made.size, made.sha256)
+        except Exception as err:  # noqa: BLE001  the thread must live to the next night; the outcome is kept
+            log.error("nightly backup failed: %s", err)
+
+
 def main() -> None:
     db.keep_private()  # the login file, the snapshot copies and anything else it writes
     internals.wrap_app(upload_guard.middleware)
     threading.Thread(target=warm, name="warm", daemon=True).start()
+    threading.Thread(target=nightly_backups, name="nightly-backup", daemon=True).start()
     internals.leave_pages_folder_mode()
     internals.run(str(DASHBOARD), sys.argv[1:])
 

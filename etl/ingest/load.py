@@ -19,11 +19,11 @@ from pathlib import Path
 from etl import vnformat as vn
 from etl.access import audit, confirm
 from etl.ingest import admission
-from etl.ingest.check import Checked, FileResult, check_file, expand, registry_after, sha256_of, unit_only
+from etl.ingest.check import Checked, FileResult, check_file, expand, registry_after, unit_only
 from etl.ingest.forms.spec import ALL_FORMS, ANNUAL_RATINGS, KIND_LABELS
 from etl.ingest.units import Registry
 from etl.problems import has_errors
-from etl.warehouse import db
+from etl.warehouse import db, originals
 
 PARALLEL_FROM = 40  # files: below this, starting worker processes costs more than it saves
 WORKERS = min(2, os.cpu_count() or 1)
@@ -148,18 +148,22 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
     unknown units is checked again once a registry file of the same run has loaded, from the
     cells its first check read (reading every file twice to sort by kind would double the cost
     of a load). Reports checked ahead against the registry as it was are checked again after a
-    registry loads."""
+    registry loads. Every file's exact bytes are kept first in the warehouse's store of originals
+    (etl.warehouse.originals), whatever becomes of the file."""
     files = expand(paths)
     names = names or {}
+    store = originals.store_of(con)
     known = db.current_hashes(con)
     registry = Registry.from_db(con)
     results: dict[Path, FileResult] = {}
     todo = []
     for path in files:
         try:
-            digest = sha256_of(path)
+            data = path.read_bytes()
         except OSError:
             digest = None
+        else:  # every file's bytes are kept, whatever becomes of it, before any row names them
+            digest = originals.keep(store, data)
         if digest in known and commune is None:
             results[path] = FileResult(file=names.get(path.name, path.name), status="unchanged", sha256=digest)
         else:
