@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from etl import theme
 from ui import filters
 
 SLIDESHOW = "pages/trinh_chieu.py"
@@ -21,15 +22,15 @@ CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"], footer { display: none !important; }
-.block-container { padding-top: 1.2rem !important; padding-bottom: 4rem !important; max-width: 100% !important; }
+.block-container { padding-top: 1.2rem !important; padding-bottom: 4rem !important; max-width: 100%% !important; }
 html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 h1 { font-size: 2.2rem !important; padding-top: 0.4rem !important; }
-[data-testid="stCaptionContainer"] { font-size: 1.15rem !important; color: #343a40 !important; opacity: 1 !important; }
+[data-testid="stCaptionContainer"] { font-size: 1.15rem !important; color: %(ink_soft)s !important; opacity: 1 !important; }
 [data-testid="stElementContainer"]:has(h1) + [data-testid="stElementContainer"] {
     position: sticky; top: 0; z-index: 20; }
 [data-testid="stElementContainer"]:has(h1) + [data-testid="stElementContainer"] [data-testid="stCaptionContainer"] {
-    font-size: 1.3rem !important; color: #212529 !important; background: #fdecea;
-    border-left: 0.45rem solid #b71c1c; padding: 0.35rem 0.9rem; border-radius: 0.3rem; }
+    font-size: 1.3rem !important; color: %(ink)s !important; background: %(band)s;
+    border-left: 0.45rem solid %(main)s; padding: 0.35rem 0.9rem; border-radius: 0.3rem; }
 [data-testid="stMetricValue"] { font-size: 3.2rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.3rem !important; }
 [data-testid="stElementContainer"]:has(> [data-testid="stMarkdown"] style) { display: none; }
@@ -45,7 +46,7 @@ h1 { font-size: 2.2rem !important; padding-top: 0.4rem !important; }
     box-shadow: 0 1px 6px rgba(0, 0, 0, 0.18); }
 .st-key-slide-nav p, .st-key-slide-nav span, .st-key-slide-nav label { font-size: 0.8rem !important; }
 </style>
-"""
+""" % {"ink_soft": theme.INK_SOFT, "ink": theme.INK, "band": theme.ERROR_BG, "main": theme.MAIN}
 
 
 def enter() -> None:
