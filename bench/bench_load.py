@@ -1,4 +1,4 @@
-"""Loader benchmark (issue 3): a province-year — 130 communes × 12 monthly reports of ~30
+"""Loader benchmark: a province-year — 130 communes × 12 monthly reports of ~30
 branches (≈1,560 files) — loaded into a fresh warehouse, then loaded again unchanged.
 
 Targets on a 2-core machine: load < 20 s, peak memory < 400 MB, unchanged reload < 3 s.

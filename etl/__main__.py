@@ -114,13 +114,28 @@ def print_results(results, as_json: bool, out=sys.stdout) -> None:
     out.write("Tổng: " + ", ".join(f"{n} {STATUS_VN[s].lower()}" for s, n in counts.items() if n) + "\n")
 
 
+NO_MEMORY = ("Máy chủ không đủ bộ nhớ để chạy hết lệnh nên lệnh đã dừng. Hãy chạy lại với ít tệp hơn mỗi lần "
+             "hoặc tách tệp lớn thành nhiều tệp; nếu vẫn lỗi, hãy báo quản trị hệ thống.")
+
+
 def main(argv=None) -> int:
+    """The command; a MemoryError outside the check of one file (which rejects that file alone)
+    ends it with a Vietnamese line on stderr and exit code 1, never a traceback."""
+    try:
+        return _main(argv)
+    except MemoryError:
+        print(NO_MEMORY, file=sys.stderr)
+        return 1
+
+
+def _main(argv=None) -> int:
     p = parser()
     args = p.parse_args(argv)
     if args.command == "load" and not args.paths and not args.uploads:
         p.error("cần ít nhất một tệp hoặc thư mục (PATH)")
     from etl.warehouse import db
 
+    db.keep_private()
     if args.command == "template":
         from etl.outputs.template import TemplateError, write_template
         out = Path(args.output or f"bao-cao-thang-{args.month}-{args.commune}.xlsx")

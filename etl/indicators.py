@@ -10,7 +10,7 @@ Rates are fractions 0..1 (NULL -> NaN when the denominator is 0); a unit with no
 `reported = False` with NULL figures, never 0. "Expected" counts only units active in the
 month (valid_from/valid_to overlap it). DATE/TIMESTAMP columns come back as pandas Timestamps;
 counts with possible NULLs as nullable Int64. The SQL lives in etl/warehouse/sql/indicators/*.sql,
-one query per file, its grain and rules in its header comment; every query starts from the scope
+run by etl.warehouse.queries, one query per file, its grain and rules in its header comment; every query starts from the scope
 spine (etl/warehouse/sql/spine.sql: a period's months, the units active in each, the scope's
 filters), so the rule "expected counts only units active in the month" is written once.
 
@@ -19,6 +19,7 @@ filters), so the rule "expected counts only units active in the month" is writte
 | committee                | commune, month, commune_month, total               | I1 I2 I3 I4   |
 | branch_meetings          | branch, branch_month, commune, commune_month, month, total | I5 I6 I7 I9 |
 | quality                  | same as branch_meetings                            | I10           |
+| well_attended            | same as branch_meetings                            | I7 detail     |
 | thematic                 | quarter, commune_quarter, branch_quarter           | I8            |
 | meeting_details          | one row per branch-month (reported values, no shares) | drill-down |
 | recruitment              | branch, commune, commune_month, month, total       | I12 I13       |
@@ -42,9 +43,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from datetime import date, datetime
-from functools import lru_cache
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -54,8 +54,8 @@ from etl import vnformat as vn
 from etl.access import audit
 from etl.period import Month, Period
 from etl.settings import Settings, load_settings
+from etl.warehouse import queries
 
-SQL_DIR = Path(__file__).resolve().parent / "warehouse" / "sql" / "indicators"
 
 
 @dataclass(frozen=True)
@@ -84,34 +84,46 @@ class Scope:
         return Month.parse(self.last).last_day
 
 
-@lru_cache(maxsize=None)
-def _sql(name: str) -> tuple[str, frozenset[str]]:
-    """Text of sql/indicators/<name>.sql and the $parameters its body uses (comments aside)."""
-    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    body = re.sub(r"--[^\n]*", "", text)
-    return text, frozenset(re.findall(r"\$([a-z_]+)", body))
-
-
-def _query(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
-    text, used = _sql(name)
-    # DuckDB refuses parameters a statement does not use, so bind exactly those it names
-    bound = {key: params[key] for key in used}
-    # a cursor per query: a shared connection (Streamlit caches one) is not thread-safe
-    with con.cursor() as cursor:
-        return cursor.execute(text, bound).df()
-
-
 def _scope_params(scope: Scope) -> dict:
     return {"first": scope.first, "last": scope.last, "communes": list(scope.communes),
             "kinds": list(scope.branch_kinds)}
 
 
-def _grain(by: str, allowed: tuple[str, ...]) -> dict[str, bool]:
+class Grain(StrEnum):
+    """What an indicator's rows are grouped by: `by=` of the functions below. TOTAL is one row for
+    everything in scope; a branch key brings its commune's. Being a str, 'commune' is Grain.COMMUNE."""
+    TOTAL = "total"
+    COMMUNE = "commune"
+    BRANCH = "branch"
+    MONTH = "month"
+    QUARTER = "quarter"
+    CATEGORY = "category"
+    COMMUNE_MONTH = "commune_month"
+    BRANCH_MONTH = "branch_month"
+    COMMUNE_QUARTER = "commune_quarter"
+    BRANCH_QUARTER = "branch_quarter"
+    COMMUNE_CATEGORY = "commune_category"
+
+    @property
+    def flags(self) -> dict[str, bool]:
+        """The SQL's $by_* parameters: which keys the rows carry (a key not chosen is NULL)."""
+        commune, branch, month, category = _GRAIN_KEYS[self]
+        return {"by_commune": commune or branch, "by_branch": branch, "by_month": month, "by_category": category}
+
+
+# grain -> (commune, branch, month, category) keys; a quarter is grouped by its own SQL, not by month
+_GRAIN_KEYS = {Grain.TOTAL: (False, False, False, False), Grain.COMMUNE: (True, False, False, False),
+               Grain.BRANCH: (False, True, False, False), Grain.MONTH: (False, False, True, False),
+               Grain.QUARTER: (False, False, False, False), Grain.CATEGORY: (False, False, False, True),
+               Grain.COMMUNE_MONTH: (True, False, True, False), Grain.BRANCH_MONTH: (False, True, True, False),
+               Grain.COMMUNE_QUARTER: (True, False, False, False), Grain.BRANCH_QUARTER: (False, True, False, False),
+               Grain.COMMUNE_CATEGORY: (True, False, False, True)}
+
+
+def _grain(by: Grain | str, allowed: tuple[Grain, ...]) -> dict[str, bool]:
     if by not in allowed:
-        raise ValueError(f"by={by!r}: one of {', '.join(allowed)}")
-    parts = set(by.split("_"))
-    return {"by_commune": bool(parts & {"commune", "branch"}), "by_branch": "branch" in parts,
-            "by_month": "month" in parts, "by_category": "category" in parts}
+        raise ValueError(f"by={str(by)!r}: one of {', '.join(allowed)}")
+    return Grain(by).flags
 
 
 def _shape(df: pd.DataFrame, flags: dict[str, bool], drop: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -149,7 +161,7 @@ def lowest(df: pd.DataFrame, column: str, n: int, *, highest: bool = False) -> p
                           kind="stable").head(n)
 
 
-_BRANCH_GRAINS = ("branch", "branch_month", "commune", "commune_month", "month", "total")
+_BRANCH_GRAINS = (Grain.BRANCH, Grain.BRANCH_MONTH, Grain.COMMUNE, Grain.COMMUNE_MONTH, Grain.MONTH, Grain.TOTAL)
 _I10 = ("rated", "tot", "kha", "trung_binh", "kem", "tot_share", "kha_share",
         "trung_binh_share", "kem_share", "kha_tro_len_share")
 _I5_I9 = ("held", "i5_held_share", "branches_reported", "branches_held_all", "i5_branch_share",
@@ -158,42 +170,52 @@ _I5_I9 = ("held", "i5_held_share", "branches_reported", "branches_held_all", "i5
 
 
 def committee(con, scope: Scope, settings: Settings | None = None,
-              by: str = "commune") -> pd.DataFrame:
+              by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """I1–I4 per commune-month grouping; see committee.sql."""
     settings = settings or load_settings()
-    flags = _grain(by, ("commune", "month", "commune_month", "total"))
-    df = _query(con, "committee", **_scope_params(scope), **flags,
+    flags = _grain(by, (Grain.COMMUNE, Grain.MONTH, Grain.COMMUNE_MONTH, Grain.TOTAL))
+    df = queries.run(con, "committee", **_scope_params(scope), **flags,
                 tasks_deadline_day=settings.tasks_deadline_day)
     return _shape(df, flags)
 
 
-def _branch_rows(con, scope: Scope, settings: Settings | None, by: str) -> tuple:
+def _branch_rows(con, scope: Scope, settings: Settings | None, by: Grain) -> tuple:
     settings = settings or load_settings()
     flags = _grain(by, _BRANCH_GRAINS)
-    df = _query(con, "branch_meetings", **_scope_params(scope), **flags,
+    df = queries.run(con, "branch_meetings", **_scope_params(scope), **flags,
                 schedule_first_day=settings.schedule_first_day,
                 schedule_last_day=settings.schedule_last_day)
     return df, flags
 
 
 def branch_meetings(con, scope: Scope, settings: Settings | None = None,
-                    by: str = "commune") -> pd.DataFrame:
+                    by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """I5, I6, I7, I9 over branch-months, and I5 by branch (branches_held_all /
     branches_reported: held in every month reported); see branch_meetings.sql."""
     df, flags = _branch_rows(con, scope, settings, by)
     return _shape(df, flags, drop=_I10)
 
 
-def quality(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
+def quality(con, scope: Scope, by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """I10: Tốt / Khá / Trung bình / Kém over rated held meetings; see branch_meetings.sql."""
     df, flags = _branch_rows(con, scope, None, by)
     return _shape(df, flags, drop=tuple(c for c in _I5_I9 if c != "held"))
 
 
-def thematic(con, scope: Scope, by: str = "quarter") -> pd.DataFrame:
+def well_attended(con, scope: Scope, settings: Settings | None = None, by: Grain = Grain.COMMUNE) -> pd.DataFrame:
+    """Held meetings attended by more than [attendance] well_attended_above % of their expected
+    members, and their share of the held meetings; see well_attended.sql."""
+    settings = settings or load_settings()
+    flags = _grain(by, _BRANCH_GRAINS)
+    df = queries.run(con, "well_attended", **_scope_params(scope), **flags,
+                above=settings.attendance_well_attended_above / 100)
+    return _shape(df, flags)
+
+
+def thematic(con, scope: Scope, by: Grain = Grain.QUARTER) -> pd.DataFrame:
     """I8 per quarter; see thematic.sql."""
-    flags = _grain(by, ("quarter", "commune_quarter", "branch_quarter"))
-    return _shape(_query(con, "thematic", **_scope_params(scope), **flags), flags)
+    flags = _grain(by, (Grain.QUARTER, Grain.COMMUNE_QUARTER, Grain.BRANCH_QUARTER))
+    return _shape(queries.run(con, "thematic", **_scope_params(scope), **flags), flags)
 
 
 def meeting_details(con, scope: Scope, commune: str | None = None) -> pd.DataFrame:
@@ -207,7 +229,7 @@ def meeting_details(con, scope: Scope, commune: str | None = None) -> pd.DataFra
     upper_attended, quality ('tot' | 'kha' | 'trung_binh' | 'kem'). No shares: I5–I10 per
     branch-month come from branch_meetings / quality with by='branch_month'.
     """
-    return _query(con, "meeting_details", **_scope_params(scope), commune=commune)
+    return queries.run(con, "meeting_details", **_scope_params(scope), commune=commune)
 
 
 def branch_month_details(con, scope: Scope, commune: str, settings: Settings | None = None) -> pd.DataFrame:
@@ -220,18 +242,18 @@ def branch_month_details(con, scope: Scope, commune: str, settings: Settings | N
                          on=["branch_code", "period"], how="left", sort=False)
 
 
-def recruitment(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
+def recruitment(con, scope: Scope, by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """I12 sources trained and I13 change with its components; see recruitment.sql."""
-    flags = _grain(by, ("branch", "commune", "commune_month", "month", "total"))
-    return _shape(_query(con, "recruitment", **_scope_params(scope), **flags), flags)
+    flags = _grain(by, (Grain.BRANCH, Grain.COMMUNE, Grain.COMMUNE_MONTH, Grain.MONTH, Grain.TOTAL))
+    return _shape(queries.run(con, "recruitment", **_scope_params(scope), **flags), flags)
 
 
-def recruitment_progress(con, scope: Scope, by: str = "commune") -> pd.DataFrame:
+def recruitment_progress(con, scope: Scope, by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """I11 year to date against the target, on-track pace; see recruitment_progress.sql."""
-    flags = _grain(by, ("commune", "commune_month", "month", "total"))
+    flags = _grain(by, (Grain.COMMUNE, Grain.COMMUNE_MONTH, Grain.MONTH, Grain.TOTAL))
     if not flags["by_month"]:
         scope = _up_to_reported(con, scope)
-    df = _query(con, "recruitment_progress", **_scope_params(scope), **flags)
+    df = queries.run(con, "recruitment_progress", **_scope_params(scope), **flags)
     return _shape(df, flags, drop=() if flags["by_month"] else ("admitted", "admitted_ytd_reported"))
 
 
@@ -247,21 +269,21 @@ def _up_to_reported(con, scope: Scope) -> Scope:
 
 def open_findings(con, scope: Scope) -> pd.DataFrame:
     """I14 follow-up: findings not yet resolved (open or in progress), by commune then due date."""
-    return _query(con, "open_findings", **_scope_params(scope))
+    return queries.run(con, "open_findings", **_scope_params(scope))
 
 
 def inspections(con, scope: Scope, as_of: date | None = None,
-                by: str = "commune") -> pd.DataFrame:
+                by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """I14 counts by status, overdue as of a day, resolved share; see inspections.sql."""
-    flags = _grain(by, ("commune", "category", "commune_category", "total"))
-    df = _query(con, "inspections", **_scope_params(scope), **flags,
+    flags = _grain(by, (Grain.COMMUNE, Grain.CATEGORY, Grain.COMMUNE_CATEGORY, Grain.TOTAL))
+    df = queries.run(con, "inspections", **_scope_params(scope), **flags,
                 as_of=as_of_day(scope, as_of))
     return _shape(df, flags)
 
 
 def overdue_findings(con, scope: Scope, as_of: date | None = None) -> pd.DataFrame:
     """I14 follow-up list: findings overdue as of a day, most overdue first."""
-    return _query(con, "overdue_findings", **_scope_params(scope), as_of=as_of_day(scope, as_of))
+    return queries.run(con, "overdue_findings", **_scope_params(scope), as_of=as_of_day(scope, as_of))
 
 
 _SUBMISSION_ROW = ("status", "deadline", "first_received_at", "current_received_at",
@@ -269,14 +291,14 @@ _SUBMISSION_ROW = ("status", "deadline", "first_received_at", "current_received_
 
 
 def submissions(con, scope: Scope, settings: Settings | None = None,
-                by: str = "commune_month", as_of: date | None = None) -> pd.DataFrame:
+                by: Grain = Grain.COMMUNE_MONTH, as_of: date | None = None) -> pd.DataFrame:
     """I15: who reported, on time or late (first version), per month share; see submissions.sql.
     `as_of` (default today) separates 'missing' from 'pending' (deadline not yet passed).
     confirmed_months counts commune-months the board has confirmed (etl.access.confirm); by
     commune_month, `confirmed` with confirmed_at and confirmed_by (NULL: the command line)."""
     settings = settings or load_settings()
-    flags = _grain(by, ("commune_month", "commune", "month", "total"))
-    df = _query(con, "submissions", **_scope_params(scope), **flags,
+    flags = _grain(by, (Grain.COMMUNE_MONTH, Grain.COMMUNE, Grain.MONTH, Grain.TOTAL))
+    df = queries.run(con, "submissions", **_scope_params(scope), **flags,
                 deadline_day=settings.submission_deadline_day,
                 as_of=as_of if as_of is not None else date.today())
     single = flags["by_commune"] and flags["by_month"]
@@ -306,14 +328,14 @@ def coverage(con, scope: Scope, settings: Settings | None = None,
 def submission_versions(con, commune_code: str, period: str) -> pd.DataFrame:
     """Every loaded version of one report, oldest first, with the current one marked, and
     `confirmed` (confirmed_at, confirmed_by) on it while the board's confirmation is in force."""
-    return _query(con, "submission_versions", commune=commune_code, period=period)
+    return queries.run(con, "submission_versions", commune=commune_code, period=period)
 
 
 def annual_ratings(con, scope: Scope, year: int | None = None,
-                   by: str = "commune") -> pd.DataFrame:
+                   by: Grain = Grain.COMMUNE) -> pd.DataFrame:
     """Year-end ratings of branches and members; year defaults to the scope's last year."""
-    flags = _grain(by, ("branch", "commune", "total"))
-    df = _query(con, "annual_ratings", **_scope_params(scope), **flags,
+    flags = _grain(by, (Grain.BRANCH, Grain.COMMUNE, Grain.TOTAL))
+    df = queries.run(con, "annual_ratings", **_scope_params(scope), **flags,
                 year=Month.parse(scope.last).year if year is None else year)
     return _shape(df, flags, drop=() if flags["by_branch"] else ("org_rating",))
 
@@ -321,22 +343,22 @@ def annual_ratings(con, scope: Scope, year: int | None = None,
 def communes(con, scope: Scope) -> pd.DataFrame:
     """Communes active (or reported) in the scope: code, name, kind, validity, merged_into,
     active_months, reported_months."""
-    return _query(con, "communes", **_scope_params(scope))
+    return queries.run(con, "communes", **_scope_params(scope))
 
 
 def branches(con, scope: Scope) -> pd.DataFrame:
     """Branches active in the scope, of its communes and kinds."""
-    return _query(con, "branches", **_scope_params(scope))
+    return queries.run(con, "branches", **_scope_params(scope))
 
 
 def branch_kinds(con, scope: Scope) -> pd.DataFrame:
     """Branch kinds present in the scope's communes (branch_kind, branches)."""
-    return _query(con, "branch_kinds", **_scope_params(scope))
+    return queries.run(con, "branch_kinds", **_scope_params(scope))
 
 
 def available_periods(con) -> list[str]:
     """Months with at least one current report, oldest first."""
-    return _query(con, "periods")["period"].tolist()
+    return queries.run(con, "periods")["period"].tolist()
 
 
 def period_bounds(con) -> tuple[str, str] | None:
@@ -347,7 +369,7 @@ def period_bounds(con) -> tuple[str, str] | None:
 
 def last_loaded_at(con) -> datetime | None:
     """When the newest monthly report was received (None on an empty warehouse)."""
-    value = _query(con, "last_loaded")["last_received_at"].iloc[0]
+    value = queries.run(con, "last_loaded")["last_received_at"].iloc[0]
     return None if pd.isna(value) else pd.Timestamp(value).to_pydatetime()
 
 
@@ -412,7 +434,7 @@ def attention(con, scope: Scope, settings: Settings | None = None,
 def audit_trail(con, since: date | None = None, actions: tuple[str, ...] = (), account: str | None = None,
                 limit: int = audit.DEFAULT_LIMIT) -> pd.DataFrame:
     """The audit trail (etl.access.audit), newest first: one row per act, columns audit.COLUMNS."""
-    with con.cursor() as cursor:  # as _query: the dashboard's connection is shared by threads
+    with con.cursor() as cursor:  # as queries.run: the dashboard's connection is shared by threads
         rows = audit.audit(cursor, datetime.combine(since, datetime.min.time()) if since else None, limit,
                            actions=actions, account=account)
     return pd.DataFrame(rows, columns=list(audit.COLUMNS))

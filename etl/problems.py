@@ -15,6 +15,7 @@ CODES: dict[str, tuple[str, str]] = {
     "unreadable": (ERROR, "Tệp không đọc được"),
     "encrypted": (ERROR, "Tệp có mật khẩu"),
     "too_large": (ERROR, "Tệp quá lớn"),
+    "too_many_sheets": (ERROR, "Tệp có quá nhiều trang tính"),
     "unknown_kind": (ERROR, "Không nhận ra biểu mẫu"),
     "period_missing": (ERROR, "Thiếu hoặc sai tháng, năm báo cáo"),
     "period_conflict": (ERROR, "Tháng, năm báo cáo không thống nhất"),

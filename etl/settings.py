@@ -1,5 +1,5 @@
-"""Indicator thresholds and the December report's organisation names: reads `settings.toml`
-(repository root) into a frozen `Settings`.
+"""Indicator thresholds, the December report's organisation names and the limits on uploaded
+workbooks: reads `settings.toml` (repository root) into a frozen `Settings`.
 
 Takes a TOML file whose `[section]` tables hold `key = value` pairs and returns `Settings`,
 whose field names are `<section>_<key>` (`[schedule] first_day` -> `schedule_first_day`).
@@ -9,6 +9,7 @@ because a typo in a threshold must not silently change the numbers shown to the 
 """
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -22,6 +23,7 @@ class Settings:
     schedule_last_day: int = 7           # I6 window, last day of the month
     tasks_deadline_day: int = 30         # I4: tasks sent on or before this day (or month end)
     submission_deadline_day: int = 5     # I15: report due this day of the next month
+    attendance_well_attended_above: float = 90.0  # a meeting attended by more than this % is well attended
     attention_not_reported: bool = True
     attention_i5_below: bool = True
     attention_i5_margin_points: float = 10.0
@@ -30,6 +32,9 @@ class Settings:
     attention_min_overdue_findings: int = 1
     # The December report's header block and signature (party-document layout, export only)
     session_idle_minutes: int = 30          # dashboard: sign out after this long without use
+    session_max_hours: int = 12             # dashboard: sign out this long after the sign-in, in use or not
+    limits_max_sheets: int = 30             # worksheets per workbook (SPEC §3 too_many_sheets)
+    limits_memory_mb: int = 1024            # memory one workbook's check may take (0: no limit)
 
     organization_name: str = "HUYỆN ỦY BẢO LÂM"      # the committee above the board
     organization_board: str = "BAN TỔ CHỨC"          # the issuing body
@@ -51,6 +56,14 @@ class Settings:
             raise ValueError("Cài đặt [attention] 'i5_margin_points' không được âm.")
         if not 1 <= self.session_idle_minutes <= 24 * 60:
             raise ValueError("Cài đặt [session]: 'idle_minutes' phải từ 1 đến 1440 (phút).")
+        if not 1 <= self.session_max_hours <= 7 * 24:
+            raise ValueError("Cài đặt [session]: 'max_hours' phải từ 1 đến 168 (giờ).")
+        if self.limits_max_sheets < 1:
+            raise ValueError("Cài đặt [limits] 'max_sheets' phải từ 1 trở lên.")
+        if self.limits_memory_mb < 0:
+            raise ValueError("Cài đặt [limits] 'memory_mb' không được âm (0 là không giới hạn).")
+        if not 0 <= self.attendance_well_attended_above < 100:
+            raise ValueError("Cài đặt [attendance] 'well_attended_above' phải từ 0 đến dưới 100 (%).")
         if self.attention_min_overdue_findings < 1:
             raise ValueError("Cài đặt [attention] 'min_overdue_findings' phải từ 1 trở lên.")
         for name in ("organization_name", "organization_board", "organization_place",
@@ -86,6 +99,14 @@ def load_settings(path: str | Path | None = None) -> Settings:
                 raise ValueError(f"Tệp cài đặt {file}: không có cài đặt [{section}] {key}.")
             values[name] = _typed(file, name, types[name], value)
     return Settings(**values)
+
+
+@functools.lru_cache(maxsize=1)
+def for_this_process() -> Settings:
+    """The settings file read once by this process, for work done per file (reading and checking
+    workbooks), where reading it again for each of a thousand files would cost more than the
+    work. A change takes effect in the next process: each load or check command is one."""
+    return load_settings()
 
 
 def _typed(file: Path, name: str, kind: str, value: object) -> object:

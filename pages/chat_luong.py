@@ -4,6 +4,7 @@ import streamlit as st
 
 from etl import labels
 from etl import vnformat as vn
+from etl.indicators import Grain
 from ui import charts, data, page
 
 
@@ -11,17 +12,17 @@ def body():
     f = page.start("Chất lượng sinh hoạt chi bộ")
     if not f:
         return
-    total = data.call("quality", f.scope, by="total").iloc[0]
+    total = data.quality(f.scope, by=Grain.TOTAL).iloc[0]
     cols = page.card_columns(5)
     cols[0].metric("Đạt khá trở lên", page.share(total["kha_tro_len_share"]), border=True)
     for col, level in zip(cols[1:], ("tot", "kha", "trung_binh", "kem")):
         col.metric(labels.QUALITY[level], vn.number(total[level]), border=True,
                    help=f"{page.share(total[f'{level}_share'])} số buổi được đánh giá")
-    by_commune = data.call("quality", f.scope, by="commune")
+    by_commune = data.quality(f.scope, by=Grain.COMMUNE)
     page.chart(charts.quality_stack(by_commune, label="commune_name", big=page.big(),
                                     title="Chất lượng sinh hoạt theo đảng bộ (sắp theo tỷ lệ khá trở lên)"),
                "chat-luong-theo-dang-bo")
-    by_month = data.call("quality", f.scope, by="month")
+    by_month = data.quality(f.scope, by=Grain.MONTH)
     page.chart(charts.quality_stack(by_month, label="period", horizontal=False, big=page.big(),
                                     title="Diễn biến chất lượng theo tháng", layout={"xaxis": {
                                         "tickvals": list(by_month["period"]),

@@ -17,6 +17,7 @@ from etl import theme
 from etl import vnformat as vn
 from etl.labels import NOT_REPORTED
 from etl.settings import load_settings
+from etl.indicators import Grain
 from ui import charts, data, page
 from ui.markup import md
 
@@ -88,12 +89,12 @@ def cards(total: pd.Series, deadline: int) -> None:
 
 def by_commune(f, chosen: tuple[str, str, str, str | None]) -> pd.DataFrame:
     column, name, _, note = chosen
-    rows = data.call("committee", f.scope, by="commune")
+    rows = data.committee(f.scope, by=Grain.COMMUNE)
     # a commune that reported but has nothing to divide (no meeting, no date) is not "Chưa báo cáo":
     # it is left off the bars and named under them
     undefined = rows["reported"] & rows[column].isna()
     page.chart(charts.rate_bars(rows[~undefined], label="commune_name", value=column,
-                                reference=data.whole("committee", f.scope, column), big=page.big(),
+                                reference=data.whole(data.committee, f.scope, column), big=page.big(),
                                 title=f"{name} theo đảng bộ"),
                f"{name} theo đảng bộ", key="committee-bars")
     if undefined.any():
@@ -104,7 +105,7 @@ def by_commune(f, chosen: tuple[str, str, str, str | None]) -> pd.DataFrame:
 
 def heat_map(f, chosen: tuple[str, str, str, str | None]) -> None:
     column, name, _, note = chosen
-    grid = data.call("committee", f.scope, by="commune_month")
+    grid = data.committee(f.scope, by=Grain.COMMUNE_MONTH)
     notes = [note if r["reported"] and pd.isna(r[column]) else None for r in grid.to_dict("records")]
     fig = charts.heatmap(grid.assign(_note=notes), row="commune_name", column="period", value=column,
                          notes="_note", big=page.big(), title=f"{name}: đảng bộ × tháng")
@@ -112,7 +113,7 @@ def heat_map(f, chosen: tuple[str, str, str, str | None]) -> None:
 
 
 def by_month(f, labels: dict) -> None:
-    months = data.call("committee", f.scope, by="month")
+    months = data.committee(f.scope, by=Grain.MONTH)
     big = page.big()
     left, right = (st.container(), st.container()) if big else st.columns(2)
     colors = (theme.MAIN, theme.SECOND, theme.GOOD)
@@ -164,7 +165,7 @@ def body():
         return
     deadline = load_settings().tasks_deadline_day
     labels = shares(deadline)
-    cards(data.call("committee", f.scope, by="total").iloc[0], deadline)
+    cards(data.committee(f.scope, by=Grain.TOTAL).iloc[0], deadline)
     st.subheader("Theo đảng bộ")
     key = st.segmented_control("Chỉ số", list(labels), default="i1", required=True, key="hn_chi_so",
                                format_func=lambda k: labels[k][2])

@@ -7,6 +7,7 @@ import streamlit as st
 
 from etl import indicators, labels, theme
 from etl import vnformat as vn
+from etl.indicators import Grain
 from ui import charts, data, page
 
 STATUS_COLORS = {"open": theme.BAD, "in_progress": theme.LATE, "resolved": theme.GOOD}
@@ -18,7 +19,7 @@ def body():
         return
     # one reference day for the counts and the list: today, or the last day of a past period
     as_of = indicators.as_of_day(f.scope, None)
-    total = data.call("inspections", f.scope, as_of=as_of, by="total").iloc[0]
+    total = data.inspections(f.scope, as_of=as_of, by=Grain.TOTAL).iloc[0]
     if pd.isna(total["findings"]) or total["findings"] == 0:
         st.info("Chưa có hạn chế nào sau kiểm tra trong phạm vi đang xem. Kết quả kiểm tra được nạp từ tệp "
                 "**Sổ theo dõi kết quả kiểm tra** ở trang Tải báo cáo.")
@@ -32,12 +33,12 @@ def body():
     cols[5].metric("Quá hạn", vn.number(total["overdue"]), border=True,
                    help=f"Hết hạn khắc phục trước ngày {vn.day(as_of)} mà chưa khắc phục xong.")
 
-    cells = data.call("inspections", f.scope, as_of=as_of, by="commune_category")
+    cells = data.inspections(f.scope, as_of=as_of, by=Grain.COMMUNE_CATEGORY)
     page.chart(charts.count_heatmap(cells, row="commune_name", column="category", value="findings",
                                     column_labels=labels.CATEGORIES, big=page.big(),
                                     title="Số hạn chế theo đảng bộ và nhóm hạn chế"),
                "han-che-theo-dang-bo-va-nhom")
-    by_commune = data.call("inspections", f.scope, as_of=as_of, by="commune")
+    by_commune = data.inspections(f.scope, as_of=as_of, by=Grain.COMMUNE)
     ordered = by_commune.sort_values(["findings", "commune_name"], ascending=[True, False])
     whole = {"tickformat": "d"} | ({"dtick": 1} if ordered["findings"].max() <= 10 else {})  # counts: whole ticks
     status = charts.bars(ordered, x="commune_name", horizontal=True, stacked=True, big=page.big(),
@@ -64,7 +65,7 @@ def body():
     if as_of < today:  # a period in the past: the board following up wants to know how to see today's
         st.caption(f"Tính đến ngày cuối kỳ đang xem. Để xem hạn chế quá hạn đến hôm nay ({vn.day(today)}), chọn "
                    f"**Năm** {today.year} và **Đến tháng** {today.month} ở thanh bên.")
-    overdue = data.call("overdue_findings", f.scope, as_of=as_of)
+    overdue = data.overdue_findings(f.scope, as_of=as_of)
     if overdue.empty:
         st.success("Không có hạn chế nào quá hạn khắc phục.")
         return

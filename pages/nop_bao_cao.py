@@ -12,6 +12,7 @@ from etl import vnformat as vn
 from etl.access import confirm
 from etl.settings import load_settings
 from etl.warehouse import db
+from etl.indicators import Grain
 from ui import auth, charts, data, page
 from ui.markup import MESSAGE, md
 
@@ -81,7 +82,7 @@ def _versions(f, grid: pd.DataFrame, codes: list[str], months: tuple[str, ...]) 
         received = f"; nhận lần đầu {vn.moment(r['first_received_at'])}" if not pd.isna(r["first_received_at"]) else ""
         st.markdown(f"{title}{state.lower() if state else ''} (hạn nộp {vn.day(r['deadline'])}{received}).")
         _confirmation(commune, month, r, f.name(commune))
-    versions = data.call("submission_versions", commune, month)
+    versions = data.submission_versions(commune, month)
     if versions.empty:
         st.info("Chưa có lần nộp nào cho báo cáo này.")
         return
@@ -135,7 +136,7 @@ def body():
     if not f:
         return
     months = f.scope.months
-    total = data.call("submissions", f.scope, by="total").iloc[0]
+    total = data.submissions(f.scope, by=Grain.TOTAL).iloc[0]
     cols = page.card_columns(5)
     cols[0].metric("Tỷ lệ đã nộp", page.share(total["i15_reported_share"]), border=True,
                    help="Số tháng-đảng bộ đã có báo cáo ÷ số tháng-đảng bộ phải nộp.")
@@ -146,7 +147,7 @@ def body():
     cols[3].metric("Chưa báo cáo (quá hạn)", vn.number(total["missing_months"]), border=True)
     cols[4].metric("Chưa đến hạn", vn.number(total["pending_months"]), border=True)
 
-    grid = data.call("submissions", f.scope, by="commune_month")
+    grid = data.submissions(f.scope, by=Grain.COMMUNE_MONTH)
     if grid.empty:
         st.info("Chưa có đảng bộ nào trong phạm vi đang xem.")
         return
@@ -176,7 +177,7 @@ def body():
                            file_name="nop-bao-cao.xlsx", key="matrix-xlsx", icon=":material/download:",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-    by_month = data.call("submissions", f.scope, by="month")
+    by_month = data.submissions(f.scope, by=Grain.MONTH)
     # a month before its deadline has no share yet, not 0 % (nor 100 % of the few sent early)
     due = by_month["due"].astype(bool)
     shown = by_month.assign(i15_reported_share_due=by_month["i15_reported_share_due"].where(due),

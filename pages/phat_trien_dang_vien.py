@@ -2,7 +2,7 @@
 on-track pace by commune, the cumulative line against the pace, sources trained, the change in
 membership (admitted, transferred in/out, deceased, removed, net) and a table to download.
 
-Takes the sidebar filters (ui.filters); every figure comes from `data.call` (indicators
+Takes the sidebar filters (ui.filters); every figure comes from a `ui.data` reader (indicators
 recruitment_progress and recruitment). Year-to-date figures run from January to the period's
 last month; the membership flows cover the months of the period. This file only words,
 formats and places figures side by side.
@@ -14,6 +14,7 @@ import streamlit as st
 
 from etl import labels, theme
 from etl import vnformat as vn
+from etl.indicators import Grain
 from etl.labels import NOT_REPORTED
 from ui import charts, data, page
 
@@ -143,18 +144,18 @@ def body():
     if f.kinds:
         st.caption("Bộ lọc loại chi bộ không áp dụng cho trang này: chỉ tiêu kết nạp giao cho cả đảng bộ.")
     until = vn.month(f.scope.last).lower()
-    progress_total = data.call("recruitment_progress", f.scope, by="total").iloc[0]
-    flows_total = data.call("recruitment", f.scope, by="total").iloc[0]
+    progress_total = data.recruitment_progress(f.scope, by=Grain.TOTAL).iloc[0]
+    flows_total = data.recruitment(f.scope, by=Grain.TOTAL).iloc[0]
     cards(progress_total, flows_total, until)
-    progress = data.call("recruitment_progress", f.scope, by="commune")
+    progress = data.recruitment_progress(f.scope, by=Grain.COMMUNE)
     progress_chart(progress, f.year, until)
-    cumulative_chart(data.call("recruitment_progress", f.scope, by="month"), f.year)
+    cumulative_chart(data.recruitment_progress(f.scope, by=Grain.MONTH), f.year)
     sources_chart(progress, until)
-    flows_chart(data.call("recruitment", f.scope, by="month"))
+    flows_chart(data.recruitment(f.scope, by=Grain.MONTH))
     if page.big():  # presentation: the charts only
         return
     st.subheader("Bảng theo đảng bộ")
-    summary_table(progress, data.call("recruitment", f.scope, by="commune"), progress_total, flows_total, until,
+    summary_table(progress, data.recruitment(f.scope, by=Grain.COMMUNE), progress_total, flows_total, until,
                   whole=data.every_commune(f.scope))
 
 

@@ -2,7 +2,7 @@
 attendance, thematic meetings per quarter, upper-level members attending; then the drill-down
 commune → branch × month grid → one branch's months.
 
-Takes the sidebar filters (ui.filters); every figure comes from `data.call` (indicators
+Takes the sidebar filters (ui.filters); every figure comes from a `ui.data` reader (indicators
 branch_meetings, thematic, meeting_details). The schedule window is read from settings.toml.
 This file only words, formats and pivots for display.
 """
@@ -17,6 +17,7 @@ from etl import labels, theme
 from etl import vnformat as vn
 from etl.labels import NOT_REPORTED
 from etl.settings import load_settings
+from etl.indicators import Grain
 from ui import charts, data, filters, page
 from ui.markup import md
 
@@ -54,7 +55,7 @@ def window_label() -> str:
 
 
 def cards(f, window: str, t) -> None:
-    quarters = data.call("thematic", f.scope, by="quarter")
+    quarters = data.thematic(f.scope, by=Grain.QUARTER)
     unit = "chi bộ" if f.first_month == f.last_month else "lượt chi bộ"
     cols = page.card_columns(5)
     cols[0].metric("Sinh hoạt thường kỳ", page.share(t["i5_held_share"]),
@@ -93,7 +94,7 @@ def cards(f, window: str, t) -> None:
 
 def by_commune_charts(f, window: str, by_commune: pd.DataFrame) -> None:
     big = page.big()
-    heat = data.call("branch_meetings", f.scope, by="commune_month")
+    heat = data.branch_meetings(f.scope, by=Grain.COMMUNE_MONTH)
     page.chart(charts.heatmap(
         heat, row="commune_name", column="period", value="i5_held_share", big=big,
         title="Tỷ lệ chi bộ sinh hoạt thường kỳ theo đảng bộ và tháng"), "ty-le-sinh-hoat-thuong-ky-theo-thang")
@@ -107,7 +108,7 @@ def by_commune_charts(f, window: str, by_commune: pd.DataFrame) -> None:
                      format_func=lambda c: rates[c][0])
     title = rates[shown][1]
     if shown == "i8_thematic_share":
-        thematic = data.call("thematic", f.scope, by="commune_quarter")
+        thematic = data.thematic(f.scope, by=Grain.COMMUNE_QUARTER)
         # a quarter cut by the period says how many of its months are in it
         cut = dict(zip(thematic["quarter"], thematic["months_in_scope"]))
         page.chart(charts.heatmap(
@@ -117,8 +118,8 @@ def by_commune_charts(f, window: str, by_commune: pd.DataFrame) -> None:
                    f"trọn trong kỳ đang xem thì tỷ lệ còn thấp. Ô màu xám: {NOT_REPORTED.lower()}.")
     else:
         page.chart(charts.rate_bars(by_commune, label="commune_name", value=shown, title=title,
-                                    reference=data.whole("branch_meetings", f.scope, shown), big=big), title)
-    by_month = data.call("branch_meetings", f.scope, by="month")
+                                    reference=data.whole(data.branch_meetings, f.scope, shown), big=big), title)
+    by_month = data.branch_meetings(f.scope, by=Grain.MONTH)
     page.chart(charts.lines(
         by_month, x="period", percent=True, big=big, title="Diễn biến theo tháng", series={
             "i5_held_share": ("Sinh hoạt thường kỳ", theme.MAIN),
@@ -216,7 +217,7 @@ def drill_down(f, window: str, communes: pd.DataFrame) -> None:
     # the choice is in the URL by code (ui.filters.select), so a copied link opens this commune and branch
     code = filters.select("Đảng bộ", options, key="shcb_dang_bo", default=first, names=names, what="đảng bộ")
     one = replace(f.scope, communes=(code,))
-    months = data.call("branch_month_details", f.scope, commune=code)
+    months = data.branch_month_details(f.scope, commune=code)
     if months.empty:
         st.info(f"Đảng bộ {md(names.get(code) or code)} không có chi bộ nào trong phạm vi đang xem.")
         return
@@ -234,7 +235,7 @@ def drill_down(f, window: str, communes: pd.DataFrame) -> None:
     branches = list(dict.fromkeys(months["branch_code"]))
     labels = dict(zip(months["branch_code"], months["branch_name"].fillna(months["branch_code"])))
     branch = filters.select("Chi bộ", branches, key="shcb_chi_bo", default=branches[0], names=labels, what="chi bộ")
-    per_branch = data.call("branch_meetings", one, by="branch")
+    per_branch = data.branch_meetings(one, by=Grain.BRANCH)
     b = per_branch[per_branch["branch_code"] == branch]
     if len(b):
         b = b.iloc[0]
@@ -256,9 +257,9 @@ def body():
     if not f:
         return
     window = window_label()
-    total = data.call("branch_meetings", f.scope, by="total").iloc[0]
+    total = data.branch_meetings(f.scope, by=Grain.TOTAL).iloc[0]
     cards(f, window, total)
-    by_commune = data.call("branch_meetings", f.scope, by="commune")
+    by_commune = data.branch_meetings(f.scope, by=Grain.COMMUNE)
     by_commune_charts(f, window, by_commune)
     if page.big():  # presentation: the charts only
         return

@@ -12,6 +12,7 @@ from etl import indicators, theme
 from etl import vnformat as vn
 from etl.warehouse import db
 from ui import auth, data, page, upload
+from ui import streamlit_internals as internals
 from ui.markup import MESSAGE, md
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,12 +22,11 @@ RESULT_COLORS = {"Hợp lệ": f"color: {theme.GOOD}", "Đã nạp": f"color: {t
                  "Bị từ chối": f"color: {theme.MAIN}; font-weight: 600"}
 
 # Streamlit writes its uploader's button, hint and drop text in English: the same places in
-# Vietnamese (the English stays only in labels a screen reader reads; the emotion class of the
-# drop text is Streamlit 1.67's own: tests/test_browser.py fails when an upgrade renames it)
+# Vietnamese (the English stays only in labels a screen reader reads)
 UPLOADER_VN = {
-    '[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p': "Chọn tệp",
-    '[data-testid="stFileUploaderDropzoneInstructions"] span': "Kéo thả tệp vào đây hoặc bấm Chọn tệp",
-    '[data-testid="stFileUploaderDropzone"] .euud7oh2': "Thả tệp vào đây",
+    f'{internals.testid("stFileUploaderDropzone")} {internals.testid("stBaseButton-secondary")} p': "Chọn tệp",
+    f'{internals.testid("stFileUploaderDropzoneInstructions")} span': "Kéo thả tệp vào đây hoặc bấm Chọn tệp",
+    f'{internals.testid("stFileUploaderDropzone")} {internals.UPLOADER_DROP_TEXT}': "Thả tệp vào đây",
 }
 UPLOADER_CSS = "<style>" + "".join(
     f"{where} {{font-size: 0}} {where}::after {{content: '{text}'; font-size: 14px; line-height: 1.6}}"
@@ -37,7 +37,7 @@ def _names(scope: indicators.Scope = indicators.Scope("2000-01", "2099-12")) -> 
     """Commune code -> name of the communes active in `scope`, from the snapshot (empty before
     the unit registry is loaded)."""
     try:
-        units = data.call("communes", scope)
+        units = data.communes(scope)
     except data.NoData:
         return {}
     return dict(zip(units["commune_code"], units["commune_name"]))

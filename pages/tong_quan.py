@@ -4,7 +4,7 @@ Takes the sidebar filters (ui.filters) and shows five headline cards — reports
 last month (I15), branches holding their regular meeting (I5), meetings rated Khá trở lên (I10),
 admissions year to date against the target (I11), open and overdue inspection findings (I14) —
 then the "Cần quan tâm" list of `indicators.attention` and three charts by commune.
-Every figure comes from `data.call` (the indicator layer); this file only words and formats it.
+Every figure comes from a `ui.data` reader (the indicator layer); this file only words and formats it.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import streamlit as st
 
 from etl import indicators, labels
 from etl import vnformat as vn
+from etl.indicators import Grain
 from ui import charts, data, page
 from ui.markup import MESSAGE, md
 
@@ -29,7 +30,7 @@ def _n(x) -> str:
 def reports_card(col, f) -> None:
     """I15 for the last month of the period: communes reported ÷ communes active that month."""
     month = vn.month(f.scope.last).lower()  # "tháng 10/2026"
-    s = data.call("submissions", indicators.Scope(f.scope.last, f.scope.last, f.communes), by="total").iloc[0]
+    s = data.submissions(indicators.Scope(f.scope.last, f.scope.last, f.communes), by=Grain.TOTAL).iloc[0]
     label = f"Báo cáo {vn.month_short(f.scope.last)}"  # short: five cards share a row
     if pd.isna(s["expected_months"]) or s["expected_months"] == 0:
         col.metric(label, "—", help=f"Không có đảng bộ nào hoạt động trong {month}.", border=True)
@@ -49,7 +50,7 @@ def reports_card(col, f) -> None:
 
 def meetings_card(col, f) -> None:
     """I5: branch-months with a regular meeting held ÷ branch-months reported."""
-    b = data.call("branch_meetings", f.scope, by="total").iloc[0]
+    b = data.branch_meetings(f.scope, by=Grain.TOTAL).iloc[0]
     label = "Sinh hoạt thường kỳ"
     if pd.isna(b["i5_held_share"]):
         col.metric(label, page.share(None), border=True, help="Chưa có báo cáo sinh hoạt chi bộ nào trong kỳ.")
@@ -65,7 +66,7 @@ def meetings_card(col, f) -> None:
 
 def quality_card(col, f) -> None:
     """I10: (Tốt + Khá) ÷ rated held meetings."""
-    q = data.call("quality", f.scope, by="total").iloc[0]
+    q = data.quality(f.scope, by=Grain.TOTAL).iloc[0]
     label = "Đạt khá trở lên"
     if pd.isna(q["kha_tro_len_share"]):
         col.metric(label, page.share(None), border=True, help="Chưa có buổi sinh hoạt nào được đánh giá trong kỳ.")
@@ -77,7 +78,7 @@ def quality_card(col, f) -> None:
 
 def recruitment_card(col, f) -> None:
     """I11: admitted since January against the annual target, on track or behind the pace."""
-    r = data.call("recruitment_progress", f.scope, by="total").iloc[0]
+    r = data.recruitment_progress(f.scope, by=Grain.TOTAL).iloc[0]
     label = f"Kết nạp năm {f.year}"
     if not r["reported"] or pd.isna(r["admitted_ytd"]):
         col.metric(label, page.share(None), border=True, help="Chưa có báo cáo kết nạp đảng viên trong năm.")
@@ -100,7 +101,7 @@ def recruitment_card(col, f) -> None:
 
 def findings_card(col, f) -> None:
     """I14: findings not yet remedied, and those past their deadline."""
-    i = data.call("inspections", f.scope, by="total").iloc[0]
+    i = data.inspections(f.scope, by=Grain.TOTAL).iloc[0]
     label = "Hạn chế tồn đọng"
     if pd.isna(i["findings"]) or i["findings"] == 0:
         # no inspection finding in the period is a real zero, not a missing report
@@ -121,7 +122,7 @@ def findings_card(col, f) -> None:
 def attention_list(f) -> None:
     """Communes that need attention, the one with most reasons first, each reason in words."""
     st.subheader("Cần quan tâm")
-    att = data.call("attention", f.scope)
+    att = data.attention(f.scope)
     if att.empty:
         st.success("Không có đảng bộ nào cần quan tâm trong kỳ này theo các tiêu chí đã đặt.")
         return
@@ -161,19 +162,19 @@ def attention_list(f) -> None:
 
 def charts_by_commune(f) -> None:
     big = page.big()
-    by_commune = data.call("branch_meetings", f.scope, by="commune")
-    quality = data.call("quality", f.scope, by="commune")
+    by_commune = data.branch_meetings(f.scope, by=Grain.COMMUNE)
+    quality = data.quality(f.scope, by=Grain.COMMUNE)
     left, right = (st.container(), st.container()) if big else st.columns(2)
     with left:
         page.chart(charts.rate_bars(by_commune, label="commune_name", value="i5_held_share",
-                                    reference=data.whole("branch_meetings", f.scope, "i5_held_share"), big=big,
+                                    reference=data.whole(data.branch_meetings, f.scope, "i5_held_share"), big=big,
                                     title="Tỷ lệ chi bộ sinh hoạt thường kỳ theo đảng bộ"),
                    "ty-le-sinh-hoat-thuong-ky-theo-dang-bo", key="overview-i5")
     with right:
         fig = charts.quality_stack(quality, label="commune_name", big=big,
                                    title="Chất lượng sinh hoạt chi bộ theo đảng bộ")
         page.chart(fig, "chat-luong-sinh-hoat-theo-dang-bo", key="overview-quality")
-    progress = data.call("recruitment_progress", f.scope, by="commune")
+    progress = data.recruitment_progress(f.scope, by=Grain.COMMUNE)
     fig = charts.progress_bars(progress, label="commune_name", done="admitted_ytd", target="target",
                                pace="pace_target", big=big,
                                title=f"Kết nạp đảng viên năm {f.year} so với chỉ tiêu (đến tháng {f.last_month})")

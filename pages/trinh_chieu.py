@@ -2,7 +2,7 @@
 
 Slides: I5 by commune, quality (I10) by commune, I5 commune × month heat map, recruitment against
 the target (I11), report submission status by month (I15), overdue inspection findings (I14).
-Each slide is built from `data.call(...)` and a ui/charts builder with big=True, each bar given
+Each slide is built from a ui.data reader and a ui/charts builder with big=True, each bar given
 the room of its label (charts.big_height). The slide moves with the ← → keys (the buttons'
 keyboard shortcuts), the buttons, or by itself every N seconds (an st.fragment with run_every,
 so only the slide reruns). A by-commune slide shows as many communes as fit the screen: the ones
@@ -15,6 +15,7 @@ import streamlit as st
 
 from etl import indicators, labels, theme
 from etl import vnformat as vn
+from etl.indicators import Grain
 from ui import charts, data, filters, page, present
 
 SECONDS = (5, 10, 15, 20, 30, 60)
@@ -56,25 +57,25 @@ def height(rows: int, note: str, heat: bool = False) -> dict:
 
 
 def i5_by_commune(f):
-    by = data.call("branch_meetings", f.scope, by="commune")
+    by = data.branch_meetings(f.scope, by=Grain.COMMUNE)
     shown, title, note = cut(by, "i5_held_share", "Tỷ lệ sinh hoạt thường kỳ", fitting(note=len(by) > fitting()))
     fig = charts.rate_bars(shown, label="commune_name", value="i5_held_share", big=True,
-                           reference=data.whole("branch_meetings", f.scope, "i5_held_share"),
+                           reference=data.whole(data.branch_meetings, f.scope, "i5_held_share"),
                            layout=height(len(shown), note))
     return fig, title, note
 
 
 def quality_by_commune(f):
-    by = data.call("quality", f.scope, by="commune")
+    by = data.quality(f.scope, by=Grain.COMMUNE)
     shown, title, note = cut(by, "kha_tro_len_share", "Chất lượng sinh hoạt", fitting(note=len(by) > fitting()))
     return charts.quality_stack(shown, label="commune_name", big=True, layout=height(len(shown), note)), title, note
 
 
 def i5_heatmap(f):
-    by = data.call("branch_meetings", f.scope, by="commune")
+    by = data.branch_meetings(f.scope, by=Grain.COMMUNE)
     n = fitting(note=len(by) > fitting(heat=True), heat=True)
     shown, title, note = cut(by, "i5_held_share", "Sinh hoạt theo tháng", n)
-    grid = data.call("branch_meetings", f.scope, by="commune_month")
+    grid = data.branch_meetings(f.scope, by=Grain.COMMUNE_MONTH)
     grid = grid[grid["commune_code"].isin(shown["commune_code"])]
     fig = charts.heatmap(grid, row="commune_name", column="period", value="i5_held_share", big=True,
                          layout=height(len(shown), note, heat=True))
@@ -82,7 +83,7 @@ def i5_heatmap(f):
 
 
 def recruitment(f):
-    by = data.call("recruitment_progress", f.scope, by="commune")
+    by = data.recruitment_progress(f.scope, by=Grain.COMMUNE)
     shown, title, note = cut(by, "i11_target_share", "Kết nạp so với chỉ tiêu", fitting(note=True))
     note = note or f"Lũy kế từ đầu năm {f.year} đến {vn.month(f.scope.last).lower()}."
     fig = charts.progress_bars(shown, label="commune_name", done="admitted_ytd", target="target",
@@ -97,7 +98,7 @@ STATUS_SERIES = {"on_time_months": (labels.SUBMISSION["on_time"], theme.GOOD),
 
 
 def submissions(f):
-    by = data.call("submissions", f.scope, by="month")
+    by = data.submissions(f.scope, by=Grain.MONTH)
     counts = list(STATUS_SERIES)
     # zero counts become blanks so a stacked bar carries no "0" labels
     shown = by.assign(thang=by["period"].map(vn.month_short), **{c: by[c].where(by[c] > 0) for c in counts})
@@ -110,12 +111,12 @@ def submissions(f):
 
 
 def overdue(f):
-    by = data.call("inspections", f.scope, by="commune")
+    by = data.inspections(f.scope, by=Grain.COMMUNE)
     if by.empty or not (by["overdue"] > 0).any():
         return None, None, "Không có hạn chế nào quá hạn khắc phục."
     late = by[by["overdue"] > 0]
     shown, title, note = cut(late, "overdue", "Hạn chế quá hạn", fitting(note=True), highest=True)
-    total = data.call("inspections", f.scope, by="total").iloc[0]
+    total = data.inspections(f.scope, by=Grain.TOTAL).iloc[0]
     note = note or f"Tổng cộng {vn.number(total['overdue'])} hạn chế quá hạn khắc phục."
     shown = shown.sort_values("overdue", kind="stable")  # horizontal bars draw the first row at the bottom
     most = int(shown["findings"].max())

@@ -35,10 +35,10 @@ def body():
                 "(các bảng số liệu, biểu đồ) và **dự thảo báo cáo Word** theo thể thức văn bản của Đảng. "
                 "Số liệu lấy từ cùng lớp chỉ số với các trang của bảng điều khiển. Tệp tổng hợp cả năm chọn dưới "
                 "đây, mọi loại chi bộ: bộ lọc tháng và loại chi bộ ở thanh bên không áp dụng cho tệp.")
-    years = sorted({int(p[:4]) for p in data.call("available_periods")}, reverse=True)
+    years = sorted({int(p[:4]) for p in data.available_periods()}, reverse=True)
     left, right = st.columns([1, 3])
     year = left.selectbox("Năm tổng hợp", years, index=years.index(f.year) if f.year in years else 0, key=YEAR)
-    units = data.call("communes", indicators.Scope.for_year(year))
+    units = data.communes(indicators.Scope.for_year(year))
     names = dict(zip(units["commune_code"], units["commune_name"]))
     communes = right.multiselect("Đảng bộ", list(names), default=[c for c in f.communes if c in names],
                                  key=COMMUNES, format_func=lambda c: names.get(c, c), placeholder=labels.TOTAL)

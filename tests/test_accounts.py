@@ -1,4 +1,4 @@
-"""Accounts (issue 6): schema version 2 migrates a version-1 warehouse, passwords exist only as
+"""Accounts: schema version 2 migrates a version-1 warehouse, passwords exist only as
 argon2id hashes, logins read the accounts and write only the login file beside the warehouse,
 repeated failures throttle per client (and slow down under a spray), role rules, and `python -m
 etl users`.
@@ -120,6 +120,21 @@ def test_passwords_too_short_or_equal_to_the_name_are_refused(con):
         accounts.set_password(con, "nobody", "mat-khau-dai-1")
 
 
+@pytest.mark.parametrize("password", ["matkhau@2026", "Mật khẩu 123456", "MAT-KHAU_2026!", "qwertyuiop",
+                                      "1234567890", "0987.654.321", "ababababab", "2026quantri!", "Bảo Lâm 2026!!"])
+def test_common_passwords_and_their_variants_are_refused(con, password):
+    accounts.add_user(con, "quantri", "quan_tri")
+    with pytest.raises(AccountError, match="quá dễ đoán"):
+        accounts.set_password(con, "quantri", password)
+    with pytest.raises(AccountError, match="quá dễ đoán"):
+        accounts.add_user(con, "ba1", "ban_to_chuc", password=password)
+
+
+def test_a_long_phrase_or_a_generated_password_is_accepted(con):
+    accounts.add_user(con, "ba1", "ban_to_chuc", password="mây trắng bay qua cầu 27")
+    assert not accounts.guessable(accounts.generate_password())
+
+
 def test_xa_account_is_bound_to_its_commune_code(con):
     accounts.add_user(con, "locngai", "xa", "x01", password="mat-khau-dai-1")
     [a] = accounts.list_users(con)
@@ -196,6 +211,43 @@ def test_a_spray_from_many_clients_slows_every_attempt_but_lets_the_right_passwo
     assert len(waited) == 3
 
 
+def test_a_new_browser_does_not_reset_the_budget_of_its_address(con, log, authenticate):
+    """Regression: the budget was per account and client, where the client includes the browser
+    (User-Agent): a new one each try allowed about 1,800 guesses an hour. An address now has
+    ADDRESS_FAILURES failed attempts per ADDRESS_WINDOW, over every account and name."""
+    pw = accounts.add_user(con, "ba1", "ban_to_chuc")
+    t0 = later()
+    for i in range(logins.ADDRESS_FAILURES):  # a new browser each time: no client is throttled
+        name = "ba1" if i % 2 else f"khong-co-{i}"
+        assert authenticate(name, f"doan-{i}-mat-khau", client=f"203.0.113.5 #{i:04x}", now=t0 + timedelta(seconds=i)) is None
+    verdict = logins.verdict(log, "ba1", "ba1", "203.0.113.5 #ffff", None, t0 + timedelta(seconds=20))
+    assert verdict.until is None and verdict.address_until == t0 + logins.ADDRESS_WINDOW
+    # the right password from that address is refused until then, from elsewhere it signs in
+    assert authenticate("ba1", pw, client="203.0.113.5 #ffff", now=t0 + timedelta(seconds=20)) is None
+    assert authenticate("ba1", pw, client="198.51.100.7 #owner", now=t0 + timedelta(seconds=21)).name == "ba1"
+    [refused] = [r for r in logins.audit(log) if r["detail"].startswith("Đang tạm khóa")]
+    assert refused["detail"].startswith("Đang tạm khóa trên địa chỉ 203.0.113.5 do nhập sai nhiều lần")
+    later_on = t0 + logins.ADDRESS_WINDOW + timedelta(seconds=1)
+    assert authenticate("ba1", pw, client="203.0.113.5 #ffff", now=later_on).name == "ba1"  # the window passed
+
+
+def test_a_name_that_is_no_account_is_slowed_down_as_an_account_is(con, log, authenticate):
+    """Regression: wrong passwords on a name that is no account were never throttled, so the
+    throttle told which names exist. Both now wait alike."""
+    accounts.add_user(con, "ba1", "ban_to_chuc")
+    t0 = later()
+    seen = {}
+    for name in ("ba1", "khong-co-ai"):
+        seen[name] = []
+        for i in range(6):
+            now = t0 + timedelta(minutes=20 * i)  # past the address window: the client's own budget
+            authenticate(name, f"doan-{i}-mat-khau", client="198.51.100.9 #aaaa", now=now)
+            verdict = logins.verdict(log, "ba1" if name == "ba1" else None, name, "198.51.100.9 #aaaa", None, now)
+            seen[name].append((verdict.in_a_row, verdict.until and verdict.until - now))
+    assert seen["khong-co-ai"] == seen["ba1"]
+    assert [w for _, w in seen["ba1"]][-1] == logins.throttle_for(6)
+
+
 def test_a_login_reads_the_accounts_and_writes_only_the_login_file(con, tmp_path):
     pw = accounts.add_user(con, "ba1", "ban_to_chuc")
     con.execute("CHECKPOINT")
@@ -262,9 +314,9 @@ def test_set_password_replaces_the_old_one_and_lifts_throttling(con, log, authen
     for _ in range(5):
         authenticate("ba1", "sai-mat-khau-0")
     assert logins.verdict(log, "ba1", "ba1", None, None, datetime.now()).until is not None
-    accounts.set_password(con, "ba1", "mat-khau-moi-2024", by="quantri")
+    accounts.set_password(con, "ba1", "may-trang-bay-2024", by="quantri")
     assert authenticate("ba1", old) is None
-    assert authenticate("ba1", "mat-khau-moi-2024").name == "ba1"
+    assert authenticate("ba1", "may-trang-bay-2024").name == "ba1"
     [row] = audit.audit(con, actions={"password_set"})
     assert (row["account"], row["detail"]) == ("quantri", "ba1")
 
@@ -380,23 +432,39 @@ def test_users_command_line(tmp_path):
     assert etl("users", "add", "x2", "--role", "admin", *db_arg).returncode == 2  # argparse: usage error
     listing = etl("users", "list", *db_arg).stdout
     assert "locngai" in listing and "X01" in listing and "hoạt động" in listing and pw not in listing
-    p = etl("users", "set-password", "locngai", "--password-stdin", *db_arg, stdin="mat-khau-moi-2024\n")
+    p = etl("users", "set-password", "locngai", "--password-stdin", *db_arg, stdin="may-trang-bay-2024\n")
     assert p.returncode == 0, p.stderr
     p = etl("users", "set-password", "locngai", "--password-stdin", *db_arg, stdin="ngan\n")
     assert p.returncode == 1 and "ít nhất 10" in p.stderr
+    p = etl("users", "set-password", "locngai", "--password-stdin", *db_arg, stdin="Mật khẩu 2026!\n")
+    assert p.returncode == 1 and "quá dễ đoán" in p.stderr
     assert etl("users", "disable", "locngai", *db_arg).returncode == 0
     assert "đã khóa" in etl("users", "list", *db_arg).stdout
     assert etl("users", "disable", "khong-co", *db_arg).returncode == 1
     con = db.connect(path)
     with logins.opened(path) as log:
-        assert accounts.authenticate(con, log, "locngai", "mat-khau-moi-2024") is None  # disabled
+        assert accounts.authenticate(con, log, "locngai", "may-trang-bay-2024") is None  # disabled
         accounts.enable(con, "locngai")
-        assert accounts.authenticate(con, log, "locngai", "mat-khau-moi-2024").commune == "X01"
+        assert accounts.authenticate(con, log, "locngai", "may-trang-bay-2024").commune == "X01"
         assert [r["action"] for r in reversed(logins.audit(log))] == ["login_failed", "login"]
     assert [r["action"] for r in reversed(audit.audit(con))] == [
         "load", "user_add", "password_set", "user_disable", "user_enable"]
     con.close()
     assert f"lần cuối: {datetime.now():%d/%m/%Y}" in etl("users", "list", *db_arg).stdout
+
+
+def test_the_command_line_makes_its_files_and_folders_its_owners_only(tmp_path):
+    """The warehouse, the login file and the folders made for them: 0600 and 0700, whatever the
+    umask of the shell (022 here)."""
+    path = tmp_path / "kho" / "moi" / "w.duckdb"
+    env = {k: v for k, v in os.environ.items() if k != "WAREHOUSE_DB"}
+    for args in (["add", "thuongtruc", "--role", "xem"], ["list"]):
+        p = subprocess.run([sys.executable, "-m", "etl", "users", *args, "--db", str(path)], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.umask(0o022))
+        assert p.returncode == 0, p.stderr
+    modes = {p.relative_to(tmp_path).as_posix(): p.stat().st_mode & 0o777 for p in (tmp_path / "kho").rglob("*")}
+    modes["kho"] = (tmp_path / "kho").stat().st_mode & 0o777
+    assert modes == {"kho": 0o700, "kho/moi": 0o700, "kho/moi/w.duckdb": 0o600, "kho/moi/w.logins.duckdb": 0o600}
 
 
 def test_the_login_file_opened_and_closed_from_many_threads(tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""The audit trail (issue 6): one row per loaded or rejected file with account, file name and
+"""The audit trail: one row per loaded or rejected file with account, file name and
 hash, written in the load's own transaction; the reader; rows survive a restart."""
 from __future__ import annotations
 

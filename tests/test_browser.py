@@ -28,7 +28,7 @@ from playwright.sync_api import expect
 
 from etl.access import accounts
 from etl.warehouse import db
-from ui import auth, remember, streamlit_vn
+from ui import auth, remember, streamlit_vn, upload_guard
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -44,19 +44,25 @@ TIMEOUT_MS = 30_000
 USER, PASSWORD = "bantochuc", "mật khẩu thử nghiệm 2026"  # a Ban Tổ chức account: every page
 
 
-def dashboard_pages() -> list[tuple[str, str, str]]:
-    """(script, title, url_path) of every st.Page in dashboard.py, in menu order. The default
-    page's path is "" (Streamlit serves it at the root only: its own path is "Page not found")."""
+def page_calls() -> list[tuple[str, str, str, bool]]:
+    """(script, title, url_path as written, default) of every st.Page in dashboard.py, in its order
+    (read from its source, since importing it runs the dashboard)."""
     source = (ROOT / "dashboard.py").read_text(encoding="utf-8")
     pages = []
     for call in re.findall(r"st\.Page\((.*?)\)\s*,?\s*$", source, flags=re.M | re.S):
         script = re.match(r'\s*"([^"]+)"', call)
         title = re.search(r'title="([^"]+)"', call)
-        url = re.search(r'url_path="([^"]+)"', call)
+        url = re.search(r'url_path="([^"]*)"', call)
         if script and title and url:
-            default = re.search(r"default\s*=\s*True", call)
-            pages.append((script.group(1), title.group(1), "" if default else url.group(1)))
+            default = bool(re.search(r"default\s*=\s*True", call))
+            pages.append((script.group(1), title.group(1), url.group(1), default))
     return pages
+
+
+def dashboard_pages() -> list[tuple[str, str, str]]:
+    """(script, title, url_path) of every st.Page in dashboard.py, in its order. The default
+    page's path is "" (Streamlit serves it at the root); its own address is a hidden copy of it."""
+    return [(script, title, "" if default else url) for script, title, url, default in page_calls()]
 
 
 PAGES = dashboard_pages()
@@ -331,6 +337,20 @@ def test_the_uploader_speaks_vietnamese_even_while_a_file_is_dragged(server, bro
     page.locator(drop).wait_for(state="visible", timeout=TIMEOUT_MS)
     assert page.locator(drop).evaluate(SHOWN_TEXT_JS) == "Thả tệp vào đây"
     page.close()
+
+
+def test_an_upload_the_server_refuses_is_said_in_vietnamese(server, browser):
+    """Without the session's cookie (ui.upload_guard) the server refuses the file; the uploader
+    shows why in Vietnamese instead of Streamlit's "AxiosError: Request failed with status code 403"."""
+    context = browser.new_context(viewport=NORMAL, locale="vi-VN")
+    page = context.new_page()
+    open_page(page, f"{server}/tai-bao-cao")
+    context.clear_cookies(name=remember.COOKIE)
+    page.set_input_files('[data-testid="stFileUploaderDropzoneInput"]',
+                         files=[{"name": "bao-cao.xlsx", "mimeType": "application/octet-stream", "buffer": b"PK"}])
+    error = page.locator('[data-testid="stFileChip"] [role="alert"]')
+    expect(error).to_have_text(re.compile(r"^(Lỗi: )?" + re.escape(upload_guard.NOT_ADMITTED_VN) + "$"), timeout=TIMEOUT_MS)
+    context.close()
 
 
 # The texts in Streamlit's own menus, lists, tooltips and table search box (ui.streamlit_vn.WHERE).
@@ -724,11 +744,14 @@ def test_a_page_file_named_in_the_first_visit_after_plain_streamlit_run(demo_db,
         assert_clean(page)
 
 
-def test_a_page_link_opened_first_after_the_launcher_starts(demo_db, browser, tmp_path):
-    """Under ui.serve (scripts/run.sh) the first visit is already in st.navigation's mode: a page's
-    own link asks for the login, then opens that page, with no "Page not found" box. The login
-    page has the browser load Streamlit's chart code before anyone signs in (ui.auth.CHART_CODE)."""
-    with first_visit(demo_db, browser, tmp_path, "hoi-nghi-cap-uy") as page:
+@pytest.mark.parametrize("plain", [False, True], ids=["ui.serve", "streamlit-run"])
+def test_a_page_link_opened_first_after_the_launcher_starts(demo_db, browser, tmp_path, plain):
+    """A page's own link, the first visit after a start, asks for the login, then opens that page,
+    with no "Page not found" box: under ui.serve (scripts/run.sh) that visit is already in
+    st.navigation's mode; under plain `streamlit run` Streamlit's old mode sends the box, which
+    ui.page.navigation closes. The login page has the browser load Streamlit's chart code before
+    anyone signs in (ui.streamlit_internals.CHART_CODE)."""
+    with first_visit(demo_db, browser, tmp_path, "hoi-nghi-cap-uy", plain=plain) as page:
         assert page.locator("h1").first.inner_text() == "Đăng nhập"
         assert_clean(page)
         page.wait_for_function("() => performance.getEntriesByType('resource')"
@@ -737,6 +760,56 @@ def test_a_page_link_opened_first_after_the_launcher_starts(demo_db, browser, tm
         sign_in(page)
         assert page.locator("h1").first.inner_text() == "Hội nghị cấp ủy"
         assert_clean(page)
+
+
+def menu_headings(page, base: str) -> dict[str, str]:
+    """The title each menu link opens (signed in): menu title -> the page's heading."""
+    open_page(page, f"{base}/")
+    headings = {}
+    for _, title, url_path in PAGES:
+        if title not in headings:  # a second page of the same title is a hidden copy, not in the menu
+            page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
+            page.wait_for_function("p => location.pathname === p", arg=f"/{url_path}", timeout=TIMEOUT_MS)
+            settled(page)
+            headings[title] = page.locator("h1").first.inner_text()
+    return headings
+
+
+@pytest.mark.parametrize("plain", [False, True], ids=["ui.serve", "streamlit-run"])
+def test_every_page_opens_by_its_own_address(demo_db, browser, tmp_path, plain):
+    """Every page's url_path, and the root, each opened in a new session: the login form with no
+    "Page not found" box over it, then, signed in, the page its menu link opens. The default page's
+    own path (/tong-quan) goes first: the first visit after plain `streamlit run` is the one
+    Streamlit answers in its old pages-folder mode."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    launcher = "streamlit-run" if plain else "ui-serve"
+    # every url_path written in dashboard.py (the default page's own too) and the root
+    addresses = {url: title for _, title, url, _ in page_calls()}
+    addresses.setdefault("", next(title for _, title, _, default in page_calls() if default))
+    order = sorted(addresses.items(), key=lambda a: a[0] != "tong-quan")
+    with serving(private_copy(demo_db, tmp_path), tmp_path / "streamlit.log", plain=plain) as base:
+        shown = {}
+        for url_path, title in order:
+            context = browser.new_context(viewport=NORMAL, locale="vi-VN")
+            page = context.new_page()
+            page.goto(f"{base}/{url_path}")
+            assert on_login_form(page), url_path
+            assert_clean(page)
+            if url_path == "tong-quan":
+                screenshot(page, f"dia-chi-{launcher}-dang-nhap")
+            sign_in(page)
+            assert_clean(page)
+            assert urllib.parse.urlparse(page.url).path == f"/{url_path}"
+            shown[url_path] = (title, page.locator("h1").first.inner_text())
+            if url_path == "tong-quan":
+                screenshot(page, f"dia-chi-{launcher}-tong-quan")
+            context.close()
+        context = browser.new_context(viewport=NORMAL, locale="vi-VN")
+        headings = menu_headings(context.new_page(), base)
+        context.close()
+    assert {url: heading for url, (_, heading) in shown.items()} == {
+        url: headings[title] for url, (title, _) in shown.items()}
+    assert "tong-quan" in shown and "" in shown and len(shown) >= 11
 
 
 def test_a_stopped_server_is_said_in_vietnamese(demo_db, browser, tmp_path):

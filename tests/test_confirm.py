@@ -1,4 +1,4 @@
-"""The board's confirmation of a monthly report (issue 6, item 7): schema version 3 migrates a
+"""The board's confirmation of a monthly report: schema version 3 migrates a
 version-2 warehouse; confirm and reopen with their audit rows; refusals; a confirmed month
 rejects a changed upload (`report_confirmed`) and writes nothing, loads again after reopening;
 the role rule; the I15 matrix flag; `python -m etl confirm | reopen`."""
@@ -60,7 +60,7 @@ def test_version_2_warehouse_migrates_to_3_keeping_its_data(tmp_path):
     con.close()
 
     con = db.connect(path)
-    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(db.SCHEMA_VERSION),)
     assert everything_but_confirmations(con) == before
     assert confirm.confirmed_reports(con) == {}
     confirm.confirm(con, "X01", "2024-03", by=BOARD)

@@ -1,4 +1,5 @@
 """The README documents every command and every settings section, and opens with the two commands."""
+import re
 import tomllib
 from pathlib import Path
 
@@ -27,3 +28,19 @@ def test_every_settings_section_and_key_is_documented():
         assert f"[{section}]" in README, section
         for key in keys:
             assert f"`{key}`" in README, f"{section}.{key}"
+
+
+HISTORY = re.compile(r"\b[Ii]ssue #?\d+|\b[Ii]t used to\b|\bused to (?:be|build|take|write|show|read|run)\b|"
+                     r"\b[Pp]reviously\b|\b[Ff]ormerly\b")
+
+
+def test_the_code_says_what_it_does_not_its_history():
+    """Docstrings and comments say what the code does and why; its history (issue numbers, what it
+    used to do) is in the commits."""
+    files = [p for folder in ("etl", "ui", "pages", "bench", "scripts", "tests") for p in (ROOT / folder).rglob("*")
+             if p.suffix in {".py", ".sql", ".sh"} and ".venv" not in p.parts]
+    files += [ROOT / "dashboard.py", ROOT / "settings.toml"]
+    found = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}" for p in files
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if HISTORY.search(line) and p.name != "test_docs.py"]
+    assert not found, "\n".join(found)

@@ -8,6 +8,7 @@ missing), C Jan. Every expected value below is worked out by hand in the comment
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -16,7 +17,7 @@ import pytest
 from etl import indicators as ind
 from etl import labels
 from etl.settings import DEFAULT_PATH, Settings, load_settings
-from etl.warehouse import db
+from etl.warehouse import db, queries
 
 AS_OF = date(2024, 5, 4)
 Q1 = ind.Scope("2024-01", "2024-03")
@@ -273,6 +274,25 @@ def test_branch_meetings_per_commune_and_total(con):
     assert t.i6_on_schedule_share == pytest.approx(6 / 9)
     assert t.i7_attendance_share == pytest.approx(103 / 114)
     assert t.i9_upper_attended_share == pytest.approx(4 / 9)
+
+
+def test_well_attended_meetings_count_shares_above_the_threshold(con):
+    """Held meetings attended by more than 90 % of their expected members (total − exempt): A1 Feb
+    18/18, A2 Feb 10/10, B1 Mar 14/14; A2 Jan's 9/10 is exactly 90 %, not more; not-held rows and
+    B's missing February count neither way."""
+    df = ind.well_attended(con, Q1, Settings(), by="commune")
+    a, b, c = (row(df, commune_code=k) for k in "ABC")
+    assert (a.meetings_counted, a.well_attended, a.well_attended_share) == (5, 2, pytest.approx(0.4))
+    assert (b.meetings_counted, b.well_attended) == (3, 1)
+    assert (c.meetings_counted, c.well_attended, c.well_attended_share) == (1, 0, 0.0)
+    t = ind.well_attended(con, Q1, Settings(), by="total").iloc[0]
+    assert (t.meetings_counted, t.well_attended) == (9, 3) and t.well_attended_share == pytest.approx(1 / 3)
+    feb = row(ind.well_attended(con, Q1, Settings(), by="commune_month"), commune_code="B", period="2024-02")
+    assert not feb.reported and pd.isna(feb.well_attended) and pd.isna(feb.well_attended_share)
+    # the threshold is [attendance] well_attended_above: at 80 %, A1 Jan 16/18 and C1 10/12 count,
+    # B1 Jan's 12/15 (exactly 80 %) still does not
+    low = ind.well_attended(con, Q1, Settings(attendance_well_attended_above=80), by="total").iloc[0]
+    assert (low.meetings_counted, low.well_attended) == (9, 7)
 
 
 def test_inactive_branches_are_not_expected(con):
@@ -583,12 +603,20 @@ def test_scope_and_grain_validation(con):
     assert scope.last_day == D(2024, 2, 29)
     assert ind.Scope.for_year(2024) == ind.Scope("2024-01", "2024-12")
     with pytest.raises(ValueError, match="by='branch'"):
-        ind.committee(con, Q1, Settings(), by="branch")
+        ind.committee(con, Q1, Settings(), by=ind.Grain.BRANCH)
+    with pytest.raises(ValueError, match="by='communes'"):  # a misspelt grain is refused, not guessed at
+        ind.committee(con, Q1, Settings(), by="communes")
+    # a grain is its keys, written out: a branch brings its commune, a quarter is not a month
+    assert ind.Grain.BRANCH_MONTH.flags == {"by_commune": True, "by_branch": True, "by_month": True,
+                                            "by_category": False}
+    assert ind.Grain.COMMUNE_QUARTER.flags == {"by_commune": True, "by_branch": False, "by_month": False,
+                                               "by_category": False}
+    assert ind.Grain("commune") is ind.Grain.COMMUNE and ind.Grain.COMMUNE == "commune"
 
 
 def test_every_sql_file_states_its_grain_and_is_used():
-    source = (ind.SQL_DIR.parent.parent.parent / "indicators.py").read_text(encoding="utf-8")
-    files = sorted(ind.SQL_DIR.glob("*.sql"))
+    source = Path(ind.__file__).read_text(encoding="utf-8")
+    files = sorted(queries.INDICATORS.glob("*.sql"))
     assert len(files) >= 15
     for path in files:
         text = path.read_text(encoding="utf-8")
@@ -630,6 +658,7 @@ def test_settings_partial_file_and_errors(tmp_path):
         ("[schedule]\nfirst_day = true\n", "số nguyên"),
         ("[schedule]\nfirst_day = 9\n", "không được lớn hơn"),
         ("[submission]\ndeadline_day = 32\n", "từ 1 đến 31"),
+        ("[session]\nmax_hours = 0\n", "'max_hours' phải từ 1 đến 168"),
         ("schedule = 1\n", "phải là một mục"),
         ("[schedule\n", "cú pháp TOML"),
     ]:

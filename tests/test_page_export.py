@@ -88,8 +88,8 @@ def test_empty_warehouse_shows_a_message(app, empty_db):
 
 
 def test_the_page_gathers_the_data_once_and_draws_the_charts_once(demo_db, monkeypatch):
-    """The page shares the command line's path: one collect, one chart render (it used to build
-    the workbook and then the report, each from its own collect)."""
+    """The page shares the command line's path: one collect, one chart render, not one collect
+    for the workbook and another for the report."""
     import etl.outputs.export as export_api
     from etl.outputs.export import charts
 

@@ -201,3 +201,11 @@ def test_the_template_button_names_the_crafted_commune_as_text(app, crafted_db):
     [button] = [b for b in at.get("download_button") if b.proto.id and "template-download" in b.proto.id]
     assert md(crafted(code)) in button.proto.label
     shows_as_text(at, crafted(code))
+
+
+def test_the_sidebar_names_an_account_whose_name_is_an_address_as_text(app, crafted_db):
+    """An account name may hold '@' and '.', which GitHub-flavoured Markdown links as an e-mail address."""
+    name = "thu.ky@evil.example"
+    at = app(crafted_db, account=Account(name, "ban_to_chuc"))
+    [caption] = [c.value for c in at.sidebar.caption if "evil" in c.value]
+    assert md(name) in caption and name not in caption

@@ -203,6 +203,20 @@ def test_a_failing_command_gives_its_message_not_a_crash(tmp_path, batch):
     assert "Traceback" not in out.error
 
 
+@pytest.mark.parametrize("death", [
+    "import sys, os; print('memory allocation of 4294967296 bytes failed', file=sys.stderr); os.abort()",
+    "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",  # the kernel's out-of-memory killer
+], ids=["allocation failed in Rust", "killed"])
+def test_a_command_ended_for_lack_of_memory_says_so(tmp_path, batch, monkeypatch, death):
+    import subprocess
+    import sys
+    run = subprocess.run
+    monkeypatch.setattr(upload.subprocess, "run", lambda cmd, **kw: run([sys.executable, "-c", death], **kw))
+    out = upload.check(upload.save(batch[:1], tmp_path), tmp_path / "w.duckdb")
+    assert out.error == upload.NO_MEMORY.format(command="python -m etl check") and out.files == []
+    assert "không đủ bộ nhớ" in out.error and "Hãy" in out.error
+
+
 def test_page_renders_without_a_warehouse(app, tmp_path):
     at = app(tmp_path / "none" / "warehouse.duckdb", page="tai_bao_cao")
     assert not at.error

@@ -209,6 +209,19 @@ def test_too_large(tmp_path):
     TESTED.add("too_large")
 
 
+def test_too_many_sheets(tmp_path):
+    from etl.settings import Settings
+    limit = Settings().limits_max_sheets
+    book = monthly_book()
+    book.update({f"Trống {i}": [["x"]] for i in range(limit + 1 - len(book))})
+    [p] = check_file(write_book(tmp_path / "x.xlsx", book), Registry()).result.problems
+    assert (p.code, p.cell) == ("too_many_sheets", None) and f"{limit + 1} trang tính" in p.message
+    assert "Hãy" in p.message
+    del book["Trống 0"]  # at the limit: read and checked
+    assert codes(check_file(write_book(tmp_path / "y.xlsx", book), Registry()).result)[0][0] != "too_many_sheets"
+    TESTED.add("too_many_sheets")  # more in test_read.py
+
+
 def test_unknown_kind(tmp_path):
     path = write_book(tmp_path / "x.xlsx", {"Sheet1": [["Họ tên", "Tuổi"], ["A", 3]]})
     assert codes(check_file(path, Registry()).result) == [("unknown_kind", None)]

@@ -22,6 +22,7 @@ from etl.access.accounts import Account
 from etl.warehouse import db
 from test_page_overview import expected_cards, scope, shown
 from ui import auth, remember, upload
+from ui import password as password_ui
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "mật khẩu đủ dài 2026"
@@ -139,7 +140,42 @@ def test_first_run_creates_the_administrator_once_and_prints_its_password(app, d
     app(path, account=None)
     assert "Tài khoản quản trị đầu tiên" not in capsys.readouterr().out  # once
     at = sign_in(app(path, account=None), accounts.ADMIN_NAME, password)
+    # the printed password opens nothing but the form that replaces it
+    assert at.title[0].value == "Đổi mật khẩu" and not at.metric and not at.sidebar.multiselect
+    at.switch_page("pages/nhat_ky.py").run()
+    assert at.title[0].value == "Đổi mật khẩu"
+    for first, again, refused in [("mây trắng bay qua cầu 27", "mây trắng bay qua cầu 28", password_ui.MISMATCH_VN),
+                                  ("quantri@2026", "quantri@2026", accounts.GUESSABLE_VN),
+                                  (password, password, accounts.SAME_PASSWORD_VN)]:
+        change_password(at, first, again)
+        assert at.title[0].value == "Đổi mật khẩu" and [e.value for e in at.error] == [refused]
+    change_password(at, "mây trắng bay qua cầu 27", "mây trắng bay qua cầu 27")
+    assert at.title[0].value == "Nhật ký hoạt động" and not at.exception
+    at.run()
+    assert at.title[0].value == "Nhật ký hoạt động"  # the session lives on with the new password
+    assert [r["detail"] for r in rows(path, "password_set")] == [accounts.ADMIN_NAME]
+    assert sign_in(app(path, account=None), accounts.ADMIN_NAME, password).title[0].value == "Đăng nhập"
+    at = sign_in(app(path, account=None), accounts.ADMIN_NAME, "mây trắng bay qua cầu 27")
     assert at.title[0].value == "Tổng quan"
+
+
+def change_password(at: AppTest, first: str, again: str) -> AppTest:
+    at.text_input(key="new-password").input(first)
+    at.text_input(key="new-password-again").input(again)
+    return at.button(key="FormSubmitter:change-password-Đổi mật khẩu").click().run()
+
+
+def test_an_existing_warehouse_keeps_its_accounts_signing_in_before_and_after_its_migration(app, warehouse):
+    """A warehouse of schema version 3 (no must_change_password), as the dashboard's copy has it
+    until a command opens the warehouse: its accounts sign in, and nobody is asked to change."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("ALTER TABLE accounts DROP COLUMN must_change_password;"
+                    "UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    assert sign_in(app(warehouse, account=None), "quantri", PASSWORD).title[0].value == "Tổng quan"
+    db.connect(warehouse).close()  # a command opens it: migrated
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert accounts.lookup(con, "quantri").must_change_password is False
+    assert sign_in(app(warehouse, account=None), "quantri", PASSWORD).title[0].value == "Tổng quan"
 
 
 def test_an_idle_session_expires(app, warehouse):
@@ -149,6 +185,17 @@ def test_an_idle_session_expires(app, warehouse):
     at.run()
     assert at.title[0].value == "Đăng nhập" and not at.metric
     assert any("hết hạn" in w.value for w in at.warning)
+
+
+def test_a_session_ends_its_maximum_lifetime_after_the_sign_in_even_in_use(app, warehouse, browser_cookie):
+    at = sign_in(app(warehouse, account=None), "thuongtruc", PASSWORD)
+    token = at.session_state[auth.TOKEN]
+    at.session_state[auth.SIGNED_IN] = datetime.now() - timedelta(hours=12, minutes=1)
+    at.run()  # in use all along: the idle clock is fresh
+    assert at.title[0].value == "Đăng nhập" and not at.metric
+    assert [w.value for w in at.warning] == [auth.LIFETIME_VN.format(hours=12)]
+    browser_cookie(token)
+    assert app(warehouse, account=None).title[0].value == "Đăng nhập"  # a reload does not bring it back
 
 
 def test_a_disabled_account_is_signed_out_at_its_next_click(app, warehouse):
@@ -231,6 +278,27 @@ def test_a_reload_the_audit_trail_cannot_record_signs_nobody_in(app, warehouse, 
     assert len(rows(warehouse, logins.RESUMED)) == 1
 
 
+def test_a_run_from_another_connection_keeps_the_session_only_with_its_cookie(app, warehouse, browser_cookie,
+                                                                             monkeypatch):
+    """Streamlit gives a session to any websocket naming its id: a run on another connection keeps
+    the sign-in only when it brings the session's cookie token from the same client (the browser's
+    own reconnect). tests/test_server.py does the same with real websockets."""
+    import streamlit as st
+
+    def connection(key):
+        monkeypatch.setattr(type(st.context), "headers", property(lambda self: {"Sec-WebSocket-Key": key}))
+    connection("first")
+    at = sign_in(app(warehouse, account=None), "thuongtruc", PASSWORD)
+    browser_cookie(at.session_state[auth.TOKEN])
+    connection("second")  # the browser's reconnect
+    assert at.run().title[0].value == "Tổng quan"
+    browser_cookie(None)
+    connection("third")  # a stranger's websocket, no cookie
+    at.run()
+    assert at.title[0].value == "Đăng nhập" and [w.value for w in at.warning] == [auth.MOVED_VN]
+    assert not rows(warehouse, logins.RESUMED)
+
+
 def test_a_token_idle_too_long_is_forgotten():
     idle, t0 = timedelta(minutes=30), datetime(2026, 12, 4, 9, 0)
     token = remember.issue("bantochuc", t0, idle, now=t0)
@@ -261,16 +329,16 @@ def probe():
 
     st.session_state["_account"] = Account("xa1", "xa", "BL04")
     wide = indicators.Scope("2026-01", "2026-10", ("BL01", "BL02"))
-    st.text(",".join(data.call("communes", wide)["commune_code"]))
-    st.text(",".join(data.call("communes", indicators.Scope("2026-01", "2026-10"))["commune_code"]))
-    for call in (lambda: data.call("meeting_details", wide, commune="BL01"),
-                 lambda: data.call("submission_versions", "BL01", "2026-03")):
+    st.text(",".join(data.communes(wide)["commune_code"]))
+    st.text(",".join(data.communes(indicators.Scope("2026-01", "2026-10"))["commune_code"]))
+    for call in (lambda: data.meeting_details(wide, commune="BL01"),
+                 lambda: data.submission_versions("BL01", "2026-03")):
         try:
             call()
             st.text("shown")
         except data.NoData as err:
             st.error(str(err))
-    st.text(str(len(data.call("submission_versions", "BL04", "2026-03"))))
+    st.text(str(len(data.submission_versions("BL04", "2026-03"))))
 
 
 def test_every_indicator_call_of_a_commune_account_is_narrowed(warehouse, monkeypatch):
@@ -293,7 +361,7 @@ def attention_probe():
     from ui import data
 
     settings = dataclasses.replace(load_settings(), attention_i5_margin_points=0)
-    att = data.call("attention", indicators.Scope("2025-01", "2026-10", ("BL01",)), settings)
+    att = data.attention(indicators.Scope("2025-01", "2026-10", ("BL01",)), settings)
     for r in att.itertuples():
         st.text(f"{r.reason}: {r.message}")
 

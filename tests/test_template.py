@@ -1,7 +1,9 @@
 """The blank monthly report template: sheets, SPEC §1.2 headers, pre-filled branches,
-validations, December's extra sheet, and the Vietnamese errors."""
+validations, December's extra sheet, and the Vietnamese errors. It is made from the forms of
+etl/ingest/forms/spec.py: a column added to a copy of a form is a column of the template."""
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from datetime import date
 
@@ -12,30 +14,20 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from builders import registry_book, write_book
+from etl.ingest.forms import spec
+from etl.ingest.forms.parse import parse_rows
+from etl.ingest.forms.table import find_tables
 from etl.ingest.load import load_paths
+from etl.ingest.read import read_workbook
 from etl.outputs.template import TemplateError, write_template
 from etl.warehouse import db
 
-COVER = "Thông tin chung"
-S1, S2, S3, S4 = ("1. Hội nghị cấp ủy", "2. Sinh hoạt chi bộ", "3. Phát triển đảng viên",
-                  "4. Xếp loại cuối năm")
+COVER = spec.COVER_SHEET
+S1, S2, S3, S4 = (form.title for form in spec.MONTHLY_FORMS)
 
-# SPEC §1.2, copied letter for letter: the loader recognises the sheets by these.
-HEADERS = {
-    S1: ["Ngày họp", "Hội nghị", "Hình thức", "Số ủy viên", "Số có mặt",
-         "Ban hành nghị quyết/kết luận", "Số hiệu văn bản", "Ngày ban hành", "Cấp ủy cấp trên dự",
-         "Ghi chú"],
-    S2: ["Mã chi bộ", "Tên chi bộ", "Tổng số đảng viên", "Số đảng viên được miễn sinh hoạt",
-         "Sinh hoạt thường kỳ", "Ngày sinh hoạt", "Số đảng viên dự", "Sinh hoạt chuyên đề",
-         "Chủ đề chuyên đề", "Cấp ủy viên cấp trên dự", "Tự đánh giá chất lượng", "Ghi chú"],
-    S3: ["Tên chi bộ", "Quần chúng học lớp nhận thức về Đảng", "Kết nạp mới", "Công nhận chính thức",
-         "Chuyển đến", "Chuyển đi", "Từ trần", "Xóa tên, khai trừ, ra khỏi Đảng",
-         "Đảng viên đi làm ăn xa"],
-    S4: ["Tên chi bộ", "Xếp loại tổ chức đảng", "Hoàn thành xuất sắc nhiệm vụ",
-         "Hoàn thành tốt nhiệm vụ", "Hoàn thành nhiệm vụ", "Không hoàn thành nhiệm vụ"],
-}
-COVER_LABELS = ["Đảng bộ", "Tháng", "Năm", "Ngày lập", "Người lập",
-                "Ngày triển khai nhiệm vụ tháng sau cho chi bộ"]
+# The loader recognises the sheets by these headers: the template writes each form's own.
+HEADERS = {form.title: [f.header for f in form.fields] for form in spec.MONTHLY_FORMS}
+COVER_LABELS = spec.labels(spec.COVER_LABELS)
 YES_NO = '"Có,Không"'
 RATINGS = '"Hoàn thành xuất sắc nhiệm vụ,Hoàn thành tốt nhiệm vụ,Hoàn thành nhiệm vụ,Không hoàn thành nhiệm vụ"'
 ACTIVE_MARCH = [("LN01", "Thôn 1"), ("LN02", "Chi bộ Thôn Tân Lạc")]
@@ -215,6 +207,110 @@ def test_print_ready_and_plain_values(march):
                     assert cell.font.name == "Times New Roman"
         texts = [str(c.value).lower() for row in ws.iter_rows() for c in row if c.value is not None]
         assert not any(t in ("cộng", "tổng cộng", "tổng số") for t in texts)  # no totals row
+
+
+def _with_fields(monkeypatch, form: spec.Form, *fields: spec.Field) -> tuple[spec.Form, ...]:
+    """Make the template of the monthly forms with `fields` added to a copy of `form`: the spec's
+    forms stay as they are for every other test. Returns the forms."""
+    copy = dataclasses.replace(form, fields=(*form.fields, *fields))
+    forms = tuple(copy if f is form else f for f in spec.MONTHLY_FORMS)
+    monkeypatch.setattr("etl.outputs.template.MONTHLY_FORMS", forms)
+    return forms
+
+
+def headers_of(wb, sheet):
+    ws = wb[sheet]
+    return row_values(ws, header_row(ws, HEADERS[sheet][0]))
+
+
+def test_a_field_added_to_the_spec_is_a_column_and_the_filled_template_loads(warehouse, tmp_path, monkeypatch):
+    mentored = spec.Field("mentored", "Quần chúng được giới thiệu", spec.INT, default=0,
+                          aliases=("Số quần chúng được giới thiệu",))
+    forms = _with_fields(monkeypatch, spec.RECRUITMENT, mentored)
+    path = write_template(warehouse, "X01", "2024-03", tmp_path / "mau.xlsx")
+    assert "mentored" not in spec.RECRUITMENT.fields_by_key  # the module's form is untouched
+
+    wb = load_workbook(path)
+    assert wb.sheetnames == [COVER, S1, S2, S3]
+    assert headers_of(wb, S1) == HEADERS[S1] and headers_of(wb, S2) == HEADERS[S2]
+    assert headers_of(wb, S3) == [*HEADERS[S3], "Quần chúng được giới thiệu"]
+    ws3 = wb[S3]
+    h3 = header_row(ws3, "Tên chi bộ")
+    new = get_column_letter(len(HEADERS[S3]) + 1)
+    assert validations(ws3)[new] == ("whole", "greaterThanOrEqual", "0")
+    assert ws3[f"{new}{h3 + 1}"].number_format == "0" and ws3[f"{new}{h3 + 1}"].border.left.style == "thin"
+    assert ws3[f"{new}{h3}"].font.b and ws3.column_dimensions[new].width >= 13
+    assert {f"A{r}:{new}{r}" for r in (1, 2, 3)} <= {str(r) for r in ws3.merged_cells.ranges}  # title rows
+
+    # Filled as a commune would, the new column too.
+    ws1 = wb[S1]
+    for c, v in enumerate(["02/03/2024", "Ban Chấp hành", "Thường kỳ", 15, 14, "Có"], 1):
+        ws1.cell(header_row(ws1, "Ngày họp") + 1, c).value = v
+    ws2 = wb[S2]
+    h2 = header_row(ws2, "Mã chi bộ")
+    branches = [r for r in range(h2 + 1, h2 + 20) if ws2.cell(r, 2).value]
+    assert len(branches) == 4  # the builders' registry: X01 has four branches
+    for r in branches:
+        for c, v in zip(range(3, 12), [20, 1, "Có", "03/03/2024", 18, "Không", None, "Có", "Tốt"]):
+            ws2.cell(r, c).value = v
+    mentions = [i + 2 for i in range(len(branches))]
+    for r, n in zip(range(h3 + 1, h3 + 1 + len(branches)), mentions):
+        ws3.cell(r, 3).value = 1  # admitted
+        ws3[f"{new}{r}"] = n
+    wb.save(path)
+
+    # The loader, given the copied form, reads the new column by its header ...
+    sheet = next(s for s in read_workbook(path) if s.name == S3)
+    [table] = find_tables(sheet, forms[2:3])
+    records, problems = parse_rows(sheet, table)
+    assert problems == [] and [r.values["mentored"] for r in records] == mentions
+    # ... and the product's loader loads the file as it came, leaving aside the column it does not know.
+    [result] = load_paths(warehouse, [path])
+    assert result.status == "loaded" and result.problems == [], result.problems
+    assert result.rows["recruitment"] == len(branches)
+
+
+def test_a_list_added_to_the_spec_is_a_drop_down_named_in_the_instructions(con, tmp_path, monkeypatch):
+    """A choice field offers the first spelling of each value; a yes/no field offers Có/Không."""
+    meeting_kind = spec.Field("meeting_kind", "Hình thức tổ chức", spec.CHOICE, choices={
+        "Trực tiếp": "direct", "Trực tuyến": "online", "Kết hợp": "mixed", "Online": "online"})
+    minutes = spec.Field("minutes_kept", "Có biên bản", spec.BOOL)
+    _with_fields(monkeypatch, spec.COMMITTEE, meeting_kind, minutes)
+    wb = load_workbook(write_template(con, "LN", "2024-03", tmp_path / "mau.xlsx"))
+    assert headers_of(wb, S1) == [*HEADERS[S1], "Hình thức tổ chức", "Có biên bản"]
+    ws = wb[S1]
+    first = header_row(ws, "Ngày họp") + 1
+    dv = validations(ws)
+    assert dv["K"] == ("list", None, '"Trực tiếp,Trực tuyến,Kết hợp"') and dv["L"] == ("list", None, YES_NO)
+    [ranges] = [str(d.sqref) for d in ws.data_validations.dataValidation if str(d.sqref).startswith("K")]
+    assert ranges == f"K{first}:K{first + 7}"  # every blank meeting row
+    lines = [c.value for c in wb[COVER]["A"] if isinstance(c.value, str) and c.value.startswith("- Các cột")]
+    assert lines == ["- Các cột Có/Không, Hội nghị, Hình thức, Hình thức tổ chức, Tự đánh giá chất lượng, "
+                     "Xếp loại tổ chức đảng: chọn trong danh sách của ô."]  # in the forms' order
+
+
+def test_a_renamed_header_and_a_higher_minimum_come_from_the_spec(con, tmp_path, monkeypatch):
+    exempt = dataclasses.replace(spec.BRANCH_MEETINGS.fields_by_key["members_exempt"],
+                                 header="Số đảng viên miễn sinh hoạt", minimum=1)
+    fields = tuple(exempt if f.key == "members_exempt" else f for f in spec.BRANCH_MEETINGS.fields)
+    forms = tuple(dataclasses.replace(f, fields=fields) if f is spec.BRANCH_MEETINGS else f
+                  for f in spec.MONTHLY_FORMS)
+    monkeypatch.setattr("etl.outputs.template.MONTHLY_FORMS", forms)
+    wb = load_workbook(write_template(con, "LN", "2024-03", tmp_path / "mau.xlsx"))
+    ws = wb[S2]
+    assert ws.cell(header_row(ws, "Mã chi bộ"), 4).value == "Số đảng viên miễn sinh hoạt"
+    [d] = [d for d in ws.data_validations.dataValidation if str(d.sqref).startswith("D")]
+    assert (d.formula1, d.error) == ("1", "Số đảng viên miễn sinh hoạt phải là số nguyên từ 1 trở lên.")
+    assert spec.BRANCH_MEETINGS.fields_by_key["members_exempt"].header == "Số đảng viên được miễn sinh hoạt"
+
+
+def test_every_list_fits_an_excel_drop_down():
+    """Excel's list validation separates values by commas and holds at most 255 characters."""
+    for form in spec.MONTHLY_FORMS:
+        for f in form.fields:
+            values = list(spec.YES_NO) if f.kind == spec.BOOL else spec.labels(f.choices or {})
+            assert all("," not in v for v in values), (form.title, f.header)
+            assert len(",".join(values)) + 2 <= 255, (form.title, f.header)
 
 
 def test_calamine_reads_it(con, tmp_path):

@@ -1,13 +1,15 @@
-"""Who is using the dashboard, and what they may see and do (issue 6).
+"""Who is using the dashboard, and what they may see and do.
 
 The account lives in the Streamlit session (server side); the browser holds the session's
 websocket and a cookie naming a token of the server's memory, so that a reload or a new tab keeps
 the sign-in (ui.remember). Every run of every page goes through `gate()` in dashboard.py: no
-account, or one idle longer than the setting [session] idle_minutes, gets the login form and
-nothing else. The rules themselves are etl.access.accounts.can; this module applies them:
+account, one idle longer than the setting [session] idle_minutes, or one signed in longer ago than
+[session] max_hours, gets the login form (ui.login) and nothing else; a login that passes comes
+back through `start`. The rules themselves are
+etl.access.accounts.can; this module applies them:
   - `require(action)` at the top of a page or before an action stops the run with a message;
   - `communes(scope)` narrows every indicator call of a `xa` account to its own commune
-    (ui.data.call applies it), whatever the URL or the widgets say.
+    (every ui.data reader applies it), whatever the URL or the widgets say.
 
 The dashboard reads a snapshot of the warehouse; an export or a confirmation writes the
 warehouse itself through `write()`: a short connection, waiting while a load holds the file. A
@@ -22,41 +24,36 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import time
+import secrets
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import streamlit as st
 
 from etl.access import accounts, logins
 from etl.settings import load_settings
 from etl.warehouse import db, snapshot
-from ui import remember, streamlit_vn
+from ui import markup, remember, upload_guard
+from ui import streamlit_internals as internals
 
 ACCOUNT, SEEN, FAILURES, NOTICE = "_account", "_seen", "_login_failures", "_login_notice"
 SIGNED_IN = "_signed_in_at"
-# the session's token (ui.remember), whether this session looked for one in its cookie, and the
-# token the browser is still to store (after the sign-in) or to drop (after the sign-out)
+# the session's token (ui.remember), the connection on which this session last looked for one in its
+# cookie, and the token the browser is still to store (after the sign-in) or to drop (after the sign-out)
 TOKEN, RESUMED, STORE, DROP = "_token", "_resume_tried", "_token_to_store", "_token_to_drop"
+BOUND = "_bound_to"  # (connection, client) of the sign-in, or of the reconnect that last proved itself
 WRITE_WAIT = 20  # seconds an export or confirmation waits for a running load to finish
 BUSY_VN = ("Kho dữ liệu đang được nạp báo cáo nên chưa ghi được. Hãy chờ ít phút rồi thử lại.")
 LOGIN_BUSY_VN = "Máy chủ đang bận ghi nhật ký đăng nhập. Hãy thử lại sau ít giây."
 ENDED_VN = "Đã đăng xuất ở một thẻ khác của trình duyệt này."
+MOVED_VN = ("Phiên làm việc vừa được mở từ một kết nối không mang thông tin đăng nhập của trình duyệt đã đăng nhập, "
+            "nên đã đăng xuất để bảo vệ tài khoản. Hãy đăng nhập lại.")
 CHANGED_VN = "Tài khoản đã được quản trị viên thay đổi, đặt mật khẩu mới hoặc khóa. Hãy đăng nhập lại."
+LIFETIME_VN = "Phiên đăng nhập đã quá {hours} giờ kể từ lúc đăng nhập. Hãy đăng nhập lại."
 EXPIRED_VN = "Phiên làm việc đã hết hạn do không thao tác trong {minutes} phút. Hãy đăng nhập lại."
 REFUSED_VN = "Tài khoản {name} ({role}) không có quyền {what}."
 WHAT_VN = {"upload": "tải báo cáo lên", "upload_commune": "tải báo cáo lên", "export": "xuất báo cáo",
            "confirm": "duyệt báo cáo", "view_audit": "xem nhật ký hoạt động", "manage_users": "quản lý tài khoản",
            "view_all": "xem số liệu", "view_commune": "xem số liệu"}
-
-# Streamlit's browser code for charts, 4.7 MB that take a second or two to evaluate, comes only
-# when the first chart does; the login page has the browser load it while the form is filled in
-# (the script stays harmless if a Streamlit version names the file otherwise).
-CHART_CODE = next((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"), None)
-PRELOAD_JS = """<script>(window.requestIdleCallback || setTimeout)(() => {
-  const app = document.querySelector('script[type="module"][src*="/static/js/index."]');
-  if (app) import(new URL("%s", app.src).href).catch(() => {});
-}, {timeout: 300});</script>"""
 
 log = logging.getLogger("dashboard.auth")
 
@@ -79,14 +76,39 @@ def write(fn, wait: float = WRITE_WAIT):
 def client() -> str:
     """Where this session comes from, for the login slow-down and the audit trail: the address
     of its connection ('localhost' on this machine) and a short hash of the headers a proxy and
-    the browser add (X-Forwarded-For, User-Agent). The address cannot be forged over TCP; the
-    headers can, which only gives a forger more clients of its own (etl.access.logins: the spray rule),
-    never another person's."""
+    the browser add (X-Forwarded-For, User-Agent). The address cannot be forged over TCP (behind
+    the reverse proxy of this machine it is the one the proxy saw: Streamlit's server trusts
+    X-Forwarded-For from 127.0.0.1 only); the headers can, which only gives a forger more clients
+    of its own (etl.access.logins: its address keeps one budget), never another person's."""
     ip = st.context.ip_address
     ip = ip if isinstance(ip, str) and ip else "localhost"
     headers = st.context.headers
     seen = "\n".join(headers.get(h, "") for h in ("X-Forwarded-For", "User-Agent"))
     return f"{ip} #{hashlib.sha256(seen.encode('utf-8', 'replace')).hexdigest()[:8]}"
+
+
+def _connection() -> str | None:
+    """The websocket this run came over: st.context.headers are its handshake's, whose random
+    Sec-WebSocket-Key is the same for every run of one connection and new at each reconnect."""
+    return st.context.headers.get("Sec-WebSocket-Key")
+
+
+def _bind() -> None:
+    st.session_state[BOUND] = (_connection(), client())
+
+
+def _same_browser() -> bool:
+    """Whether this run comes from the connection the session signed in on or, after a reconnect,
+    from the same client bringing the session's own cookie token (only the browser that signed in
+    holds it). A session signed in without a binding (none in use: tests) is bound here."""
+    here, bound = (_connection(), client()), st.session_state.get(BOUND)
+    if bound is not None and bound != here:
+        token, cookie = st.session_state.get(TOKEN), st.context.cookies.get(remember.COOKIE)
+        if bound[1] != here[1] or not token or not isinstance(cookie, str) \
+                or not secrets.compare_digest(cookie.encode(), token.encode()):
+            return False
+    st.session_state[BOUND] = here
+    return True
 
 
 def may(action: str, commune: str | None = None) -> bool:
@@ -104,7 +126,7 @@ def require(*actions: str) -> accounts.Account:
     if account is not None and any(may(a) for a in actions):
         return account
     name, role = (account.name, account.role_vn) if account else ("(chưa đăng nhập)", "")
-    st.error(REFUSED_VN.format(name=name, role=role, what=WHAT_VN.get(actions[0], actions[0])))
+    st.error(REFUSED_VN.format(name=markup.md(name), role=role, what=WHAT_VN.get(actions[0], actions[0])))
     st.stop()
 
 
@@ -131,19 +153,31 @@ def gate(con, use: bool = True) -> accounts.Account | None:
     """The signed-in account, still valid; None after showing why it is not (expired, disabled).
     `con` is the snapshot connection (None when there is no warehouse yet). A run that is not the
     user's doing (`use` False: the slideshow's timer) leaves the idle clock where it was."""
+    upload_guard.guard_store()  # from the first run on, whatever started the server
     account = current()
     resumed = account is None  # this run brings the account back from the cookie, if any
     if resumed:
         account = _resume(con)
     if account is None:
         return None
-    minutes = load_settings().session_idle_minutes
+    if not _same_browser():
+        # another connection naming this session's id: not the browser's own reconnect. The
+        # browser's other tabs keep their sign-in, and this session may still come back from
+        # the browser's cookie (a reconnect from a new address)
+        log.warning("session of %s taken up by another connection: signed out", account.name)
+        sign_out(MOVED_VN, end_token=False)
+        return gate(con, use)
+    settings = load_settings()
+    minutes, hours = settings.session_idle_minutes, settings.session_max_hours
     now = datetime.now()
     if now - st.session_state.get(SEEN, now) > timedelta(minutes=minutes):
         sign_out(EXPIRED_VN.format(minutes=minutes), end_token=False)  # another tab may be in use
         return None
     signed_in = st.session_state.setdefault(SIGNED_IN, now)
-    stored = _read(con, lambda cur: accounts.lookup(cur, account.name))
+    if now - signed_in > timedelta(hours=hours):
+        sign_out(LIFETIME_VN.format(hours=hours))  # the sign-in itself is over, in every tab
+        return None
+    stored = read(con, lambda cur: accounts.lookup(cur, account.name))
     if stored is not None and (stored.disabled or (stored.role, stored.commune) != (account.role, account.commune)
                                or (stored.password_set_at is not None and stored.password_set_at > signed_in)):
         # locked, changed or given a new password by an administrator since the login
@@ -158,24 +192,40 @@ def gate(con, use: bool = True) -> accounts.Account | None:
         return None
     if use:
         st.session_state[SEEN] = now
+    _uploads(account, minutes)
     return account
 
 
+def _session() -> str:
+    return internals.session_id()
+
+
+def _uploads(account: accounts.Account, minutes: int) -> None:
+    """Streamlit's upload endpoint takes files for this session only while its account may upload
+    (ui.upload_guard)."""
+    if may("upload") or may("upload_commune"):
+        upload_guard.admit(_session(), st.session_state.get(TOKEN), minutes * 60)
+    else:
+        upload_guard.revoke(_session())
+
+
 def _resume(con) -> accounts.Account | None:
-    """Once per session: the account of the token in the browser's cookie, when the server
+    """Once per connection: the account of the token in the browser's cookie, when the server
     still knows it (ui.remember); gate() then checks it like any session's."""
-    if con is None or st.session_state.get(RESUMED):
+    if con is None or (RESUMED in st.session_state and st.session_state[RESUMED] == _connection()):
         return None
-    st.session_state[RESUMED] = True
+    st.session_state[RESUMED] = _connection()
     token = st.context.cookies.get(remember.COOKIE)
     entry = remember.resume(token, timedelta(minutes=load_settings().session_idle_minutes))
     if entry is None:
         return None
-    account = _read(con, lambda cur: accounts.lookup(cur, entry.name))
+    account = read(con, lambda cur: accounts.lookup(cur, entry.name))
     if account is None:
         remember.forget(token)
         return None
     st.session_state.update({ACCOUNT: account, SIGNED_IN: entry.signed_in, SEEN: entry.seen, TOKEN: token})
+    st.session_state.pop(NOTICE, None)
+    _bind()
     log.info("resumed %s", account.name)
     return account
 
@@ -201,7 +251,7 @@ def keep_in_browser() -> None:
         st.html(remember.SET_JS % token, unsafe_allow_javascript=True)
 
 
-def _read(con, fn):
+def read(con, fn):
     """fn(cursor) on the shared snapshot connection (None without one): a cursor each, since
     sessions run in threads and a DuckDB connection serves one call at a time."""
     if con is None:
@@ -212,104 +262,56 @@ def _read(con, fn):
 
 def sign_out(notice: str | None = None, end_token: bool = True) -> None:
     """Ends the session's sign-in; with `end_token`, the browser's other tabs' too (ui.remember)."""
+    upload_guard.revoke(_session())
     token = st.session_state.pop(TOKEN, None)
     if end_token and token is not None:
         remember.forget(token)
         st.session_state[DROP] = token
-    for key in (ACCOUNT, SEEN, SIGNED_IN, STORE):
+    for key in (ACCOUNT, SEEN, SIGNED_IN, STORE, BOUND):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[NOTICE] = notice
 
 
-def _first_admin() -> bool:
-    """On a warehouse with no account at all, create the administrator and print its password
-    once on the server's console. True when there is no account yet (or was not until now)."""
-    try:
-        password = write(accounts.ensure_admin)
-    except db.WarehouseBusy:
-        return False
-    if password is None:
-        return False
-    # The console of the person who started the server, never the page: whoever reaches the
-    # port first must not become the administrator.
-    print(f"\n*** Tài khoản quản trị đầu tiên: {accounts.ADMIN_NAME}  mật khẩu: {password}\n"
-          "*** Mật khẩu chỉ in một lần. Đổi bằng: python -m etl users set-password "
-          f"{accounts.ADMIN_NAME}\n", flush=True)
-    return True
-
-
-def login_form(con) -> None:
-    """The login page (`con`: the snapshot connection, or None). A wrong name or password gets one
-    message for both; failures in a row in this session wait longer each time (the account and
-    client are throttled in etl.access.logins)."""
-    if not _read(con, accounts.exist) and _first_admin():
-        st.info(f"Đây là lần chạy đầu tiên: đã tạo tài khoản quản trị **{accounts.ADMIN_NAME}**; mật khẩu được "
-                "in một lần trên cửa sổ dòng lệnh chạy máy chủ. Quản trị viên tạo tài khoản cho người dùng bằng "
-                "lệnh `python -m etl users add`.")
-    _, middle, _ = st.columns([1, 2, 1])
-    with middle:
-        st.title("Đăng nhập")
-        st.caption("Bảng điều khiển sinh hoạt chi bộ · Ban Tổ chức. Tài khoản do quản trị viên cấp.")
-        notice = st.session_state.pop(NOTICE, None)
-        if notice:
-            st.warning(notice)
-        with st.form("login", enter_to_submit=True):
-            name = st.text_input("Tên đăng nhập", key="login-name", autocomplete="username")
-            password = st.text_input("Mật khẩu", type="password", key="login-password",
-                                     autocomplete="current-password")
-            submitted = st.form_submit_button("Đăng nhập", type="primary", icon=":material/login:")
-        if submitted:
-            _try(con, name, password)
-    st.html(streamlit_vn.SCRIPT + (PRELOAD_JS % CHART_CODE.name if CHART_CODE is not None else ""),
-            unsafe_allow_javascript=True)
-    dropped = st.session_state.get(DROP)
-    if dropped is not None:  # the cookie of a sign-out, unless another tab has since stored its own
-        st.html(remember.CLEAR_JS % dropped, unsafe_allow_javascript=True)
-
-
-def _rehash(name: str, old: str, new: str) -> None:
-    """A hash redone at login, stored when the warehouse is free now (else at a later login)."""
-    try:
-        write(lambda con: accounts.store_rehash(con, name, old, new), wait=0.5)
-    except db.WarehouseBusy:
-        pass  # a load is running: the old hash still verifies; the next login tries again
-
-
-def _try(con, name: str, password: str) -> None:
-    failures = st.session_state.get(FAILURES, 0)
-    if failures >= accounts.FREE_ATTEMPTS:
-        time.sleep(min(2 ** (failures - accounts.FREE_ATTEMPTS), 8))
-    if con is None:  # no warehouse to read the accounts from
-        st.error(accounts.LOGIN_FAILED_VN)
-        return
-    try:
-        with st.spinner("Đang đăng nhập…"), logins.opened(db.db_path()) as log_con:
-            account = _read(con, lambda cur: accounts.authenticate(cur, log_con, name, password, client=client(),
-                                                                  rehash=_rehash))
-    except db.WarehouseBusy:
-        st.error(LOGIN_BUSY_VN)
-        return
-    if account is None:
-        st.session_state[FAILURES] = failures + 1
-        st.error(accounts.LOGIN_FAILED_VN)
-        return
+def start(account: accounts.Account) -> None:
+    """The session is signed in as `account` from now (a login that passed): its cookie token is
+    issued, to be stored in the browser by keep_in_browser, and the session is bound to this
+    connection."""
     st.session_state.pop(FAILURES, None)
     st.session_state[ACCOUNT] = account
     now = st.session_state[SEEN] = st.session_state[SIGNED_IN] = datetime.now()
     token = remember.issue(account.name, now, timedelta(minutes=load_settings().session_idle_minutes), now)
     st.session_state.update({TOKEN: token, STORE: token})
     st.session_state.pop(DROP, None)
+    _bind()
     log.info("login %s", account.name)
-    st.rerun()
+
+
+def failures() -> int:
+    """Wrong logins in a row in this session."""
+    return st.session_state.get(FAILURES, 0)
+
+
+def failed() -> None:
+    st.session_state[FAILURES] = failures() + 1
+
+
+def take_notice() -> str | None:
+    """Why the last session ended (sign_out's notice), once."""
+    return st.session_state.pop(NOTICE, None)
+
+
+def dropped_token() -> str | None:
+    """The cookie token of the last sign-out in this session, for the browser to forget."""
+    return st.session_state.get(DROP)
 
 
 def sidebar() -> None:
     """Who is signed in, and the way out."""
     account = current()
     box = st.sidebar.container()
-    where = f" · {account.commune}" if account.commune else ""
-    box.caption(f":material/person: **{account.name}** · {account.role_vn}{where}")
+    where = f" · {markup.md(account.commune)}" if account.commune else ""
+    box.caption(f":material/person: **{markup.md(account.name)}** · {account.role_vn}{where}")
     if box.button("Đăng xuất", icon=":material/logout:", key="logout"):
         sign_out("Đã đăng xuất.")
         st.rerun()

@@ -131,7 +131,7 @@ def presenting() -> bool:
 
 
 def sidebar() -> Filters | None:
-    periods = data.call("available_periods")
+    periods = data.available_periods()
     if not periods:
         return None
     years = sorted({int(p[:4]) for p in periods}, reverse=True)
@@ -148,7 +148,7 @@ def sidebar() -> Filters | None:
         side.warning("Tháng bắt đầu sau tháng kết thúc: đã đổi chỗ hai tháng.")
         first, last = last, first
     year_scope = indicators.Scope.for_year(year)
-    units = data.call("communes", year_scope)
+    units = data.communes(year_scope)
     names = tuple(zip(units["commune_code"], units["commune_name"]))
     lookup = dict(names)
     if auth.may("view_all"):
@@ -162,11 +162,22 @@ def sidebar() -> Filters | None:
     else:  # a commune account: its own commune, whatever the URL says (ui.data narrows every call too)
         communes = auth.communes(())
         side.markdown(f"**Đảng bộ:** {', '.join(md(lookup.get(c, c)) for c in communes)}")
-    kinds = data.call("branch_kinds", year_scope)["branch_kind"].tolist()
+    kinds = data.branch_kinds(year_scope)["branch_kind"].tolist()
     chosen = side.multiselect("Loại chi bộ", kinds, key=KINDS, bind="query-params", placeholder="Tất cả loại chi bộ",
                               select_all=False)
     return Filters(year, first, last, tuple(communes), tuple(chosen), names)
 
 
+_CHOSEN = "_filters"  # session key of this run's filters; written by `use` only
+
+
+def use(chosen: Filters | None) -> Filters | None:
+    """Makes `chosen` the filters of this run's page (dashboard.py, from the sidebar; None when
+    there is no data to filter)."""
+    st.session_state[_CHOSEN] = chosen
+    return chosen
+
+
 def current() -> Filters | None:
-    return st.session_state.get("_filters")
+    """The filters dashboard.py chose for this run (`use`)."""
+    return st.session_state.get(_CHOSEN)

@@ -4,7 +4,7 @@ any failure into a Vietnamese message instead of a traceback.
 
 A page module is only:
     f = page.start("Sinh hoạt chi bộ")
-    if f: ...widgets, `data.call(...)`, `page.chart(...)`, `page.table(...)`...
+    if f: ...widgets, `data.<reader>(...)`, `page.chart(...)`, `page.table(...)`...
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from etl import labels, theme
 from etl import vnformat as vn
 from etl.text import slug
 from ui import auth, data, filters, markup
+from ui import streamlit_internals as internals
 
 SUBTITLE_NAMES = 3  # communes named in a chart's subtitle (it is one line, as wide as the chart)
 # The plotly.js in Streamlit's chart bundle knows only the locales en and en-US, so the
@@ -72,7 +73,7 @@ def signed_in(*, use: bool) -> bool:
     idle clock stays where the user's last action left it."""
     # the warehouse as it is now, as dashboard.py opens it: an account disabled since the last
     # whole run is in the newer copy (and the slides show newly loaded reports)
-    src = st.session_state["_source"] = data.source()
+    src = data.use(data.source())
     return auth.gate(src.con, use=use) is not None
 
 
@@ -193,11 +194,24 @@ def routed() -> None:
     naming a page file (/hoi_nghi_cap_uy) ran that file directly, without dashboard.py and its
     login. Through dashboard.py the mode is already left (st.navigation leaves it); otherwise this
     leaves it and runs again, so the visit goes through dashboard.py."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    if internals.in_pages_folder_mode():
+        internals.leave_pages_folder_mode()
         st.rerun()
+
+
+def navigation(pages: list, position: str):
+    """st.navigation(pages, position=position): the page the URL names, to run.
+
+    The first visit after plain `streamlit run` (ui.serve leaves the old mode before it) runs in
+    Streamlit's pages-folder mode: it looks for the URL's page among the files of pages/, sends
+    its "Page not found" dialog for /hoi-nghi-cap-uy and runs dashboard.py, whose st.navigation
+    finds the page. When it does, the browser closes that dialog, which would otherwise stay over
+    the login form."""
+    old_mode = internals.in_pages_folder_mode()
+    page = st.navigation(pages, position=position)
+    if old_mode and page.url_path:  # the URL named a page ("" is the default page's: not found, or "/")
+        st.html(internals.CLOSE_NOT_FOUND_JS, unsafe_allow_javascript=True)
+    return page
 
 
 def run(body) -> None:

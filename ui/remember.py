@@ -1,4 +1,4 @@
-"""Staying signed in when the page is reloaded (issue 6).
+"""Staying signed in when the page is reloaded.
 
 A reload, a second tab or a link opened in the same browser is a new Streamlit session; without
 this its user signs in again. At sign-in the server makes a random token and keeps only its
@@ -18,11 +18,13 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ui import streamlit_internals as internals
+
 COOKIE = "bantochuc_phien"
 # The browser stores the token right after the sign-in, and drops it on the login page after a
 # sign-out unless another tab has stored a new one since (%s: a token, URL-safe characters only).
 # The element takes no room on the page (its CSS hides it: no gap above the title).
-SET_JS = ('<style>[data-testid="stElementContainer"]:has(#keep-signed-in) { display: none; }</style>'
+SET_JS = ('<style>' + internals.testid("stElementContainer") + ':has(#keep-signed-in) { display: none; }</style>'
           '<script id="keep-signed-in">document.cookie = "' + COOKIE + '=%s; Path=/; SameSite=Strict"'
           ' + (location.protocol === "https:" ? "; Secure" : "");</script>')
 CLEAR_JS = ('<script>if (document.cookie.split("; ").includes("' + COOKIE + '=%s"))'

@@ -8,7 +8,10 @@ page (/hoi-nghi-cap-uy) showed a "Page not found" box, and one naming a page fil
 started with plain `streamlit run`. While the first browser loads Streamlit's own code, a thread
 imports what the first script runs need (pandas, plotly, the indicator layer), builds one figure
 of each kind and, once Streamlit's runtime is up, has ui.data make the indicator calls people
-made most (ui.data.prefetch; again after each load), so the first visit does not wait for them.
+made most (ui.prefetch; again after each load), so the first visit does not wait for them.
+Streamlit's ASGI app is served wrapped in ui.upload_guard.middleware, which refuses an upload
+before its body is read unless the session may upload (ui.streamlit_internals.wrap_app;
+tests/test_server.py checks that the wrap is in place).
 """
 from __future__ import annotations
 
@@ -17,36 +20,31 @@ import threading
 import time
 from pathlib import Path
 
-from streamlit import runtime
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.runtime.runtime import RuntimeState
-from streamlit.web import cli
+from etl.warehouse import db
+from ui import prefetch, upload_guard
+from ui import streamlit_internals as internals
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
-
-
-def _started() -> bool:
-    """Streamlit's runtime loop is running: the server answers, or is about to."""
-    return runtime.exists() and runtime.get_instance().state != RuntimeState.INITIAL
 
 
 def warm() -> None:
     # only once the server is up: importing alongside Streamlit's own start (the GIL) delayed the
     # server's first answer by a third of a second, and the browser then needs another second or
     # more for Streamlit's code before the first script run asks for any of this
-    while not _started():  # st.cache_data also keeps its results in the runtime's storage
+    while not internals.server_started():  # st.cache_data also keeps its results in the runtime's storage
         time.sleep(0.02)
     from ui import charts, data, filters, page, present  # noqa: F401  (ui.page imports ui.auth)
     charts.warm()
-    data.PREFETCH = True
+    prefetch.enable()
     data.source()
 
 
 def main() -> None:
+    db.keep_private()  # the login file, the snapshot copies and anything else it writes
+    internals.wrap_app(upload_guard.middleware)
     threading.Thread(target=warm, name="warm", daemon=True).start()
-    PagesManager.uses_pages_directory = False  # what st.navigation sets on its first call
-    sys.argv = ["streamlit", "run", str(DASHBOARD), *sys.argv[1:]]
-    cli.main(prog_name="streamlit")
+    internals.leave_pages_folder_mode()
+    internals.run(str(DASHBOARD), sys.argv[1:])
 
 
 if __name__ == "__main__":

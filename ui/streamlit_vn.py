@@ -2,7 +2,7 @@
 
 Streamlit writes some texts of its own that no page can set: its error dialogs ("Connection
 error" when the server stops or restarts), the tables' toolbar, column menu and search box, and
-the lists of the filters ("Select all", "No results"). The login page, which every session
+the lists of the filters ("Select all", "No results"), the uploader's answer to a refused upload. The login page, which every session
 passes, installs SCRIPT in the browser tab for the tab's life: an observer finds those texts by
 their English and writes the Vietnamese into the same text node (never new nodes: React owns
 them, and writes a text again only when its own value changes, which the observer sees); a
@@ -13,6 +13,9 @@ tests/test_browser.py checks what is shown, so a Streamlit upgrade that renames 
 from __future__ import annotations
 
 import json
+
+from ui import streamlit_internals as internals
+from ui import upload_guard
 
 # a dialog, by its title: (title, body)
 DIALOGS = {
@@ -39,7 +42,7 @@ TEXTS = {
     "Minimum": "Nhỏ nhất", "Maximum": "Lớn nhất", "Average": "Trung bình", "Median": "Trung vị", "Sum": "Tổng",
     "Standard deviation": "Độ lệch chuẩn",
     "Type to search": "Gõ để tìm", "over 1000": "hơn 1.000 kết quả",
-    "Select all": "Chọn tất cả", "No results": "Không có kết quả", "Clear all": "Bỏ chọn tất cả",
+    "Error:": "Lỗi:", "Select all": "Chọn tất cả", "No results": "Không có kết quả", "Clear all": "Bỏ chọn tất cả",
     "Clear value": "Xóa lựa chọn", "Choose an option": "Chọn một mục", "Choose options": "Chọn các mục",
 }
 # texts with a number in them: [regular expression, replacement]
@@ -49,8 +52,13 @@ PATTERNS = [
     [r"^(\d+) results?$", "$1 kết quả"],
     [r"^Select (\d+) matches$", "Chọn cả $1 mục tìm thấy"],
 ]
-WHERE = ('[role="menu"], [role="listbox"], [data-baseweb="popover"], [data-testid="stTooltipContent"], '
-         '[data-testid="stDataFrameStatisticsMenu"], .gdg-search-status')
+# an upload the server refused, by its HTTP status (ui.upload_guard): the uploader shows the status
+STATUSES = {403: upload_guard.NOT_ADMITTED_VN, 413: upload_guard.TOO_MUCH_VN}
+PATTERNS += [[rf"^(Error: )?AxiosError: Request failed with status code {status}$", text]
+             for status, text in STATUSES.items()]
+WHERE = ('[role="menu"], [role="listbox"], [data-baseweb="popover"], ' + internals.testid("stTooltipContent") + ', '
+         + internals.testid("stDataFrameStatisticsMenu") + ', .gdg-search-status, '
+         + internals.testid("stFileChip") + ' [role="alert"]')
 LABELLED = 'button[kind="elementToolbar"][aria-label], [aria-label="Copy column name"], [aria-label^="Clear "]'
 
 SCRIPT = """<script>if (!window.vnTexts) {

@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -64,6 +65,8 @@ TOO_MUCH = ("Mỗi lần chỉ nhận tổng cộng tối đa {limit} MB: tệp 
 NO_ANSWER = ("Lệnh {command} dừng vì lỗi (mã thoát {code}). Hãy báo cho quản trị hệ thống kèm thời điểm xảy "
              "ra. {detail}")
 TIMED_OUT = "Lệnh {command} chạy quá {seconds} giây nên đã dừng. Hãy chia nhỏ số tệp rồi thử lại."
+NO_MEMORY = ("Máy chủ không đủ bộ nhớ cho lệnh {command} với các tệp này nên lệnh đã dừng. Hãy tải lên ít tệp "
+             "hơn mỗi lần hoặc tách tệp lớn thành nhiều tệp rồi thử lại; nếu vẫn lỗi, hãy báo cho quản trị hệ thống.")
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,8 @@ def save(files, folder: Path) -> list[Upload]:
 
 def run_cli(args: list[str], db: Path) -> tuple[subprocess.CompletedProcess | None, str | None]:
     """python -m etl <args> from the repository root on warehouse `db`: (process, None) or
-    (None, Vietnamese message) when it ran too long."""
+    (None, Vietnamese message) when it ran too long. The command caps the memory each file's
+    check may take itself (settings.toml [limits] memory_mb, etl.ingest.memory)."""
     env = {**os.environ, "WAREHOUSE_DB": str(Path(db).resolve()), "PYTHONIOENCODING": "utf-8"}
     command = f"python -m etl {args[0]}"
     try:
@@ -188,8 +192,19 @@ def _failure(proc: subprocess.CompletedProcess, command: str) -> str:
     detail = lines[-1] if lines else ""
     if proc.returncode == 1 and detail and "Traceback" not in proc.stderr:
         return detail
+    if _out_of_memory(proc):
+        return NO_MEMORY.format(command=f"python -m etl {command}")
     return NO_ANSWER.format(command=f"python -m etl {command}", code=proc.returncode,
                             detail=f"(Chi tiết kỹ thuật: {detail})" if detail else "")
+
+
+def _out_of_memory(proc: subprocess.CompletedProcess) -> bool:
+    """Killed for lack of memory: by the kernel's out-of-memory killer (SIGKILL), or aborted by
+    an allocation that failed in python-calamine's Rust code ("memory allocation of N bytes
+    failed"). A check that needs more than [limits] memory_mb ends neither way: that file is
+    rejected (too_large) and the command goes on."""
+    killed = getattr(signal, "SIGKILL", None)  # none on Windows
+    return (killed is not None and proc.returncode == -killed) or "memory allocation of" in proc.stderr
 
 
 def _rename(entry: dict, uploads: list[Upload], index: dict[str, int]) -> dict:

@@ -1,4 +1,4 @@
-"""The audit trail: who did what, when, to which file (issue 6).
+"""The audit trail: who did what, when, to which file.
 
 `record` appends one row to the warehouse's `audit_log` table (created by schema version 2) on
 the caller's connection, so a caller inside a transaction (the loader writing a file) gets the

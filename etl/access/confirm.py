@@ -1,4 +1,4 @@
-"""The board's confirmation (duyệt) of a commune's monthly report (issue 6, item 7).
+"""The board's confirmation (duyệt) of a commune's monthly report.
 
 Takes a writable warehouse connection (schema version 3) and a commune code and month
 ('YYYY-MM'). `confirm` marks the commune-month's current report as confirmed; while it is

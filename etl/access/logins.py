@@ -1,9 +1,9 @@
-"""Login attempts, kept beside the warehouse (issue 6): their audit rows and the slow-down.
+"""Login attempts, kept beside the warehouse: their audit rows and the slow-down.
 
-A login never writes the warehouse. It used to: each attempt bumped the warehouse's mtime, so
-every session's next run copied the whole warehouse again (etl.warehouse.snapshot) and every
-cache missed, which anyone could force from the login form; and while a load held the warehouse
-nobody could sign in. Now the password is checked against the dashboard's read copy of the
+A login never writes the warehouse: a write would bump the warehouse's mtime, so every
+session's next run would copy the whole warehouse again (etl.warehouse.snapshot) and every cache
+would miss, which anyone could force from the login form; and while a load held the warehouse
+nobody could sign in. The password is checked against the dashboard's read copy of the
 `accounts` table (etl.access.accounts.authenticate), and each attempt is one row of `login_attempts` in
 `<warehouse>.logins.duckdb` (path_for), a small file opened for a few milliseconds per attempt
 (`opened`) by the dashboard and by `python -m etl users list`. Rows are appended, never updated or
@@ -14,13 +14,17 @@ The slow-down (`verdict`) is computed from those rows, nothing else is stored:
     FREE_ATTEMPTS wrong passwords in a row since the client's last success and since the password
     was set, that client waits throttle_for(n) after its n-th; other clients are not held up, so a
     stranger's wrong guesses never lock the owner out;
+  - per address, over every account and name: a client changing its browser is a new client, so
+    an address with ADDRESS_FAILURES failed attempts within ADDRESS_WINDOW waits until the oldest
+    of them is that old (a success does not reset it: signing in to one's own account would);
   - per account, over every client: SPRAY_FAILURES wrong passwords within SPRAY_WINDOW (from
     clients cycling addresses or browsers) make each attempt on the account wait SPRAY_DELAY
     seconds, one attempt at a time (`queue`), so parallel sessions gain nothing; the right
     password still signs in after the wait, and a client that signed in to the account since its
-    password was set does not wait at all. Names that are no account get the same delay from
-    counts kept in memory under a keyed hash (the typed name is never stored), so the delay does
-    not tell which names exist.
+    password was set does not wait at all.
+Names that are no account follow the same rules, from counts kept in memory under a keyed hash
+(the typed name is never stored), and their attempt runs the same query: neither the answer, the
+delay nor the time taken tells which names exist.
 """
 from __future__ import annotations
 
@@ -47,6 +51,8 @@ THROTTLE_MAX = timedelta(minutes=15)
 SPRAY_WINDOW = timedelta(minutes=15)
 SPRAY_FAILURES = 10
 SPRAY_DELAY = 2.0  # seconds
+ADDRESS_FAILURES = 10
+ADDRESS_WINDOW = timedelta(minutes=15)
 LOCK_WAIT = 10.0  # seconds an attempt waits for another process reading the file (users list)
 # the actions of login_attempts (schema.sql's CHECK); a session the browser's cookie brought back
 # (a reload, a new tab) is a login without the password, RESUMED
@@ -153,15 +159,23 @@ def throttle_for(failures: int) -> timedelta | None:
 class Verdict:
     """What the slow-down says about an attempt, before the password is checked."""
     in_a_row: int  # wrong passwords in a row from this client
-    until: datetime | None  # this client may not try this account again before then
+    until: datetime | None  # this client may not try this account (or name) again before then
     delay: float  # seconds to wait before the check (a spray on the account), in `queue`
+    address_until: datetime | None = None  # this client's address may not try again before then
+
+    @property
+    def refused_until(self) -> datetime | None:
+        """When the first of the client's and the address's waits ends (None: no wait)."""
+        return max((t for t in (self.until, self.address_until) if t is not None), default=None)
 
 
-# Names that are no account: when each was last tried, by a keyed hash that lives only in memory.
+# Names that are no account: their failed attempts (time, client), by a keyed hash that lives
+# only in memory.
 _SECRET = secrets.token_bytes(32)
 _unknown: dict[bytes, deque] = {}
 _unknown_lock = threading.Lock()
 _UNKNOWN_KEYS = 10_000  # an attacker's random names cannot grow this without bound
+_UNKNOWN_KEPT = 64  # failed attempts kept per name: more only keep the longest wait
 _QUEUES = [threading.Lock() for _ in range(64)]  # by name: sprayed names wait one attempt at a time
 
 
@@ -169,31 +183,38 @@ def _unknown_key(name: str) -> bytes:
     return hmac.new(_SECRET, name.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
 
 
-def note_unknown(name: str, now: datetime) -> None:
+def note_unknown(name: str, client: str | None, now: datetime) -> None:
     """Count a failed attempt on a name that is no account (see `verdict`)."""
     with _unknown_lock:
         if len(_unknown) >= _UNKNOWN_KEYS:
-            for key in [k for k, q in _unknown.items() if not q or q[-1] < now - SPRAY_WINDOW] or list(_unknown)[:1]:
+            for key in [k for k, q in _unknown.items() if not q or q[-1][0] < now - THROTTLE_MAX] or list(_unknown)[:1]:
                 del _unknown[key]
-        times = _unknown.setdefault(_unknown_key(name), deque(maxlen=SPRAY_FAILURES))
-        times.append(now)
+        _unknown.setdefault(_unknown_key(name), deque(maxlen=_UNKNOWN_KEPT)).append((now, client))
+
+
+def address(client: str | None) -> str | None:
+    """The address part of a client (ui.auth.client: '<address> #<browser hash>')."""
+    return client.split(" #", 1)[0] if client else None
 
 
 def verdict(con, account: str | None, name: str, client: str | None, since: datetime | None,
             now: datetime) -> Verdict:
     """The slow-down for an attempt on `account` (None: `name` is no account) from `client`,
     counting the rows after `since` (when the account's password was set)."""
-    if account is None:
+    n, last, recent, known, address_nth = con.execute(_VERDICT, {
+        "account": account or name, "client": client, "since": since or datetime.min, "window": now - SPRAY_WINDOW,
+        "address": address(client), "address_window": now - ADDRESS_WINDOW, "nth": ADDRESS_FAILURES}).fetchone()
+    if account is None:  # no row names it: its failures are in memory
         with _unknown_lock:
-            times = _unknown.get(_unknown_key(name), ())
-            recent = sum(t > now - SPRAY_WINDOW for t in times)
-        return Verdict(0, None, SPRAY_DELAY if recent >= SPRAY_FAILURES else 0.0)
-    since = since or datetime.min
-    n, last, recent, known = con.execute(_VERDICT, {"account": account, "client": client, "since": since,
-                                                    "window": now - SPRAY_WINDOW}).fetchone()
+            failures = list(_unknown.get(_unknown_key(name), ()))
+        mine = [t for t, c in failures if c == client]
+        n, last, known = len(mine), max(mine, default=None), False
+        recent = sum(t >= now - SPRAY_WINDOW for t, _ in failures)
     wait = throttle_for(n)
     until = last + wait if wait is not None and last + wait > now else None
-    return Verdict(n, until, SPRAY_DELAY if recent >= SPRAY_FAILURES and not known else 0.0)
+    address_until = address_nth + ADDRESS_WINDOW if address_nth is not None else None
+    return Verdict(n, until, SPRAY_DELAY if recent >= SPRAY_FAILURES and not known else 0.0,
+                   address_until if address_until is not None and address_until > now else None)
 
 
 @contextmanager

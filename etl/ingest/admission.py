@@ -1,4 +1,4 @@
-"""Whether a checked file may be written in this run, beyond its own content (issue 6).
+"""Whether a checked file may be written in this run, beyond its own content.
 
 Takes a file's FileResult and check meta, and what the run says about who loads and when, and
 returns the problems that refuse it (none: it may load):

@@ -11,15 +11,22 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from etl.ingest import monthly, registers
+from etl import settings
+from etl import vnformat as vn
+from etl.ingest import memory, monthly, registers
+from etl.ingest.forms.heading import COVER_ROWS, is_cover
 from etl.ingest.forms.spec import ALL_FORMS, MONTHLY_FORMS
-from etl.ingest.forms.table import find_tables
-from etl.ingest.read import ReadError, read_workbook
+from etl.ingest.forms.table import HEADER_SEARCH_ROWS, find_tables
+from etl.ingest.read import ReadError, Sheet, read_workbook
 from etl.ingest.units import Registry, Unit
 from etl.problems import Problem, has_errors
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 UNIT_CODES = {"unknown_commune", "unknown_branch", "ambiguous_unit"}
+# The rows that tell whether a sheet holds a form: a header (two rows) within the first
+# HEADER_SEARCH_ROWS, or the cover's labels within COVER_ROWS. Taller sheets holding neither are
+# not read further (etl.ingest.read).
+HEAD_ROWS = max(HEADER_SEARCH_ROWS + 1, COVER_ROWS)
 
 
 @dataclass
@@ -82,15 +89,44 @@ def _with_file(problems: list[Problem], name: str) -> list[Problem]:
     return [replace(p, file=name) for p in problems]
 
 
+def usable(head: Sheet) -> bool:
+    """Whether a sheet, seen by its first HEAD_ROWS rows, can hold a form's table or the cover."""
+    return bool(find_tables(head, ALL_FORMS)) or is_cover(head)
+
+
+def _msg_memory(name: str, megabytes: int) -> str:
+    return (f"Máy chủ không đủ bộ nhớ để kiểm tra tệp '{name}' (mỗi tệp được dùng tối đa "
+            f"{vn.number(megabytes)} MB). Hãy xóa các trang tính, cột và ô không cần thiết hoặc tách thành "
+            "nhiều tệp rồi gửi lại; nếu tệp không lớn, hãy báo quản trị hệ thống.")
+
+
 def check_file(path: Path, registry: Registry, *, name: str | None = None,
                read: tuple[str, list] | None = None) -> Checked:
-    """`read`: (sha256, sheets) of the file as an earlier check read it, so as not to read it again."""
+    """`read`: (sha256, sheets) of the file as an earlier check read it, so as not to read it again.
+    The check may take settings.toml's [limits] memory_mb on top of what the process holds: a
+    file that needs more is rejected (too_large), the run goes on."""
     name = name or path.name
+    limits = settings.for_this_process()
+    try:
+        with memory.capped(limits.limits_memory_mb):
+            return _check_file(path, registry, name, read, limits.limits_max_sheets)
+    except MemoryError:
+        result = FileResult(file=name, problems=[Problem("too_large", _msg_memory(name, limits.limits_memory_mb),
+                                                         file=name)])
+        try:
+            result.sha256 = read[0] if read is not None else sha256_of(path)  # for the audit trail
+        except OSError:
+            pass
+        return Checked(result, {}, {})
+
+
+def _check_file(path: Path, registry: Registry, name: str, read: tuple[str, list] | None,
+                max_sheets: int) -> Checked:
     result = FileResult(file=name)
     try:
         if read is None:
             result.sha256 = sha256_of(path)
-            sheets = read_workbook(path)
+            sheets = read_workbook(path, max_sheets=max_sheets, head_rows=HEAD_ROWS, wanted=usable)
         else:
             result.sha256, sheets = read
     except ReadError as err:

@@ -190,10 +190,11 @@ def _rated_rows(sheet, table: Table) -> list[int]:
 
 def _check_committee(records: list[Record], cells: Cells, bounds) -> list[Problem]:
     out = []
+    least = COMMITTEE.fields_by_key["members_total"].minimum
     for r in records:
         v = r.values
-        if v["members_total"] is not None and v["members_total"] < 1:
-            out.append(cells.problem("bad_value", f"Số ủy viên ({v['members_total']}) phải từ 1 trở lên. Hãy ghi số ủy "
+        if v["members_total"] is not None and v["members_total"] < least:
+            out.append(cells.problem("bad_value", f"Số ủy viên ({v['members_total']}) phải từ {least} trở lên. Hãy ghi số ủy "
                                      "viên hiện có của cơ quan họp (Ban Chấp hành, Ban Thường vụ hoặc Thường trực).",
                                      r.row, "members_total"))
         if None not in (v["members_present"], v["members_total"]) and v["members_present"] > v["members_total"]:

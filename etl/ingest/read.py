@@ -4,51 +4,62 @@ Takes a path to an .xlsx, .xlsm or legacy .xls file (the format is decided from 
 bytes, never from its name) and returns one `Sheet` per worksheet, hidden ones included, chart,
 dialog and macro sheets left out. Cells hold what Excel stored: str, int/float, bool, date,
 datetime, time/timedelta, or None for an empty cell. A formula gives its cached value only;
-nothing is evaluated and macros never run.
+nothing is evaluated and macros never run. Sheets are read one at a time; given `wanted`, a sheet
+taller than `head_rows` is read in full only when `wanted(its first rows)` says a form can use it
+(the caller's forms decide), else it keeps those rows only (`complete` False).
 
 A file that cannot be read raises `ReadError` with a SPEC §3 code ('unreadable', 'encrypted',
-'too_large') and a Vietnamese message naming the file; no other exception leaves this module.
+'too_large', 'too_many_sheets') and a Vietnamese message naming the file; no other exception
+leaves this module.
 
-Defences, in the order they run (all before python-calamine parses anything):
+Defences, in the order they run. python-calamine allocates from what a file claims (a failed
+allocation aborts the whole process, not just this file), so all but the last run before it
+parses anything, on counts taken from the bytes (etl.ingest.scan, etl.ingest.scan_biff):
 - the file size against `max_bytes`;
-- for zip-based files, the declared uncompressed sizes and then a streamed decompression of every
-  member with a running cap (declared sizes can lie), plus a scan of the cell references so that
-  one stray value in cell XFD1048576 is refused here instead of making calamine allocate
-  billions of cells (which aborts the whole process, not just this file);
-- for OLE2 files, the compound file's directory: an `EncryptionInfo` stream is an encrypted
-  .xlsx (Excel wraps password-protected .xlsx files in OLE2); and the workbook stream's cell
-  and DIMENSIONS records, against the same cell limit (calamine allocates from them first).
+- .xlsx/.xlsm: the declared uncompressed sizes and then a streamed decompression of every member
+  with a running cap (declared sizes can lie), counting as it goes each sheet part's cells from
+  their references (any attribute order, any namespace prefix; a reference that cannot be read
+  refuses the file), its merged ranges and its text (a shared string at every reference to it);
+  two sheets naming one part refuse the file (calamine would read the part once per sheet);
+- .xls: the compound file's directory (an `EncryptionInfo` stream is an encrypted .xlsx: Excel
+  wraps password-protected .xlsx files in OLE2), then the workbook stream walked as calamine walks
+  it: the sheet list, the shared strings, and each listed sheet's cell, DIMENSIONS, merged-cell
+  and shared-string records from its own offset;
+- the worksheets the workbook lists against `max_sheets` (settings.toml [limits]);
+- the cells from A1 to each sheet's farthest value, summed over the sheets, against MAX_CELLS;
+  then the merged ranges against MAX_MERGED and the cell text against MAX_TEXT;
+- while reading, each sheet's area as calamine built it, summed again (exact, whatever the
+  counts before missed), and only the sheets a form can use converted past their first rows.
 """
 from __future__ import annotations
 
-import copy
-import io
-import re
-import struct
 import tempfile
-import zipfile
-import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import python_calamine as calamine
 
+from etl import settings
+from etl import vnformat as vn
 from etl.problems import CODES, cell_ref
+from etl.ingest.scan import Census, Expands, Unreadable, zip_census
+from etl.ingest.scan_biff import Cfb, biff_census
 
-# A1-anchored cells one sheet may hold (rows x columns up to its last value). Ten million is far
-# beyond any report (a registry of 100,000 rows x 100 columns) and keeps memory under ~1 GB.
-MAX_CELLS = 10_000_000
-# Real workbooks have tens of parts, hundreds with many images; a zip of 400,000 tiny members
-# would take seconds just to walk.
-MAX_ZIP_MEMBERS = 10_000
+# Cells from A1 to the farthest value of each sheet, summed over the sheets. calamine holds 32
+# bytes per cell of a sheet while it is read (72 while it builds one full of values) and a sheet
+# keeps 8 per cell: three million keeps the check of any file under 300 MB, and is three times a
+# registry of 100,000 branches x 10 columns.
+MAX_CELLS = 3_000_000
+# Merged ranges in the whole workbook: reports merge title and header cells, a few dozen per sheet.
+MAX_MERGED = 10_000
+# Bytes of cell text calamine builds (the shared-string table, and a shared string again at each
+# cell referring to it). A registry of 100,000 branches x 10 columns of text holds about 40 MB.
+MAX_TEXT = 80 * 2**20
 
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # local file header; empty archive
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_CHUNK = 1 << 20
-# A cell with a value in sheet XML: <c r="B7" t="s"> (possibly namespaced: <x:c r=...>). Empty
-# styled cells are self-closing (<c r="Z9" s="3"/>); calamine ignores them, so do we.
-_CELL_REF = re.compile(rb'<(?:[A-Za-z]\w*:)?c\s+r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
-_REF_OVERLAP = 256  # bytes kept between chunks so a tag cut in two is still seen
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,8 @@ class Sheet:
     # merged ranges as zero-based (first_row, first_col, last_row, last_col), clipped to `rows`
     # (a merge reaching past the last value holds no value out there).
     merged: tuple[tuple[int, int, int, int], ...]
+    # False: `rows` are the sheet's first rows only (no form could use the sheet, see read_workbook)
+    complete: bool = True
 
 
 class ReadError(Exception):
@@ -106,6 +119,30 @@ def _msg_far_cells(name: str, last_row: int, last_col: int) -> str:
             "không đọc được. Hãy xóa nội dung các ô thừa ở xa bảng (Ctrl+End để tìm) rồi gửi lại.")
 
 
+def _msg_too_many_sheets(name: str, count: int, limit: int) -> str:
+    return (f"Tệp '{name}' có {vn.number(count)} trang tính, vượt giới hạn {vn.number(limit)} trang tính "
+            "của một tệp. Hãy xóa các trang tính không dùng đến hoặc tách thành nhiều tệp rồi gửi lại.")
+
+
+def _msg_cells(name: str, cells: int) -> str:
+    return (f"Các trang tính của tệp '{name}' cộng lại trải trên {vn.number(cells)} ô (từ ô A1 tới ô có "
+            f"dữ liệu xa nhất của mỗi trang), vượt giới hạn {vn.number(MAX_CELLS)} ô nên không đọc được. "
+            "Hãy xóa các trang tính không dùng đến và nội dung các ô thừa ở xa bảng (Ctrl+End trên từng "
+            "trang để tìm), hoặc tách thành nhiều tệp, rồi gửi lại.")
+
+
+def _msg_merged(name: str, merged: int) -> str:
+    return (f"Tệp '{name}' có {vn.number(merged)} vùng ô gộp (Merge), vượt giới hạn {vn.number(MAX_MERGED)} "
+            "nên không đọc được. Hãy bỏ gộp các ô không cần thiết (chọn vùng, bấm Merge & Center > "
+            "Unmerge Cells) rồi gửi lại.")
+
+
+def _msg_text(name: str, text: int) -> str:
+    return (f"Các ô của tệp '{name}' chứa khoảng {_mb(text)} chữ, vượt giới hạn {_mb(MAX_TEXT)} nên không "
+            "đọc được. Hãy xóa các trang tính, cột ghi chú không cần thiết hoặc tách thành nhiều tệp "
+            "rồi gửi lại.")
+
+
 def _msg_os(name: str) -> str:
     return (f"Không mở được tệp '{name}': tệp không tồn tại hoặc không có quyền đọc. Hãy kiểm tra "
             "lại đường dẫn và quyền truy cập tệp.")
@@ -122,17 +159,23 @@ def _msg_too_large(name: str, size: int, limit: int) -> str:
 
 # --- public entry point ---------------------------------------------------------------------------
 
-def read_workbook(path: str | Path, *, max_bytes: int = 20 * 2**20,
-                  max_uncompressed: int = 200 * 2**20) -> list[Sheet]:
-    """Every worksheet of the workbook at `path` (see the module docstring); raises ReadError."""
+def read_workbook(path: str | Path, *, max_bytes: int = 20 * 2**20, max_uncompressed: int = 200 * 2**20,
+                  max_sheets: int | None = None, head_rows: int = 0,
+                  wanted: Callable[[Sheet], bool] | None = None) -> list[Sheet]:
+    """Every worksheet of the workbook at `path` (see the module docstring); raises ReadError.
+    `max_sheets` None: settings.toml's [limits] max_sheets."""
     path = Path(path)
     name = path.name
+    if max_sheets is None:
+        max_sheets = settings.for_this_process().limits_max_sheets
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise ReadError("too_large", _msg_too_large(name, size, max_bytes))
         with path.open("rb") as f:
-            data = f.read(max_bytes + 1)  # the file may have grown since stat()
+            data = f.read(size + 1)  # not max_bytes: that would map 20 MB for any file
+            if len(data) > size:  # it has grown since stat(): past the limit it is refused below
+                data += f.read(max_bytes + 1 - len(data))
     except OSError as e:
         raise ReadError("unreadable", _msg_os(name)) from e
     if len(data) > max_bytes:
@@ -141,13 +184,16 @@ def read_workbook(path: str | Path, *, max_bytes: int = 20 * 2**20,
         raise ReadError("unreadable", f"Tệp '{name}' trống (0 byte). Hãy gửi lại tệp có nội dung.")
 
     if data.startswith(_ZIP_MAGICS):
-        last_row, last_col, has_workbook = _check_zip(data, name, max_uncompressed)
-        if last_row * last_col > MAX_CELLS:
-            raise ReadError("unreadable", _msg_far_cells(name, last_row, last_col))
+        try:
+            census = zip_census(data, max_uncompressed, max_cells=MAX_CELLS, max_text=MAX_TEXT)
+        except Expands as e:
+            raise ReadError("unreadable", _msg_expands(name, max_uncompressed)) from e
+        except Unreadable as e:
+            raise ReadError("unreadable", _msg_corrupt(name)) from e
         suffixes, native = (".xlsx", ".xlsm"), ".xlsx"
-        bad = _msg_corrupt(name) if has_workbook else _msg_not_workbook(name)
+        bad = _msg_corrupt(name) if census.has_workbook else _msg_not_workbook(name)
     elif data.startswith(_OLE_MAGIC):
-        cfb = _Cfb(data)
+        cfb = Cfb(data)
         streams = set(cfb.entries)
         if {"EncryptionInfo", "EncryptedPackage"} & streams:
             raise ReadError("encrypted", _msg_encrypted(name))
@@ -161,215 +207,64 @@ def read_workbook(path: str | Path, *, max_bytes: int = 20 * 2**20,
             # no directory to be found, or a file that ends before its workbook stream does (cut
             # short): calamine's reader panicked on those, printing a Rust backtrace on the console
             raise ReadError("unreadable", bad)
-        extent = _biff_extent(stream)
-        if extent is None:
-            raise ReadError("unreadable", _msg_corrupt(name))
-        if extent[0] * extent[1] > MAX_CELLS:
-            raise ReadError("unreadable", _msg_far_cells(name, *extent))
+        try:
+            census = biff_census(stream)
+        except Unreadable as e:
+            raise ReadError("unreadable", _msg_corrupt(name)) from e
     else:
         raise ReadError("unreadable", _msg_not_workbook(name))
+    _check_census(census, name, max_sheets)
 
     # calamine's from_path picks its reader from the extension (and its content sniffing hides
     # the .xls password error), so a file whose name lies is read through a copy named rightly.
+    read = dict(name=name, bad_message=bad, max_sheets=max_sheets, head_rows=head_rows, wanted=wanted)
     if path.suffix.lower() in suffixes:
-        return _read_calamine(path, name, bad)
+        return _read_calamine(path, **read)
     with tempfile.TemporaryDirectory(prefix="etl-read-") as tmp:
         alias = Path(tmp) / ("book" + native)
         try:
             alias.write_bytes(data)
         except OSError as e:
             raise ReadError("unreadable", _msg_os(name)) from e
-        return _read_calamine(alias, name, bad)
+        return _read_calamine(alias, **read)
 
 
-# --- zip-based workbooks (.xlsx, .xlsm) -----------------------------------------------------------
-
-def _col_key(letters: bytes) -> tuple[int, bytes]:
-    return len(letters), letters  # 'Z' < 'AA'
-
-
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
-def _check_zip(data: bytes, name: str, max_uncompressed: int) -> tuple[int, int, bool]:
-    """Refuse a corrupt zip or one that expands past `max_uncompressed` bytes.
-
-    Returns (last row, last column) holding a value in any XML part, both 1-based, and whether
-    the archive has the workbook part calamine looks for (xl/workbook.xml)."""
-    total = last_row = last_col = 0
-    far_letters = b"A"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_ZIP_MEMBERS:
-                raise ReadError("unreadable", _msg_corrupt(name))
-            if sum(i.file_size for i in infos) > max_uncompressed:
-                raise ReadError("unreadable", _msg_expands(name, max_uncompressed))
-            has_workbook = any(i.filename.lower() == "xl/workbook.xml" for i in infos)
-            for info in infos:
-                if info.is_dir():
-                    continue
-                # zipfile silently stops at the declared size, calamine's unzip does not: lift the
-                # declared size so a forged small one cannot hide a bomb (the CRC is still checked).
-                probe = copy.copy(info)
-                probe.file_size = max_uncompressed + 1
-                scan = info.filename.lower().endswith(".xml")
-                tail = b""
-                with zf.open(probe) as member:
-                    while chunk := member.read(_CHUNK):
-                        total += len(chunk)
-                        if total > max_uncompressed:
-                            raise ReadError("unreadable", _msg_expands(name, max_uncompressed))
-                        if scan:
-                            buf = tail + chunk
-                            refs = _CELL_REF.findall(buf)
-                            if refs:
-                                # thousands of refs, a few dozen distinct rows and columns
-                                letters, numbers = map(set, zip(*refs))
-                                far_letters = max(far_letters, *letters, key=_col_key)
-                                last_row = max(last_row, *map(int, numbers))
-                            tail = buf[-_REF_OVERLAP:]
-    except ReadError:
-        raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError,
-            RuntimeError, NotImplementedError, ValueError) as e:
-        # RuntimeError: a zip-level password; NotImplementedError: a compression Excel never uses.
-        raise ReadError("unreadable", _msg_corrupt(name)) from e
-    if last_row:
-        last_col = _col_number(far_letters)
-    return last_row, last_col, has_workbook
-
-
-# --- OLE2 compound files (.xls, and encrypted .xlsx) ----------------------------------------------
-
-_FREE_OR_END = 0xFFFFFFFA  # sector numbers at or above this are markers, not sectors
-
-
-class _Cfb:
-    """The directory and streams of an OLE2 compound file ([MS-CFB] §2.2-2.6), read leniently:
-    what is malformed is left out (calamine then reports the file), and every chain walk stops
-    after as many hops as the file has sectors, so a cycle ends. Reading the directory costs
-    microseconds; a stream is only read when asked for."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-        self.entries: dict[str, tuple[int, int, int]] = {}  # name -> (kind, first sector, size)
-        self.root: tuple[int, int] | None = None  # the mini stream: (first sector, size)
-        if len(data) < 512:
-            return
-        shift = struct.unpack_from("<H", data, 30)[0]
-        if shift not in (9, 12):
-            return
-        self.ssize = ssize = 1 << shift
-        self.n_sectors = len(data) // ssize
-        self.per_fat = ssize // 4
-        first_dir, = struct.unpack_from("<I", data, 48)
-        self.cutoff, self.first_minifat = struct.unpack_from("<II", data, 56)
-        first_difat, n_difat = struct.unpack_from("<II", data, 68)
-        self.fat_sectors = list(struct.unpack_from("<109I", data, 76))
-        sec, hops = first_difat, 0
-        while sec < _FREE_OR_END and hops < min(n_difat, self.n_sectors):
-            off = (sec + 1) * ssize
-            if off + ssize > len(data):
-                break
-            links = struct.unpack_from(f"<{self.per_fat}I", data, off)
-            self.fat_sectors.extend(links[:-1])
-            sec, hops = links[-1], hops + 1
-        for sec in self._chain(first_dir):
-            off = (sec + 1) * ssize
-            for entry in range(off, off + ssize, 128):
-                name_len = struct.unpack_from("<H", data, entry + 64)[0]
-                kind = data[entry + 66]
-                if kind in (1, 2, 5) and 2 <= name_len <= 64:  # storage, stream, root
-                    name = data[entry:entry + name_len - 2].decode("utf-16-le", "replace")
-                    first, size = struct.unpack_from("<II", data, entry + 116)  # size: low 32 bits
-                    self.entries.setdefault(name, (kind, first, size))
-                    if kind == 5:
-                        self.root = (first, size)
-
-    def _next(self, s: int) -> int:
-        idx, pos = divmod(s, self.per_fat)
-        if idx >= len(self.fat_sectors) or self.fat_sectors[idx] >= _FREE_OR_END:
-            return _FREE_OR_END
-        off = (self.fat_sectors[idx] + 1) * self.ssize + pos * 4
-        return struct.unpack_from("<I", self.data, off)[0] if off + 4 <= len(self.data) else _FREE_OR_END
-
-    def _chain(self, sec: int) -> list[int]:
-        out: list[int] = []
-        while sec < _FREE_OR_END and len(out) <= self.n_sectors and (sec + 2) * self.ssize <= len(self.data):
-            out.append(sec)
-            sec = self._next(sec)
-        return out
-
-    def _read(self, first: int, size: int) -> bytes:
-        return b"".join(self.data[(s + 1) * self.ssize:(s + 2) * self.ssize] for s in self._chain(first))[:size]
-
-    def stream(self, name: str) -> bytes:
-        """A stream's bytes (short streams live in the root's mini stream, in 64-byte sectors)."""
-        kind, first, size = self.entries[name]
-        if size >= self.cutoff or self.root is None:
-            return self._read(first, size)
-        mini = self._read(*self.root)
-        minifat = self._read(self.first_minifat, 1 << 31)
-        links = struct.unpack(f"<{len(minifat) // 4}I", minifat[:len(minifat) // 4 * 4])
-        out, sec = [], first
-        while sec < min(len(links), len(mini) // 64) and len(out) <= len(links):
-            out.append(mini[sec * 64:(sec + 1) * 64])
-            sec = links[sec]
-        return b"".join(out)[:size]
-
-
-# BIFF records naming a cell: (row, column) are their first two 16-bit fields. MULRK and
-# MULBLANK cover columns up to the one in their last two bytes.
-_BIFF_CELLS = {0x0006, 0x0406, 0x00BD, 0x00BE, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
-_BIFF_MULTI = {0x00BD, 0x00BE}
-_BIFF_BOF, _BIFF_DIMENSIONS = 0x0809, 0x0200
-
-
-def _biff_extent(stream: bytes) -> tuple[int, int] | None:
-    """The largest (rows, columns) from A1 that one sheet of a BIFF workbook stream claims,
-    from its cell records and its DIMENSIONS record; None for a DIMENSIONS whose first row is
-    after its last. calamine sizes its cell storage from these before reading a value: one
-    flipped byte asked it for 59 GB, and a failed allocation aborts the whole process."""
-    worst, rows, cols = (0, 0), 0, 0
-    pos, end = 0, len(stream)
-    head = struct.Struct("<HHHH").unpack_from  # type, size, and a cell's row and column
-    while pos + 8 <= end:  # thousands of records per sheet: this loop is kept lean
-        typ, size, r, c = head(stream, pos)
-        body, pos = pos + 4, pos + 4 + size
-        if pos > end:
-            break
-        if typ in _BIFF_CELLS and size >= 4:
-            if typ in _BIFF_MULTI and size >= 6:
-                c = max(c, struct.unpack_from("<H", stream, pos - 2)[0])
-            if r >= rows or c >= cols:
-                rows, cols = max(rows, r + 1), max(cols, c + 1)
-                if rows * cols > worst[0] * worst[1]:
-                    worst = (rows, cols)
-        elif typ == _BIFF_BOF:
-            rows = cols = 0
-        elif typ == _BIFF_DIMENSIONS and size >= 10:
-            r1, r2, c1, c2 = struct.unpack_from("<IIHH" if size >= 14 else "<HHHH", stream, body)
-            if r1 > r2 or c1 > c2:  # calamine's row count would wrap around to billions
-                return None
-            rows, cols = max(rows, r2), max(cols, c2)
-            if rows * cols > worst[0] * worst[1]:
-                worst = (rows, cols)
-    return worst
+def _check_census(census: Census, name: str, max_sheets: int) -> None:
+    """Refuse a workbook whose counts (etl.ingest.scan) exceed a limit, the sheet count first."""
+    if census.worksheets > max_sheets:
+        raise ReadError("too_many_sheets", _msg_too_many_sheets(name, census.worksheets, max_sheets))
+    rows, cols = census.largest
+    if rows * cols > MAX_CELLS:  # one sheet alone: name how far it reaches
+        raise ReadError("unreadable", _msg_far_cells(name, rows, cols))
+    if census.cells > MAX_CELLS:
+        raise ReadError("unreadable", _msg_cells(name, census.cells))
+    if census.merged > MAX_MERGED:
+        raise ReadError("unreadable", _msg_merged(name, census.merged))
+    if census.text > MAX_TEXT:
+        raise ReadError("unreadable", _msg_text(name, census.text))
 
 
 # --- cells ----------------------------------------------------------------------------------------
 
-def _read_calamine(path: Path, name: str, bad_message: str) -> list[Sheet]:
+def _read_calamine(path: Path, *, name: str, bad_message: str, max_sheets: int, head_rows: int,
+                   wanted: Callable[[Sheet], bool] | None) -> list[Sheet]:
+    sheets: list[Sheet] = []
+    cells = 0
+    strings: dict[str, str] = {}  # one object per distinct text (a shared string may fill every cell)
     try:
         with calamine.CalamineWorkbook.from_path(str(path)) as book:
-            sheets = [_to_sheet(book.get_sheet_by_name(meta.name), name)
-                      for meta in book.sheets_metadata
-                      if meta.typ == calamine.SheetTypeEnum.WorkSheet]  # no chart/dialog/macro
+            names = [meta.name for meta in book.sheets_metadata
+                     if meta.typ == calamine.SheetTypeEnum.WorkSheet]  # no chart/dialog/macro
+            if len(names) > max_sheets:
+                raise ReadError("too_many_sheets", _msg_too_many_sheets(name, len(names), max_sheets))
+            for sheet_name in names:
+                sheet = book.get_sheet_by_name(sheet_name)
+                if sheet.end is not None:
+                    cells += (sheet.end[0] + 1) * (sheet.end[1] + 1)
+                    if cells > MAX_CELLS:
+                        raise ReadError("unreadable", _msg_cells(name, cells))
+                sheets.append(_to_sheet(sheet, strings, head_rows if wanted else 0, wanted))
+                del sheet  # calamine's copy of the cells goes before the next sheet is built
     except calamine.PasswordError as e:  # an .xls with a FILEPASS record
         raise ReadError("encrypted", _msg_encrypted(name)) from e
     except (calamine.CalamineError, OSError, ValueError, OverflowError, UnicodeError) as e:
@@ -381,26 +276,38 @@ def _read_calamine(path: Path, name: str, bad_message: str) -> list[Sheet]:
         if type(e).__name__ != "PanicException":
             raise
         raise ReadError("unreadable", bad_message) from e
-    if not any(v is not None for s in sheets for row in s.rows for v in row):
+    # a sheet cut to its first rows has a value further down (calamine's extent reaches there)
+    if all(s.complete for s in sheets) and not any(v is not None for s in sheets for row in s.rows for v in row):
         raise ReadError("unreadable", _msg_empty(name))
     return sheets
 
 
-def _to_sheet(sheet: calamine.CalamineSheet, name: str) -> Sheet:
+def _to_sheet(sheet: calamine.CalamineSheet, strings: dict[str, str], head_rows: int,
+              wanted: Callable[[Sheet], bool] | None) -> Sheet:
+    """The sheet anchored at A1; with `head_rows`, only those rows unless `wanted` takes them."""
     if sheet.end is None:  # no value at all
         return Sheet(sheet.name, [], ())
     height, width = sheet.end[0] + 1, sheet.end[1] + 1
-    if height * width > MAX_CELLS:  # the .xls path has no earlier check
-        raise ReadError("unreadable", _msg_far_cells(name, height, width))
-    # skip_empty_area=False anchors the grid at A1; calamine writes '' for an empty cell.
-    rows = [[None if v == "" else v for v in row]
-            for row in sheet.to_python(skip_empty_area=False)]
-    for row in rows:
-        if len(row) < width:
-            row.extend([None] * (width - len(row)))
-    merged = tuple(
-        (r1, c1, min(r2, height - 1), min(c2, width - 1))
-        for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or ())
-        if r1 < height and c1 < width
-    )
-    return Sheet(sheet.name, rows, merged)
+    ranges = sheet.merged_cell_ranges or ()
+    if head_rows and height > head_rows:
+        # skip_empty_area=False anchors the grid at A1; calamine writes '' for an empty cell.
+        head = Sheet(sheet.name, [_cells(row, strings) for row in sheet.to_python(skip_empty_area=False, nrows=head_rows)],
+                     _clip(ranges, head_rows, width), complete=False)
+        if not wanted(head):
+            return head
+    # iter_rows gives one row at a time, from row 1 but from the sheet's first used column
+    lines = islice(sheet.iter_rows(), height)
+    if pad := [None] * sheet.start[1]:
+        rows = [pad + _cells(row, strings) for row in lines]
+    else:
+        rows = [_cells(row, strings) for row in lines]
+    return Sheet(sheet.name, rows, _clip(ranges, height, width))
+
+
+def _cells(row: list, strings: dict[str, str]) -> list:
+    return [None if v == "" else strings.setdefault(v, v) if type(v) is str else v for v in row]
+
+
+def _clip(ranges, height: int, width: int) -> tuple[tuple[int, int, int, int], ...]:
+    return tuple((r1, c1, min(r2, height - 1), min(c2, width - 1))
+                 for (r1, c1), (r2, c2) in ranges if r1 < height and c1 < width)

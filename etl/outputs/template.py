@@ -1,7 +1,9 @@
 """The blank monthly report a commune fills in (SPEC §1.2, §4 `template`).
 
 Takes a DuckDB connection exposing the SPEC §5 views `units_commune` and `units_branch`, a
-commune code and a period 'YYYY-MM'; writes an .xlsx workbook and returns its path:
+commune code and a period 'YYYY-MM'; writes an .xlsx workbook and returns its path. Its sheets,
+columns, headers, types, lists and widths are those of the monthly forms in
+etl/ingest/forms/spec.py (a field added there is a column here, with its validation):
 - 'Thông tin chung': the cover's label/value pairs (commune, month, year pre-filled) and short
   filling instructions;
 - '1. Hội nghị cấp ủy': empty rows for the month's committee meetings;
@@ -19,7 +21,6 @@ import calendar
 import difflib
 import re
 import textwrap
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +32,10 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from etl.ingest.forms.spec import (ANNUAL_RATINGS, BOOL, BRANCH_MEETINGS, CHOICE, COMMITTEE, COVER_LABELS,
+                                   COVER_SHEET, DATE, INT, MONTHLY_FORMS, RECRUITMENT, YES_NO, Field, Form,
+                                   labels)
+
 
 class TemplateError(Exception):
     """The template cannot be made; the message is Vietnamese and says what to fix."""
@@ -38,112 +43,43 @@ class TemplateError(Exception):
 
 # --- Vietnamese texts, kept together for review -------------------------------------------
 
-COVER_SHEET = "Thông tin chung"
-COMMITTEE_SHEET = "1. Hội nghị cấp ủy"
-BRANCH_SHEET = "2. Sinh hoạt chi bộ"
-RECRUITMENT_SHEET = "3. Phát triển đảng viên"
-RATINGS_SHEET = "4. Xếp loại cuối năm"
-
-COVER_LABELS = ("Đảng bộ", "Tháng", "Năm", "Ngày lập", "Người lập",
-                "Ngày triển khai nhiệm vụ tháng sau cho chi bộ")
-
-YES_NO = ("Có", "Không")
-BODIES = ("Ban Chấp hành", "Ban Thường vụ", "Thường trực")
-FORMS_OF_MEETING = ("Thường kỳ", "Bất thường")
-QUALITY = ("Tốt", "Khá", "Trung bình", "Kém")
-RATINGS = ("Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm vụ", "Hoàn thành nhiệm vụ",
-           "Không hoàn thành nhiệm vụ")
-
 # Lines of the cover's instructions. None may begin with a cover label ("Tháng", "Năm",
 # "Ngày lập"...): the loader finds the cover by its labels and must not take these for one.
+# {lists} is filled with the columns that offer a list, named by their headers.
 INSTRUCTIONS = (
     "HƯỚNG DẪN ĐIỀN BÁO CÁO",
     "- Điền số liệu vào các biểu 1, 2, 3 (biểu 4 chỉ có ở báo cáo cuối năm), rồi gửi lại Ban Tổ chức.",
     "- Ghi ngày theo dạng ngày/tháng/năm (dd/mm/yyyy); ô số chỉ ghi số nguyên, không ghi chữ.",
-    "- Các cột Có/Không, Hội nghị, Hình thức, Tự đánh giá chất lượng, Xếp loại: chọn trong danh sách của ô.",
+    "- Các cột {lists}: chọn trong danh sách của ô.",
     "- Không đổi tên, không xóa, không thêm cột; không đổi mã và tên chi bộ đã ghi sẵn (nền xám).",
     "- Biểu 1: mỗi hội nghị một dòng; họp nhiều hơn số dòng có sẵn thì chèn thêm dòng.",
     "- Biểu 2: chi bộ không sinh hoạt trong tháng chọn \"Không\", vẫn ghi tổng số đảng viên.",
     "- Biểu 3: ô để trống được tính là 0. Không thêm dòng tổng cộng ở các biểu.",
     "- Ô ngày triển khai nhiệm vụ: ngày gửi nghị quyết, nhiệm vụ tháng sau cho bí thư các chi bộ.",
 )
+# The line under each sheet's title, by form key; {field key} is that field's header.
 NOTES = {
-    COMMITTEE_SHEET: "(Mỗi hội nghị cấp ủy trong tháng ghi một dòng)",
-    BRANCH_SHEET: "(Mỗi chi bộ một dòng; không sửa mã, tên chi bộ)",
-    RECRUITMENT_SHEET: "(Số liệu trong tháng; cột Đảng viên đi làm ăn xa ghi số có đến cuối tháng; ô trống là 0)",
-    RATINGS_SHEET: "(Xếp loại tổ chức đảng chọn trong danh sách; các cột sau ghi số đảng viên được xếp loại ở từng mức)",
+    COMMITTEE.key: "(Mỗi hội nghị cấp ủy trong tháng ghi một dòng)",
+    BRANCH_MEETINGS.key: "(Mỗi chi bộ một dòng; không sửa mã, tên chi bộ)",
+    RECRUITMENT.key: "(Số liệu trong tháng; cột {working_away} ghi số có đến cuối tháng; ô trống là 0)",
+    ANNUAL_RATINGS.key: "({org_rating} chọn trong danh sách; các cột sau ghi số đảng viên được xếp loại ở từng mức)",
 }
-HEADINGS = {
-    COMMITTEE_SHEET: "BIỂU 1. HỘI NGHỊ CẤP ỦY",
-    BRANCH_SHEET: "BIỂU 2. SINH HOẠT CHI BỘ",
-    RECRUITMENT_SHEET: "BIỂU 3. PHÁT TRIỂN ĐẢNG VIÊN",
-    RATINGS_SHEET: "BIỂU 4. XẾP LOẠI CUỐI NĂM",
-}
+HEADING = "BIỂU {title}"  # the sheet's title row: 'BIỂU 1. HỘI NGHỊ CẤP ỦY'
 LIST_ERROR = "Giá trị không có trong danh sách. Hãy chọn một giá trị trong danh sách của ô."
 COUNT_ERROR = "Hãy ghi một số nguyên không âm (0, 1, 2, ...)."
-MEMBERS_ERROR = "Số ủy viên phải là số nguyên từ 1 trở lên."
+MINIMUM_ERROR = "{header} phải là số nguyên từ {minimum} trở lên."
 DATE_ERROR = "Hãy ghi ngày theo dạng dd/mm/yyyy, ví dụ 05/03/2024."
 MONTH_ERROR = "Tháng phải là số nguyên từ 1 đến 12."
 YEAR_ERROR = "Năm phải ghi đủ 4 chữ số, ví dụ 2024."
 
 
-# --- Columns of the tables (headers exactly as SPEC §1.2) ----------------------------------
+# --- What the forms do not say ------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Column:
-    header: str
-    width: float
-    kind: str = "text"  # text | date | count | count1 | choice | prefilled
-    choices: tuple[str, ...] = ()
-
-
-def _yes_no(header: str, width: float = 12) -> Column:
-    return Column(header, width, "choice", YES_NO)
-
-
-COMMITTEE_COLUMNS = (
-    Column("Ngày họp", 13, "date"),
-    Column("Hội nghị", 16, "choice", BODIES),
-    Column("Hình thức", 12, "choice", FORMS_OF_MEETING),
-    Column("Số ủy viên", 9, "count1"),
-    Column("Số có mặt", 9, "count"),
-    _yes_no("Ban hành nghị quyết/kết luận", 15),
-    Column("Số hiệu văn bản", 15),
-    Column("Ngày ban hành", 13, "date"),
-    _yes_no("Cấp ủy cấp trên dự", 11),
-    Column("Ghi chú", 22),
-)
-BRANCH_COLUMNS = (
-    Column("Mã chi bộ", 11, "prefilled"),
-    Column("Tên chi bộ", 28, "prefilled"),
-    Column("Tổng số đảng viên", 10, "count"),
-    Column("Số đảng viên được miễn sinh hoạt", 12, "count"),
-    _yes_no("Sinh hoạt thường kỳ", 11),
-    Column("Ngày sinh hoạt", 13, "date"),
-    Column("Số đảng viên dự", 10, "count"),
-    _yes_no("Sinh hoạt chuyên đề", 11),
-    Column("Chủ đề chuyên đề", 22),
-    _yes_no("Cấp ủy viên cấp trên dự", 11),
-    Column("Tự đánh giá chất lượng", 13, "choice", QUALITY),
-    Column("Ghi chú", 16),
-)
-RECRUITMENT_COLUMNS = (
-    Column("Tên chi bộ", 28, "prefilled"),
-    Column("Quần chúng học lớp nhận thức về Đảng", 15, "count"),
-    Column("Kết nạp mới", 11, "count"),
-    Column("Công nhận chính thức", 12, "count"),
-    Column("Chuyển đến", 11, "count"),
-    Column("Chuyển đi", 11, "count"),
-    Column("Từ trần", 10, "count"),
-    Column("Xóa tên, khai trừ, ra khỏi Đảng", 14, "count"),
-    Column("Đảng viên đi làm ăn xa", 12, "count"),
-)
-RATINGS_COLUMNS = (
-    Column("Tên chi bộ", 28, "prefilled"),
-    Column("Xếp loại tổ chức đảng", 30, "choice", RATINGS),
-    *(Column(level, 15, "count") for level in RATINGS),
-)
-COMMITTEE_BLANK_ROWS = 8
+DECEMBER_ONLY = {ANNUAL_RATINGS.key}  # sheet 4 belongs to the December report (SPEC §1.2)
+BLANK_ROWS = 8  # rows of a form with no unit field (committee meetings): one per meeting
+# Fields the registry fills in, in a form with a unit field: the branch's code and name (the
+# order of _branches' columns).
+BRANCH_KEYS = ("branch_code", "branch_name")
 
 # --- Look ---------------------------------------------------------------------------------
 
@@ -159,6 +95,7 @@ BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 DATE_FORMAT = "dd/mm/yyyy"
 HEADER_ROW = 4  # rows 1-3: commune, sheet title, note
 LINE_HEIGHT = 16.5  # points per line of 12 pt text
+DATE_WIDTH = 13  # the narrowest column: a date written dd/mm/yyyy
 
 
 # --- Registry -----------------------------------------------------------------------------
@@ -215,15 +152,22 @@ def _commune_title(name: str, kind: str | None) -> str:
 
 # --- Writing ------------------------------------------------------------------------------
 
-def _validation(column: Column) -> DataValidation | None:
-    if column.kind == "choice":
-        dv = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"',
+def _choices(field: Field) -> list[str]:
+    """The values a column's drop-down list offers, or [] for a column without one."""
+    if field.kind == BOOL:
+        return list(YES_NO)
+    return labels(field.choices or {}) if field.kind == CHOICE else []
+
+
+def _validation(field: Field) -> DataValidation | None:
+    if choices := _choices(field):
+        dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
                             allow_blank=True, error=LIST_ERROR)
-    elif column.kind in ("count", "count1"):
-        low = "1" if column.kind == "count1" else "0"
-        dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1=low, allow_blank=True,
-                            error=MEMBERS_ERROR if column.kind == "count1" else COUNT_ERROR)
-    elif column.kind == "date":
+    elif field.kind == INT:
+        error = MINIMUM_ERROR.format(header=field.header, minimum=field.minimum) if field.minimum else COUNT_ERROR
+        dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1=str(field.minimum),
+                            allow_blank=True, error=error)
+    elif field.kind == DATE:
         # Excel stores a date validation bound as a serial day number.
         dv = DataValidation(type="date", operator="greaterThanOrEqual",
                             formula1=str(int(to_excel(date(2000, 1, 1)))), allow_blank=True, error=DATE_ERROR)
@@ -232,6 +176,17 @@ def _validation(column: Column) -> DataValidation | None:
     dv.errorTitle = "Giá trị không hợp lệ"
     dv.showErrorMessage = True
     return dv
+
+
+def _width(field: Field) -> float:
+    """The spec's width for the column, or one that holds the header on three lines and the
+    longest list value on one."""
+    if field.width:
+        return field.width
+    width = max(DATE_WIDTH, max((len(c) + 3 for c in _choices(field)), default=0))
+    while _wrapped_lines(field.header, width) > 3:
+        width += 1
+    return width
 
 
 def _wrapped_lines(text: str, width: float, bold: bool = True) -> int:
@@ -258,34 +213,43 @@ def _print_setup(ws: Worksheet, header: str, title_rows: str | None = None) -> N
     ws.oddFooter.center.text = "Trang &P/&N"
 
 
-def _write_cover(ws: Worksheet, name: str, year: int, month: int) -> None:
+def _instructions(forms: tuple[Form, ...]) -> list[str]:
+    """INSTRUCTIONS, {lists} being 'Có/Không' and the list columns' headers in the forms' order."""
+    fields = [f for form in forms for f in form.fields]
+    lists = ["/".join(YES_NO)] if any(f.kind == BOOL for f in fields) else []
+    lists += dict.fromkeys(f.header for f in fields if f.kind == CHOICE)
+    return [line.format(lists=", ".join(lists)) for line in INSTRUCTIONS]
+
+
+def _write_cover(ws: Worksheet, name: str, year: int, month: int, forms: tuple[Form, ...]) -> None:
     ws["A1"] = "BÁO CÁO CÔNG TÁC XÂY DỰNG ĐẢNG"
     ws["A1"].font = TITLE
     ws.merge_cells("A1:B1")
     ws["A1"].alignment = Alignment(horizontal="center")
-    values = {"Đảng bộ": name, "Tháng": month, "Năm": year}
+    values = {"commune": name, "month": month, "year": year}
     first = 3
-    for i, label in enumerate(COVER_LABELS):
-        row = first + i
-        a, b = ws.cell(row, 1, label), ws.cell(row, 2, values.get(label))
+    rows = {}  # cover key -> row
+    for row, label in enumerate(labels(COVER_LABELS), start=first):
+        key = COVER_LABELS[label]
+        rows[key] = row
+        a, b = ws.cell(row, 1, label), ws.cell(row, 2, values.get(key))
         a.font, b.font = BOLD, FONT
         a.border = b.border = BORDER
         a.alignment = Alignment(vertical="center", wrap_text=True)
         b.alignment = Alignment(horizontal="left", vertical="center")
-        if label in values:
+        if key in values:
             b.fill = PREFILLED_FILL
         if label.startswith("Ngày"):
             b.number_format = DATE_FORMAT
-            _cover_validation(ws, _validation(Column(label, 0, "date")), b.coordinate)
+            _cover_validation(ws, _validation(Field(key, label, DATE)), b.coordinate)
         ws.row_dimensions[row].height = LINE_HEIGHT * _wrapped_lines(label, 40) + 4
     _cover_validation(ws, DataValidation(type="whole", operator="between", formula1="1", formula2="12",
-                                         error=MONTH_ERROR, showErrorMessage=True),
-                      f"B{first + COVER_LABELS.index('Tháng')}")
+                                         error=MONTH_ERROR, showErrorMessage=True), f"B{rows['month']}")
     _cover_validation(ws, DataValidation(type="whole", operator="between", formula1="1900",
                                          formula2="2100", error=YEAR_ERROR, showErrorMessage=True),
-                      f"B{first + COVER_LABELS.index('Năm')}")
-    row = first + len(COVER_LABELS) + 1
-    for i, line in enumerate(INSTRUCTIONS):
+                      f"B{rows['year']}")
+    row = max(rows.values()) + 2
+    for i, line in enumerate(_instructions(forms)):
         cell = ws.cell(row + i, 1, line)
         cell.font = BOLD if i == 0 else FONT
         # Merged over both columns so the text wraps within the printed width.
@@ -302,45 +266,48 @@ def _cover_validation(ws: Worksheet, dv: DataValidation, ref: str) -> None:
     dv.add(ref)
 
 
-def _write_table(ws: Worksheet, commune_title: str, columns: tuple[Column, ...],
-                 rows: list[dict[str, str]], print_header: str, freeze_columns: int) -> None:
-    """Title rows, the header row at HEADER_ROW, then one row per entry of `rows` (values of
-    the pre-filled columns by header; an empty dict is a blank row)."""
-    last_col = get_column_letter(len(columns))
-    for row, text, font in ((1, commune_title, BOLD), (2, HEADINGS[ws.title], TITLE), (3, NOTES[ws.title], ITALIC)):
+def _write_table(ws: Worksheet, commune_title: str, form: Form, rows: list[dict[str, str]],
+                 print_header: str) -> None:
+    """Title rows, the header row at HEADER_ROW, then one row per entry of `rows` (the values of
+    the pre-filled fields by key; an empty dict is a blank row)."""
+    last_col = get_column_letter(len(form.fields))
+    note = NOTES.get(form.key, "").format(**{f.key: f.header for f in form.fields})
+    for row, text, font in ((1, commune_title, BOLD), (2, HEADING.format(title=form.title.upper()), TITLE),
+                            (3, note, ITALIC)):
         cell = ws.cell(row, 1, text)
         cell.font = font
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.merge_cells(f"A{row}:{last_col}{row}")
     first, last = HEADER_ROW + 1, HEADER_ROW + len(rows)
+    prefilled = [f.key for f in form.fields if form.unit_field and f.key in BRANCH_KEYS]
     header_lines = 1
-    for j, column in enumerate(columns, start=1):
+    for j, field in enumerate(form.fields, start=1):
         letter = get_column_letter(j)
-        width = column.width
-        if column.kind == "prefilled":  # widen the name column to its longest value
-            width = min(45, max([width] + [len(r.get(column.header, "")) + 2 for r in rows]))
+        width = _width(field)
+        if field.key in prefilled:  # widen the name column to its longest value
+            width = min(45, max([width] + [len(r.get(field.key, "")) + 2 for r in rows]))
         ws.column_dimensions[letter].width = width
-        header_lines = max(header_lines, _wrapped_lines(column.header, width))
-        cell = ws.cell(HEADER_ROW, j, column.header)
+        header_lines = max(header_lines, _wrapped_lines(field.header, width))
+        cell = ws.cell(HEADER_ROW, j, field.header)
         cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for r, values in enumerate(rows, start=first):
             cell = ws.cell(r, j)
             cell.font, cell.border = FONT, BORDER
-            if column.kind == "prefilled":
+            if field.key in prefilled:
                 # Codes are text ("001" must stay "001"), hence the text format.
-                cell.value, cell.fill, cell.number_format = values.get(column.header), PREFILLED_FILL, "@"
+                cell.value, cell.fill, cell.number_format = values.get(field.key), PREFILLED_FILL, "@"
                 cell.alignment = Alignment(vertical="center")
-            elif column.kind == "date":
+            elif field.kind == DATE:
                 cell.number_format = DATE_FORMAT
                 cell.alignment = Alignment(horizontal="center")
-            elif column.kind in ("count", "count1"):
+            elif field.kind == INT:
                 cell.number_format = "0"
-            elif column.kind == "choice":
+            elif _choices(field):
                 cell.alignment = Alignment(horizontal="center")
             else:
                 cell.number_format = "@"
-        dv = _validation(column)
+        dv = _validation(field)
         if dv is not None and rows:
             ws.add_data_validation(dv)
             dv.add(f"{letter}{first}:{letter}{last}")
@@ -349,7 +316,7 @@ def _write_table(ws: Worksheet, commune_title: str, columns: tuple[Column, ...],
     ws.row_dimensions[HEADER_ROW].height = LINE_HEIGHT * header_lines + 6
     for r in range(first, last + 1):
         ws.row_dimensions[r].height = 21
-    ws.freeze_panes = ws.cell(first, freeze_columns + 1)
+    ws.freeze_panes = ws.cell(first, len(prefilled) + 1)
     _print_setup(ws, print_header, f"{HEADER_ROW}:{HEADER_ROW}")
 
 
@@ -366,6 +333,7 @@ def _values_only(wb: Workbook) -> None:
 
 def write_template(con: duckdb.DuckDBPyConnection, commune_code: str, period: str, path: Path) -> Path:
     """Write the blank report of `commune_code` for `period` ('YYYY-MM') to `path`; return it."""
+    forms = MONTHLY_FORMS  # looked up at each call: a test sets this module's name to copies of the forms
     year, month = _parse_period(period)
     first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     name, kind = _commune(con, commune_code, first, last)
@@ -376,17 +344,13 @@ def write_template(con: duckdb.DuckDBPyConnection, commune_code: str, period: st
     wb = Workbook()
     cover = wb.active
     cover.title = COVER_SHEET
-    _write_cover(cover, name, year, month)
-    by_name = [{"Tên chi bộ": b_name} for _, b_name in branches]
-    tables = [
-        (COMMITTEE_SHEET, COMMITTEE_COLUMNS, [{} for _ in range(COMMITTEE_BLANK_ROWS)], 0),
-        (BRANCH_SHEET, BRANCH_COLUMNS, [{"Mã chi bộ": c, "Tên chi bộ": n} for c, n in branches], 2),
-        (RECRUITMENT_SHEET, RECRUITMENT_COLUMNS, by_name, 1),
-    ]
-    if month == 12:
-        tables.append((RATINGS_SHEET, RATINGS_COLUMNS, by_name, 1))
-    for sheet, columns, rows, freeze in tables:
-        _write_table(wb.create_sheet(sheet), title, columns, rows, print_header, freeze)
+    _write_cover(cover, name, year, month, forms)
+    by_branch = [dict(zip(BRANCH_KEYS, branch)) for branch in branches]
+    for form in forms:
+        if form.key in DECEMBER_ONLY and month != 12:
+            continue
+        rows = by_branch if form.unit_field else [{} for _ in range(BLANK_ROWS)]
+        _write_table(wb.create_sheet(form.title), title, form, rows, print_header)
     wb.properties.title = f"Báo cáo tháng {month:02d}/{year} - {name}"
     wb.properties.creator = "Ban Tổ chức"
     _values_only(wb)

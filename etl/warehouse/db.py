@@ -18,8 +18,19 @@ from etl.warehouse import transaction
 
 HERE = Path(__file__).parent
 DEFAULT_DB = Path("data/warehouse.duckdb")
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 LOCK_WAIT_SECONDS = 30.0
+
+
+PRIVATE_UMASK = 0o077  # files 0600, folders 0700
+
+
+def keep_private() -> None:
+    """Every file and folder this process creates from now on is its owner's only: the warehouse
+    and its write-ahead log, the login file, the dashboard's snapshot copies, the folders made for
+    them, exports and sample reports. DuckDB creates its files itself, so the process's umask is
+    the one place to say it; the entry points call this first (files made before keep their mode)."""
+    os.umask(PRIVATE_UMASK)
 
 
 class WarehouseBusy(Exception):
@@ -117,7 +128,8 @@ def _v2_accounts(con) -> None:
 
 # Schema version steps: version -> function(con). Version 1 is schema.sql itself.
 MIGRATIONS: dict = {2: _v2_accounts,
-                    3: lambda con: con.execute(_sql("sql/migrations/003_confirmations.sql"))}  # etl.access.confirm
+                    3: lambda con: con.execute(_sql("sql/migrations/003_confirmations.sql")),  # etl.access.confirm
+                    4: lambda con: con.execute(_sql("sql/migrations/004_password_change.sql"))}  # etl.access.accounts
 
 
 def current_hashes(con) -> set[str]:

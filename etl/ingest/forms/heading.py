@@ -89,6 +89,16 @@ def _titles(sheet, rows: int, heading: Heading) -> None:
             heading.titles.append(Found(text.clean(v), sheet.name, r, c, "title"))
 
 
+def _is_cover(pairs: dict[str, Found]) -> bool:
+    """A cover holds at least two of its labels (commune, month, year) and no table."""
+    return len({"commune", "month", "year"} & pairs.keys()) >= 2
+
+
+def is_cover(sheet) -> bool:
+    """Whether `sheet` (its first COVER_ROWS rows are enough) can be the cover."""
+    return _is_cover(_cover_pairs(sheet, COVER_ROWS))
+
+
 def read_heading(sheets, tables) -> Heading:
     """`tables`: every Table found in the workbook (their header rows bound the title area)."""
     heading = Heading()
@@ -97,9 +107,8 @@ def read_heading(sheets, tables) -> Heading:
         is_table = sheet.name in header_row
         limit = header_row.get(sheet.name, COVER_ROWS)
         pairs = _cover_pairs(sheet, limit)
-        # A cover is a sheet without a table holding at least two of its labels; a table sheet
-        # may carry the same labels ("Đảng bộ: ...", "Tháng: 3") above its header.
-        if is_table or len({"commune", "month", "year"} & pairs.keys()) >= 2:
+        # A table sheet may carry the cover's labels ("Đảng bộ: ...", "Tháng: 3") above its header.
+        if is_table or _is_cover(pairs):
             for k, f in pairs.items():
                 heading.cover.setdefault(k, f)
             _titles(sheet, limit, heading)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from etl import text
-from etl.ingest.forms.spec import BOOL, CHOICE, DATE, INT, TEXT, UNIT, Field
+from etl.ingest.forms.spec import BOOL, CHOICE, DATE, INT, TEXT, UNIT, Field, labels
 from etl.ingest.forms.table import Table
 from etl.problems import Problem, at
 
@@ -23,10 +23,7 @@ class Record:
 
 def choice_labels(field: Field) -> list[str]:
     """One display label per code, in the order the spec lists them (first spelling wins)."""
-    seen: dict = {}
-    for label, code in (field.choices or {}).items():
-        seen.setdefault(code, label)
-    return list(seen.values())
+    return labels(field.choices or {})
 
 
 HINTS = {

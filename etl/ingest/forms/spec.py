@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 # Field types
 TEXT, INT, DATE, BOOL, CHOICE, UNIT = "text", "int", "date", "bool", "choice", "unit"
 
-YES_NO = "Có / Không"
+# What a yes/no column offers in the blank template; text.parse_yes_no reads many more ways of ticking.
+YES_NO = ("Có", "Không")
 
 BODIES = {
     "Ban Chấp hành": "BCH", "BCH": "BCH", "Đảng ủy": "BCH", "Hội nghị đảng ủy": "BCH",
@@ -47,6 +48,15 @@ CATEGORIES = {
 CATEGORY_CHOICES = {**{code: code for code in CATEGORIES}, **{n: c for c, n in CATEGORIES.items()}}
 
 
+def labels(names: dict) -> list[str]:
+    """One name per value of `names` (name -> value), in the order it lists them: the first
+    spelling of each value is the one templates offer and messages suggest."""
+    first: dict = {}
+    for name, value in names.items():
+        first.setdefault(value, name)
+    return list(first.values())
+
+
 @dataclass(frozen=True)
 class Field:
     key: str
@@ -58,6 +68,8 @@ class Field:
     choices: dict | None = None
     default: object = None
     summable: bool = False  # cross-checked against a totals row
+    minimum: int = 0  # INT: the least valid value (the template's validation; below 0 is `negative`)
+    width: float | None = None  # column width in the blank template; None: fitted to the header
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -72,89 +84,92 @@ class Form:
     fields: tuple[Field, ...]
     anchors: tuple[str, ...]  # field keys that must all be found to recognise the table
     unit_field: str | None = None  # the field naming a branch: duplicates are checked on it
-    fields_by_key: dict = field(default_factory=dict, compare=False, repr=False)
+    # Filled from `fields`, never passed: dataclasses.replace(form, fields=...) gets its own.
+    fields_by_key: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self):
         self.fields_by_key.update({f.key: f for f in self.fields})
 
 
-def _count(key, header, *aliases):
-    return Field(key, header, INT, default=0, aliases=aliases, summable=True)
+def _count(key, header, *aliases, width=None):
+    return Field(key, header, INT, default=0, aliases=aliases, summable=True, width=width)
 
 
 COMMITTEE = Form("committee_meetings", "monthly", "1. Hội nghị cấp ủy", (
-    Field("meeting_date", "Ngày họp", DATE, required=True,
+    Field("meeting_date", "Ngày họp", DATE, width=13, required=True,
           aliases=("Ngày hội nghị", "Ngày tổ chức", "Thời gian họp", "Ngày họp hội nghị")),
-    Field("body", "Hội nghị", CHOICE, required=True, choices=BODIES,
+    Field("body", "Hội nghị", CHOICE, width=16, required=True, choices=BODIES,
           aliases=("Loại hội nghị", "Cấp họp", "Hội nghị cấp ủy", "Cơ quan họp")),
-    Field("regular", "Hình thức", CHOICE, choices=FORMS_OF_MEETING, default=True,
+    Field("regular", "Hình thức", CHOICE, width=12, choices=FORMS_OF_MEETING, default=True,
           aliases=("Hình thức hội nghị", "Thường kỳ/Bất thường", "Hình thức họp")),
-    Field("members_total", "Số ủy viên", INT, required=True,
+    Field("members_total", "Số ủy viên", INT, width=9, minimum=1, required=True,
           aliases=("Tổng số ủy viên", "Số cấp ủy viên", "Số ủy viên hiện có", "Tổng số UV")),
-    Field("members_present", "Số có mặt", INT, required=True,
+    Field("members_present", "Số có mặt", INT, width=9, required=True,
           aliases=("Số ủy viên có mặt", "Có mặt", "Số ủy viên dự", "Số UV có mặt", "Số dự")),
-    Field("conclusion_issued", "Ban hành nghị quyết/kết luận", BOOL, required=True,
+    Field("conclusion_issued", "Ban hành nghị quyết/kết luận", BOOL, width=15, required=True,
           aliases=("Ban hành nghị quyết, kết luận", "Ban hành kết luận", "Ban hành nghị quyết",
                    "Có ban hành nghị quyết/kết luận", "Nghị quyết/kết luận",
                    "Ban hành nghị quyết/kết luận Có/Không")),
-    Field("conclusion_ref", "Số hiệu văn bản", aliases=(
+    Field("conclusion_ref", "Số hiệu văn bản", width=15, aliases=(
         "Số hiệu", "Số văn bản", "Số hiệu nghị quyết/kết luận", "Ban hành nghị quyết/kết luận Số hiệu",
         "Ban hành nghị quyết/kết luận Số hiệu văn bản", "Số, ký hiệu văn bản", "Số ký hiệu")),
-    Field("conclusion_date", "Ngày ban hành", DATE, aliases=(
+    Field("conclusion_date", "Ngày ban hành", DATE, width=13, aliases=(
         "Ngày ban hành văn bản", "Ngày ban hành nghị quyết/kết luận",
         "Ban hành nghị quyết/kết luận Ngày ban hành", "Ban hành nghị quyết/kết luận Ngày")),
-    Field("upper_attended", "Cấp ủy cấp trên dự", BOOL, aliases=(
+    Field("upper_attended", "Cấp ủy cấp trên dự", BOOL, width=11, aliases=(
         "Cấp ủy viên cấp trên dự", "Cấp trên dự", "Đại biểu cấp trên dự")),
-    Field("note", "Ghi chú"),
+    Field("note", "Ghi chú", width=22),
 ), anchors=("meeting_date", "body", "members_present"))
 
 BRANCH_MEETINGS = Form("branch_meetings", "monthly", "2. Sinh hoạt chi bộ", (
-    Field("branch_code", "Mã chi bộ", aliases=("Mã CB", "Mã đơn vị")),
-    Field("branch_name", "Tên chi bộ", UNIT, required=True, aliases=(
+    Field("branch_code", "Mã chi bộ", width=11, aliases=("Mã CB", "Mã đơn vị")),
+    Field("branch_name", "Tên chi bộ", UNIT, width=28, required=True, aliases=(
         "Chi bộ", "Tên CB", "Tên đơn vị", "Đơn vị", "Chi bộ trực thuộc")),
-    Field("members_total", "Tổng số đảng viên", INT, required=True, summable=True, aliases=(
+    Field("members_total", "Tổng số đảng viên", INT, width=10, required=True, summable=True, aliases=(
         "Số đảng viên", "Tổng số ĐV", "Tổng số đảng viên của chi bộ", "Đảng viên", "Tổng số")),
-    Field("members_exempt", "Số đảng viên được miễn sinh hoạt", INT, default=0, summable=True, aliases=(
+    Field("members_exempt", "Số đảng viên được miễn sinh hoạt", INT, width=12, default=0, summable=True, aliases=(
         "Số đảng viên miễn sinh hoạt", "Được miễn sinh hoạt", "Miễn sinh hoạt", "Số ĐV miễn SH",
         "Đảng viên được miễn sinh hoạt", "Số miễn sinh hoạt", "Số được miễn")),
-    Field("held", "Sinh hoạt thường kỳ", BOOL, required=True, aliases=(
+    Field("held", "Sinh hoạt thường kỳ", BOOL, width=11, required=True, aliases=(
         "Sinh hoạt thường kỳ Có/Không", "Có sinh hoạt thường kỳ", "Sinh hoạt thường kỳ Có sinh hoạt",
         "Sinh hoạt thường kỳ Tổ chức", "Tổ chức sinh hoạt thường kỳ", "Sinh hoạt thường kỳ Có",
         "SH thường kỳ")),
-    Field("meeting_date", "Ngày sinh hoạt", DATE, when_held=True, aliases=(
+    Field("meeting_date", "Ngày sinh hoạt", DATE, width=13, when_held=True, aliases=(
         "Sinh hoạt thường kỳ Ngày", "Sinh hoạt thường kỳ Ngày sinh hoạt", "Ngày sinh hoạt thường kỳ",
         "Ngày SH", "Sinh hoạt thường kỳ Ngày tổ chức", "Ngày tổ chức")),
-    Field("members_attended", "Số đảng viên dự", INT, when_held=True, summable=True, aliases=(
+    Field("members_attended", "Số đảng viên dự", INT, width=10, when_held=True, summable=True, aliases=(
         "Số đảng viên dự sinh hoạt", "Đảng viên dự", "Số dự", "Số ĐV dự SH", "Số đảng viên tham dự",
         "Sinh hoạt thường kỳ Số đảng viên dự", "Sinh hoạt thường kỳ Số dự", "Dự sinh hoạt")),
-    Field("thematic", "Sinh hoạt chuyên đề", BOOL, default=False, aliases=(
+    Field("thematic", "Sinh hoạt chuyên đề", BOOL, width=11, default=False, aliases=(
         "Sinh hoạt chuyên đề Có/Không", "Có sinh hoạt chuyên đề", "SH chuyên đề", "Chuyên đề")),
-    Field("thematic_topic", "Chủ đề chuyên đề", aliases=(
+    Field("thematic_topic", "Chủ đề chuyên đề", width=22, aliases=(
         "Sinh hoạt chuyên đề Chủ đề", "Sinh hoạt chuyên đề Chủ đề chuyên đề", "Chủ đề",
         "Nội dung chuyên đề", "Sinh hoạt chuyên đề Nội dung", "Tên chuyên đề")),
-    Field("upper_attended", "Cấp ủy viên cấp trên dự", BOOL, default=False, aliases=(
+    Field("upper_attended", "Cấp ủy viên cấp trên dự", BOOL, width=11, default=False, aliases=(
         "Cấp ủy cấp trên dự", "Cấp trên dự", "UV cấp trên dự", "Đảng ủy viên dự",
         "Cấp ủy viên cấp trên dự sinh hoạt")),
-    Field("quality", "Tự đánh giá chất lượng", CHOICE, when_held=True, choices=QUALITY, aliases=(
+    Field("quality", "Tự đánh giá chất lượng", CHOICE, width=13, when_held=True, choices=QUALITY, aliases=(
         "Chất lượng", "Đánh giá chất lượng", "Tự đánh giá chất lượng sinh hoạt", "Xếp loại chất lượng",
         "Chất lượng sinh hoạt", "Tự đánh giá", "Tự xếp loại chất lượng")),
-    Field("note", "Ghi chú"),
+    Field("note", "Ghi chú", width=16),
 ), anchors=("branch_name", "held"), unit_field="branch_name")
 
 RECRUITMENT = Form("recruitment", "monthly", "3. Phát triển đảng viên", (
-    Field("branch_name", "Tên chi bộ", UNIT, required=True, aliases=(
+    Field("branch_name", "Tên chi bộ", UNIT, width=28, required=True, aliases=(
         "Chi bộ", "Tên CB", "Tên đơn vị", "Đơn vị", "Chi bộ trực thuộc")),
     _count("sources_trained", "Quần chúng học lớp nhận thức về Đảng",
            "Quần chúng học lớp nhận thức về đảng", "Học lớp nhận thức về Đảng", "Nguồn học lớp nhận thức",
-           "Quần chúng ưu tú học lớp nhận thức về Đảng", "Số quần chúng học lớp nhận thức về Đảng"),
-    _count("admitted", "Kết nạp mới", "Kết nạp", "Số kết nạp", "Kết nạp đảng viên mới", "Số đảng viên kết nạp mới"),
-    _count("confirmed_official", "Công nhận chính thức", "Công nhận đảng viên chính thức", "Chuyển chính thức"),
-    _count("transferred_in", "Chuyển đến", "Chuyển sinh hoạt đến", "Số chuyển đến"),
-    _count("transferred_out", "Chuyển đi", "Chuyển sinh hoạt đi", "Số chuyển đi"),
-    _count("deceased", "Từ trần", "Chết", "Qua đời"),
+           "Quần chúng ưu tú học lớp nhận thức về Đảng", "Số quần chúng học lớp nhận thức về Đảng", width=15),
+    _count("admitted", "Kết nạp mới", "Kết nạp", "Số kết nạp", "Kết nạp đảng viên mới", "Số đảng viên kết nạp mới",
+           width=11),
+    _count("confirmed_official", "Công nhận chính thức", "Công nhận đảng viên chính thức", "Chuyển chính thức",
+           width=12),
+    _count("transferred_in", "Chuyển đến", "Chuyển sinh hoạt đến", "Số chuyển đến", width=11),
+    _count("transferred_out", "Chuyển đi", "Chuyển sinh hoạt đi", "Số chuyển đi", width=11),
+    _count("deceased", "Từ trần", "Chết", "Qua đời", width=10),
     _count("removed", "Xóa tên, khai trừ, ra khỏi Đảng", "Xóa tên, khai trừ", "Xóa tên/khai trừ/ra khỏi Đảng",
-           "Xoá tên, khai trừ, ra khỏi Đảng", "Ra khỏi Đảng"),
-    Field("working_away", "Đảng viên đi làm ăn xa", INT, default=0, aliases=(
+           "Xoá tên, khai trừ, ra khỏi Đảng", "Ra khỏi Đảng", width=14),
+    Field("working_away", "Đảng viên đi làm ăn xa", INT, width=12, default=0, aliases=(
         "Đi làm ăn xa", "Số đảng viên đi làm ăn xa", "ĐV đi làm ăn xa")),
 ), anchors=("branch_name", "admitted"), unit_field="branch_name")
 
@@ -164,11 +179,11 @@ _LEVELS = (("members_xuat_sac", "Hoàn thành xuất sắc nhiệm vụ", "HTXSN
            ("members_khong_hoan_thanh", "Không hoàn thành nhiệm vụ", "KHTNV"))
 
 ANNUAL_RATINGS = Form("annual_ratings", "monthly", "4. Xếp loại cuối năm", (
-    Field("branch_name", "Tên chi bộ", UNIT, required=True, aliases=("Chi bộ", "Tên CB", "Đơn vị")),
-    Field("org_rating", "Xếp loại tổ chức đảng", CHOICE, required=True, choices=ORG_RATINGS, aliases=(
+    Field("branch_name", "Tên chi bộ", UNIT, width=28, required=True, aliases=("Chi bộ", "Tên CB", "Đơn vị")),
+    Field("org_rating", "Xếp loại tổ chức đảng", CHOICE, width=30, required=True, choices=ORG_RATINGS, aliases=(
         "Xếp loại chi bộ", "Xếp loại tổ chức", "Kết quả xếp loại tổ chức đảng", "Xếp loại TCĐ")),
     *(_count(key, name, abbr, f"Xếp loại đảng viên {name}", f"Xếp loại đảng viên {abbr}",
-             f"Số đảng viên {name}", f"Đảng viên {name}")
+             f"Số đảng viên {name}", f"Đảng viên {name}", width=15)
       for key, name, abbr in _LEVELS),
 ), anchors=("branch_name", "org_rating"), unit_field="branch_name")
 
@@ -218,7 +233,9 @@ INSPECTIONS = Form("inspection_findings", "inspections", "Sổ theo dõi kết q
 MONTHLY_FORMS = (COMMITTEE, BRANCH_MEETINGS, RECRUITMENT, ANNUAL_RATINGS)
 ALL_FORMS = (*MONTHLY_FORMS, REGISTRY_COMMUNES, REGISTRY_BRANCHES, TARGETS, INSPECTIONS)
 
-# Labels of the cover sheet "Thông tin chung" (label -> key)
+# The cover sheet: its name in the template (the loader finds a cover by its labels, whatever its
+# name) and its labels (label -> key; the first label of each key is the one the template writes)
+COVER_SHEET = "Thông tin chung"
 COVER_LABELS = {
     "Đảng bộ": "commune", "Tên đảng bộ": "commune", "Đảng ủy": "commune", "Đơn vị": "commune",
     "Tháng": "month", "Tháng báo cáo": "month", "Năm": "year", "Năm báo cáo": "year",

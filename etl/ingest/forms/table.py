@@ -94,50 +94,94 @@ def _hits(forms: tuple[Form, ...], candidates: tuple[str, ...]) -> tuple[tuple[F
     return tuple((form, key, q) for form, (key, q) in out.items())
 
 
-def _group_texts(sheet, row: int, texts) -> list[str]:
+class _Merges:
+    """The merged ranges touching the header search rows, by row, each lookup in time linear in
+    the row's merges and the sheet's width (a workbook may hold thousands of merges)."""
+
+    def __init__(self, sheet):
+        self.sheet = sheet
+        self.width = max(map(len, sheet.rows[:HEADER_SEARCH_ROWS + 1]), default=0)
+        self.rows: dict[int, list[tuple[int, int, int, int]]] = {}
+        for m in sheet.merged:
+            r0, c0, r1, c1 = m
+            for r in range(r0, min(r1, HEADER_SEARCH_ROWS) + 1):
+                self.rows.setdefault(r, []).append(m)
+        self.vertical: dict[int, list[bool]] = {}
+
+    def covering(self, row: int) -> list[tuple[int, int, int, int]]:
+        return self.rows.get(row, [])
+
+    def _spans(self, ranges) -> list[bool]:
+        """Columns covered by any of the (first, last) column ranges."""
+        edge = [0] * (self.width + 1)
+        for c0, c1 in ranges:
+            if c0 < self.width:
+                edge[c0] += 1
+                edge[min(c1 + 1, self.width)] -= 1
+        out, depth = [], 0
+        for e in edge[:-1]:
+            depth += e
+            out.append(depth > 0)
+        return out
+
+    def covered(self, row: int) -> list[bool]:
+        return self._spans((c0, c1) for _, c0, _, c1 in self.covering(row))
+
+    def vertically_merged(self, row: int, col: int) -> bool:
+        if row not in self.vertical:
+            self.vertical[row] = self._spans((c0, c1) for r0, c0, r1, c1 in self.covering(row) if r0 == row and r1 > row)
+        return col < self.width and self.vertical[row][col]
+
+    def spread(self, row: int, values: list[str]) -> None:
+        """Each column covered by a merge wider than one column takes the merge's label; the
+        last merge listed wins, as when each wrote over the ones before it."""
+        free = list(range(len(values) + 1))  # free[c]: the first column from c not written yet
+
+        def first_free(c: int) -> int:
+            while free[c] != c:
+                free[c] = free[free[c]]
+                c = free[c]
+            return c
+
+        for r0, c0, r1, c1 in reversed(self.covering(row)):
+            if c1 > c0 and c0 < len(values):
+                label = _cell_text(self.sheet.rows[r0][c0])
+                c = first_free(c0)
+                while c <= min(c1, len(values) - 1):
+                    values[c] = label
+                    free[c] = c + 1
+                    c = first_free(c + 1)
+
+
+def _group_texts(merges: _Merges, row: int, texts) -> list[str]:
     """Texts of a header row with merged group cells spread over every column they cover."""
     values = list(texts(row))
-    for r0, c0, r1, c1 in sheet.merged:
-        if r0 <= row <= r1 and c1 > c0:
-            label = _cell_text(sheet.rows[r0][c0])
-            for c in range(c0, min(c1 + 1, len(values))):
-                values[c] = label
+    merges.spread(row, values)
     return values
 
 
-def _vertically_merged(sheet, row: int, col: int) -> bool:
-    return any(r0 == row and r1 > row and c0 <= col <= c1 for r0, c0, r1, c1 in sheet.merged)
-
-
-def _merged_in_row(sheet, row: int) -> list[tuple[int, int]]:
-    """(first, last) columns of the merges covering `row`."""
-    return [(c0, c1) for r0, c0, r1, c1 in sheet.merged if r0 <= row <= r1]
-
-
-def _is_title_row(sheet, row: int, top: list[str], sub: list[str]) -> bool:
+def _is_title_row(merges: _Merges, row: int, top: list[str], sub: list[str]) -> bool:
     """A title line directly above a one-row header, not the group row of a two-row header:
     a lone text cell (not a merge narrower than the table), or a merge spanning the whole table."""
     used = [c for c, (t, s) in enumerate(zip(top, sub)) if t or s]
     if not used:
         return False
     lo, hi = used[0], used[-1]
-    merges = [(c0, c1) for c0, c1 in _merged_in_row(sheet, row) if c1 > c0]
-    if any(c0 <= lo and c1 >= hi for c0, c1 in merges):
+    wide = [(c0, c1) for _, c0, _, c1 in merges.covering(row) if c1 > c0]
+    if any(c0 <= lo and c1 >= hi for c0, c1 in wide):
         return True
     filled = [c for c, t in enumerate(top) if t]
-    return len(filled) == 1 and not any(c0 == filled[0] for c0, _ in merges)
+    return len(filled) == 1 and not any(c0 == filled[0] for c0, _ in wide)
 
 
-def _carry_group_labels(sheet, row: int, top: list[str], sub: list[str]) -> None:
+def _carry_group_labels(merges: _Merges, row: int, top: list[str], sub: list[str]) -> None:
     """A group label without a merge record (Center Across Selection, some .xls writers) sits in
     its first column only: each blank top cell not covered by a merge, with a sub-header below
     it, carries the last such label on its left."""
-    covered = set()
-    for c0, c1 in _merged_in_row(sheet, row):
-        covered.update(range(c0, c1 + 1))
+    covered = merges.covered(row)
     last = ""
     for c, t in enumerate(top):
-        if c in covered:
+        if c < len(covered) and covered[c]:
             last = ""  # a merged cell's label covers its own columns only
         elif t:
             last = t if sub[c] else ""
@@ -145,22 +189,22 @@ def _carry_group_labels(sheet, row: int, top: list[str], sub: list[str]) -> None
             top[c] = last
 
 
-def _headers(sheet, row: int, two_rows: bool, texts) -> list[tuple[int, str, tuple[str, ...]]]:
+def _headers(merges: _Merges, row: int, two_rows: bool, texts) -> list[tuple[int, str, tuple[str, ...]]]:
     """(column, header as written, candidate texts) for each non-empty header cell of a placement;
     `texts(row)` gives a row's cell texts. A title row above the header is no group row: the
     two-row placement under it has no headers."""
-    top = _group_texts(sheet, row, texts)
+    top = _group_texts(merges, row, texts)
     sub = texts(row + 1) if two_rows else [""] * len(top)
     if two_rows:
-        if _is_title_row(sheet, row, texts(row), sub):
+        if _is_title_row(merges, row, texts(row), sub):
             return []
-        _carry_group_labels(sheet, row, top, sub)
+        _carry_group_labels(merges, row, top, sub)
     out = []
     for c, t in enumerate(top):
         s = sub[c]
         if not t and not s:
             continue
-        if two_rows and s and not _vertically_merged(sheet, row, c):
+        if two_rows and s and not merges.vertically_merged(row, c):
             out.append((c, f"{t} / {s}" if t and t != s else s, (f"{t} {s}", s) if t else (s,)))
         else:
             out.append((c, t, (t,)))
@@ -231,13 +275,14 @@ def find_tables(sheet, forms) -> list[Table]:
             known[row] = [_cell_text(v) for v in sheet.rows[row]]
         return known[row]
 
+    merges = _Merges(sheet)
     for row in range(min(HEADER_SEARCH_ROWS, len(sheet.rows))):
         if best and row > min(t.header_rows[0] for t in best.values()) + 2:
             break  # past a found header and its possible second row: the rest is data
         if _is_blank_row(sheet.rows[row]):
             continue
         for two_rows in (False, True) if row + 1 < len(sheet.rows) else (False,):
-            headers = _headers(sheet, row, two_rows, texts)
+            headers = _headers(merges, row, two_rows, texts)
             for form, (columns, score) in _placements(headers, forms).items():
                 if not all(a in columns for a in form.anchors):
                     continue

@@ -55,6 +55,20 @@ LEFT JOIN units_branch AS b ON b.branch_code = r.branch_code
 WHERE r.period BETWEEN first_period AND last_period
   AND in_scope(communes, r.commune_code) AND in_scope(kinds, b.kind);
 
+-- Grain: one row per branch x month of the period that is expected (the branch is active in
+-- the month) or reported (a current report lists it), with what the report says (NULL when not
+-- reported): the branch-months every branch indicator counts.
+CREATE OR REPLACE MACRO expected_or_reported_branch_months(first_period, last_period, communes, kinds) AS TABLE
+SELECT coalesce(r.commune_code, a.commune_code) AS commune_code,
+       coalesce(r.branch_code, a.branch_code) AS branch_code,
+       coalesce(r.period, a.period) AS period,
+       a.period IS NOT NULL AS expected,
+       r.period IS NOT NULL AS reported,
+       r.* EXCLUDE (commune_code, branch_code, period)
+FROM active_branches(first_period, last_period, communes, kinds) AS a
+FULL JOIN reported_branch_months(first_period, last_period, communes, kinds) AS r
+  ON a.branch_code = r.branch_code AND a.period = r.period;
+
 -- A finding overdue on as_of: due before that day and not resolved on or before it (a finding
 -- resolved later was still overdue on that day; one marked resolved without a date is not).
 CREATE OR REPLACE MACRO is_overdue(due_date, status, resolved_on, as_of) AS

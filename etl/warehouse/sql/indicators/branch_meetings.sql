@@ -13,17 +13,11 @@
 -- Parameters: $first, $last ('YYYY-MM'), $communes, $kinds (VARCHAR[], empty = all),
 -- $by_commune, $by_branch, $by_month (BOOLEAN), $schedule_first_day, $schedule_last_day.
 WITH branch_months AS (
-    SELECT coalesce(r.commune_code, a.commune_code) AS commune_code,
-           coalesce(r.branch_code, a.branch_code) AS branch_code,
-           coalesce(r.period, a.period) AS period,
-           a.period IS NOT NULL AS expected,
-           r.period IS NOT NULL AS reported,
-           coalesce(r.held, false) AS held,
-           r.meeting_date, r.members_attended, r.upper_attended, r.quality,
-           greatest(r.members_total - coalesce(r.members_exempt, 0), 0) AS members_active
-    FROM active_branches($first, $last, $communes, $kinds) AS a
-    FULL JOIN reported_branch_months($first, $last, $communes, $kinds) AS r
-      ON a.branch_code = r.branch_code AND a.period = r.period
+    SELECT commune_code, branch_code, period, expected, reported,
+           coalesce(held, false) AS held,
+           meeting_date, members_attended, upper_attended, quality,
+           greatest(members_total - coalesce(members_exempt, 0), 0) AS members_active
+    FROM expected_or_reported_branch_months($first, $last, $communes, $kinds)
 ),
 per_branch AS (
     -- one row per branch (per month too when the grain has months): months reported, held

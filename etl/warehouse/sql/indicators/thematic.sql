@@ -13,16 +13,12 @@ quarters AS (
     SELECT quarter, count(*) AS months_in_scope FROM months GROUP BY quarter
 ),
 branch_quarters AS (
-    SELECT coalesce(r.commune_code, a.commune_code) AS commune_code,
-           coalesce(r.branch_code, a.branch_code) AS branch_code,
-           m.quarter,
-           bool_or(a.period IS NOT NULL) AS expected,
-           bool_or(r.period IS NOT NULL) AS reported,
-           count(*) FILTER (WHERE r.thematic) AS thematic_meetings
-    FROM active_branches($first, $last, $communes, $kinds) AS a
-    FULL JOIN reported_branch_months($first, $last, $communes, $kinds) AS r
-      ON a.branch_code = r.branch_code AND a.period = r.period
-    JOIN months AS m ON m.period = coalesce(r.period, a.period)
+    SELECT bm.commune_code, bm.branch_code, m.quarter,
+           bool_or(bm.expected) AS expected,
+           bool_or(bm.reported) AS reported,
+           count(*) FILTER (WHERE bm.thematic) AS thematic_meetings
+    FROM expected_or_reported_branch_months($first, $last, $communes, $kinds) AS bm
+    JOIN months AS m ON m.period = bm.period
     GROUP BY 1, 2, 3
 ),
 grouped AS (
