@@ -24,18 +24,10 @@ def total_name(whole: bool, part: str = SUBTOTAL) -> str:
     return TOTAL if whole else part
 
 
-def _first_names(names: dict[str, str]) -> dict[str, str]:
-    """code -> the first name the spec lists for it (name -> code), in the spec's order."""
-    first: dict[str, str] = {}
-    for name, code in names.items():
-        first.setdefault(code, name)
-    return first
-
-
 # the spec's own words, shown as they are written in the forms
-QUALITY = _first_names(spec.QUALITY)          # tot -> Tốt, kha -> Khá, trung_binh -> Trung bình, kem -> Kém
-ORG_RATINGS = _first_names(spec.ORG_RATINGS)  # xuat_sac -> Hoàn thành xuất sắc nhiệm vụ, ...
-FINDING_STATUS = _first_names(spec.STATUSES)  # open -> Chưa khắc phục, ...
+QUALITY = spec.first_names(spec.QUALITY)          # tot -> Tốt, kha -> Khá, trung_binh -> Trung bình, kem -> Kém
+ORG_RATINGS = spec.first_names(spec.ORG_RATINGS)  # xuat_sac -> Hoàn thành xuất sắc nhiệm vụ, ...
+FINDING_STATUS = spec.first_names(spec.STATUSES)  # open -> Chưa khắc phục, ...
 CATEGORIES = spec.CATEGORIES  # inspection finding categories: code -> name
 
 # a checked file's kind, as the upload table, the audit trail and the loader's messages name it

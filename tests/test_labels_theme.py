@@ -75,7 +75,8 @@ def _assigned(name: str) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("name", ["QUIET", "NOT_REPORTED", "slug", "_slug", "month_vn", "month_bounds", "parse_period"])
+@pytest.mark.parametrize("name", ["QUIET", "NOT_REPORTED", "slug", "_slug", "month_vn", "month_bounds", "parse_period",
+                                  "first_names", "_first_names"])
 def test_one_definition(name):
     assert len(_assigned(name)) <= (2 if name == "NOT_REPORTED" else 1), _assigned(name)  # labels' and theme's
 
@@ -90,3 +91,10 @@ def test_slug_is_ascii_words_for_a_file_name():
 def test_theme_tint_mixes_with_white():
     assert theme.tint("#000000", 1) == "#000000" and theme.tint("#000000", 0) == "#ffffff"
     assert theme.tint("#b71c1c", 0.5) == "#db8e8e"
+
+
+def test_a_month_is_parsed_by_etl_period_only():
+    """'YYYY-MM' is read by Month.parse; no other module writes its own pattern for it."""
+    found = [f"{p.relative_to(ROOT)}:{line}" for p in CODE if p != ROOT / "etl" / "period.py"
+             for line, s in _strings(p) if re.search(r"\\d\{4\}\)?-", s)]
+    assert not found, found

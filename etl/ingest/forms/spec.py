@@ -48,13 +48,18 @@ CATEGORIES = {
 CATEGORY_CHOICES = {**{code: code for code in CATEGORIES}, **{n: c for c, n in CATEGORIES.items()}}
 
 
-def labels(names: dict) -> list[str]:
-    """One name per value of `names` (name -> value), in the order it lists them: the first
-    spelling of each value is the one templates offer and messages suggest."""
+def first_names(names: dict) -> dict:
+    """value -> its first name in `names` (name -> value), in the order it lists them: the first
+    spelling of each value is the one templates offer, messages suggest and pages show."""
     first: dict = {}
     for name, value in names.items():
         first.setdefault(value, name)
-    return list(first.values())
+    return first
+
+
+def labels(names: dict) -> list[str]:
+    """One name per value of `names`, its first spelling (first_names), in the order listed."""
+    return list(first_names(names).values())
 
 
 @dataclass(frozen=True)
