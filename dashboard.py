@@ -27,6 +27,8 @@ PAGES = [
     st.Page("pages/phat_trien_dang_vien.py", title="Phát triển đảng viên", icon=":material/person_add:",
             url_path="phat-trien-dang-vien"),
     st.Page("pages/kiem_tra.py", title="Kiểm tra", icon=":material/fact_check:", url_path="kiem-tra"),
+    st.Page("pages/chat_luong_so_lieu.py", title="Chất lượng số liệu", icon=":material/rule:",
+            url_path="chat-luong-so-lieu"),
     st.Page("pages/nop_bao_cao.py", title="Nộp báo cáo", icon=":material/inbox:", url_path="nop-bao-cao"),
     st.Page("pages/tai_bao_cao.py", title="Tải báo cáo", icon=":material/upload_file:", url_path="tai-bao-cao"),
     st.Page("pages/xuat_bao_cao.py", title="Xuất báo cáo", icon=":material/summarize:", url_path="xuat-bao-cao"),

@@ -98,9 +98,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def print_results(results, as_json: bool, out=sys.stdout) -> None:
+def print_results(results, as_json: bool, out=sys.stdout, flags=None) -> None:
+    """The per-file lines (or SPEC §4's JSON document), then the data-quality flags that the
+    monthly reports among them raise (`flags`: etl.quality.flags_of_reports; None: no such report)."""
+    from etl import quality
+
     if as_json:
-        json.dump({"files": [r.as_json() for r in results]}, out, ensure_ascii=False, indent=2, default=str)
+        document = {"files": [r.as_json() for r in results]}
+        if flags is not None:
+            document["data_quality"] = quality.as_json(flags)
+        json.dump(document, out, ensure_ascii=False, indent=2, default=str)
         out.write("\n")
         return
     for r in results:
@@ -112,6 +119,8 @@ def print_results(results, as_json: bool, out=sys.stdout) -> None:
             out.write(f"    {SEVERITY_VN[p.severity]} {p.code}: {place}{col}: {p.message}\n")
     counts = {s: sum(r.status == s for r in results) for s in STATUS_VN}
     out.write("Tổng: " + ", ".join(f"{n} {STATUS_VN[s].lower()}" for s, n in counts.items() if n) + "\n")
+    for line in quality.lines(flags) if flags is not None else ():
+        out.write(line + "\n")
 
 
 NO_MEMORY = ("Máy chủ không đủ bộ nhớ để chạy hết lệnh nên lệnh đã dừng. Hãy chạy lại với ít tệp hơn mỗi lần "
@@ -169,6 +178,9 @@ def _main(argv=None) -> int:
     if missing:
         print(f"Không tìm thấy: {', '.join(missing)}", file=sys.stderr)
         return 2
+    from etl import quality
+
+    flags = None
     try:
         if args.command == "check":
             path = db.db_path(args.db)
@@ -178,14 +190,19 @@ def _main(argv=None) -> int:
                 con.close()
             else:
                 registry = Registry()
-            results = check.check_paths(args.paths, registry)
+            accepted: list = []
+            results = check.check_paths(args.paths, registry, accepted=accepted)
             if args.commune:
                 from etl.ingest.admission import restrict
                 results = [restrict(r, args.commune, registry) for r in results]
+            if quality.monthly_keys(results, ("checked",)):
+                flags = quality.flags_if_loaded(path, [c for c in accepted if c.result.status == "checked"])
         else:
             con = db.connect(args.db)
             try:
                 results = _load(con, args)
+                if quality.monthly_keys(results):
+                    flags = quality.flags_of_reports(con, quality.monthly_keys(results))
             finally:
                 con.close()
     except db.WarehouseBusy as err:
@@ -194,7 +211,7 @@ def _main(argv=None) -> int:
     except AccountRefused as err:
         print(err, file=sys.stderr)
         return 1
-    print_results(results, args.json)
+    print_results(results, args.json, flags=flags)
     return 1 if any(r.status == "rejected" for r in results) else 0
 
 

@@ -34,6 +34,8 @@ filters), so the rule "expected counts only units active in the month" is writte
 | coverage                 | one row per month: due, reported, covered          | I15           |
 | annual_ratings           | branch, commune, total (one year)                  | year-end rating |
 | attention                | one row per (commune, reason)                      | I5 I11 I14 I15 |
+| data_quality             | one row per cross-month data-quality flag          | data quality  |
+| data_quality_counts      | one row per (commune, rule): unverified, verified  | data quality  |
 | communes, branches, branch_kinds, available_periods, period_bounds, last_loaded_at, lowest | helpers | – |
 
 `branch_kinds` in the Scope filters the branch-row indicators (I5–I10 and annual ratings),
@@ -429,6 +431,19 @@ def attention(con, scope: Scope, settings: Settings | None = None,
     return (df.assign(_o=df["reason"].map(order))
               .sort_values(["commune_name", "commune_code", "_o"]).drop(columns="_o")
               .reset_index(drop=True))
+
+
+def data_quality(con, scope: Scope) -> pd.DataFrame:
+    """The cross-month data-quality flags of the scope's months and communes (DOMAIN.md; the
+    rules in etl/warehouse/sql/quality, one file each): one row per flag, the SPEC §5
+    data_quality_flags columns with commune_name, branch_name and load_id (the report version)."""
+    return queries.run(con, "data_quality", **_scope_params(scope))
+
+
+def data_quality_counts(con, scope: Scope) -> pd.DataFrame:
+    """data_quality counted per commune and rule: `flags` (unverified: what needs a look) and
+    `verified` (marked right by the board)."""
+    return queries.run(con, "data_quality_counts", **_scope_params(scope))
 
 
 def audit_trail(con, since: date | None = None, actions: tuple[str, ...] = (), account: str | None = None,

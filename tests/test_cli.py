@@ -39,7 +39,7 @@ def test_load_json_document_and_exit_codes(tmp_path, files):
     p = etl("load", "--db", str(db), "--json", "--received-on", "2024-04-03", str(tmp_path / "in"))
     assert p.returncode == 1, p.stderr  # one file rejected, the others loaded
     doc = json.loads(p.stdout)
-    assert list(doc) == ["files"]
+    assert list(doc) == ["files", "data_quality"]  # monthly reports touched: their flags (none)
     by_file = {f["file"]: f for f in doc["files"]}
     assert {f: by_file[f]["status"] for f in by_file} == {
         "danh-muc.xlsx": "loaded", "thang-3.xlsx": "loaded", "thang-3-sai.xlsx": "rejected"}

@@ -57,6 +57,21 @@ def test_workers_give_the_results_of_one_process(tmp_path, monkeypatch, chunk):
     assert statuses.count("loaded") == 9 and statuses.count("unchanged") == 1
 
 
+def test_without_fork_the_files_are_checked_in_this_process(tmp_path, monkeypatch):
+    """Windows has no fork (multiprocessing refuses the context): a large run still loads."""
+    _files(tmp_path / "in")
+    monkeypatch.setattr(load, "PARALLEL_FROM", 10**6)
+    alone = _run(tmp_path, "alone")
+
+    def no_fork(method):
+        raise ValueError(f"cannot find context for {method!r}")
+    monkeypatch.setattr(load, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(load, "WORKERS", 2)
+    monkeypatch.setattr(load, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(load, "get_context", no_fork)
+    assert _run(tmp_path, "windows") == alone
+
+
 def test_a_file_failing_in_a_group_writes_nothing_and_the_files_before_it_load(warehouse, tmp_path, monkeypatch):
     """Files are written several per transaction; when one fails, the group is written again a
     file per transaction: the files before it are loaded, it writes nothing and its error is

@@ -21,7 +21,7 @@ from etl.warehouse import transaction
 
 ACTIONS = frozenset({
     "login", "login_failed", "load", "reject", "export", "confirm", "reopen",
-    "user_add", "user_enable", "user_disable", "password_set",
+    "user_add", "user_enable", "user_disable", "password_set", "verify_flag",
 })
 
 # Vietnamese labels for the audit page, kept here so they are reviewed together: the actions of
@@ -39,6 +39,7 @@ ACTION_VN = {
     "user_enable": "Mở khóa tài khoản",
     "user_disable": "Khóa tài khoản",
     "password_set": "Đặt mật khẩu",
+    "verify_flag": "Xác minh cảnh báo số liệu",
 }
 
 COLUMNS = ("at", "account", "action", "file_name", "sha256", "detail")

@@ -148,7 +148,7 @@ def _check_file(path: Path, registry: Registry, name: str, read: tuple[str, list
         rows = report.rows
         meta = {"commune_code": report.commune_code, "period": report.period,
                 "tasks_sent_on": report.tasks_sent_on, "made_on": report.made_on, "made_by": report.made_by,
-                "period_at": report.period_at}
+                "period_at": report.period_at, "columns": report.columns}
         result.commune, result.period = report.commune_code, report.period
     else:
         rows, problems = registers.KINDS[kind][1](sheets, tables, registry)
@@ -176,11 +176,13 @@ def unit_only(r: FileResult) -> bool:
     return bool(errors) and errors <= UNIT_CODES
 
 
-def check_paths(paths, registry: Registry) -> list[FileResult]:
+def check_paths(paths, registry: Registry, accepted: list | None = None) -> list[FileResult]:
     """Validate as load_paths does, writing nothing: a registry file that passes is applied before
     the files after it, and a file rejected only for its units is checked again once one has
-    passed. An accepted file's status is "checked" (it is not loaded)."""
+    passed. An accepted file's status is "checked" (it is not loaded). `accepted`, if given,
+    receives the Checked of each accepted file, in the order a load would write them."""
     results: list[FileResult] = []
+    kept: dict[int, Checked] = {}
     retry: list[tuple[int, Path]] = []
     changed = False
     for path in expand(paths):
@@ -191,8 +193,15 @@ def check_paths(paths, registry: Registry) -> list[FileResult]:
             registry, changed = registry_after(registry, checked.rows), True
         elif unit_only(r):
             retry.append((len(results), path))
+        if r.status == "checked":
+            kept[len(results)] = replace(checked, sheets=None)  # the rows are enough
         results.append(r)
     for i, path in retry if changed else ():
-        r = results[i] = check_file(path, registry).result
+        checked = check_file(path, registry)
+        r = results[i] = checked.result
         r.status = "rejected" if has_errors(r.problems) else "checked"
+        if r.status == "checked":
+            kept[i] = replace(checked, sheets=None)
+    if accepted is not None:
+        accepted += [kept[i] for i in sorted(kept)]
     return results

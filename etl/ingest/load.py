@@ -13,7 +13,7 @@ from collections import deque
 from contextlib import closing
 from datetime import datetime
 from itertools import islice
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from etl import labels
@@ -77,9 +77,10 @@ class _Checkers:
         self.registry, self.version, self.pickled = registry, 0, None
         self.kept: dict[Path, bytes] = {}  # path -> its reading kept by a worker (see _keep)
         self.pool = None
-        if n_files >= PARALLEL_FROM and WORKERS >= 2:
+        if n_files >= PARALLEL_FROM and WORKERS >= 2 and "fork" in get_all_start_methods():
             # fork: the workers only run the pure-Python checks (etl.ingest.check) and never touch the
             # DuckDB connection this process holds; spawn would re-run the caller's main script.
+            # Windows has no fork: there the files are checked in this process.
             self.pool = get_context("fork").Pool(WORKERS, initializer=_init_worker, initargs=(registry,))
 
     def __enter__(self):

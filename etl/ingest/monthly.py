@@ -29,6 +29,9 @@ class Monthly:
     made_by: str | None = None
     period_at: tuple[str, int, int] | None = None  # (sheet, row0, col0) giving the month
     rows: dict[str, list[dict]] = field(default_factory=dict)  # warehouse table -> rows
+    # where each field was read: {form, field, sheet, col (zero-based)}; a row's row_no gives the
+    # row, so a data-quality flag can name the cell (warehouse table load_columns)
+    columns: list[dict] = field(default_factory=list)
 
 
 def vn_date(d: date) -> str:
@@ -178,6 +181,8 @@ def check_monthly(sheets, tables: dict[str, Table], registry: Registry) -> tuple
                     problems += _missing_branches(records, table, registry, out.commune_code, bounds)
         problems += check_totals(sheet, table, records, cells)
         out.rows[form.key] = [dict(r.values, row_no=r.row + 1) for r in records]
+        out.columns += [{"form": form.key, "field": key, "sheet": table.sheet, "col": c.index}
+                        for key, c in table.columns.items()]
     return out, problems
 
 

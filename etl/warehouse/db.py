@@ -18,7 +18,7 @@ from etl.warehouse import transaction
 
 HERE = Path(__file__).parent
 DEFAULT_DB = Path("data/warehouse.duckdb")
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 LOCK_WAIT_SECONDS = 30.0
 
 
@@ -89,6 +89,17 @@ def install_spine(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_sql("sql/spine.sql"))
 
 
+def quality_files() -> list[str]:
+    return sorted(f"sql/quality/{p.name}" for p in (HERE / "sql" / "quality").glob("*.sql"))
+
+
+def install_quality(con: duckdb.DuckDBPyConnection) -> None:
+    """The data-quality rules (sql/quality: table macros over the spine, and the view
+    data_quality_flags), on a database that has the spine and the schema's tables."""
+    for name in quality_files():
+        con.execute(_sql(name))
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables if absent, apply version steps, and (re)create every view."""
     con.execute("BEGIN TRANSACTION")
@@ -103,6 +114,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         for name in view_files():
             con.execute(_sql(name))
         install_spine(con)
+        install_quality(con)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -129,7 +141,8 @@ def _v2_accounts(con) -> None:
 # Schema version steps: version -> function(con). Version 1 is schema.sql itself.
 MIGRATIONS: dict = {2: _v2_accounts,
                     3: lambda con: con.execute(_sql("sql/migrations/003_confirmations.sql")),  # etl.access.confirm
-                    4: lambda con: con.execute(_sql("sql/migrations/004_password_change.sql"))}  # etl.access.accounts
+                    4: lambda con: con.execute(_sql("sql/migrations/004_password_change.sql")),  # etl.access.accounts
+                    6: lambda con: con.execute(_sql("sql/migrations/006_quality.sql"))}  # sql/quality, etl.quality
 
 
 def current_hashes(con) -> set[str]:
@@ -146,6 +159,7 @@ def _schema(table: str):
              "BOOLEAN": pa.bool_(), "TIMESTAMP": pa.timestamp("us"), "VARCHAR[]": pa.list_(pa.string())}
     con = duckdb.connect()
     con.execute(_sql("schema.sql"))
+    con.execute(_sql("sql/migrations/006_quality.sql"))  # load_columns
     return pa.schema([(name, types[typ]) for name, typ, *_ in con.execute(f"DESCRIBE {table}").fetchall()])
 
 
@@ -202,6 +216,10 @@ def write_loads(con, files: list[dict], after=None) -> list[int]:
                 rows, ids, _ = batches.setdefault(TABLES[name], ([], [], RENAMES.get(name)))
                 rows += records
                 ids += [load_id] * len(records)
+            columns = f["meta"].get("columns") or []  # where a monthly report's fields were read
+            rows, ids, _ = batches.setdefault("load_columns", ([], [], None))
+            rows += columns
+            ids += [load_id] * len(columns)
         for table, (records, ids, rename) in batches.items():
             if not records:
                 continue

@@ -1,5 +1,6 @@
 """The Word report's chart images: Plotly figures built from a `YearData`, rendered to PNG by
-kaleido 1.5 with the system's Chromium (Debian: /usr/bin/chromium; no browser download).
+kaleido 1.5 with the system's Chromium (Debian: /usr/bin/chromium; on Windows the installed Chrome
+or Edge; no browser download).
 
 `figures(data)` -> [(caption, go.Figure)]; `to_png(figures, browser)` -> (png bytes list,
 warnings). Starting a browser costs seconds, so one kaleido sync server is started on first use
@@ -13,6 +14,7 @@ import os
 import shutil
 import threading
 import time
+from pathlib import PureWindowsPath
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -136,15 +138,45 @@ _LOCK = threading.Lock()       # kaleido's sync server takes one caller at a tim
 _server_path: str | None = None
 
 
+# Windows: where the installers put Chrome (for the machine, or for one user) and Edge
+WINDOWS_BROWSERS = (("PROGRAMFILES", r"Google\Chrome\Application\chrome.exe"),
+                    ("PROGRAMFILES(X86)", r"Google\Chrome\Application\chrome.exe"),
+                    ("LOCALAPPDATA", r"Google\Chrome\Application\chrome.exe"),
+                    ("PROGRAMFILES(X86)", r"Microsoft\Edge\Application\msedge.exe"),
+                    ("PROGRAMFILES", r"Microsoft\Edge\Application\msedge.exe"))
+
+
+def installed_browsers() -> list[str]:
+    """Where this system's browser may be, in order of preference."""
+    if os.name == "nt":
+        return [str(PureWindowsPath(os.environ[var], rel)) for var, rel in WINDOWS_BROWSERS
+                if os.environ.get(var)]
+    return [p for p in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"),
+                        shutil.which("google-chrome")) if p]
+
+
+def _usable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
 def find_browser(explicit: str | os.PathLike | None = None) -> str | None:
-    """`explicit`, else $BROWSER_PATH (choreographer's variable), else a Chromium on PATH."""
+    """`explicit`, else $BROWSER_PATH (choreographer's variable), else an installed browser:
+    Chromium on Linux, Chrome or Edge on Windows."""
     candidates = [explicit] if explicit is not None else [
-        os.environ.get("BROWSER_PATH"), "/usr/bin/chromium", shutil.which("chromium"),
-        shutil.which("chromium-browser"), shutil.which("google-chrome")]
+        os.environ.get("BROWSER_PATH"), *installed_browsers()]
     for c in candidates:
-        if c and os.path.isfile(c) and os.access(c, os.X_OK):
+        if c and _usable(str(c)):
             return str(c)
     return None
+
+
+def _no_browser(explicit: str | os.PathLike | None) -> str:
+    if os.name == "nt" and explicit is None:
+        return ("Không tìm thấy trình duyệt Chrome hoặc Edge: báo cáo Word được tạo không có biểu đồ. "
+                "Cài Google Chrome hoặc Microsoft Edge, hoặc đặt biến BROWSER_PATH.")
+    where = str(explicit) if explicit is not None else "/usr/bin/chromium"
+    return (f"Không tìm thấy trình duyệt Chromium ({where}): báo cáo Word được tạo "
+            "không có biểu đồ. Cài gói chromium hoặc đặt biến BROWSER_PATH.")
 
 
 def _server_alive(kaleido) -> bool:
@@ -192,9 +224,7 @@ def to_png(figs: list[go.Figure], browser: str | os.PathLike | None = None
         return [], []
     path = find_browser(browser)
     if path is None:
-        where = str(browser) if browser is not None else "/usr/bin/chromium"
-        return [], [f"Không tìm thấy trình duyệt Chromium ({where}): báo cáo Word được tạo "
-                    "không có biểu đồ. Cài gói chromium hoặc đặt biến BROWSER_PATH."]
+        return [], [_no_browser(browser)]
     try:
         import kaleido
     except ImportError:

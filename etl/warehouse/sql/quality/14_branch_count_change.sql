@@ -1,0 +1,50 @@
+-- Rule branch_count_change (DOMAIN.md): a report lists another set of branches than the
+-- registry's active branches for its month (spine: active_branches), when the month before's
+-- report matched its own month's set.
+-- Grain: one row per flagged commune x month (branch_code NULL; every month reported).
+-- value = branches in the report, expected = active branches; the message names the
+-- branches missing and those listed beyond the registry.
+CREATE OR REPLACE MACRO flags_branch_count_change(communes) AS TABLE
+WITH bounds AS (
+    SELECT min(period) AS first_period, max(period) AS last_period FROM current_reports
+),
+reports AS (
+    SELECT commune_code, period, load_id FROM current_reports WHERE in_scope(communes, commune_code)
+),
+listed AS (
+    SELECT commune_code, branch_code, period FROM current_branch_rows(communes)
+),
+active AS (
+    SELECT a.commune_code, a.branch_code, a.period
+    FROM active_branches((SELECT first_period FROM bounds), (SELECT last_period FROM bounds),
+                         communes, []) AS a
+    JOIN reports USING (commune_code, period)
+),
+compared AS (
+    SELECT r.commune_code, r.period, r.load_id,
+           count(*) FILTER (WHERE l.branch_code IS NOT NULL) AS listed,
+           count(*) FILTER (WHERE a.branch_code IS NOT NULL) AS active,
+           list(b.branch_name ORDER BY b.branch_name) FILTER (WHERE l.branch_code IS NULL) AS missing,
+           list(b.branch_name ORDER BY b.branch_name) FILTER (WHERE a.branch_code IS NULL) AS extra
+    FROM reports AS r
+    JOIN (SELECT * FROM listed UNION SELECT * FROM active) AS u USING (commune_code, period)
+    LEFT JOIN listed AS l USING (commune_code, branch_code, period)
+    LEFT JOIN active AS a USING (commune_code, branch_code, period)
+    LEFT JOIN units_branch AS b ON b.branch_code = u.branch_code
+    GROUP BY ALL
+)
+SELECT cur.commune_code, NULL::VARCHAR AS branch_code, cur.period, 'branch_count_change' AS rule,
+       'branch_meetings' AS field, cur.listed::DOUBLE AS value, cur.active::DOUBLE AS expected,
+       prev.period AS previous_period, prev.listed::DOUBLE AS previous_value, cur.load_id,
+       'branch_meetings' AS form, NULL::INTEGER AS row_no,
+       'Báo cáo có ' || vn_int(cur.listed) || ' chi bộ, danh mục có ' || vn_int(cur.active)
+           || ' chi bộ đang hoạt động'
+           || CASE WHEN len(cur.missing) > 0 THEN '; thiếu: ' || array_to_string(cur.missing, ', ') ELSE '' END
+           || CASE WHEN len(cur.extra) > 0 THEN '; ngoài danh mục tháng này: ' || array_to_string(cur.extra, ', ') ELSE '' END
+           || '. Tháng ' || vn_month(prev.period) || ' báo cáo đủ. Hãy bổ sung chi bộ còn thiếu, '
+           || 'hoặc báo Ban Tổ chức cập nhật danh mục nếu chi bộ đã giải thể, sáp nhập.' AS message
+FROM compared AS cur
+JOIN compared AS prev
+  ON prev.commune_code = cur.commune_code AND prev.period = month_before(cur.period)
+WHERE (len(cur.missing) > 0 OR len(cur.extra) > 0)
+  AND coalesce(len(prev.missing), 0) = 0 AND coalesce(len(prev.extra), 0) = 0;

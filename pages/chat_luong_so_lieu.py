@@ -1,0 +1,122 @@
+"""Chất lượng số liệu: the cross-month data-quality flags (DOMAIN.md; etl.quality,
+indicators.data_quality): unverified flags counted by commune and rule, the list with the file,
+sheet and cell to open, this and the previous value and what was expected, a link to the
+commune's drill-down, and the board's "Đã xác minh" with a note (etl.quality.verify, written
+through ui.auth). A commune account sees its own commune's flags only (ui.data narrows)."""
+from functools import partial
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from etl import quality
+from etl import vnformat as vn
+from etl.warehouse import db
+from ui import auth, data, filters, page
+from ui.markup import MESSAGE, md
+
+DONE = "clsl-da-xong"
+DRILL = "sinh-hoat-chi-bo"  # the commune's drill-down (pages/sinh_hoat_chi_bo.py) and its pickers' URL keys
+DRILL_KEYS = {"commune": "shcb_dang_bo", "branch": "shcb_chi_bo"}
+
+
+def _link(f: filters.Filters, commune: str, branch) -> str:
+    """The drill-down of this commune (and branch), for the months in view."""
+    query = [(filters.YEAR, f.year), (filters.FIRST, f.first_month), (filters.LAST, f.last_month),
+             (filters.COMMUNES, commune), (DRILL_KEYS["commune"], commune)]
+    if isinstance(branch, str):
+        query.append((DRILL_KEYS["branch"], branch))
+    return f"{DRILL}?{urlencode(query)}"
+
+
+def _counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """Communes down, rules across: unverified flags."""
+    grid = counts.pivot_table(index="commune_name", columns="rule", values="flags", aggfunc="sum", fill_value=0)
+    grid = grid.reindex(columns=[r for r in quality.RULE_LABELS if r in grid.columns])
+    grid["Tổng"] = grid.sum(axis=1)
+    return grid.rename(columns=quality.RULE_LABELS).rename_axis(None, axis=1).reset_index(names="Đảng bộ")
+
+
+def _listing(f: filters.Filters, flags: pd.DataFrame) -> pd.DataFrame:
+    def values(column: str) -> list[str]:
+        return [quality.shown(f, x) for f, x in zip(flags["field"], flags[column])]
+
+    return pd.DataFrame({
+        "Đảng bộ": flags["commune_name"].fillna(flags["commune_code"]),
+        "Chi bộ": flags["branch_name"].fillna("(cả đảng bộ)"),
+        "Tháng": flags["period"].map(vn.month),
+        "Cảnh báo": flags["rule"].map(quality.RULE_LABELS),
+        "Số liệu": flags["field"].map(quality.FIELD_LABELS),
+        "Tháng này": values("value"),
+        "Tháng trước": values("previous_value"),
+        "Lẽ ra / thường là": values("expected"),
+        "Tệp": flags["source_file"],
+        "Trang tính": flags["sheet"].fillna(vn.DASH),
+        "Ô": flags["cell"].fillna(vn.DASH),
+        "Nội dung": flags["message"],
+        "Đã xác minh": flags["verified"].map({True: "Đã xác minh", False: "Chưa"}),
+        "Chi tiết": [_link(f, c, b) for c, b in zip(flags["commune_code"], flags["branch_code"])],
+    })
+
+
+def _label(r) -> str:
+    unit = r.commune_name if not isinstance(r.branch_name, str) else f"{r.branch_name} ({r.commune_name})"
+    return f"{vn.month(r.period)} · {unit} · {quality.RULE_LABELS[r.rule]}"
+
+
+def _verify(flags: pd.DataFrame) -> None:
+    """The board marks one unverified flag "Đã xác minh", with a note."""
+    open_flags = flags[~flags["verified"].astype(bool)].reset_index(drop=True)
+    if not auth.may("confirm") or open_flags.empty:
+        return
+    st.subheader("Xác minh cảnh báo")
+    labels = [_label(r) for r in open_flags.itertuples()]
+    i = st.selectbox("Cảnh báo", range(len(labels)), format_func=lambda k: labels[k], key="clsl-canh-bao")
+    note = st.text_input("Ghi chú xác minh", key="clsl-ghi-chu", max_chars=quality.NOTE_MAX,
+                         placeholder="Ví dụ: đã gọi điện, đảng ủy xã xác nhận số liệu đúng")
+    st.caption("Cảnh báo đã xác minh không còn được đếm; khi đảng bộ nộp bản báo cáo mới, cảnh báo hiện lại "
+               "nếu số liệu vẫn như vậy.")
+    if st.button("Đánh dấu đã xác minh", type="primary", icon=":material/task_alt:", key="clsl-xac-minh"):
+        r = open_flags.iloc[i]
+        flag = quality.Flag(r["commune_code"], r["period"], r["rule"], r["field"],
+                            r["branch_code"] if isinstance(r["branch_code"], str) else None)
+        try:
+            auth.write(partial(quality.verify, flag=flag, note=note, by=auth.current()))
+        except quality.VerifyError as err:
+            st.error(md(err, MESSAGE))
+            return
+        except db.WarehouseBusy:
+            st.error(auth.BUSY_VN)
+            return
+        st.session_state[DONE] = f"Đã xác minh: {md(labels[i])}."
+        st.rerun()
+
+
+def body():
+    f = page.start("Chất lượng số liệu")
+    if not f:
+        return
+    if DONE in st.session_state:
+        st.success(st.session_state.pop(DONE), icon=":material/task_alt:")
+    flags = data.data_quality(f.scope)
+    if flags.empty:
+        st.info("Không có cảnh báo chất lượng số liệu nào trong phạm vi đang xem.")
+        return
+    verified = int(flags["verified"].sum())
+    cols = page.card_columns(3)
+    cols[0].metric("Cảnh báo chưa xác minh", vn.number(len(flags) - verified), border=True)
+    cols[1].metric("Đã xác minh", vn.number(verified), border=True)
+    cols[2].metric("Đảng bộ có cảnh báo", vn.number(flags.loc[~flags["verified"], "commune_code"].nunique()),
+                   border=True)
+    st.subheader("Số cảnh báo chưa xác minh theo đảng bộ")
+    counts = data.data_quality_counts(f.scope)
+    page.table(_counts(counts), "canh-bao-theo-dang-bo", key="clsl-counts")
+    st.subheader("Danh sách cảnh báo")
+    st.caption("Mỗi cảnh báo chỉ ra tệp, trang tính và ô cần mở. Số liệu có thể đúng (ví dụ chi bộ mới sáp "
+               "nhập): khi đã kiểm tra, Ban Tổ chức đánh dấu \"Đã xác minh\".")
+    page.table(_listing(f, flags), "canh-bao-chat-luong-so-lieu", key="clsl-list", column_config={
+        "Chi tiết": st.column_config.LinkColumn("Chi tiết", display_text="Xem chi tiết")})
+    _verify(flags)
+
+
+page.run(body)
