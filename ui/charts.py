@@ -1,6 +1,6 @@
-"""The chart builders as the pages use them: the one family of etl/outputs/charts.py (the
-December export draws its images with the same builders) and the presentation type's sizes of
-etl/outputs/figure.py. Colours are etl.theme's, names etl.labels'.
+"""The chart builders as the pages use them: those of etl/outputs/charts.py (plotly only, no
+Streamlit) and the presentation type's sizes of etl/outputs/figure.py. Colours are etl.theme's,
+names etl.labels'.
 """
 from etl.outputs.charts import (QUALITY_ORDER, bars, best_first, change_bars, count_heatmap,  # noqa: F401
                                 heatmap, lines, progress_bars, quality_stack, rate_bars)

@@ -1,6 +1,5 @@
-"""One builder per chart, for the dashboard's pages and the December export alike: the export
-renders the same figures to images (etl/outputs/export/charts.py), so a chart reads the same on
-a page and on paper. Builders import no Streamlit.
+"""The dashboard's chart builders, one per kind of chart. They import no Streamlit, so that
+anything that draws a chart (the December export's images included) can build on them.
 
 Every builder takes a tidy DataFrame from the indicator layer and returns a go.Figure; it never
 computes an indicator. Units with no report are drawn in theme.NOT_REPORTED and labelled
