@@ -98,3 +98,18 @@ def test_a_month_is_parsed_by_etl_period_only():
     found = [f"{p.relative_to(ROOT)}:{line}" for p in CODE if p != ROOT / "etl" / "period.py"
              for line, s in _strings(p) if re.search(r"\\d\{4\}\)?-", s)]
     assert not found, found
+
+
+def test_one_ranking_rule_for_pages_and_export():
+    """Pages rank best first, the export's images worst first: one rule read both ways (a unit
+    without a figure at the bad end, ties in the frame's order)."""
+    import pandas as pd
+
+    from etl.outputs import charts
+    from etl.outputs.export import charts as export_charts
+
+    df = pd.DataFrame({"name": ["A", "B", "C", "D", "E"], "share": [0.5, None, 0.9, 0.5, float("nan")]})
+    assert list(charts.best_first(df, "share")["name"]) == ["C", "A", "D", "B", "E"]
+    assert list(charts.worst_first(df, "share")["name"]) == ["B", "E", "A", "D", "C"]
+    picked, cut = export_charts._pick(df, "share", "có tỷ lệ")
+    assert list(picked["name"]) == ["B", "E", "A", "D", "C"] and cut == ""

@@ -43,6 +43,12 @@ def best_first(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return df.sort_values(list(columns), ascending=False, na_position="last", kind="stable")
 
 
+def worst_first(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """best_first's rule the other way round, for a chart that lists what needs attention first:
+    rows without a figure (no report) first, then from the lowest; ties keep the frame's order."""
+    return df.sort_values(list(columns), ascending=True, na_position="first", kind="stable")
+
+
 def rate_bars(df: pd.DataFrame, *, label: str, value: str, title: str | None = None, reference: float | None = None,
               reference_name: str = labels.TOTAL, big: bool = False, layout: dict | None = None) -> go.Figure:
     """Horizontal bars of a 0..1 share per unit, best on top; unreported units in grey, labelled."""

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from etl import labels, theme
 from etl import vnformat as vn
 from etl.labels import NOT_REPORTED
+from etl.outputs.charts import worst_first
 from etl.outputs.export.data import YearData, by_commune, row
 from etl.outputs.export.labels import total_label
 from etl.outputs.export.xlsx import missing
@@ -47,10 +48,10 @@ def _layout(fig: go.Figure, title: str, n: int) -> go.Figure:
 
 
 def _pick(df: pd.DataFrame, value: str, noun: str) -> tuple[pd.DataFrame, str]:
-    """Worst first; past MAX_BARS only the lowest (unreported communes are listed first), and
+    """Worst first (charts.worst_first: unreported communes first); past MAX_BARS only those, and
     the title says how many of how many are shown."""
     most = MAX_BARS
-    d = df.assign(_missing=df[value].isna()).sort_values(["_missing", value], ascending=[False, True])
+    d = worst_first(df, value)
     if len(d) <= most:
         return d, ""
     return d.head(most), (f"<br><span style='font-size:15px'>({most}/{len(d)} đảng bộ {noun} thấp nhất; "
