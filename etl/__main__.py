@@ -53,6 +53,7 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--db", help="kho dữ liệu để đối chiếu danh mục đơn vị")
     check.add_argument("--json", action="store_true")
     check.add_argument("--commune", metavar="CODE", help="chỉ nhận báo cáo tháng của đảng bộ này (tệp khác bị từ chối)")
+    check.add_argument("--uploads", metavar="FILE", help=argparse.SUPPRESS)  # the dashboard's upload record (JSON)
     tpl = sub.add_parser("template", help="tạo mẫu báo cáo tháng trống cho một đảng bộ")
     tpl.add_argument("--commune", required=True, metavar="CODE")
     tpl.add_argument("--month", required=True, type=_period, metavar="YYYY-MM")
@@ -127,164 +128,147 @@ NO_MEMORY = ("Máy chủ không đủ bộ nhớ để chạy hết lệnh nên 
              "hoặc tách tệp lớn thành nhiều tệp; nếu vẫn lỗi, hãy báo quản trị hệ thống.")
 
 
+def parse(argv=None) -> argparse.Namespace:
+    """The arguments, with the checks argparse cannot state (a usage error exits 2)."""
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command == "load" and not args.paths and not args.uploads:
+        p.error("cần ít nhất một tệp hoặc thư mục (PATH)")
+    return args
+
+
 def main(argv=None) -> int:
     """The command; a MemoryError outside the check of one file (which rejects that file alone)
     ends it with a Vietnamese line on stderr and exit code 1, never a traceback."""
     try:
-        return _main(argv)
+        args = parse(argv)
+        from etl.warehouse import db
+
+        db.keep_private()
+        return COMMANDS[args.command](args)
     except MemoryError:
         print(NO_MEMORY, file=sys.stderr)
         return 1
 
 
-def _main(argv=None) -> int:
-    p = parser()
-    args = p.parse_args(argv)
-    if args.command == "load" and not args.paths and not args.uploads:
-        p.error("cần ít nhất một tệp hoặc thư mục (PATH)")
-    from etl.warehouse import db
+def _fail(err) -> int:
+    """A refused command: its Vietnamese message on stderr, exit code 1."""
+    print(err, file=sys.stderr)
+    return 1
 
-    db.keep_private()
-    if args.command == "template":
-        from etl.outputs.template import TemplateError, write_template
-        out = Path(args.output or f"bao-cao-thang-{args.month}-{args.commune}.xlsx")
-        path = db.db_path(args.db)
-        if not path.exists():  # a read-only command: never create an empty warehouse
-            print(f"Không tìm thấy kho dữ liệu {path}. Hãy nạp tệp Danh mục đơn vị trước "
-                  "(python -m etl load) hoặc chỉ đúng kho dữ liệu bằng --db.", file=sys.stderr)
-            return 1
-        try:
-            con = db.connect(path, read_only=True)
-            try:
-                write_template(con, args.commune, args.month, out)
-            finally:
-                con.close()
-        except (TemplateError, db.WarehouseBusy) as err:
-            print(err, file=sys.stderr)
-            return 1
-        print(f"Đã tạo mẫu báo cáo: {out}")
-        return 0
-    if args.command == "export":
-        return export(args)
-    if args.command == "users":
-        return users(args)
-    if args.command in ("confirm", "reopen"):
-        return confirmation(args)
 
-    from etl.ingest import check
-    from etl.ingest.units import Registry
-
-    missing = [p for p in args.paths if not Path(p).exists()]
+def _missing(paths) -> int | None:
+    """Exit code 2 after naming the paths that do not exist; None when all do."""
+    missing = [p for p in paths if not Path(p).exists()]
     if missing:
         print(f"Không tìm thấy: {', '.join(missing)}", file=sys.stderr)
         return 2
-    from etl import quality
+    return None
 
-    flags = None
-    try:
-        if args.command == "check":
-            path = db.db_path(args.db)
-            if path.exists():
-                con = db.connect(path, read_only=True)
-                registry = Registry.from_db(con)
-                con.close()
-            else:
-                registry = Registry()
-            accepted: list = []
-            results = check.check_paths(args.paths, registry, accepted=accepted)
-            if args.commune:
-                from etl.ingest.admission import restrict
-                results = [restrict(r, args.commune, registry) for r in results]
-            if quality.monthly_keys(results, ("checked",)):
-                flags = quality.flags_if_loaded(path, [c for c in accepted if c.result.status == "checked"])
-        else:
-            con = db.connect(args.db)
-            try:
-                results = _load(con, args)
-                if quality.monthly_keys(results):
-                    flags = quality.flags_of_reports(con, quality.monthly_keys(results))
-            finally:
-                con.close()
-    except db.WarehouseBusy as err:
-        print(err, file=sys.stderr)
-        return 1
-    except AccountRefused as err:
-        print(err, file=sys.stderr)
-        return 1
-    print_results(results, args.json, flags=flags)
+
+def _upload_record(args) -> dict:
+    """The dashboard's upload record (--uploads): {"names": {file name: name as uploaded},
+    "refused": [uploads it refused before saving them]}; empty without one."""
+    return json.loads(Path(args.uploads).read_text(encoding="utf-8")) if args.uploads else {}
+
+
+def _answer(results, as_json: bool, flags=None) -> int:
+    print_results(results, as_json, flags=flags)
     return 1 if any(r.status == "rejected" for r in results) else 0
 
 
-class AccountRefused(Exception):
-    """--account names no account, a locked one, or one without the right; the message is Vietnamese."""
+def template(args) -> int:
+    """python -m etl template: a blank monthly report for one commune and month."""
+    from etl.outputs.template import TemplateError, template_from_warehouse
+    from etl.warehouse import db
+
+    out = Path(args.output or f"bao-cao-thang-{args.month}-{args.commune}.xlsx")
+    try:
+        template_from_warehouse(db.db_path(args.db), args.commune, args.month, out)
+    except (TemplateError, db.WarehouseBusy) as err:
+        return _fail(err)
+    print(f"Đã tạo mẫu báo cáo: {out}")
+    return 0
 
 
-WHAT_VN = {"upload": "nạp báo cáo", "export": "xuất báo cáo", "confirm": "duyệt báo cáo"}
+def check(args) -> int:
+    """python -m etl check: validate against the warehouse's registry (none when it is absent),
+    writing nothing; with --commune, only that commune's monthly reports pass. The data-quality
+    flags the accepted monthly reports would raise once loaded follow."""
+    from etl import quality
+    from etl.ingest import check as checking
+    from etl.ingest.admission import restrict
+    from etl.ingest.units import Registry
+    from etl.warehouse import db
+
+    if (code := _missing(args.paths)) is not None:
+        return code
+    path, flags, accepted = db.db_path(args.db), None, []
+    try:
+        registry = Registry.from_warehouse(path)
+        results = checking.check_paths(args.paths, registry, _upload_record(args).get("names"), accepted=accepted)
+        if args.commune:
+            results = [restrict(r, args.commune, registry) for r in results]
+        if quality.monthly_keys(results, ("checked",)):
+            flags = quality.flags_if_loaded(path, [c for c in accepted if c.result.status == "checked"])
+    except db.WarehouseBusy as err:
+        return _fail(err)
+    return _answer(results, args.json, flags)
 
 
-def acting(con, name: str | None, action: str | None = None):
-    """The Account that --account names (None without one): it must exist, not be locked and,
-    given `action` ('upload' allows a commune account's 'upload_commune'), hold that right."""
-    from etl.access import accounts
-
-    if name is None:
-        return None
-    account = accounts.lookup(con, name)
-    if account is None:
-        raise AccountRefused(f"Không có tài khoản '{name}'.")
-    if account.disabled:
-        raise AccountRefused(f"Tài khoản '{account.name}' đã bị khóa.")
-    if action and not (accounts.can(account, action) or (action == "upload" and account.commune
-                                                           and accounts.can(account, "upload_commune", account.commune))):
-        raise AccountRefused(f"Tài khoản {account.name} ({account.role_vn}) không có quyền {WHAT_VN[action]}.")
-    return account
-
-
-def _load(con, args) -> list:
-    """`load`: the account's rights applied (a commune account loads its own monthly reports, at
-    the time of loading), the upload record's names and refusals recorded with the others."""
-    from etl.access import accounts, audit
+def load(args) -> int:
+    """python -m etl load: the account's rights applied (etl.access.rights), the upload record's
+    names and refusals recorded with the others; then the data-quality flags of the monthly
+    reports loaded."""
+    from etl import quality
+    from etl.access import audit, rights
     from etl.ingest import load as loader
-    from etl.ingest.admission import same_commune
+    from etl.warehouse import db
 
-    by = acting(con, args.account, "upload")
-    commune = args.commune
-    if by is not None and not accounts.can(by, "upload"):  # a commune account
-        if commune and not same_commune(commune, by.commune):
-            raise AccountRefused(f"Tài khoản {by.name} chỉ được nạp báo cáo của đảng bộ {by.commune}.")
-        if args.received_on:
-            raise AccountRefused(f"Tài khoản {by.name} ({by.role_vn}) không được khai ngày nhận báo cáo: ngày nhận "
-                                 "là thời điểm nạp. Chỉ Ban Tổ chức được khai ngày nhận khi nạp bổ sung báo cáo cũ.")
-        commune = by.commune
-    uploads = json.loads(Path(args.uploads).read_text(encoding="utf-8")) if args.uploads else {}
-    results = loader.load_paths(con, args.paths, received_at=args.received_on, account=args.account and by.name,
-                                commune=commune, names=uploads.get("names"))
-    refused = uploads.get("refused") or []  # uploads the dashboard refused before saving them
-    audit.record_many(con, "reject", [{"file_name": r["file"], "sha256": r.get("sha256"),
-                                       "detail": ", ".join(sorted(r["codes"]))} for r in refused],
-                      account=args.account and by.name)
-    return results
+    if (code := _missing(args.paths)) is not None:
+        return code
+    try:
+        con = db.connect(args.db)
+    except db.WarehouseBusy as err:
+        return _fail(err)
+    try:
+        by = rights.acting(con, args.account, "upload")
+        commune = rights.load_commune(by, args.commune, args.received_on)
+        account = by.name if by is not None else None
+        uploads = _upload_record(args)
+        results = loader.load_paths(con, args.paths, received_at=args.received_on, account=account,
+                                    commune=commune, names=uploads.get("names"))
+        refused = uploads.get("refused") or []  # uploads the dashboard refused before saving them
+        audit.record_many(con, "reject", [{"file_name": r["file"], "sha256": r.get("sha256"),
+                                           "detail": r.get("detail") or ", ".join(sorted(r["codes"]))}
+                                          for r in refused],
+                          account=account)
+        keys = quality.monthly_keys(results)
+        flags = quality.flags_of_reports(con, keys) if keys else None
+    except (rights.Refused, db.WarehouseBusy) as err:
+        return _fail(err)
+    finally:
+        con.close()
+    return _answer(results, args.json, flags)
 
 
 def export(args) -> int:
-    """The December summary: both files into args.output_dir; warnings to stderr."""
-    from etl.access import audit
+    """python -m etl export: the December summary, both files into args.output_dir; warnings to
+    stderr; the export's audit row written once the files are made."""
+    from etl.access import audit, rights
     from etl.outputs.export import charts, export_year
     from etl.warehouse import db
 
     path = db.db_path(args.db)
     if not path.exists():
-        print(f"Không tìm thấy kho dữ liệu {path}. Hãy nạp báo cáo trước (python -m etl load).",
-              file=sys.stderr)
-        return 1
+        return _fail(f"Không tìm thấy kho dữ liệu {path}. Hãy nạp báo cáo trước (python -m etl load).")
     try:
         con = db.connect(path, read_only=True)
         try:
-            acting(con, args.account, "export")
-        except AccountRefused as err:
+            rights.acting(con, args.account, "export")
+        except rights.Refused as err:
             con.close()
-            print(err, file=sys.stderr)
-            return 1
+            return _fail(err)
         try:
             result = export_year(con, args.year, args.commune, args.output_dir,
                                  images=not args.no_images)
@@ -292,8 +276,7 @@ def export(args) -> int:
             con.close()
             charts.close()  # before exit: the browser's profile folder is removed at exit
     except db.WarehouseBusy as err:
-        print(err, file=sys.stderr)
-        return 1
+        return _fail(err)
     for warning in result.warnings:
         print(f"Cảnh báo: {warning}", file=sys.stderr)
     print(f"Đã xuất: {result.xlsx}\nĐã xuất: {result.docx}")
@@ -305,8 +288,7 @@ def export(args) -> int:
         finally:
             con.close()
     except db.WarehouseBusy as err:
-        print(f"Chưa ghi được nhật ký xuất báo cáo: {err}", file=sys.stderr)
-        return 1
+        return _fail(f"Chưa ghi được nhật ký xuất báo cáo: {err}")
     return 0
 
 
@@ -317,62 +299,81 @@ def _writable(path):
     try:
         return db.connect(path)
     except db.WarehouseBusy as err:
-        print(err, file=sys.stderr)
+        _fail(err)
         return None
+
+
+def _users_add(con, args) -> None:
+    from etl.access import accounts
+
+    password = accounts.add_user(con, args.name, args.role, args.commune)
+    print(f"Đã tạo tài khoản {accounts.normalize_name(args.name)} ({accounts.ROLE_VN[args.role]}).")
+    print(f"Mật khẩu (chỉ hiện một lần, hãy ghi lại và trao tận tay): {password}")
+
+
+def _users_set_password(con, args) -> int | None:
+    import getpass
+
+    from etl.access import accounts
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Mật khẩu mới: ")
+        if getpass.getpass("Nhập lại mật khẩu: ") != password:
+            return _fail("Hai lần nhập không khớp; mật khẩu không đổi.")
+    accounts.set_password(con, args.name, password)
+    print(f"Đã đặt mật khẩu mới cho {accounts.normalize_name(args.name)}.")
+    return None
+
+
+def _users_lock(con, args) -> None:
+    from etl.access import accounts
+
+    disable = args.users_command == "disable"
+    (accounts.disable if disable else accounts.enable)(con, args.name)
+    print(f"Đã {'khóa' if disable else 'mở khóa'} tài khoản {accounts.normalize_name(args.name)}.")
+
+
+def _users_list(con, args) -> int:
+    """Every account and its last login; 0 (nothing changed, no read copy to refresh)."""
+    from etl.access import accounts, logins
+
+    rows = accounts.list_users(con)
+    if not rows:
+        print("Chưa có tài khoản nào.")
+        return 0
+    with logins.opened(args.db) as log:
+        last_logins = logins.last_logins(log)
+    for a in rows:
+        state = "đã khóa" if a.disabled else "hoạt động"
+        last = f"{last_logins[a.name]:%d/%m/%Y %H:%M}" if a.name in last_logins else "chưa đăng nhập"
+        print(f"{a.name:<20} {a.role_vn:<24} {a.commune or '':<8} {state:<12} lần cuối: {last}")
+    return 0
+
+
+USERS = {"add": _users_add, "set-password": _users_set_password, "disable": _users_lock, "enable": _users_lock,
+         "list": _users_list}
 
 
 def users(args) -> int:
     """python -m etl users add | set-password | disable | enable | list; 1 on a refused change.
     A change takes effect on the dashboard at once: its read copy of the warehouse is refreshed
     here, so no login checks an old password, and no session of a locked account lives on."""
-    import getpass
-
-    from etl.access import accounts, logins
+    from etl.access import accounts
     from etl.warehouse import db, snapshot
 
     con = _writable(args.db)
     if con is None:
         return 1
     try:
-        cmd = args.users_command
-        if cmd == "add":
-            password = accounts.add_user(con, args.name, args.role, args.commune)
-            print(f"Đã tạo tài khoản {accounts.normalize_name(args.name)} ({accounts.ROLE_VN[args.role]}).")
-            print(f"Mật khẩu (chỉ hiện một lần, hãy ghi lại và trao tận tay): {password}")
-        elif cmd == "set-password":
-            if args.password_stdin:
-                password = sys.stdin.readline().rstrip("\r\n")
-            else:
-                password = getpass.getpass("Mật khẩu mới: ")
-                if getpass.getpass("Nhập lại mật khẩu: ") != password:
-                    print("Hai lần nhập không khớp; mật khẩu không đổi.", file=sys.stderr)
-                    return 1
-            accounts.set_password(con, args.name, password)
-            print(f"Đã đặt mật khẩu mới cho {accounts.normalize_name(args.name)}.")
-        elif cmd in ("disable", "enable"):
-            (accounts.disable if cmd == "disable" else accounts.enable)(con, args.name)
-            state = "khóa" if cmd == "disable" else "mở khóa"
-            print(f"Đã {state} tài khoản {accounts.normalize_name(args.name)}.")
-        else:
-            rows = accounts.list_users(con)
-            if not rows:
-                print("Chưa có tài khoản nào.")
-                return 0
-            with logins.opened(args.db) as log:
-                last_logins = logins.last_logins(log)
-            for a in rows:
-                state = "đã khóa" if a.disabled else "hoạt động"
-                last = f"{last_logins[a.name]:%d/%m/%Y %H:%M}" if a.name in last_logins else "chưa đăng nhập"
-                print(f"{a.name:<20} {a.role_vn:<24} {a.commune or '':<8} {state:<12} lần cuối: {last}")
-            return 0
-    except accounts.AccountError as err:
-        print(err, file=sys.stderr)
-        return 1
-    except db.WarehouseBusy as err:
-        print(err, file=sys.stderr)
-        return 1
+        code = USERS[args.users_command](con, args)
+    except (accounts.AccountError, db.WarehouseBusy) as err:
+        return _fail(err)
     finally:
         con.close()
+    if code is not None:
+        return code
     if snapshot.snapshot_path(db.db_path(args.db)).exists():  # a dashboard reads this warehouse
         snapshot.refresh(args.db)
     return 0
@@ -381,16 +382,14 @@ def users(args) -> int:
 def confirmation(args) -> int:
     """python -m etl confirm | reopen --commune CODE --month YYYY-MM; 1 when refused."""
     from etl import vnformat as vn
-    from etl.access import accounts, confirm
+    from etl.access import confirm, rights
 
     con = _writable(args.db)
     if con is None:
         return 1
     try:
         # --account: the dashboard runs this command for a signed-in user; the role rule applies
-        by = accounts.lookup(con, args.account) if args.account else None
-        if args.account and by is None:
-            raise accounts.AccountError(f"Không có tài khoản '{args.account}'.")
+        by = rights.named(con, args.account) if args.account else None
         if args.command == "confirm":
             done = confirm.confirm(con, args.commune, args.month, by=by)
             print(f"Đã duyệt báo cáo tháng {vn.month_numeric(args.month)} của đảng bộ {done.commune_code}. "
@@ -399,12 +398,16 @@ def confirmation(args) -> int:
             done = confirm.reopen(con, args.commune, args.month, by=by, reason=args.reason)
             print(f"Đã mở lại báo cáo tháng {vn.month_numeric(args.month)} của đảng bộ {done.commune_code}; "
                   "có thể nạp phiên bản mới.")
-    except (confirm.ConfirmError, accounts.AccountError) as err:
-        print(err, file=sys.stderr)
-        return 1
+    except (confirm.ConfirmError, rights.Refused) as err:
+        return _fail(err)
     finally:
         con.close()
     return 0
+
+
+# One function per command: a new command is a parser entry above and a line here.
+COMMANDS = {"load": load, "check": check, "template": template, "export": export, "users": users,
+            "confirm": confirmation, "reopen": confirmation}
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ CODES: dict[str, tuple[str, str]] = {
     "duplicate_row": (ERROR, "Trùng dòng"),
     # not in SPEC §3: the project's own (etl.access.confirm); a confirmed report takes no new version
     "report_confirmed": (ERROR, "Báo cáo đã được duyệt"),
-    # not in SPEC §3 either (etl.ingest.admission): a run limited to one commune takes its monthly reports only
+    # etl.ingest.admission: a run limited to one commune takes its monthly reports only
     "not_permitted": (ERROR, "Không được nạp tệp này"),
     "branch_missing": (WARNING, "Thiếu chi bộ trong báo cáo"),
     "date_outside_period": (WARNING, "Ngày ngoài tháng báo cáo"),
@@ -83,6 +83,17 @@ class Problem:
             "column": d["column"],
             "message": d["message"],
         }
+
+    @classmethod
+    def from_json(cls, d: dict, file: str = "") -> "Problem":
+        """The problem an `as_json()` object describes, in the file `file` (the object does not
+        name it: its file entry does). ValueError on an unknown code or on a severity that is
+        not the code's."""
+        problem = cls(code=d["code"], message=d["message"], file=file, sheet=d.get("sheet"), cell=d.get("cell"),
+                      row=d.get("row"), column=d.get("column"))
+        if d.get("severity", problem.severity) != problem.severity:
+            raise ValueError(f"problem {problem.code!r} has severity {problem.severity!r}, not {d['severity']!r}")
+        return problem
 
 
 def at(code: str, message: str, *, sheet: str | None, row0: int | None = None,

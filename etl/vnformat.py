@@ -90,3 +90,8 @@ def month_numeric(period: str) -> str:
 def month_short(period: str) -> str:
     """'2024-03' -> 'T3/2024' (chart axes)."""
     return f"T{int(period[5:7])}/{period[:4]}"
+
+
+def month_of_year(period: str) -> str:
+    """'2024-03' -> 'T3' (an axis of one year's months, the year said beside it)."""
+    return f"T{int(period[5:7])}"

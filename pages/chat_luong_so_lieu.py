@@ -12,7 +12,7 @@ import streamlit as st
 from etl import quality
 from etl import vnformat as vn
 from etl.warehouse import db
-from ui import auth, data, filters, page
+from ui import auth, data, filters, page, writes
 from ui.markup import MESSAGE, md
 
 DONE = "clsl-da-xong"
@@ -81,12 +81,12 @@ def _verify(flags: pd.DataFrame) -> None:
         flag = quality.Flag(r["commune_code"], r["period"], r["rule"], r["field"],
                             r["branch_code"] if isinstance(r["branch_code"], str) else None)
         try:
-            auth.write(partial(quality.verify, flag=flag, note=note, by=auth.current()))
+            writes.write(partial(quality.verify, flag=flag, note=note, by=auth.current()))
         except quality.VerifyError as err:
             st.error(md(err, MESSAGE))
             return
         except db.WarehouseBusy:
-            st.error(auth.BUSY_VN)
+            st.error(writes.BUSY_VN)
             return
         st.session_state[DONE] = f"Đã xác minh: {md(labels[i])}."
         st.rerun()

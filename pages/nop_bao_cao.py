@@ -13,7 +13,7 @@ from etl.access import confirm
 from etl.settings import load_settings
 from etl.warehouse import db
 from etl.indicators import Grain
-from ui import auth, charts, data, page
+from ui import auth, charts, data, page, writes
 from ui.markup import MESSAGE, md
 
 STATUS_STYLE = {  # each status its own colour; text colour chosen for contrast
@@ -117,12 +117,12 @@ def _confirmation(commune: str, month: str, row: pd.Series, name: str) -> None:
         done = f"Đã duyệt báo cáo tháng {vn.month(month)} của {md(name)}."
     if clicked:
         try:
-            auth.write(act)
+            writes.write(act)
         except confirm.ConfirmError as err:
             st.error(md(err, MESSAGE))  # it names the commune and the account
             return
         except db.WarehouseBusy:
-            st.error(auth.BUSY_VN)
+            st.error(writes.BUSY_VN)
             return
         st.session_state[DONE] = done
         st.rerun()

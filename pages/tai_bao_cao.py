@@ -1,6 +1,7 @@
 """Tải báo cáo: upload workbooks, see their problems (sheet, cell, column), load those that
 pass, and download a pre-filled monthly template. The work runs through `python -m etl` in a
-subprocess (ui/upload.py): the dashboard never writes the warehouse itself."""
+subprocess (ui/upload.py): uploads are written by the loader's process, never by the dashboard's
+(ui/writes.py)."""
 from __future__ import annotations
 
 import tempfile
@@ -10,6 +11,7 @@ import streamlit as st
 
 from etl import indicators, theme
 from etl import vnformat as vn
+from etl.access import rights
 from etl.warehouse import db
 from ui import auth, data, page, upload
 from ui import streamlit_internals as internals
@@ -49,6 +51,12 @@ def _files_table(outcome: upload.Outcome, names: dict[str, str], key: str) -> No
                  hide_index=True, width="stretch", key=key)
 
 
+def _held_back(outcome: upload.Outcome) -> None:
+    """The files the page's own limits kept back, each with the page's reason: not checked."""
+    if outcome.held_back:
+        st.warning("\n".join(f"- {md(u.held_back, MESSAGE)}" for u in outcome.held_back))
+
+
 def _problems(outcome: upload.Outcome, key: str) -> None:
     df = upload.problems_table(outcome)
     if df.empty:
@@ -80,7 +88,7 @@ def _uploader() -> list:
 
 def _own() -> str | None:
     """The only commune whose reports this account may load (None: any file)."""
-    return None if auth.may("upload") else auth.current().commune
+    return rights.upload_commune(auth.current())
 
 
 def _check(files, target) -> upload.Outcome:
@@ -121,6 +129,7 @@ def _upload_section(names: dict[str, str]) -> None:
             else:
                 st.warning(summary + " Kho dữ liệu không thay đổi.")
             _files_table(outcome, names, "upload-done-files")
+            _held_back(outcome)
             _problems(outcome, "upload-done-problems")
         st.divider()
     files = _uploader()
@@ -137,6 +146,7 @@ def _upload_section(names: dict[str, str]) -> None:
     chosen = upload.worth_loading(outcome)
     st.subheader("Kết quả kiểm tra")
     _files_table(outcome, names, "upload-check-files")
+    _held_back(outcome)
     _problems(outcome, "upload-check-problems")
     if len(chosen) > len(outcome.names("checked")):
         st.info("Có tệp danh mục đơn vị hợp lệ: khi nạp, danh mục được nạp trước, rồi các báo cáo chỉ lỗi vì "

@@ -4,9 +4,11 @@ Slides: I5 by commune, quality (I10) by commune, I5 commune × month heat map, r
 the target (I11), report submission status by month (I15), overdue inspection findings (I14).
 Each slide is built from a ui.data reader and a ui/charts builder with big=True, each bar given
 the room of its label (charts.big_height). The slide moves with the ← → keys (the buttons'
-keyboard shortcuts), the buttons, or by itself every N seconds (an st.fragment with run_every,
-so only the slide reruns). A by-commune slide shows as many communes as fit the screen: the ones
-that need attention most (indicators.lowest), their number in the title.
+keyboard shortcuts), a clicker's Page Down / Page Up (ui.present), the buttons, or by itself every
+N seconds (an st.fragment with run_every, so only the slide reruns). In presentation mode the
+slide is as tall as the screen leaves and its chart fills it (ui.present). A by-commune slide
+shows as many communes as fit the screen: the ones that need attention most (indicators.lowest),
+their number in the title.
 """
 import time
 
@@ -21,8 +23,9 @@ from ui import charts, data, filters, page, present
 SECONDS = (5, 10, 15, 20, 30, 60)
 AUTO, EVERY = "tu_dong", "moi_giay"  # the autoplay widgets' keys, also their URL parameters
 INDEX, SHOWN_AT, OUTER, USED = "slide", "_slide_shown_at", "_slide_full_run", "_slide_used"
-# Pixels for the chart (and its note) under the title and the filters: in presentation mode at
-# 1366×768 they end above the fixed bar of buttons at the bottom of the screen.
+# Pixels for the chart (and its note) under the title and the filters, from which a slide takes
+# how many communes it shows readably. In presentation mode the chart itself takes the room the
+# screen leaves (ui.present): 475 px at 1280×720, the smallest of the meeting rooms' projectors.
 ROOM = {True: 470, False: 640}
 NOTE = 40  # a caption line above the chart
 MOST = 15  # never more bars than this, however tall the screen
@@ -77,8 +80,9 @@ def i5_heatmap(f):
     shown, title, note = cut(by, "i5_held_share", "Sinh hoạt theo tháng", n)
     grid = data.branch_meetings(f.scope, by=Grain.COMMUNE_MONTH)
     grid = grid[grid["commune_code"].isin(shown["commune_code"])]
+    # months without their year (the "Đang xem" band names it): ten "T10/2026" do not fit a 1024-pixel screen
     fig = charts.heatmap(grid, row="commune_name", column="period", value="i5_held_share", big=True,
-                         layout=height(len(shown), note, heat=True))
+                         column_labels=vn.month_of_year, layout=height(len(shown), note, heat=True))
     return fig, title, note
 
 
@@ -156,12 +160,12 @@ def controls(index: int, auto: bool, seconds: int) -> None:
     """The bar under the slide (fixed at the bottom of the screen in presentation mode): previous,
     position, next, and the autoplay switch with its seconds. A changed autoplay choice reruns the
     whole page, where the fragment's timer is set."""
-    with st.container(horizontal=True, vertical_alignment="center", key="slide-nav"):
-        st.button("Trước", key="slide-prev", icon=":material/arrow_back:", on_click=_step, args=(-1,),
-                  shortcut="Left", help="Biểu đồ trước (phím ←)")
+    with st.container(horizontal=True, vertical_alignment="center", key=present.SLIDE_NAV):
+        st.button("Trước", key=present.PREVIOUS, icon=":material/arrow_back:", on_click=_step, args=(-1,),
+                  shortcut="Left", help="Biểu đồ trước (phím ← hoặc Page Up)")
         st.markdown(f"**{index + 1}/{len(SLIDES)}**")
-        st.button("Sau", key="slide-next", icon=":material/arrow_forward:", icon_position="right",
-                  on_click=_step, args=(+1,), shortcut="Right", help="Biểu đồ sau (phím →)")
+        st.button("Sau", key=present.NEXT, icon=":material/arrow_forward:", icon_position="right",
+                  on_click=_step, args=(+1,), shortcut="Right", help="Biểu đồ sau (phím → hoặc Page Down)")
         now_auto = st.toggle("Tự chuyển biểu đồ", key=AUTO, bind="query-params", on_change=_used)
         # no format_func: a bound widget writes its displayed text into the URL (?moi_giay=15)
         # a default only for a new widget: one with a value in the session state warns of both
@@ -191,13 +195,14 @@ def slide(auto: bool, seconds: int) -> None:
     title, build = SLIDES[index]
     f = filters.current()
     fig, cut_title, note = build(f)
-    page.start(cut_title or title)
-    if fig is None:
-        st.success(note)
-    else:
-        if note:
-            st.caption(note)
-        page.chart(fig, title, key="slide-chart")
+    with st.container(key=present.SLIDE):  # in presentation mode as tall as the screen leaves (ui.present)
+        page.start(cut_title or title)
+        if fig is None:
+            st.success(note)
+        else:
+            if note:
+                st.caption(note)
+            page.chart(fig, title, key="slide-chart", height="stretch" if page.big() else "content")
     controls(index, auto, seconds)
 
 

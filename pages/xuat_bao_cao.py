@@ -5,7 +5,7 @@ import streamlit as st
 from etl import indicators, labels
 from etl.access import audit
 from etl.warehouse import db
-from ui import auth, data, export, page
+from ui import auth, data, export, page, writes
 from ui.markup import MESSAGE, md
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -17,11 +17,11 @@ def _build(year: int, communes: list[str]) -> export.Files | None:
     """Both files, once the export is in the audit trail (None, with a message, when it could not be)."""
     files = export.build(data.current().snap.path, year, communes)
     try:
-        auth.write(lambda con: audit.record_export(con, year, communes, {files.xlsx_name: files.xlsx,
+        writes.write(lambda con: audit.record_export(con, year, communes, {files.xlsx_name: files.xlsx,
                                                                          files.docx_name: files.docx},
                                                    account=auth.current().name))
     except db.WarehouseBusy:
-        st.error(auth.BUSY_VN)
+        st.error(writes.BUSY_VN)
         return None
     return files
 

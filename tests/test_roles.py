@@ -467,11 +467,11 @@ def test_a_commune_account_cannot_load_another_communes_report(accounts_file, tm
     uploads = upload.save([(p.name, p.read_bytes()) for p in (mine, theirs, registry)], tmp_path / "saved")
     outcome = upload.check_and_load(uploads, accounts_file, account="xa1", commune="X01")
     assert outcome.error is None
-    status = {f["file"]: f["status"] for f in outcome.files}
+    status = {f.file: f.status for f in outcome.files}
     assert status == {"mine.xlsx": "loaded", "theirs.xlsx": "rejected", "registry.xlsx": "rejected"}
-    refused = [f for f in outcome.files if f["status"] == "rejected"]
-    assert all(f["problems"][0]["code"] == "not_permitted" for f in refused)
-    assert "chỉ được tải lên báo cáo tháng của chính đảng bộ mình" in refused[0]["problems"][0]["message"]
+    refused = [f for f in outcome.files if f.status == "rejected"]
+    assert all(f.problems[0].code == "not_permitted" for f in refused)
+    assert "chỉ được tải lên báo cáo tháng của chính đảng bộ mình" in refused[0].problems[0].message
     with duckdb.connect(str(accounts_file), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM loads WHERE kind = 'monthly'").fetchone()[0] == 1
         rows = audit.audit(con, actions={"load", "reject"}, account="xa1")
@@ -491,18 +491,19 @@ def test_uploads_refused_before_saving_are_audited_too(accounts_file, tmp_path, 
     (tmp_path / "saved").mkdir()
     outcome = upload.check_and_load(upload.save(files, tmp_path / "saved"), accounts_file, account="xa1",
                                     commune="X01")
-    assert [(f["file"], f["status"]) for f in outcome.files] == [
-        ("Báo cáo T4.xlsx", "loaded"), ("danh sách.csv", "rejected"), ("to.xlsx", "rejected"),
-        ("thừa.xlsx", "rejected")]
+    assert [(f.file, f.status) for f in outcome.files] == [
+        ("Báo cáo T4.xlsx", "loaded"), ("danh sách.csv", "rejected"), ("to.xlsx", "rejected")]
+    assert [u.name for u in outcome.held_back] == ["thừa.xlsx"]  # past the page's own limit: not checked
     # nothing saved at all: the load still runs to record the refusal
     (tmp_path / "saved2").mkdir()
     only = upload.check_and_load(upload.save([("virus.exe", b"MZ")], tmp_path / "saved2"), accounts_file,
                                  account="xa1", commune="X01")
-    assert only.error is None and [f["status"] for f in only.files] == ["rejected"]
+    assert only.error is None and [f.status for f in only.files] == ["rejected"]
     with duckdb.connect(str(accounts_file), read_only=True) as con:
         rows = audit.audit(con, actions={"reject"}, account="xa1")
     assert sorted((r["file_name"], r["sha256"], r["detail"]) for r in rows) == [
-        ("danh sách.csv", sha(files[1][1]), "unreadable"), ("thừa.xlsx", None, "too_many"),  # never read
+        ("danh sách.csv", sha(files[1][1]), "unreadable"),
+        ("thừa.xlsx", None, upload.TOO_MANY.format(limit=3, name="thừa.xlsx")),  # never read
         ("to.xlsx", sha(files[2][1]), "too_large"), ("virus.exe", sha(b"MZ"), "unreadable")]
 
 
@@ -518,14 +519,14 @@ def test_only_the_board_says_when_a_report_was_received(accounts_file, tmp_path)
 
     out = send(date(2024, 4, 2), "xa1", "X01")
     assert out.error and "không được khai ngày nhận" in out.error
-    assert [f["status"] for f in out.files] == ["checked"]  # the check's answer; nothing loaded
+    assert [f.status for f in out.files] == ["checked"]  # the check's answer; nothing loaded
     out = send(date(2024, 2, 29), "bantochuc", folder="b")
     [entry] = out.files
-    assert entry["status"] == "rejected"
-    assert [(p["code"], p["sheet"], p["cell"]) for p in entry["problems"]] == [("bad_value", COVER, "B3")]
-    assert "Ngày nhận báo cáo 29/02/2024 trước tháng báo cáo 03/2024" in entry["problems"][0]["message"]
+    assert entry.status == "rejected"
+    assert [(p.code, p.sheet, p.cell) for p in entry.problems] == [("bad_value", COVER, "B3")]
+    assert "Ngày nhận báo cáo 29/02/2024 trước tháng báo cáo 03/2024" in entry.problems[0].message
     out = send(date(2024, 4, 3), "bantochuc", folder="c")
-    assert [f["status"] for f in out.files] == ["loaded"]
+    assert [f.status for f in out.files] == ["loaded"]
     with duckdb.connect(str(accounts_file), read_only=True) as con:
         assert con.execute("SELECT received_at FROM report_submissions").fetchall() == [(datetime(2024, 4, 3),)]
         rows = audit.audit(con, actions={"load", "reject"}, account="bantochuc")

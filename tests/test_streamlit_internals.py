@@ -52,9 +52,8 @@ def test_the_names_used_in_the_browser_are_in_streamlits_browser_code():
 
 def test_no_other_module_touches_streamlits_internals():
     sources = [p for folder in ("ui", "pages", "etl") for p in (ROOT / folder).rglob("*.py")] + [ROOT / "dashboard.py"]
-    # the presentation CSS (ui/present.py) is the one place still naming elements by test id
     found = [f"{p.relative_to(ROOT)}: {m.group(0).strip()}" for p in sources
-             if p.name not in ("streamlit_internals.py", "present.py")
+             if p.name != "streamlit_internals.py"
              for m in [*INTERNAL_IMPORT.finditer(p.read_text(encoding="utf-8")),
                        *DOM_NAME.finditer(p.read_text(encoding="utf-8"))]]
     assert not found, found

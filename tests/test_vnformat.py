@@ -22,6 +22,7 @@ def test_percent_ratio_dates():
     assert vn.day(date(2024, 4, 3)) == "03/04/2024" == vn.day(pd.Timestamp("2024-04-03"))
     assert vn.moment(datetime(2024, 4, 3, 8, 5)) == "03/04/2024 08:05"
     assert vn.month("2024-03") == "Tháng 3/2024" and vn.month_short("2024-11") == "T11/2024"
+    assert vn.month_of_year("2024-03") == "T3" and vn.month_of_year("2024-11") == "T11"
 
 
 @pytest.mark.parametrize("x,out", [(2, "2"), (2.5, "2,5"), (4.96, "5"), (4.2, "4,2"), (1234.0, "1.234"),

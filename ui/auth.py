@@ -5,19 +5,19 @@ websocket and a cookie naming a token of the server's memory, so that a reload o
 the sign-in (ui.remember). Every run of every page goes through `gate()` in dashboard.py: no
 account, one idle longer than the setting [session] idle_minutes, or one signed in longer ago than
 [session] max_hours, gets the login form (ui.login) and nothing else; a login that passes comes
-back through `start`. The rules themselves are
-etl.access.accounts.can; this module applies them:
+back through `start`. The rules themselves are etl.access.rights (the role table of
+etl.access.accounts), as the command line's; this module applies them:
   - `require(action)` at the top of a page or before an action stops the run with a message;
   - `communes(scope)` narrows every indicator call of a `xa` account to its own commune
     (every ui.data reader applies it), whatever the URL or the widgets say.
 
-The dashboard reads a snapshot of the warehouse; an export or a confirmation writes the
-warehouse itself through `write()`: a short connection, waiting while a load holds the file. A
-login writes no warehouse (so it works while a load runs, and forces no new snapshot): the
-password is checked against the snapshot's accounts and the attempt goes to the login file beside
-the warehouse (etl.access.logins), throttled per account and client (`client()`); so does a session
-resumed from the browser's cookie, a login without the password. A session ends when
-its account is locked, changed, or given a new password after the session signed in.
+The dashboard reads a snapshot of the warehouse and writes it only through ui.writes, the
+dashboard's one write rule. A login writes no warehouse (so it works while a load runs, and
+forces no new snapshot): the password is checked against the snapshot's accounts and the attempt
+goes to the login file beside the warehouse (etl.access.logins), throttled per account and client
+(`client()`); so does a session resumed from the browser's cookie, a login without the password.
+A session ends when its account is locked, changed, or given a new password after the session
+signed in.
 """
 from __future__ import annotations
 
@@ -29,9 +29,9 @@ from datetime import datetime, timedelta
 
 import streamlit as st
 
-from etl.access import accounts, logins
+from etl.access import accounts, logins, rights
 from etl.settings import load_settings
-from etl.warehouse import db, snapshot
+from etl.warehouse import db
 from ui import markup, remember, upload_guard
 from ui import streamlit_internals as internals
 
@@ -41,8 +41,6 @@ SIGNED_IN = "_signed_in_at"
 # cookie, and the token the browser is still to store (after the sign-in) or to drop (after the sign-out)
 TOKEN, RESUMED, STORE, DROP = "_token", "_resume_tried", "_token_to_store", "_token_to_drop"
 BOUND = "_bound_to"  # (connection, client) of the sign-in, or of the reconnect that last proved itself
-WRITE_WAIT = 20  # seconds an export or confirmation waits for a running load to finish
-BUSY_VN = ("Kho dữ liệu đang được nạp báo cáo nên chưa ghi được. Hãy chờ ít phút rồi thử lại.")
 LOGIN_BUSY_VN = "Máy chủ đang bận ghi nhật ký đăng nhập. Hãy thử lại sau ít giây."
 ENDED_VN = "Đã đăng xuất ở một thẻ khác của trình duyệt này."
 MOVED_VN = ("Phiên làm việc vừa được mở từ một kết nối không mang thông tin đăng nhập của trình duyệt đã đăng nhập, "
@@ -60,17 +58,6 @@ log = logging.getLogger("dashboard.auth")
 
 def current() -> accounts.Account | None:
     return st.session_state.get(ACCOUNT)
-
-
-def write(fn, wait: float = WRITE_WAIT):
-    """fn(con) on a writable connection to the warehouse, opened and closed here; raises
-    db.WarehouseBusy when a load holds the warehouse longer than `wait` seconds."""
-    with snapshot.writing(wait):
-        con = db.connect(db.db_path(), wait=wait)
-        try:
-            return fn(con)
-        finally:
-            con.close()
 
 
 def client() -> str:
@@ -112,12 +99,8 @@ def _same_browser() -> bool:
 
 
 def may(action: str, commune: str | None = None) -> bool:
-    """May the signed-in account do `action` (etl.access.accounts.ACTIONS)? For a one-commune action
-    without a commune, whether it may for some commune (its own)."""
-    account = current()
-    if commune is None and action in accounts.BROADER and account is not None and account.commune:
-        commune = account.commune
-    return accounts.can(account, action, commune)
+    """May the signed-in account do `action` (etl.access.rights.may, the command line's rule too)?"""
+    return rights.may(current(), action, commune)
 
 
 def require(*actions: str) -> accounts.Account:
@@ -203,7 +186,7 @@ def _session() -> str:
 def _uploads(account: accounts.Account, minutes: int) -> None:
     """Streamlit's upload endpoint takes files for this session only while its account may upload
     (ui.upload_guard)."""
-    if may("upload") or may("upload_commune"):
+    if rights.may_upload(account):
         upload_guard.admit(_session(), st.session_state.get(TOKEN), minutes * 60)
     else:
         upload_guard.revoke(_session())

@@ -13,7 +13,7 @@ import streamlit as st
 
 from etl.access import accounts, logins
 from etl.warehouse import db
-from ui import auth, remember, streamlit_vn
+from ui import auth, remember, streamlit_vn, writes
 from ui import streamlit_internals as internals
 
 
@@ -21,7 +21,7 @@ def _first_admin() -> bool:
     """On a warehouse with no account at all, create the administrator and print its password
     once on the server's console. True when there was no account before this call."""
     try:
-        password = auth.write(accounts.ensure_admin)
+        password = writes.write(accounts.ensure_admin)
     except db.WarehouseBusy:
         return False
     if password is None:
@@ -65,7 +65,7 @@ def form(con) -> None:
 def _rehash(name: str, old: str, new: str) -> None:
     """A hash redone at login, stored when the warehouse is free now (else at a later login)."""
     try:
-        auth.write(lambda con: accounts.store_rehash(con, name, old, new), wait=0.5)
+        writes.write(lambda con: accounts.store_rehash(con, name, old, new), wait=0.5)
     except db.WarehouseBusy:
         pass  # a load is running: the old hash still verifies; the next login tries again
 

@@ -95,9 +95,10 @@ def title_room(extra: int = 0) -> dict:
     return {"margin": {"t": (120 if big() else 90) + extra}}
 
 
-def chart(fig, name: str, *, key: str | None = None) -> None:
+def chart(fig, name: str, *, key: str | None = None, height: str = "content") -> None:
     """A chart; its toolbar saves it as PNG (for slides) under a meaningful file name. A titled
-    chart carries the active filters as its subtitle, so a saved picture says what it shows."""
+    chart carries the active filters as its subtitle, so a saved picture says what it shows.
+    `height` "stretch" fills the room its container leaves (a slide sized from the screen)."""
     f = filters.current()
     title = fig.layout.title
     if title.text and f is not None and not title.subtitle.text:
@@ -107,7 +108,7 @@ def chart(fig, name: str, *, key: str | None = None) -> None:
         title.subtitle.font.color = theme.MUTED
         fig.layout.margin.t = (fig.layout.margin.t or 0) + (28 if big() else 20)
     config = {**PNG_CONFIG, "toImageButtonOptions": {**PNG_CONFIG["toImageButtonOptions"], "filename": slug(name)}}
-    st.plotly_chart(fig, config=config, key=key, width="stretch")
+    st.plotly_chart(fig, config=config, key=key, width="stretch", height=height)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ administrator, whose generated password was printed on the server's console): da
 this form instead of the pages until it is done.
 
 The new password goes through etl.access.accounts.set_password (length, common passwords, not the
-current one), written to the warehouse by ui.auth.write; the session then counts as signed in
+current one), written to the warehouse by ui.writes.write; the session then counts as signed in
 from that moment, under a new cookie token, so it lives on while sessions signed in with the old
 password end (ui.auth.gate).
 """
@@ -17,7 +17,7 @@ import streamlit as st
 from etl.access import accounts
 from etl.settings import load_settings
 from etl.warehouse import db
-from ui import auth, markup, remember
+from ui import auth, markup, remember, writes
 
 MISMATCH_VN = "Hai lần nhập mật khẩu mới không giống nhau."
 
@@ -45,12 +45,12 @@ def _change(account: accounts.Account, first: str, again: str) -> None:
         st.error(MISMATCH_VN)
         return
     try:
-        auth.write(lambda con: accounts.set_password(con, account.name, first, by=account.name))
+        writes.write(lambda con: accounts.set_password(con, account.name, first, by=account.name))
     except accounts.AccountError as err:
         st.error(str(err))
         return
     except db.WarehouseBusy:
-        st.error(auth.BUSY_VN)
+        st.error(writes.BUSY_VN)
         return
     now = datetime.now()  # after the new password_set_at: this session goes on, older ones end
     remember.forget(st.session_state.get(auth.TOKEN))

@@ -99,7 +99,8 @@ def testid(name: str) -> str:
 
 TESTIDS = ("stElementContainer", "stLayoutWrapper", "stCaptionContainer", "stFileUploaderDropzone",
            "stFileUploaderDropzoneInstructions", "stBaseButton-secondary", "stFileChip", "stTooltipContent",
-           "stDataFrameStatisticsMenu", "stSidebar", "stHeader", "stToolbar", "stAppViewContainer", "stMetricValue", "stMetricLabel", "stMarkdown")
+           "stDataFrameStatisticsMenu", "stSidebar", "stHeader", "stToolbar", "stAppViewContainer", "stMetricValue",
+           "stMetricLabel", "stMarkdown", "stMain", "stMainBlockContainer", "stMetric", "stHtml", "stPlotlyChart")
 # the uploader's drop text ("Drop files here") has no test id, only its emotion class
 UPLOADER_DROP_TEXT = ".euud7oh2"
 # the dialog Streamlit opens for a URL naming no page, and its close button

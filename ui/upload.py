@@ -1,27 +1,32 @@
 """The 'Tải báo cáo' page's work, apart from its widgets: save uploaded workbooks under safe
 names, check and load them with the real command line in a subprocess, and give the results
-back under the names the user chose.
+back as the library's FileResult and Problem objects, under the names the user chose.
 
     uploads = save(files, folder)               # [(name, bytes or uploaded file)] -> [Upload]
     checked = check(uploads, db, commune)       # python -m etl check --json  -> Outcome
-    to_load = loadable(uploads, checked)        # the files that will load (worth_loading: their entries)
+    to_load = loadable(uploads, checked)        # the files that will load (worth_loading: their results)
     loaded  = load(uploads, db, received_on, account, commune)  # python -m etl load --json -> Outcome
-    check_and_load(uploads, db, received_on)    # check, then load every upload: one entry per upload
+    check_and_load(uploads, db, received_on)    # check, then load every upload: one result per upload
     problems_table(outcome), files_table(outcome, names)  # DataFrames for the page
     template(db, commune, month)                # python -m etl template      -> (bytes | None, message)
 
-Why a subprocess: DuckDB lets one process write the warehouse, and the dashboard process must
-never be it (it serves many sessions and reads a snapshot). The command line also waits for a
-concurrent load (up to 30 s) and then says so; that message is shown as it is.
+Why a subprocess: uploads are the dashboard's writes that go to the loader's process (ui.writes
+states the rule: small acts such as a confirmation are written in-process, loads are not). A
+load holds the warehouse for as long as its files take, checks them with a memory cap per file,
+and may be killed for memory, none of which may stall or end the server that serves every
+session. The command line also waits for a concurrent load (up to 30 s) and then says so; that
+message is shown as it is.
 The user's file name is never used as a path: a file is saved as '<n>-<ascii slug>.<ext>' with
 a whitelisted extension, in a folder the caller made fresh; the slug keeps the warehouse's
-`source_file` readable on the 'Nộp báo cáo' page.
+`source_file` readable on the 'Nộp báo cáo' page. The upload record (`--uploads`, JSON) gives
+the command the name each file was uploaded under: its answer and its messages use that name.
 
 Every upload given to `load` leaves an audit row written by the loader: loaded, unchanged or
 rejected (by the checks, by the account's commune: `--account`/`--commune`, or here before
-saving: too many, too large, not a workbook), under the name it was uploaded with and the hash
-of its bytes (none for files past the count or total size, which are never read). The upload
-record (`--uploads`, JSON) carries those names and refusals to the command.
+saving: too large, not a workbook, or held back by the page's own limits of MAX_FILES files and
+MAX_TOTAL_MB per upload), under the name it was uploaded with and the hash of its bytes (none
+for files held back, which are never read). The page's limits are not problems of the file:
+such a file is listed apart (`Outcome.held_back`), as not checked, with the page's reason.
 """
 from __future__ import annotations
 
@@ -33,14 +38,15 @@ import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from etl import labels, text
-from etl.ingest.load import UNIT_CODES
+from etl.ingest.check import FileResult, unit_only
+from etl.problems import Problem
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTENSIONS = (".xlsx", ".xlsm", ".xls")
@@ -53,6 +59,7 @@ TIMEOUT = 900  # seconds; a province's month (100+ files) checks and loads in we
 
 # --- Vietnamese texts, kept together for review ------------------------------------------
 STATUS = {"checked": "Hợp lệ", "rejected": "Bị từ chối", "loaded": "Đã nạp", "unchanged": "Không thay đổi"}
+HELD_BACK = "Chưa kiểm tra"  # a file past the page's own limits per upload
 SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
 BAD_EXTENSION = ("Tệp '{name}' không phải sổ tính Excel: chỉ nhận tệp .xlsx, .xlsm hoặc .xls. "
                  "Hãy mở tệp bằng Excel, Lưu dưới dạng (Save As) kiểu .xlsx rồi tải lên lại.")
@@ -74,7 +81,8 @@ class Upload:
     """One uploaded file: the user's name (display only), where it was saved, or why not."""
     name: str
     path: Path | None = None
-    refusal: dict | None = None  # a problem in the CLI's JSON shape, for a file never saved
+    refusal: Problem | None = None  # why a file was not saved: a SPEC §3 problem (not a workbook, too large)
+    held_back: str | None = None  # the page's own limit (files or MB per upload) kept it back: why
     sha256: str | None = None  # of a file refused before saving, when its bytes were read
 
     @property
@@ -84,13 +92,17 @@ class Upload:
 
 @dataclass
 class Outcome:
-    """The command line's answer: one SPEC §4 JSON file entry per upload, under the user's
-    names, or `error` (Vietnamese) when the command could not run (warehouse busy...)."""
-    files: list[dict] = field(default_factory=list)
+    """The command line's answer: `files[i]`, the library's FileResult (under the name the user
+    uploaded the file as), answers `uploads[i]`; uploads the page held back by its own limits are
+    apart (`held_back`), never checked; `error` (Vietnamese) when the command could not run
+    (warehouse busy...)."""
+    files: list[FileResult] = field(default_factory=list)
+    uploads: list[Upload] = field(default_factory=list)
+    held_back: list[Upload] = field(default_factory=list)
     error: str | None = None
 
     def names(self, *statuses: str) -> list[str]:
-        return [f["file"] for f in self.files if f["status"] in statuses]
+        return [f.file for f in self.files if f.status in statuses]
 
 
 def safe_name(index: int, name: str) -> str | None:
@@ -103,11 +115,6 @@ def safe_name(index: int, name: str) -> str | None:
         return None
     slug = text.slug(stem, 60)
     return f"{index:03d}-{slug}{ext}" if slug else f"{index:03d}{ext}"
-
-
-def _refusal(message: str, code: str) -> dict:
-    return {"severity": "error", "code": code, "sheet": None, "cell": None, "row": None, "column": None,
-            "message": message}
 
 
 def _size(content) -> int:
@@ -128,19 +135,19 @@ def save(files, folder: Path) -> list[Upload]:
     out, total = [], 0
     for i, (name, content) in enumerate(files, start=1):
         target, size = safe_name(i, name), _size(content)
-        # too_many is not a SPEC §3 code: the page's own limits, not a fault of the file
+        # the page's own limits hold a file back: no fault of the file, so no problem code of SPEC §3
         if i > MAX_FILES:
-            out.append(Upload(name, refusal=_refusal(TOO_MANY.format(limit=MAX_FILES, name=name), "too_many")))
+            out.append(Upload(name, held_back=TOO_MANY.format(limit=MAX_FILES, name=name)))
         elif total + size > MAX_TOTAL_BYTES:
-            out.append(Upload(name, refusal=_refusal(TOO_MUCH.format(limit=MAX_TOTAL_MB, name=name), "too_many")))
+            out.append(Upload(name, held_back=TOO_MUCH.format(limit=MAX_TOTAL_MB, name=name)))
         elif target is None or size > MAX_BYTES:
             total += size  # what is read counts, saved or not
             data = _bytes(content)
             if target is None:
-                refusal = _refusal(BAD_EXTENSION.format(name=name), "unreadable")
+                refusal = Problem("unreadable", BAD_EXTENSION.format(name=name), file=name)
             else:
                 mb = f"{size / 2**20:.1f}".replace(".", ",")
-                refusal = _refusal(TOO_LARGE.format(name=name, size=mb, limit=MAX_MB), "too_large")
+                refusal = Problem("too_large", TOO_LARGE.format(name=name, size=mb, limit=MAX_MB), file=name)
             out.append(Upload(name, refusal=refusal, sha256=hashlib.sha256(data).hexdigest()))
         else:
             total += size
@@ -164,24 +171,55 @@ def run_cli(args: list[str], db: Path) -> tuple[subprocess.CompletedProcess | No
     return proc, None
 
 
+def _record(uploads: list[Upload]) -> dict:
+    """The upload record (`--uploads`): the name each saved file was uploaded under, which the
+    command gives it in its answer and messages, and the uploads refused or held back here, for
+    the audit trail (an audit row's detail: the problem codes, or why the page held it back)."""
+    return {"names": {u.path.name: u.name for u in uploads if u.saved},
+            "refused": [{"file": u.name, "sha256": u.sha256, "codes": [u.refusal.code] if u.refusal else [],
+                         "detail": u.held_back} for u in uploads if not u.saved]}
+
+
+def _outcome(uploads: list[Upload], answers: list[FileResult] | None, error: str | None = None) -> Outcome:
+    """The uploads paired with the command's answers, which come in the order of the saved files
+    given (None: the command gave none); a file refused before saving is rejected for its problem."""
+    answers = iter(answers or ())
+    out = Outcome(error=error)
+    for u in uploads:
+        if u.held_back:
+            out.held_back.append(u)
+            continue
+        if u.saved:
+            answer = next(answers, None)
+            if answer is None:
+                continue
+        else:
+            answer = FileResult(u.name, status="rejected", problems=[u.refusal], sha256=u.sha256)
+        out.files.append(answer)
+        out.uploads.append(u)
+    return out
+
+
 def _run_json(command: str, uploads: list[Upload], db: Path, extra: list[str] = (), *, always: bool = False) -> Outcome:
-    """`command --json` on the saved uploads; `always`: run it even when none was saved (a load
-    still records the refused ones)."""
+    """`command --json` on the saved uploads, with the upload record; `always`: run it even when
+    none was saved (a load still records the refused ones)."""
     saved = [u for u in uploads if u.saved]
-    refused = [{"file": u.name, "saved": None, "upload": i, "kind": None, "status": "rejected", "commune": None,
-                "period": None, "rows": {}, "problems": [u.refusal]} for i, u in enumerate(uploads) if not u.saved]
-    if not saved and not (always and refused):
-        return Outcome(refused)
-    proc, error = run_cli([command, "--json", *extra, *(str(u.path) for u in saved)], db)
+    if not saved and not (always and uploads):
+        return _outcome(uploads, [])
+    with tempfile.TemporaryDirectory(prefix="tai-len-") as folder:
+        record = Path(folder) / "uploads.json"
+        record.write_text(json.dumps(_record(uploads), ensure_ascii=False), encoding="utf-8")
+        proc, error = run_cli([command, "--json", *extra, "--uploads", str(record), *(str(u.path) for u in saved)],
+                              db)
     if error:
-        return Outcome(refused, error)
+        return _outcome(uploads, None, error)
     try:
-        answer = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        return Outcome(refused, _failure(proc, command))
-    index = {u.path.name: i for i, u in enumerate(uploads) if u.saved}
-    files = [_rename(entry, uploads, index) for entry in answer["files"]]
-    return Outcome(sorted(files + refused, key=lambda f: f["upload"]))
+        answers = [FileResult.from_json(f) for f in json.loads(proc.stdout)["files"]]
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+        return _outcome(uploads, None, _failure(proc, command))
+    if len(answers) != len(saved):
+        return _outcome(uploads, None, _failure(proc, command))
+    return _outcome(uploads, answers)
 
 
 def _failure(proc: subprocess.CompletedProcess, command: str) -> str:
@@ -207,16 +245,6 @@ def _out_of_memory(proc: subprocess.CompletedProcess) -> bool:
     return (killed is not None and proc.returncode == -killed) or "memory allocation of" in proc.stderr
 
 
-def _rename(entry: dict, uploads: list[Upload], index: dict[str, int]) -> dict:
-    """The CLI's entry under the user's file name (in messages too); `saved` keeps ours and
-    `upload` the position in the upload list (two uploads may share a name)."""
-    saved = entry["file"]
-    i = index.get(saved, len(uploads))
-    original = uploads[i].name if i < len(uploads) else saved
-    problems = [{**p, "message": (p.get("message") or "").replace(saved, original)} for p in entry["problems"]]
-    return {**entry, "file": original, "saved": saved, "upload": i, "problems": problems}
-
-
 def check(uploads: list[Upload], db: Path, commune: str | None = None) -> Outcome:
     """Validate against the warehouse's unit registry; writes nothing. With `commune` (a commune
     account's own), any file that is not that commune's monthly report is refused too
@@ -224,46 +252,37 @@ def check(uploads: list[Upload], db: Path, commune: str | None = None) -> Outcom
     return _run_json("check", uploads, db, ["--commune", commune] if commune else [])
 
 
-def worth_loading(checked: Outcome) -> list[dict]:
-    """The check's entries worth loading: those that passed, and, when a unit registry file
-    passed too, those rejected only for unknown units (the loader applies the registry first
-    and checks them again)."""
-    passed = [f for f in checked.files if f["saved"] and f["status"] == "checked"]
-    registry = any(f["kind"] == "registry" for f in passed)
-
-    def unit_only(entry: dict) -> bool:
-        errors = {p["code"] for p in entry["problems"] if p["severity"] == "error"}
-        return bool(errors) and errors <= UNIT_CODES
-
-    return [f for f in checked.files if f["saved"] and (f["status"] == "checked" or (registry and unit_only(f)))]
+def worth_loading(checked: Outcome) -> list[FileResult]:
+    """The check's results worth loading: those that passed, and, when a unit registry file
+    passed too, those rejected only for their units (etl.ingest.check.unit_only: the loader
+    applies the registry first and checks them again)."""
+    answered = [(f, u) for f, u in zip(checked.files, checked.uploads) if u.saved]
+    registry = any(f.status == "checked" and f.kind == "registry" for f, _ in answered)
+    return [f for f, _ in answered if f.status == "checked" or (registry and unit_only(f))]
 
 
 def loadable(uploads: list[Upload], checked: Outcome) -> list[Upload]:
-    """The uploads `worth_loading` picks, in upload order."""
-    chosen = {f["saved"] for f in worth_loading(checked)}
-    return [u for u in uploads if u.saved and u.path.name in chosen]
+    """The uploads among `uploads` whose results `worth_loading` picks, in upload order."""
+    worth = {id(f) for f in worth_loading(checked)}
+    chosen = {id(u) for f, u in zip(checked.files, checked.uploads) if id(f) in worth}
+    return [u for u in uploads if id(u) in chosen]
 
 
 def load(uploads: list[Upload], db: Path, received_on: date | None = None, account: str | None = None,
          commune: str | None = None) -> Outcome:
     """Load into the warehouse; `received_on` (None: the time of loading) is the receipt day;
     `account` is who loads (the command checks its rights again) and `commune` limits the run to
-    that commune's monthly reports. Uploads refused before saving are recorded as rejections."""
+    that commune's monthly reports. Uploads refused or held back before saving are recorded as
+    rejections."""
     extra = ["--received-on", received_on.isoformat()] if received_on else []
     extra += (["--account", account] if account else []) + (["--commune", commune] if commune else [])
-    record = {"names": {u.path.name: u.name for u in uploads if u.saved},
-              "refused": [{"file": u.name, "sha256": u.sha256, "codes": [u.refusal["code"]]}
-                          for u in uploads if not u.saved]}
-    with tempfile.TemporaryDirectory(prefix="tai-len-") as folder:
-        manifest = Path(folder) / "uploads.json"
-        manifest.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-        return _run_json("load", uploads, db, extra + ["--uploads", str(manifest)], always=True)
+    return _run_json("load", uploads, db, extra, always=True)
 
 
 def check_and_load(uploads: list[Upload], db: Path, received_on: date | None = None, *, account: str | None = None,
                    commune: str | None = None) -> Outcome:
     """Check (against the registry as it is now), then give every upload to the loader, which
-    loads what passes and records every other one as rejected; one entry per upload: the load's
+    loads what passes and records every other one as rejected; one result per upload: the load's
     answer (kind, commune and month taken from the check when the loader skipped an unchanged
     file). `commune` limits what may load (see `check`)."""
     checked = check(uploads, db, commune)
@@ -271,41 +290,41 @@ def check_and_load(uploads: list[Upload], db: Path, received_on: date | None = N
         return checked
     loaded = load(uploads, db, received_on, account, commune)
     if loaded.error:
-        return Outcome(checked.files, loaded.error)
-    answers = {f["upload"]: f for f in loaded.files}
-    files = []
-    for entry in checked.files:
-        answer = answers.get(entry["upload"], entry)
-        known = {k: answer[k] if answer[k] is not None else entry[k] for k in ("kind", "commune", "period")}
-        files.append({**answer, **known, "upload": entry["upload"]})
-    return Outcome(files)
+        return replace(checked, error=loaded.error)
+    files = [replace(answer, **{k: getattr(answer, k) if getattr(answer, k) is not None else getattr(entry, k)
+                                for k in ("kind", "commune", "period")})
+             for entry, answer in zip(checked.files, loaded.files)]
+    return replace(loaded, files=files)
 
 
-def counts(entry: dict) -> tuple[int, int]:
-    """(errors, warnings) of one file entry."""
-    errors = sum(p["severity"] == "error" for p in entry["problems"])
-    return errors, len(entry["problems"]) - errors
+def counts(result: FileResult) -> tuple[int, int]:
+    """(errors, warnings) of one file's result."""
+    errors = sum(p.severity == "error" for p in result.problems)
+    return errors, len(result.problems) - errors
 
 
 def files_table(outcome: Outcome, commune_name=lambda code: code, month=lambda period: period) -> pd.DataFrame:
-    """One row per file: name, kind, commune, month, result, error and warning counts."""
+    """One row per file: name, kind, commune, month, result, error and warning counts; the files
+    the page held back last, as not checked."""
     rows = []
     for f in outcome.files:
         errors, warnings = counts(f)
-        rows.append({"Tệp": f["file"], "Loại biểu": labels.KINDS.get(f["kind"], "Không nhận ra"),
-                     "Đảng bộ": commune_name(f["commune"]) if f["commune"] else "",
-                     "Tháng": month(f["period"]) if f["period"] else "",
-                     "Kết quả": STATUS.get(f["status"], f["status"]), "Số lỗi": errors, "Số cảnh báo": warnings})
+        rows.append({"Tệp": f.file, "Loại biểu": labels.KINDS.get(f.kind, "Không nhận ra"),
+                     "Đảng bộ": commune_name(f.commune) if f.commune else "",
+                     "Tháng": month(f.period) if f.period else "",
+                     "Kết quả": STATUS.get(f.status, f.status), "Số lỗi": errors, "Số cảnh báo": warnings})
+    rows += [{"Tệp": u.name, "Loại biểu": "", "Đảng bộ": "", "Tháng": "", "Kết quả": HELD_BACK, "Số lỗi": 0,
+              "Số cảnh báo": 0} for u in outcome.held_back]
     return pd.DataFrame(rows, columns=["Tệp", "Loại biểu", "Đảng bộ", "Tháng", "Kết quả", "Số lỗi", "Số cảnh báo"])
 
 
 def problems_table(outcome: Outcome) -> pd.DataFrame:
     """One row per problem, errors first: file (the user's name), sheet, cell, column, severity,
     code, message."""
-    rows = [{"Tệp": f["file"], "Trang tính": p.get("sheet") or "", "Ô": p.get("cell") or "",
-             "Cột": p.get("column") or "", "Mức độ": SEVERITY.get(p["severity"], p["severity"]),
-             "Mã": p.get("code") or "", "Nội dung": p.get("message") or "", "_order": p["severity"] != "error"}
-            for f in outcome.files for p in f["problems"]]
+    rows = [{"Tệp": f.file, "Trang tính": p.sheet or "", "Ô": p.cell or "", "Cột": p.column or "",
+             "Mức độ": SEVERITY.get(p.severity, p.severity), "Mã": p.code, "Nội dung": p.message,
+             "_order": p.severity != "error"}
+            for f in outcome.files for p in f.problems]
     df = pd.DataFrame(rows, columns=["Tệp", "Trang tính", "Ô", "Cột", "Mức độ", "Mã", "Nội dung", "_order"])
     return df.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 

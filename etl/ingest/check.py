@@ -44,6 +44,14 @@ class FileResult:
         return {"file": self.file, "kind": self.kind, "status": self.status, "commune": self.commune,
                 "period": self.period, "rows": self.rows, "problems": [p.as_json() for p in self.problems]}
 
+    @classmethod
+    def from_json(cls, d: dict) -> "FileResult":
+        """The result an `as_json()` entry describes (SPEC §4): how the dashboard reads the answer
+        of the command it runs. Keys the entry may add are ignored."""
+        return cls(file=d["file"], kind=d.get("kind"), status=d["status"], commune=d.get("commune"),
+                   period=d.get("period"), rows=dict(d.get("rows") or {}),
+                   problems=[Problem.from_json(p, file=d["file"]) for p in d.get("problems") or ()])
+
 
 @dataclass
 class Checked:
@@ -126,7 +134,7 @@ def _check_file(path: Path, registry: Registry, name: str, read: tuple[str, list
     try:
         if read is None:
             result.sha256 = sha256_of(path)
-            sheets = read_workbook(path, max_sheets=max_sheets, head_rows=HEAD_ROWS, wanted=usable)
+            sheets = read_workbook(path, max_sheets=max_sheets, head_rows=HEAD_ROWS, wanted=usable, name=name)
         else:
             result.sha256, sheets = read
     except ReadError as err:
@@ -176,17 +184,20 @@ def unit_only(r: FileResult) -> bool:
     return bool(errors) and errors <= UNIT_CODES
 
 
-def check_paths(paths, registry: Registry, accepted: list | None = None) -> list[FileResult]:
+def check_paths(paths, registry: Registry, names: dict[str, str] | None = None,
+                accepted: list | None = None) -> list[FileResult]:
     """Validate as load_paths does, writing nothing: a registry file that passes is applied before
     the files after it, and a file rejected only for its units is checked again once one has
-    passed. An accepted file's status is "checked" (it is not loaded). `accepted`, if given,
-    receives the Checked of each accepted file, in the order a load would write them."""
+    passed. An accepted file's status is "checked" (it is not loaded). `names` ({file name: name
+    as uploaded}) names a file in its result and messages (default: its own name). `accepted`, if
+    given, receives the Checked of each accepted file, in the order a load would write them."""
+    names = names or {}
     results: list[FileResult] = []
     kept: dict[int, Checked] = {}
     retry: list[tuple[int, Path]] = []
     changed = False
     for path in expand(paths):
-        checked = check_file(path, registry)
+        checked = check_file(path, registry, name=names.get(path.name))
         r = checked.result
         r.status = "rejected" if has_errors(r.problems) else "checked"
         if r.status == "checked" and r.kind == "registry":
@@ -197,7 +208,7 @@ def check_paths(paths, registry: Registry, accepted: list | None = None) -> list
             kept[len(results)] = replace(checked, sheets=None)  # the rows are enough
         results.append(r)
     for i, path in retry if changed else ():
-        checked = check_file(path, registry)
+        checked = check_file(path, registry, name=names.get(path.name))
         r = results[i] = checked.result
         r.status = "rejected" if has_errors(r.problems) else "checked"
         if r.status == "checked":

@@ -20,7 +20,6 @@ from etl import labels
 from etl import vnformat as vn
 from etl.access import audit, confirm
 from etl.ingest import admission
-from etl.ingest.check import UNIT_CODES  # noqa: F401  (ui.upload imports it from here)
 from etl.ingest.check import Checked, FileResult, check_file, expand, registry_after, sha256_of, unit_only
 from etl.ingest.forms.spec import ALL_FORMS, ANNUAL_RATINGS
 from etl.ingest.units import Registry
@@ -38,10 +37,10 @@ _worker: dict = {}  # in a worker process: the registry it checks against and it
 WORKER_NICE = 10  # the checks are batch work: on a shared machine the dashboard's users go first
 
 
-def _init_worker(registry: Registry) -> None:
+def _init_worker(registry: Registry, names: dict[str, str]) -> None:
     if hasattr(os, "nice"):
         os.nice(WORKER_NICE)
-    _worker.update(registry=registry, version=0)
+    _worker.update(registry=registry, version=0, names=names)
 
 
 def _check_in_worker(paths: list[Path], version: int, pickled: bytes | None,
@@ -51,7 +50,8 @@ def _check_in_worker(paths: list[Path], version: int, pickled: bytes | None,
         _worker.update(registry=pickle.loads(pickled), version=version)
     out = []
     for path, reading in zip(paths, kept):
-        checked = check_file(path, _worker["registry"], read=reading and pickle.loads(zlib.decompress(reading)))
+        checked = check_file(path, _worker["registry"], name=_worker["names"].get(path.name),
+                             read=reading and pickle.loads(zlib.decompress(reading)))
         out.append((checked, _keep(checked)))
     return out
 
@@ -73,15 +73,17 @@ class _Checkers:
     starts with a copy of its memory). A registry loaded mid-run reaches them pickled along with
     the tasks that follow, and each worker unpickles it once."""
 
-    def __init__(self, n_files: int, registry: Registry):
+    def __init__(self, n_files: int, registry: Registry, names: dict[str, str]):
         self.registry, self.version, self.pickled = registry, 0, None
+        self.names = names  # file name -> the name its result and messages give it
         self.kept: dict[Path, bytes] = {}  # path -> its reading kept by a worker (see _keep)
         self.pool = None
         if n_files >= PARALLEL_FROM and WORKERS >= 2 and "fork" in get_all_start_methods():
             # fork: the workers only run the pure-Python checks (etl.ingest.check) and never touch the
             # DuckDB connection this process holds; spawn would re-run the caller's main script.
             # Windows has no fork: there the files are checked in this process.
-            self.pool = get_context("fork").Pool(WORKERS, initializer=_init_worker, initargs=(registry,))
+            self.pool = get_context("fork").Pool(WORKERS, initializer=_init_worker,
+                                                  initargs=(registry, self.names))
 
     def __enter__(self):
         return self
@@ -110,7 +112,7 @@ class _Checkers:
     def _checked(self, paths: list[Path]):
         if self.pool is None:
             for path in paths:
-                checked = check_file(path, self.registry)
+                checked = check_file(path, self.registry, name=self.names.get(path.name))
                 checked.sheets = None
                 yield path, checked
             return
@@ -137,11 +139,11 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
                names: dict[str, str] | None = None) -> list[FileResult]:
     """Load every workbook under `paths`; returns results in input order. `received_at` is when
     the files were received (default: now), or a {path: datetime} for files received apart.
-    Each loaded, unchanged or rejected file leaves one audit row naming `account` (None: the
-    command line) and the file under its name in `names` ({file name: name as uploaded}, else its
-    own); a loaded file's row is written in the transaction that writes the file. With `commune`,
-    only that commune's monthly reports may load: every other file is rejected (etl.ingest.admission),
-    identical content too.
+    Each result, its messages and its audit row name the file as `names` does ({file name: name
+    as uploaded}, else its own name); each loaded, unchanged or rejected file leaves one audit row
+    naming `account` (None: the command line); a loaded file's row is written in the transaction
+    that writes the file. With `commune`, only that commune's monthly reports may load: every
+    other file is rejected (etl.ingest.admission), identical content too.
 
     Registry files are applied before the reports that need them: a report rejected only for
     unknown units is checked again once a registry file of the same run has loaded, from the
@@ -149,6 +151,7 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
     of a load). Reports checked ahead against the registry as it was are checked again after a
     registry loads."""
     files = expand(paths)
+    names = names or {}
     known = db.current_hashes(con)
     registry = Registry.from_db(con)
     results: dict[Path, FileResult] = {}
@@ -159,13 +162,13 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
         except OSError:
             digest = None
         if digest in known and commune is None:
-            results[path] = FileResult(file=path.name, status="unchanged", sha256=digest)
+            results[path] = FileResult(file=names.get(path.name, path.name), status="unchanged", sha256=digest)
         else:
             todo.append(path)
     state = {"registry": registry, "changed": False, "confirmed": confirm.confirmed_reports(con), "commune": commune}
     retry: list[Path] = []
     writes = _Writes(con, account, names)
-    with _Checkers(len(todo), registry) as checkers:
+    with _Checkers(len(todo), registry, names) as checkers:
         for path, checked in checkers.checks(todo, state):
             r = results[path] = _write(con, path, checked, state, known, received_at, writes)
             if r.status == "rejected":
@@ -218,7 +221,7 @@ class _Writes:
 
     def __init__(self, con, account, names: dict[str, str] | None = None):
         self.con, self.account, self.waiting = con, account, []
-        self.names = names or {}  # file name -> name as uploaded, for the audit rows
+        self.names = names or {}  # file name -> name as uploaded, for the audit rows of loaded files
 
     def add(self, file: dict, where: str) -> None:
         """`file`: db.write_load's keyword arguments; `where`: the audit row's detail."""
@@ -229,13 +232,13 @@ class _Writes:
     def reject(self, r: FileResult) -> None:
         self.flush()
         codes = sorted({p.code for p in r.problems if p.severity == "error"})
-        audit.record(self.con, "reject", account=self.account, file_name=self.names.get(r.file, r.file),
+        audit.record(self.con, "reject", account=self.account, file_name=r.file,
                      sha256=r.sha256, detail=", ".join(codes))
 
     def unchanged(self, results: list[FileResult]) -> None:
         """One 'load' row per file whose content was loaded before (nothing else is written)."""
         audit.record_many(self.con, "load", [
-            {"file_name": self.names.get(r.file, r.file), "sha256": r.sha256,
+            {"file_name": r.file, "sha256": r.sha256,
              "detail": f"{contents(r)} (không thay đổi)"}
             for r in results], account=self.account)
 
@@ -280,7 +283,7 @@ def _write(con, path: Path, checked: Checked, state: dict, known: set, received_
     elif r.sha256 in known:  # two copies of one file in the same run
         r.status = "unchanged"
     elif r.kind == "monthly" and (r.commune, r.period) in state["confirmed"]:  # the board must reopen it first
-        r.problems.append(confirm.refusal(path.name, checked.meta, state["confirmed"][r.commune, r.period],
+        r.problems.append(confirm.refusal(r.file, checked.meta, state["confirmed"][r.commune, r.period],
                                           state["registry"]))
         r.status = "rejected"
     else:

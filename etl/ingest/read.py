@@ -161,11 +161,12 @@ def _msg_too_large(name: str, size: int, limit: int) -> str:
 
 def read_workbook(path: str | Path, *, max_bytes: int = 20 * 2**20, max_uncompressed: int = 200 * 2**20,
                   max_sheets: int | None = None, head_rows: int = 0,
-                  wanted: Callable[[Sheet], bool] | None = None) -> list[Sheet]:
+                  wanted: Callable[[Sheet], bool] | None = None, name: str | None = None) -> list[Sheet]:
     """Every worksheet of the workbook at `path` (see the module docstring); raises ReadError.
-    `max_sheets` None: settings.toml's [limits] max_sheets."""
+    `max_sheets` None: settings.toml's [limits] max_sheets. `name`: the file's name in messages
+    (default: its own; the dashboard's the name it was uploaded under)."""
     path = Path(path)
-    name = path.name
+    name = name or path.name
     if max_sheets is None:
         max_sheets = settings.for_this_process().limits_max_sheets
     try:

@@ -8,8 +8,10 @@ a name that differs by a real letter or tone is a different name, never guessed.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from etl import text
 
@@ -54,6 +56,20 @@ class Registry:
                 "FROM current_branches ORDER BY branch_code").fetchall():
             reg.branches[code] = Unit(code, name, parent, kind, vf, vt, tuple(aliases or ()))
         return reg
+
+    @classmethod
+    def from_warehouse(cls, path: str | os.PathLike) -> "Registry":
+        """The registry of the warehouse file at `path`, opened read-only; empty when there is no
+        such file (it is never created). Raises db.WarehouseBusy when a load holds it too long."""
+        from etl.warehouse import db  # here: the checks' worker processes never import DuckDB
+
+        if not Path(path).exists():
+            return cls()
+        con = db.connect(path, read_only=True)
+        try:
+            return cls.from_db(con)
+        finally:
+            con.close()
 
     def branches_of(self, commune_code: str) -> list[Unit]:
         by_commune = self.__dict__.get("_by_commune")

@@ -361,3 +361,19 @@ def write_template(con: duckdb.DuckDBPyConnection, commune_code: str, period: st
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def template_from_warehouse(warehouse: Path, commune_code: str, period: str, path: Path) -> Path:
+    """write_template on the warehouse file `warehouse`, opened read-only here (TemplateError when
+    it does not exist: this never creates an empty warehouse; db.WarehouseBusy when a load holds
+    it too long)."""
+    from etl.warehouse import db
+
+    if not Path(warehouse).exists():
+        raise TemplateError(f"Không tìm thấy kho dữ liệu {warehouse}. Hãy nạp tệp Danh mục đơn vị trước "
+                            "(python -m etl load) hoặc chỉ đúng kho dữ liệu bằng --db.")
+    con = db.connect(warehouse, read_only=True)
+    try:
+        return write_template(con, commune_code, period, path)
+    finally:
+        con.close()
