@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from datetime import datetime
 from pathlib import Path
+
+from etl.period import Month
 
 STATUS_VN = {"loaded": "ĐÃ NẠP", "unchanged": "KHÔNG ĐỔI", "rejected": "BỊ TỪ CHỐI", "checked": "HỢP LỆ"}
 SEVERITY_VN = {"error": "Lỗi", "warning": "Cảnh báo"}
@@ -24,9 +25,10 @@ def _date(value: str) -> datetime:
 
 
 def _period(value: str) -> str:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise argparse.ArgumentTypeError(f"tháng không hợp lệ '{value}', cần dạng YYYY-MM")
-    return value
+    try:
+        return str(Month.parse(value))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 ACCOUNT_HELP = "tài khoản bảng điều khiển thực hiện thao tác, ghi vào nhật ký (mặc định: dòng lệnh)"
@@ -393,6 +395,7 @@ def users(args) -> int:
 
 def confirmation(args) -> int:
     """python -m etl confirm | reopen --commune CODE --month YYYY-MM; 1 when refused."""
+    from etl import vnformat as vn
     from etl.access import confirm, rights
 
     con = _writable(args.db)
@@ -403,11 +406,11 @@ def confirmation(args) -> int:
         by = rights.named(con, args.account) if args.account else None
         if args.command == "confirm":
             done = confirm.confirm(con, args.commune, args.month, by=by)
-            print(f"Đã duyệt báo cáo tháng {confirm.month_vn(args.month)} của đảng bộ {done.commune_code}. "
+            print(f"Đã duyệt báo cáo tháng {vn.month_numeric(args.month)} của đảng bộ {done.commune_code}. "
                   "Báo cáo này không nhận phiên bản mới cho đến khi được mở lại.")
         else:
             done = confirm.reopen(con, args.commune, args.month, by=by, reason=args.reason)
-            print(f"Đã mở lại báo cáo tháng {confirm.month_vn(args.month)} của đảng bộ {done.commune_code}; "
+            print(f"Đã mở lại báo cáo tháng {vn.month_numeric(args.month)} của đảng bộ {done.commune_code}; "
                   "có thể nạp phiên bản mới.")
     except (confirm.ConfirmError, rights.Refused) as err:
         return _fail(err)

@@ -43,7 +43,6 @@ not recruitment (its target is per commune) nor committee, inspections and submi
 """
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -52,19 +51,13 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
+from etl import labels
 from etl import vnformat as vn
 from etl.access import audit
+from etl.period import Month, Period
 from etl.settings import Settings, load_settings
 from etl.warehouse import queries
 
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-STATUS_LABELS = {"on_time": "Đúng hạn", "late": "Nộp muộn", "missing": "Chưa báo cáo",
-                 "pending": "Chưa đến hạn"}
-NOT_REPORTED = "Chưa báo cáo"
-ATTENTION_LABELS = {"not_reported": "Chưa nộp báo cáo", "i5_below": "Sinh hoạt chi bộ thấp",
-                    "behind_pace": "Kết nạp chậm tiến độ",
-                    "overdue_findings": "Hạn chế quá hạn khắc phục"}
 
 
 @dataclass(frozen=True)
@@ -75,11 +68,7 @@ class Scope:
     branch_kinds: tuple[str, ...] = ()  # units_branch.kind values; empty = all
 
     def __post_init__(self) -> None:
-        for value in (self.first, self.last):
-            if not isinstance(value, str) or not _PERIOD.match(value):
-                raise ValueError(f"Kỳ '{value}' không đúng dạng NNNN-TT (ví dụ 2024-03).")
-        if self.first > self.last:
-            raise ValueError(f"Tháng đầu {self.first} sau tháng cuối {self.last}.")
+        Period.between(self.first, self.last)  # ValueError: not 'YYYY-MM', or the first after the last
         # a list passed by a widget is accepted; the dataclass stays hashable (cache keys)
         object.__setattr__(self, "communes", tuple(self.communes))
         object.__setattr__(self, "branch_kinds", tuple(self.branch_kinds))
@@ -90,17 +79,11 @@ class Scope:
 
     @property
     def months(self) -> tuple[str, ...]:
-        y, m = int(self.first[:4]), int(self.first[5:])
-        out = []
-        while f"{y:04d}-{m:02d}" <= self.last:
-            out.append(f"{y:04d}-{m:02d}")
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-        return tuple(out)
+        return tuple(map(str, Period.between(self.first, self.last).months))
 
     @property
     def last_day(self) -> date:
-        y, m = int(self.last[:4]), int(self.last[5:])
-        return date(y, m, calendar.monthrange(y, m)[1])
+        return Month.parse(self.last).last_day
 
 
 def _scope_params(scope: Scope) -> dict:
@@ -355,7 +338,7 @@ def annual_ratings(con, scope: Scope, year: int | None = None,
     """Year-end ratings of branches and members; year defaults to the scope's last year."""
     flags = _grain(by, (Grain.BRANCH, Grain.COMMUNE, Grain.TOTAL))
     df = queries.run(con, "annual_ratings", **_scope_params(scope), **flags,
-                year=int(scope.last[:4]) if year is None else year)
+                year=Month.parse(scope.last).year if year is None else year)
     return _shape(df, flags, drop=() if flags["by_branch"] else ("org_rating",))
 
 
@@ -414,8 +397,8 @@ def attention(con, scope: Scope, settings: Settings | None = None,
         # 'missing' only: before the deadline nobody is late yet
         subs = submissions(con, last, settings, "commune_month", as_of)
         for r in subs[subs["status"] == "missing"].itertuples():
-            month = f"{scope.last[5:]}/{scope.last[:4]}"
-            add(r, "not_reported", f"Chưa nộp báo cáo tháng {month} (quá hạn nộp).", None, None)
+            add(r, "not_reported", f"Chưa nộp báo cáo tháng {vn.month_numeric(scope.last)} (quá hạn nộp).",
+                None, None)
     if settings.attention_i5_below:
         base = branch_meetings(con, Scope(scope.first, scope.last, (), scope.branch_kinds),
                                settings, "total")["i5_held_share"]
@@ -444,7 +427,7 @@ def attention(con, scope: Scope, settings: Settings | None = None,
                 float(r.overdue), float(minimum))
     columns = ["commune_code", "commune_name", "reason", "message", "value", "threshold"]
     df = pd.DataFrame(out, columns=columns)
-    order = {reason: n for n, reason in enumerate(ATTENTION_LABELS)}
+    order = {reason: n for n, reason in enumerate(labels.ATTENTION)}
     return (df.assign(_o=df["reason"].map(order))
               .sort_values(["commune_name", "commune_code", "_o"]).drop(columns="_o")
               .reset_index(drop=True))

@@ -17,6 +17,7 @@ Choices made here (the SPEC leaves them open):
 from __future__ import annotations
 
 import difflib
+import html
 from functools import lru_cache
 import math
 import re
@@ -334,3 +335,35 @@ def closest(target: str, candidates: Iterable[str], *, keyfn=unaccented) -> str 
         if ratio > best_ratio or (best is None and ratio >= best_ratio):
             best, best_ratio = c, ratio
     return best
+
+
+# ---------------------------------------------------------------- file names
+
+def slug(s: str, limit: int | None = None) -> str:
+    """ASCII words joined by '-', for a file name: 'Sinh hoạt Lộc Đức' -> 'sinh-hoat-loc-duc';
+    at most `limit` characters (never ending in '-')."""
+    out = re.sub(r"[^a-z0-9]+", "-", unaccented(s)).strip("-")
+    return out if limit is None else out[:limit].strip("-")
+
+
+# ---------------------------------------------------------------- outside text, shown
+
+LIMIT = 150  # characters of one outside value (a long branch name is about 70)
+ELLIPSIS = "…"
+# control characters, and the bidirectional overrides and isolates that reorder the text after them
+_HIDDEN = dict.fromkeys([*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F),
+                         *range(0x2066, 0x206A)], " ")
+
+
+def line(value, limit: int = LIMIT) -> str:
+    """`value` as text on one line: control characters and whitespace runs made one space, at
+    most `limit` characters."""
+    text = " ".join(str(value).translate(_HIDDEN).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def plotly(value, limit: int = LIMIT) -> str:
+    """`value` (a unit's name, a file name: text from outside the code) as a plotly text that
+    shows its text: plotly draws a small HTML subset, in which `<a href>` is a working link, so
+    & < > are written as entities (see ui/markup.py for the dashboard's Markdown)."""
+    return html.escape(line(value, limit), quote=False)

@@ -2,7 +2,7 @@
 
 Used by the dashboard and the export alike, so a figure reads the same on a page and on paper.
 Missing values (None, NaN, pandas NA) are shown as `missing` (default "—"); callers that mean
-"no report" pass `indicators.NOT_REPORTED` instead.
+"no report" pass `labels.NOT_REPORTED` instead.
 """
 from __future__ import annotations
 
@@ -80,6 +80,11 @@ def moment(t, missing: str = DASH) -> str:
 def month(period: str) -> str:
     """'2024-03' -> 'Tháng 3/2024'."""
     return f"Tháng {int(period[5:7])}/{period[:4]}"
+
+
+def month_numeric(period: str) -> str:
+    """'2024-03' -> '03/2024' (inside a sentence: "báo cáo tháng 03/2024")."""
+    return f"{period[5:7]}/{period[:4]}"
 
 
 def month_short(period: str) -> str:

@@ -2,6 +2,7 @@
 ranking by "đạt khá trở lên"."""
 import streamlit as st
 
+from etl import labels
 from etl import vnformat as vn
 from etl.indicators import Grain
 from ui import charts, data, page
@@ -15,7 +16,7 @@ def body():
     cols = page.card_columns(5)
     cols[0].metric("Đạt khá trở lên", page.share(total["kha_tro_len_share"]), border=True)
     for col, level in zip(cols[1:], ("tot", "kha", "trung_binh", "kem")):
-        col.metric(charts.QUALITY_LABELS[level], vn.number(total[level]), border=True,
+        col.metric(labels.QUALITY[level], vn.number(total[level]), border=True,
                    help=f"{page.share(total[f'{level}_share'])} số buổi được đánh giá")
     by_commune = data.quality(f.scope, by=Grain.COMMUNE)
     page.chart(charts.quality_stack(by_commune, label="commune_name", big=page.big(),

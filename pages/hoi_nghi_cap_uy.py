@@ -13,14 +13,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from etl import indicators
+from etl import theme
 from etl import vnformat as vn
+from etl.labels import NOT_REPORTED
 from etl.settings import load_settings
 from etl.indicators import Grain
 from ui import charts, data, page
 from ui.markup import md
-
-QUIET = {"delta_color": "gray", "delta_arrow": "off"}  # a delta that is a fact, not a change
 
 
 def shares(deadline: int) -> dict[str, tuple[str, str, str, str | None]]:
@@ -48,7 +47,7 @@ def share_value(row, column: str, note: str | None):
     """The share (a number, for page.table to show as '85,3%'); 'Chưa báo cáo' for a unit without
     report; the note when reported but undefined."""
     if not row["reported"]:
-        return indicators.NOT_REPORTED
+        return NOT_REPORTED
     return note or vn.DASH if pd.isna(row[column]) else row[column]
 
 
@@ -62,28 +61,28 @@ def cards(total: pd.Series, deadline: int) -> None:
               "Không ghi ngày gửi"]
     if not total["reported"]:
         for col, label in zip(cols, labels):
-            col.metric(label, indicators.NOT_REPORTED, border=True, help="Chưa có báo cáo tháng nào trong kỳ.")
+            col.metric(label, NOT_REPORTED, border=True, help="Chưa có báo cáo tháng nào trong kỳ.")
         return
     cols[0].metric(labels[0], page.share(total["i1_regular_bch_share"]),
-                   f"{vn.ratio(total['months_with_regular_bch'], total['reported_months'])} tháng", **QUIET,
+                   f"{vn.ratio(total['months_with_regular_bch'], total['reported_months'])} tháng", **page.QUIET,
                    border=True, help="Tỷ lệ tháng (của các đảng bộ đã báo cáo) có ít nhất một hội nghị Ban Chấp hành "
                                      "thường kỳ (chỉ số I1).")
     cols[1].metric(labels[1], vn.percent(total["i2_conclusion_share"], missing="Không có hội nghị"),
-                   f"{vn.ratio(total['meetings_with_conclusion'], total['meetings'])} hội nghị", **QUIET, border=True,
+                   f"{vn.ratio(total['meetings_with_conclusion'], total['meetings'])} hội nghị", **page.QUIET, border=True,
                    help="Hội nghị (Ban Chấp hành, Ban Thường vụ, Thường trực) đã ban hành nghị quyết hoặc kết luận "
                         "trên số hội nghị đã họp (chỉ số I2).")
     cols[2].metric(labels[2], days(total["i3_median_days"]),
-                   f"{_n(total['conclusions_dated'])} kết luận có ngày", **QUIET, border=True,
+                   f"{_n(total['conclusions_dated'])} kết luận có ngày", **page.QUIET, border=True,
                    help="Số ngày từ ngày họp đến ngày ban hành kết luận, lấy giá trị ở giữa (trung vị) của các kết "
                         "luận có ghi ngày ban hành (chỉ số I3). Càng ít ngày càng tốt.")
     cols[3].metric(labels[3], vn.percent(total["i4_tasks_on_time_share"], missing="Không ghi ngày"),
                    f"{vn.ratio(total['months_tasks_on_time'], total['months_with_tasks_date'])} tháng",
-                   **QUIET, border=True,
+                   **page.QUIET, border=True,
                    help=f"Tháng đảng bộ gửi nhiệm vụ tháng sau cho bí thư chi bộ đến hết ngày {deadline} (hoặc ngày "
                         "cuối tháng nếu tháng ngắn hơn), trên số tháng báo cáo có ghi ngày gửi (chỉ số I4).")
     undated = total["months_without_tasks_date"]
     cols[4].metric(labels[4], _n(undated), f"trên {_n(total['reported_months'])} tháng", border=True,
-                   **({"delta_color": "orange", "delta_arrow": "off"} if undated else QUIET),
+                   **({"delta_color": "orange", "delta_arrow": "off"} if undated else page.QUIET),
                    help="Số tháng báo cáo không ghi ngày gửi nhiệm vụ tháng sau cho chi bộ: không tính vào tỷ lệ "
                         "gửi nhiệm vụ đúng hạn, cần nhắc đảng bộ ghi đủ.")
 
@@ -117,7 +116,7 @@ def by_month(f, labels: dict) -> None:
     months = data.committee(f.scope, by=Grain.MONTH)
     big = page.big()
     left, right = (st.container(), st.container()) if big else st.columns(2)
-    colors = (charts.MAIN, charts.SECOND, charts.GOOD)
+    colors = (theme.MAIN, theme.SECOND, theme.GOOD)
     series = {column: (short, color) for (column, _, short, _), color in zip(labels.values(), colors)}
     with left:
         fig = charts.lines(months, x="period", series=series, percent=True, big=big, title="Các tỷ lệ theo tháng",
@@ -126,7 +125,7 @@ def by_month(f, labels: dict) -> None:
     with right:
         shown = months.assign(month=[vn.month_short(p) for p in months["period"]])
         # the builder's labels are whole numbers; a median can end in ,5
-        fig = charts.bars(shown, x="month", series={"i3_median_days": ("Số ngày (trung vị)", charts.SECOND)}, big=big,
+        fig = charts.bars(shown, x="month", series={"i3_median_days": ("Số ngày (trung vị)", theme.SECOND)}, big=big,
                           title="Số ngày từ hội nghị đến khi ban hành kết luận (trung vị)",
                           trace=dict(text=[days(v, missing="") for v in shown["i3_median_days"]],
                                      textposition="outside", cliponaxis=False),
@@ -146,13 +145,13 @@ def table(rows: pd.DataFrame, labels: dict, deadline: int) -> None:
         "Hội nghị có kết luận": r["meetings_with_conclusion"],
         "Tỷ lệ ban hành kết luận (I2)": share_value(r, i2, note2),
         "Số ngày ban hành kết luận, trung vị (I3)": r["i3_median_days"] if r["reported"]
-        else indicators.NOT_REPORTED,
+        else NOT_REPORTED,
         "Tháng gửi nhiệm vụ đúng hạn / có ghi ngày": vn.ratio(r["months_tasks_on_time"], r["months_with_tasks_date"],
-                                                               missing=indicators.NOT_REPORTED),
+                                                               missing=NOT_REPORTED),
         i4_name: share_value(r, i4, note4),
         "Tháng không ghi ngày gửi nhiệm vụ": r["months_without_tasks_date"],
     } for r in rows.to_dict("records")])
-    counts = page.count(indicators.NOT_REPORTED)
+    counts = page.count(NOT_REPORTED)
     page.table(out, "hoi-nghi-cap-uy-theo-dang-bo", key="committee", formats={
         **dict.fromkeys(["Tháng có hội nghị BCH thường kỳ", "Số hội nghị", "Hội nghị có kết luận",
                          "Tháng không ghi ngày gửi nhiệm vụ"], counts),

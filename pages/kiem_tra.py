@@ -5,13 +5,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from etl import indicators
+from etl import indicators, labels, theme
 from etl import vnformat as vn
-from etl.ingest.forms.spec import CATEGORIES, STATUS_LABELS
 from etl.indicators import Grain
 from ui import charts, data, page
 
-STATUS_COLORS = {"open": "#c62828", "in_progress": charts.LATE, "resolved": charts.GOOD}
+STATUS_COLORS = {"open": theme.BAD, "in_progress": theme.LATE, "resolved": theme.GOOD}
 
 
 def body():
@@ -28,7 +27,7 @@ def body():
     cols = page.card_columns(6)
     cols[0].metric("Tổng số hạn chế", vn.number(total["findings"]), border=True)
     for col, status in zip(cols[1:4], ("open", "in_progress", "resolved")):
-        col.metric(STATUS_LABELS[status], vn.number(total[status]), border=True)
+        col.metric(labels.FINDING_STATUS[status], vn.number(total[status]), border=True)
     cols[4].metric("Tỷ lệ khắc phục", vn.percent(total["i14_resolved_share"]), border=True,
                    help="Số hạn chế đã khắc phục ÷ tổng số hạn chế.")
     cols[5].metric("Quá hạn", vn.number(total["overdue"]), border=True,
@@ -36,14 +35,14 @@ def body():
 
     cells = data.inspections(f.scope, as_of=as_of, by=Grain.COMMUNE_CATEGORY)
     page.chart(charts.count_heatmap(cells, row="commune_name", column="category", value="findings",
-                                    column_labels=CATEGORIES, big=page.big(),
+                                    column_labels=labels.CATEGORIES, big=page.big(),
                                     title="Số hạn chế theo đảng bộ và nhóm hạn chế"),
                "han-che-theo-dang-bo-va-nhom")
     by_commune = data.inspections(f.scope, as_of=as_of, by=Grain.COMMUNE)
     ordered = by_commune.sort_values(["findings", "commune_name"], ascending=[True, False])
     whole = {"tickformat": "d"} | ({"dtick": 1} if ordered["findings"].max() <= 10 else {})  # counts: whole ticks
     status = charts.bars(ordered, x="commune_name", horizontal=True, stacked=True, big=page.big(),
-                         series={s: (STATUS_LABELS[s], STATUS_COLORS[s]) for s in STATUS_COLORS},
+                         series={s: (labels.FINDING_STATUS[s], STATUS_COLORS[s]) for s in STATUS_COLORS},
                          title="Tình trạng khắc phục theo đảng bộ", layout={"xaxis": whole})
     page.chart(status, "tinh-trang-khac-phuc-theo-dang-bo")
     st.caption("Chỉ hiện các đảng bộ có hạn chế trong phạm vi đang xem.")
@@ -52,10 +51,10 @@ def body():
 
     st.subheader("Tỷ lệ khắc phục theo đảng bộ")
     table = by_commune.sort_values("i14_resolved_share", ascending=True, na_position="last")
-    counts = ["Số hạn chế", *STATUS_LABELS.values(), "Quá hạn"]
+    counts = ["Số hạn chế", *labels.FINDING_STATUS.values(), "Quá hạn"]
     page.table(table.assign(**{
         "Đảng bộ": table["commune_name"], "Số hạn chế": table["findings"],
-        **{STATUS_LABELS[s]: table[s] for s in STATUS_COLORS},
+        **{labels.FINDING_STATUS[s]: table[s] for s in STATUS_COLORS},
         "Quá hạn": table["overdue"], "Tỷ lệ đã khắc phục": table["i14_resolved_share"]})
         [["Đảng bộ", *counts, "Tỷ lệ đã khắc phục"]],
         "ty-le-khac-phuc", key="resolved",
@@ -73,10 +72,10 @@ def body():
     page.table(overdue.assign(**{
         "Đảng bộ": overdue["commune_name"], "Chi bộ": overdue["branch_name"].fillna("(cấp đảng bộ)"),
         "Số kế hoạch": overdue["plan_ref"], "Ngày kiểm tra": overdue["inspected_on"].map(vn.day),
-        "Nhóm hạn chế": overdue["category"].map(lambda c: CATEGORIES.get(c, c)),
+        "Nhóm hạn chế": overdue["category"].map(lambda c: labels.CATEGORIES.get(c, c)),
         "Nội dung hạn chế": overdue["description"], "Kiến nghị": overdue["recommendation"],
         "Hạn khắc phục": overdue["due_date"].map(vn.day), "Số ngày quá hạn": overdue["days_overdue"],
-        "Tình trạng": overdue["status"].map(lambda s: STATUS_LABELS.get(s, s))})
+        "Tình trạng": overdue["status"].map(lambda s: labels.FINDING_STATUS.get(s, s))})
         [["Đảng bộ", "Chi bộ", "Số kế hoạch", "Ngày kiểm tra", "Nhóm hạn chế", "Nội dung hạn chế", "Kiến nghị",
           "Hạn khắc phục", "Số ngày quá hạn", "Tình trạng"]],
         "han-che-qua-han", key="overdue",

@@ -7,7 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from etl import indicators
+from etl import indicators, labels, theme
 from etl import vnformat as vn
 from etl.access import confirm
 from etl.settings import load_settings
@@ -17,10 +17,10 @@ from ui import auth, charts, data, page, writes
 from ui.markup import MESSAGE, md
 
 STATUS_STYLE = {  # each status its own colour; text colour chosen for contrast
-    "on_time": f"background-color: {charts.GOOD}; color: white",
-    "late": f"background-color: {charts.LATE}; color: white",
-    "missing": f"background-color: {charts.NOT_REPORTED_COLOR}; color: #212529",
-    "pending": "background-color: #dbe9f6; color: #1f3b5c",
+    "on_time": f"background-color: {theme.GOOD}; color: white",
+    "late": f"background-color: {theme.LATE}; color: white",
+    "missing": f"background-color: {theme.NOT_REPORTED}; color: {theme.INK}",
+    "pending": f"background-color: {theme.PENDING_BG}; color: {theme.PENDING_INK}",
 }
 COMMUNE, MONTH, GRID, DONE = "nbc-dang-bo", "nbc-thang", "nbc-ma-tran", "nbc-da-xong"
 NAME = "Đảng bộ"
@@ -30,7 +30,7 @@ def _texts(grid: pd.DataFrame) -> pd.Series:
     """Each commune-month's cell text (vectorised: a province has 1.500+ cells a year)."""
     days = grid["days_late"].astype("string").fillna("")
     versions = grid["versions"].astype("Int64")
-    text = grid["status"].map(indicators.STATUS_LABELS).fillna("")
+    text = grid["status"].map(labels.SUBMISSION).fillna("")
     text = text.mask(grid["status"].eq("late") & days.ne(""), "Muộn " + days + " ngày")
     resent = grid["status"].isin(["on_time", "late"]) & versions.gt(1).fillna(False)
     text = text.mask(resent, text + " ×" + versions.astype("string").fillna(""))
@@ -183,8 +183,8 @@ def body():
     shown = by_month.assign(i15_reported_share_due=by_month["i15_reported_share_due"].where(due),
                             i15_on_time_share_due=by_month["i15_on_time_share_due"].where(due))
     page.chart(charts.lines(shown, x="period", percent=True, big=page.big(),
-                            series={"i15_reported_share_due": ("Tỷ lệ đã nộp", charts.MAIN),
-                                    "i15_on_time_share_due": ("Tỷ lệ nộp đúng hạn", charts.SECOND)},
+                            series={"i15_reported_share_due": ("Tỷ lệ đã nộp", theme.MAIN),
+                                    "i15_on_time_share_due": ("Tỷ lệ nộp đúng hạn", theme.SECOND)},
                             title="Tỷ lệ đảng bộ đã nộp và nộp đúng hạn theo tháng"),
                "ty-le-nop-bao-cao-theo-thang")
     if big:  # presentation: cards, matrix and chart; no tables to copy, no confirmation

@@ -12,16 +12,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from etl import labels, theme
 from etl import vnformat as vn
 from etl.indicators import Grain
-from ui import auth, charts, data, page
+from etl.labels import NOT_REPORTED
+from ui import charts, data, page
 
-NOT_REPORTED = charts.NOT_REPORTED
-QUIET = {"delta_color": "gray", "delta_arrow": "off"}  # a delta that is a fact, not a change
 # the membership change of I13: what adds to the party and what takes from it (column: label, colour)
-GAINS = {"admitted": ("Kết nạp mới", charts.MAIN), "transferred_in": ("Chuyển đến", charts.SECOND)}
-LOSSES = {"transferred_out": ("Chuyển đi", charts.LATE), "deceased": ("Từ trần", "#6c757d"),
-          "removed": ("Xóa tên, khai trừ, ra khỏi Đảng", "#343a40")}
+GAINS = {"admitted": ("Kết nạp mới", theme.MAIN), "transferred_in": ("Chuyển đến", theme.SECOND)}
+LOSSES = {"transferred_out": ("Chuyển đi", theme.LATE), "deceased": ("Từ trần", theme.GREY),
+          "removed": ("Xóa tên, khai trừ, ra khỏi Đảng", theme.INK_SOFT)}
 
 
 def _n(x) -> str:
@@ -49,23 +49,22 @@ def _pace(r) -> str:
 def cards(progress, flows, until: str) -> None:
     cols = page.card_columns(5)
     cols[0].metric("Kết nạp từ đầu năm", _n(progress["admitted_ytd"]),
-                   f"chỉ tiêu năm {vn.number(progress['target'])}", **QUIET, border=True,
+                   f"chỉ tiêu năm {vn.number(progress['target'])}", **page.QUIET, border=True,
                    help=f"Số đảng viên kết nạp mới từ tháng 1 đến {until}, so với chỉ tiêu kết nạp cả năm "
                         "của các đảng bộ đang xem.")
     verdict = _pace(progress)
-    style = ({"delta_color": "green", "delta_arrow": "off"} if verdict == "Đạt tiến độ" else
-             {"delta_color": "red", "delta_arrow": "down"} if verdict == "Chậm tiến độ" else QUIET)
+    style = page.GOOD if verdict == "Đạt tiến độ" else page.BAD if verdict == "Chậm tiến độ" else page.QUIET
     cols[1].metric("So với chỉ tiêu năm", page.share(progress["i11_target_share"]), verdict, **style,
                    border=True,
                    help=f"Đạt tiến độ khi số kết nạp từ đầu năm ≥ chỉ tiêu × số tháng đã qua ÷ 12: đến {until} "
                         f"cần {vn.number(progress['pace_target'], 1)} đảng viên "
                         f"({vn.number(progress['months_elapsed'])} tháng).")
     cols[2].metric("Nguồn phát triển đảng", _n(progress["sources_trained_ytd"]), "học lớp nhận thức",
-                   **QUIET, border=True,
+                   **page.QUIET, border=True,
                    help=f"Quần chúng ưu tú đã học lớp nhận thức về Đảng từ tháng 1 đến {until}.")
-    cols[3].metric("Công nhận chính thức", _n(flows["confirmed_official"]), "trong kỳ", **QUIET, border=True,
+    cols[3].metric("Công nhận chính thức", _n(flows["confirmed_official"]), "trong kỳ", **page.QUIET, border=True,
                    help="Đảng viên dự bị được công nhận đảng viên chính thức trong các tháng đang xem.")
-    cols[4].metric("Biến động đảng viên", _signed(flows["net_change"]), "trong kỳ", **QUIET, border=True,
+    cols[4].metric("Biến động đảng viên", _signed(flows["net_change"]), "trong kỳ", **page.QUIET, border=True,
                    help="Kết nạp mới + chuyển đến − chuyển đi − từ trần − xóa tên, khai trừ, ra khỏi Đảng "
                         f"trong các tháng đang xem: +{vn.number(flows['admitted'])} + "
                         f"{vn.number(flows['transferred_in'])} − {vn.number(flows['transferred_out'])} − "
@@ -74,11 +73,9 @@ def cards(progress, flows, until: str) -> None:
 
 def progress_chart(by_commune: pd.DataFrame, year: int, until: str) -> None:
     # a commune without a report or a target says so next to its name rather than showing 0
-    notes = [f" ({NOT_REPORTED.lower()})" if not r else " (chưa giao chỉ tiêu)" if pd.isna(t) else ""
-             for r, t in zip(by_commune["reported"], by_commune["target"])]
-    d = by_commune.assign(label=by_commune["commune_name"].fillna(by_commune["commune_code"]) + notes)
+    d = by_commune.assign(label=by_commune["commune_name"].fillna(by_commune["commune_code"]))
     page.chart(charts.progress_bars(
-        d, label="label", done="admitted_ytd", target="target", pace="pace_target", big=page.big(),
+        d, label="label", done="admitted_ytd", target="target", pace="pace_target", reported="reported", big=page.big(),
         title=f"Kết nạp đảng viên so với chỉ tiêu năm {year} (đến {until})"), "ket-nap-so-voi-chi-tieu")
     st.caption("Vạch xanh: số cần đạt để đúng tiến độ (chỉ tiêu × số tháng đã qua ÷ 12).")
 
@@ -88,8 +85,8 @@ def cumulative_chart(by_month: pd.DataFrame, year: int) -> None:
     fig = charts.lines(by_month, x="period", big=page.big(), dash=("pace_target",),
                        layout={"yaxis": {"rangemode": "tozero"}},
                        title=f"Kết nạp lũy kế từ đầu năm {year} so với tiến độ chỉ tiêu", series={
-                           "admitted_ytd_reported": ("Đã kết nạp (lũy kế)", charts.MAIN),
-                           "pace_target": ("Tiến độ cần đạt", charts.SECOND)})
+                           "admitted_ytd_reported": ("Đã kết nạp (lũy kế)", theme.MAIN),
+                           "pace_target": ("Tiến độ cần đạt", theme.SECOND)})
     page.chart(fig, "ket-nap-luy-ke-theo-thang")
 
 
@@ -97,8 +94,8 @@ def sources_chart(by_commune: pd.DataFrame, until: str) -> None:
     d = by_commune.assign(label=by_commune["commune_name"].fillna(by_commune["commune_code"]))
     fig = charts.bars(d.sort_values("sources_trained_ytd", na_position="first"), x="label", horizontal=True,
                       big=page.big(), title=f"Nguồn phát triển đảng và kết nạp từ đầu năm (đến {until})",
-                      series={"sources_trained_ytd": ("Quần chúng học lớp nhận thức", charts.SECOND),
-                              "admitted_ytd": ("Kết nạp mới", charts.MAIN)},
+                      series={"sources_trained_ytd": ("Quần chúng học lớp nhận thức", theme.SECOND),
+                              "admitted_ytd": ("Kết nạp mới", theme.MAIN)},
                       trace=dict(textposition="outside"))  # short bars: the count beside them, never rotated inside
     page.chart(fig, "nguon-phat-trien-dang")
 
@@ -112,12 +109,12 @@ def flows_chart(by_month: pd.DataFrame) -> None:
 
 def summary_table(progress: pd.DataFrame, flows: pd.DataFrame, total_progress, total_flows, until: str,
                   whole: bool) -> None:
-    """One row per commune, then their total: named the whole province's only when `whole` (it
-    sums every commune), else "Tổng cộng" of the communes shown."""
+    """One row per commune, then their total, named by labels.total_name (`whole`: it sums every
+    commune)."""
     # the join only places the period's flows next to the year-to-date progress of each commune
     d = progress.merge(flows.drop(columns=["commune_name", "reported"]), on="commune_code", how="outer", sort=False)
     total = pd.DataFrame([{**total_progress.to_dict(), **total_flows.drop(labels=["reported"]).to_dict(),
-                           "commune_name": "Toàn Đảng bộ" if whole else "Tổng cộng"}])
+                           "commune_name": labels.total_name(whole)}])
     d = pd.concat([d, total], ignore_index=True)
     counts = {f"Kết nạp đến {until}": "admitted_ytd", f"Quần chúng học lớp nhận thức đến {until}": "sources_trained_ytd",
               "Kết nạp trong kỳ": "admitted", "Công nhận chính thức": "confirmed_official",
@@ -159,7 +156,7 @@ def body():
         return
     st.subheader("Bảng theo đảng bộ")
     summary_table(progress, data.recruitment(f.scope, by=Grain.COMMUNE), progress_total, flows_total, until,
-                  whole=not f.communes and auth.may("view_all"))
+                  whole=data.every_commune(f.scope))
 
 
 page.run(body)

@@ -14,24 +14,23 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from etl import labels, theme
 from etl import vnformat as vn
-from etl.ingest.forms.spec import QUALITY_LABELS
+from etl.labels import NOT_REPORTED
 from etl.settings import load_settings
 from etl.indicators import Grain
 from ui import charts, data, filters, originals, page
 from ui.markup import md
 
-NOT_REPORTED = charts.NOT_REPORTED
 NOT_HELD = "Không sinh hoạt"
-QUIET = {"delta_color": "gray", "delta_arrow": "off"}  # a delta that is a fact, not a change
 # Grid cell backgrounds, in the charts' scheme: the quality colours lightened so the text stays
 # readable (Tốt the strongest, so its green and Khá's stay apart); a meeting not held in Kém's
 # full red with white text; not reported in the charts' grey.
-CELL_COLORS = {**{level: charts.tint(color, strength) for (level, color), strength
-                  in zip(charts.QUALITY_COLORS.items(), (0.55, 0.4, 0.4, 0.35))},
-               "not_held": charts.QUALITY_COLORS["kem"], "not_reported": charts.NOT_REPORTED_COLOR,
-               "unrated": "#ffffff"}
-CELL_INK = {CELL_COLORS["not_held"]: "white"}  # text colour where the dark one does not read
+CELL_COLORS = {**{level: theme.tint(color, strength) for (level, color), strength
+                  in zip(theme.QUALITY.items(), (0.55, 0.4, 0.4, 0.35))},
+               "not_held": theme.QUALITY["kem"], "not_reported": theme.NOT_REPORTED,
+               "unrated": theme.WHITE}
+CELL_INK = {CELL_COLORS["not_held"]: theme.WHITE}  # text colour where the dark one does not read
 OFF_SCHEDULE = "⚠"
 
 
@@ -61,17 +60,17 @@ def cards(f, window: str, t) -> None:
     unit = "chi bộ" if f.first_month == f.last_month else "lượt chi bộ"
     cols = page.card_columns(5)
     cols[0].metric("Sinh hoạt thường kỳ", page.share(t["i5_held_share"]),
-                   f"{vn.ratio(t['held'], t['reported_branch_months'], NOT_REPORTED)} {unit}", **QUIET,
+                   f"{vn.ratio(t['held'], t['reported_branch_months'], NOT_REPORTED)} {unit}", **page.QUIET,
                    border=True, help="Số lượt chi bộ có sinh hoạt thường kỳ trên số lượt chi bộ đã được báo cáo "
                                      f"(mỗi chi bộ mỗi tháng một lượt). Đã báo cáo "
                                      f"{vn.ratio(t['reported_branch_months'], t['expected_branch_months'])} lượt.")
     cols[1].metric(f"Đúng lịch ({window})", page.share(t["i6_on_schedule_share"]),
-                   f"{vn.ratio(t['on_schedule'], t['held'], NOT_REPORTED)} buổi", **QUIET, border=True,
+                   f"{vn.ratio(t['on_schedule'], t['held'], NOT_REPORTED)} buổi", **page.QUIET, border=True,
                    help=f"Buổi sinh hoạt thường kỳ tổ chức trong khoảng {window} của tháng trên số buổi đã "
                         "sinh hoạt (khoảng ngày đặt trong settings.toml, mục [schedule]).")
     cols[2].metric("Đảng viên dự", page.share(t["i7_attendance_share"]),
                    f"{vn.ratio(t['members_attended'], t['members_expected'], NOT_REPORTED)} lượt đảng viên",
-                   **QUIET, border=True,
+                   **page.QUIET, border=True,
                    help="Tổng số đảng viên dự trên tổng số đảng viên phải dự (trừ đảng viên được miễn "
                         "sinh hoạt), tính trên các buổi đã sinh hoạt.")
     if quarters.empty:
@@ -84,13 +83,13 @@ def cards(f, window: str, t) -> None:
         cols[3].metric(f"Chuyên đề ({_quarter(q['quarter']).lower()}{cut})",
                        page.share(q["i8_thematic_share"]),
                        f"{vn.ratio(q['branches_with_thematic'], q['branches_reported'], NOT_REPORTED)} chi bộ",
-                       **QUIET, border=True,
+                       **page.QUIET, border=True,
                        help="Chi bộ có ít nhất một buổi sinh hoạt chuyên đề trong quý trên số chi bộ đã được "
                             "báo cáo trong quý. Các quý trong kỳ: " + "; ".join(
                                 f"{_quarter(r.quarter)}: {page.share(r.i8_thematic_share)}"
                                 for r in quarters.itertuples()) + ".")
     cols[4].metric("Cấp ủy cấp trên dự", page.share(t["i9_upper_attended_share"]),
-                   f"{vn.ratio(t['upper_attended'], t['held'], NOT_REPORTED)} buổi", **QUIET, border=True,
+                   f"{vn.ratio(t['upper_attended'], t['held'], NOT_REPORTED)} buổi", **page.QUIET, border=True,
                    help="Buổi sinh hoạt thường kỳ có cấp ủy viên cấp trên dự trên số buổi đã sinh hoạt.")
 
 
@@ -124,10 +123,10 @@ def by_commune_charts(f, window: str, by_commune: pd.DataFrame) -> None:
     by_month = data.branch_meetings(f.scope, by=Grain.MONTH)
     page.chart(charts.lines(
         by_month, x="period", percent=True, big=big, title="Diễn biến theo tháng", series={
-            "i5_held_share": ("Sinh hoạt thường kỳ", charts.MAIN),
-            "i6_on_schedule_share": (f"Đúng lịch ({window})", charts.SECOND),
-            "i7_attendance_share": ("Đảng viên dự", charts.GOOD),
-            "i9_upper_attended_share": ("Cấp ủy cấp trên dự", charts.LATE)}), "sinh-hoat-chi-bo-theo-thang")
+            "i5_held_share": ("Sinh hoạt thường kỳ", theme.MAIN),
+            "i6_on_schedule_share": (f"Đúng lịch ({window})", theme.SECOND),
+            "i7_attendance_share": ("Đảng viên dự", theme.GOOD),
+            "i9_upper_attended_share": ("Cấp ủy cấp trên dự", theme.LATE)}), "sinh-hoat-chi-bo-theo-thang")
 
 
 def commune_table(by_commune: pd.DataFrame, window: str) -> None:
@@ -158,7 +157,7 @@ def _cell(r) -> tuple[str, str]:
                                                             if pd.notna(r.meeting_date) else "—"),
              vn.percent(r.i7_attendance_share, 0)]
     if pd.notna(r.quality):
-        parts.append(QUALITY_LABELS.get(r.quality, r.quality))
+        parts.append(labels.QUALITY.get(r.quality, r.quality))
     if _true(r.thematic):
         parts.append("CĐ")
     return " · ".join(parts), CELL_COLORS.get(r.quality, CELL_COLORS["unrated"])
@@ -178,7 +177,7 @@ def branch_grid(months: pd.DataFrame):
     text = text.fillna("").rename(index=names).rename_axis(index="Chi bộ", columns=None).reset_index()
     color = color.fillna("").rename_axis(index=None, columns=None).reset_index(drop=True)
     style = text.style.apply(lambda _: pd.DataFrame(
-        {"Chi bộ": "", **{c: [f"background-color: {v}; color: {CELL_INK.get(v, '#212529')}" if v else "" for v in color[c]] for c in columns}}),
+        {"Chi bộ": "", **{c: [f"background-color: {v}; color: {CELL_INK.get(v, theme.INK)}" if v else "" for v in color[c]] for c in columns}}),
         axis=None)
     return text, style
 
@@ -203,7 +202,7 @@ def branch_months_table(rows: pd.DataFrame, window: str) -> pd.DataFrame:
         "Cấp ủy cấp trên dự": rows["upper_attended"].map(_yes_no),
         "Sinh hoạt chuyên đề": rows["thematic"].map(_yes_no),
         "Chủ đề chuyên đề": rows["thematic_topic"].fillna(""),
-        "Tự đánh giá chất lượng": rows["quality"].map(lambda q: QUALITY_LABELS.get(q, "—") if pd.notna(q) else "—"),
+        "Tự đánh giá chất lượng": rows["quality"].map(lambda q: labels.QUALITY.get(q, "—") if pd.notna(q) else "—"),
     })
 
 
@@ -244,13 +243,13 @@ def drill_down(f, window: str, communes: pd.DataFrame) -> None:
         b = b.iloc[0]
         cols = st.columns(4)
         cols[0].metric("Sinh hoạt thường kỳ", page.share(b["i5_held_share"]),
-                       f"{vn.ratio(b['held'], b['reported_branch_months'], NOT_REPORTED)} tháng", **QUIET)
+                       f"{vn.ratio(b['held'], b['reported_branch_months'], NOT_REPORTED)} tháng", **page.QUIET)
         cols[1].metric(f"Đúng lịch ({window})", page.share(b["i6_on_schedule_share"]),
-                       f"{vn.ratio(b['on_schedule'], b['held'], NOT_REPORTED)} buổi", **QUIET)
+                       f"{vn.ratio(b['on_schedule'], b['held'], NOT_REPORTED)} buổi", **page.QUIET)
         cols[2].metric("Đảng viên dự", page.share(b["i7_attendance_share"]),
-                       f"{vn.ratio(b['members_attended'], b['members_expected'], NOT_REPORTED)} lượt", **QUIET)
+                       f"{vn.ratio(b['members_attended'], b['members_expected'], NOT_REPORTED)} lượt", **page.QUIET)
         cols[3].metric("Cấp ủy cấp trên dự", page.share(b["i9_upper_attended_share"]),
-                       f"{vn.ratio(b['upper_attended'], b['held'], NOT_REPORTED)} buổi", **QUIET)
+                       f"{vn.ratio(b['upper_attended'], b['held'], NOT_REPORTED)} buổi", **page.QUIET)
     page.table(branch_months_table(months[months["branch_code"] == branch], window),
                f"sinh-hoat-{labels.get(branch, branch)}", key="shcb-branch", formats=BRANCH_MONTH_FORMATS)
 

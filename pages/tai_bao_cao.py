@@ -9,7 +9,7 @@ from datetime import date
 
 import streamlit as st
 
-from etl import indicators
+from etl import indicators, theme
 from etl import vnformat as vn
 from etl.access import rights
 from etl.warehouse import db
@@ -18,10 +18,10 @@ from ui import streamlit_internals as internals
 from ui.markup import MESSAGE, md
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SEVERITY_COLORS = {"Lỗi": "background-color: #fdecea; color: #b71c1c",
-                   "Cảnh báo": "background-color: #fff4e5; color: #8a4b00"}
-RESULT_COLORS = {"Hợp lệ": "color: #1b7f3b", "Đã nạp": "color: #1b7f3b", "Không thay đổi": "color: #495057",
-                 "Bị từ chối": "color: #b71c1c; font-weight: 600"}
+SEVERITY_COLORS = {"Lỗi": f"background-color: {theme.ERROR_BG}; color: {theme.MAIN}",
+                   "Cảnh báo": f"background-color: {theme.WARNING_BG}; color: {theme.WARNING_INK}"}
+RESULT_COLORS = {"Hợp lệ": f"color: {theme.GOOD}", "Đã nạp": f"color: {theme.GOOD}", "Không thay đổi": f"color: {theme.MUTED}",
+                 "Bị từ chối": f"color: {theme.MAIN}; font-weight: 600"}
 
 # Streamlit writes its uploader's button, hint and drop text in English: the same places in
 # Vietnamese (the English stays only in labels a screen reader reads)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from etl import indicators
+from etl import indicators, labels
 from etl import vnformat as vn
 from etl.indicators import Grain
 from ui import charts, data, page
@@ -20,10 +20,7 @@ from ui.markup import MESSAGE, md
 # One badge colour per attention reason (st.markdown's :color-badge[...] directive)
 REASON_COLORS = {"not_reported": "gray", "i5_below": "orange", "behind_pace": "blue",
                  "overdue_findings": "red"}
-REASON_ORDER = {reason: n for n, reason in enumerate(indicators.ATTENTION_LABELS)}
-QUIET = {"delta_color": "gray", "delta_arrow": "off"}  # a delta that is a fact, not a change
-GOOD = {"delta_color": "green", "delta_arrow": "off"}
-BAD = {"delta_color": "red", "delta_arrow": "down"}
+REASON_ORDER = {reason: n for n, reason in enumerate(labels.ATTENTION)}
 
 
 def _n(x) -> str:
@@ -41,11 +38,11 @@ def reports_card(col, f) -> None:
     # the report count is a count, not a rate: 0/14 is what the committee must see
     value = vn.ratio(s["reported_months"], s["expected_months"])
     if s["missing_months"] > 0:
-        delta, style = f"{_n(s['missing_months'])} quá hạn chưa nộp", BAD
+        delta, style = f"{_n(s['missing_months'])} quá hạn chưa nộp", page.BAD
     elif s["pending_months"] > 0:
-        delta, style = f"{_n(s['pending_months'])} chưa đến hạn nộp", QUIET
+        delta, style = f"{_n(s['pending_months'])} chưa đến hạn nộp", page.QUIET
     else:
-        delta, style = "Đã nộp đủ", GOOD
+        delta, style = "Đã nộp đủ", page.GOOD
     col.metric(label, value, delta, **style, border=True,
                help=f"Số đảng bộ đã nộp báo cáo {month} trên số đảng bộ đang hoạt động. "
                     f"Nộp đúng hạn: {page.share(s['i15_on_time_share'])}; nộp muộn: {_n(s['late_months'])}.")
@@ -61,7 +58,7 @@ def meetings_card(col, f) -> None:
     # over several months one branch counts once a month: "lượt chi bộ"
     unit = "chi bộ" if f.first_month == f.last_month else "lượt chi bộ"
     col.metric(label, page.share(b["i5_held_share"]), f"{vn.ratio(b['held'], b['reported_branch_months'])} {unit}",
-               **QUIET, border=True,
+               **page.QUIET, border=True,
                help=f"Chi bộ có sinh hoạt thường kỳ trên số chi bộ đã được báo cáo (mỗi tháng tính một lượt). "
                     f"Đã báo cáo {vn.ratio(b['reported_branch_months'], b['expected_branch_months'])} lượt "
                     "chi bộ phải báo cáo.")
@@ -74,9 +71,9 @@ def quality_card(col, f) -> None:
     if pd.isna(q["kha_tro_len_share"]):
         col.metric(label, page.share(None), border=True, help="Chưa có buổi sinh hoạt nào được đánh giá trong kỳ.")
         return
-    col.metric(label, page.share(q["kha_tro_len_share"]), f"{_n(q['rated'])} buổi được đánh giá", **QUIET,
+    col.metric(label, page.share(q["kha_tro_len_share"]), f"{_n(q['rated'])} buổi được đánh giá", **page.QUIET,
                border=True,
-               help=" · ".join(f"{charts.QUALITY_LABELS[k]}: {_n(q[k])}" for k in ("tot", "kha", "trung_binh", "kem")))
+               help=" · ".join(f"{labels.QUALITY[k]}: {_n(q[k])}" for k in ("tot", "kha", "trung_binh", "kem")))
 
 
 def recruitment_card(col, f) -> None:
@@ -87,7 +84,7 @@ def recruitment_card(col, f) -> None:
         col.metric(label, page.share(None), border=True, help="Chưa có báo cáo kết nạp đảng viên trong năm.")
         return
     if pd.isna(r["target"]) or r["target"] == 0:
-        col.metric(label, _n(r["admitted_ytd"]), "Chưa giao chỉ tiêu", **QUIET, border=True,
+        col.metric(label, _n(r["admitted_ytd"]), "Chưa giao chỉ tiêu", **page.QUIET, border=True,
                    help=f"Số đảng viên kết nạp từ tháng 1 đến tháng {f.last_month}.")
         return
     if pd.isna(r["on_track"]):
@@ -95,7 +92,7 @@ def recruitment_card(col, f) -> None:
     elif r["on_track"]:
         delta, style = "Đúng tiến độ", {"delta_color": "green", "delta_arrow": "up"}
     else:
-        delta, style = "Chậm tiến độ", BAD
+        delta, style = "Chậm tiến độ", page.BAD
     col.metric(label, vn.ratio(r["admitted_ytd"], r["target"]), delta, **style, border=True,
                help=f"Đã kết nạp từ tháng 1 đến tháng {f.last_month} trên chỉ tiêu cả năm: đạt "
                     f"{page.share(r['i11_target_share'])}. Sau {_n(r['months_elapsed'])} tháng cần kết nạp ít nhất "
@@ -108,13 +105,13 @@ def findings_card(col, f) -> None:
     label = "Hạn chế tồn đọng"
     if pd.isna(i["findings"]) or i["findings"] == 0:
         # no inspection finding in the period is a real zero, not a missing report
-        col.metric(label, "0", "Không có trong kỳ", **QUIET, border=True,
+        col.metric(label, "0", "Không có trong kỳ", **page.QUIET, border=True,
                    help="Không có hạn chế nào phát hiện qua kiểm tra trong kỳ.")
         return
     if i["overdue"] > 0:
-        delta, style = f"{_n(i['overdue'])} quá hạn khắc phục", BAD
+        delta, style = f"{_n(i['overdue'])} quá hạn khắc phục", page.BAD
     else:
-        delta, style = "Không có quá hạn", GOOD
+        delta, style = "Không có quá hạn", page.GOOD
     col.metric(label, _n(i["unresolved"]), delta, **style, border=True,
                help=f"Trong {_n(i['findings'])} hạn chế phát hiện qua kiểm tra trong kỳ: chưa khắc phục "
                     f"{_n(i['open'])}, đang khắc phục {_n(i['in_progress'])}, đã khắc phục {_n(i['resolved'])} "
@@ -140,7 +137,7 @@ def attention_list(f) -> None:
                                                          str(g[0]["commune_name"])))
     groups = [sorted(g, key=lambda r: REASON_ORDER[r["reason"]]) for g in groups]
     summary = []
-    for reason, text in indicators.ATTENTION_LABELS.items():
+    for reason, text in labels.ATTENTION.items():
         n = len({r["commune_code"] for r in rows if r["reason"] == reason})
         if n:
             summary.append(f":{REASON_COLORS[reason]}-badge[{text}: {n} đảng bộ]")
@@ -149,7 +146,7 @@ def attention_list(f) -> None:
     for g in groups:
         lines.append(f"- **{md(g[0]['commune_name'])}**")
         for r in g:
-            badge = f":{REASON_COLORS[r['reason']]}-badge[{indicators.ATTENTION_LABELS[r['reason']]}]"
+            badge = f":{REASON_COLORS[r['reason']]}-badge[{labels.ATTENTION[r['reason']]}]"
             lines.append(f"    - {badge} {md(r['message'], MESSAGE)}")
     # a province has 100+ communes: keep the list in a scrolling box so the charts stay in reach
     box = st.container(height=520, border=True) if len(groups) > 8 and not page.big() else st.container()
@@ -158,7 +155,7 @@ def attention_list(f) -> None:
         with st.expander("Danh sách dạng bảng (tải Excel)"):
             listed = [r for g in groups for r in g]  # the order of the list above
             page.table(pd.DataFrame({"Đảng bộ": [r["commune_name"] for r in listed],
-                                     "Vấn đề": [indicators.ATTENTION_LABELS[r["reason"]] for r in listed],
+                                     "Vấn đề": [labels.ATTENTION[r["reason"]] for r in listed],
                                      "Chi tiết": [r["message"] for r in listed]}),
                        "can-quan-tam", key="attention")
 

@@ -15,7 +15,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from etl import indicators
+from etl import indicators, labels, theme
 from etl import vnformat as vn
 from etl.indicators import Grain
 from ui import charts, data, filters, page, present
@@ -95,9 +95,10 @@ def recruitment(f):
     return fig, title, note
 
 
-STATUS_SERIES = {"on_time_months": ("Đúng hạn", charts.GOOD), "late_months": ("Nộp muộn", charts.LATE),
-                 "missing_months": ("Chưa báo cáo", charts.NOT_REPORTED_COLOR),
-                 "pending_months": ("Chưa đến hạn", "#90caf9")}
+STATUS_SERIES = {"on_time_months": (labels.SUBMISSION["on_time"], theme.GOOD),
+                 "late_months": (labels.SUBMISSION["late"], theme.LATE),
+                 "missing_months": (labels.SUBMISSION["missing"], theme.NOT_REPORTED),
+                 "pending_months": (labels.SUBMISSION["pending"], theme.PENDING)}
 
 
 def submissions(f):
@@ -125,7 +126,7 @@ def overdue(f):
     most = int(shown["findings"].max())
     # one row per commune: the overdue findings drawn over all its findings
     fig = charts.bars(shown, x="commune_name", horizontal=True, big=True, series={
-        "findings": ("Tổng số hạn chế", "#adb5bd"), "overdue": ("Quá hạn khắc phục", charts.MAIN)},
+        "findings": ("Tổng số hạn chế", theme.SILVER), "overdue": ("Quá hạn khắc phục", theme.MAIN)},
         layout={"barmode": "overlay", **height(len(shown), note),
                 # room on the right for the "trên <total>" labels
                 "xaxis": {**whole_ticks(most), "range": [0, most * 1.18]}})

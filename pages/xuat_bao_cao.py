@@ -2,7 +2,7 @@
 (etl.outputs.export, the same indicator layer as the pages), for all communes or a chosen few."""
 import streamlit as st
 
-from etl import indicators
+from etl import indicators, labels
 from etl.access import audit
 from etl.warehouse import db
 from ui import auth, data, export, page, writes
@@ -41,7 +41,7 @@ def body():
     units = data.communes(indicators.Scope.for_year(year))
     names = dict(zip(units["commune_code"], units["commune_name"]))
     communes = right.multiselect("Đảng bộ", list(names), default=[c for c in f.communes if c in names],
-                                 key=COMMUNES, format_func=lambda c: names.get(c, c), placeholder="Toàn Đảng bộ")
+                                 key=COMMUNES, format_func=lambda c: names.get(c, c), placeholder=labels.TOTAL)
     chosen = (year, tuple(communes))
     if st.button("Tạo tệp báo cáo", type="primary", icon=":material/summarize:", key="xbc-build"):
         with st.spinner("Đang tạo bảng tính và báo cáo Word (có vẽ biểu đồ, có thể mất vài chục giây)…"):

@@ -12,6 +12,7 @@ import pytest
 from docx import Document
 
 from etl import indicators as ind
+from etl import theme
 from etl.outputs.export import DOCX_NAME, XLSX_NAME, build_report, charts, collect, export_year, lists
 from etl.outputs.export import report_text as rt
 from etl.outputs.export.labels import in_sentence
@@ -242,7 +243,7 @@ def test_chart_figures_name_every_commune_and_read_well(con, monkeypatch):
     i5 = charts.i5_figure(data)
     gone = next(t for t in i5.data if t.name == "Chưa báo cáo")
     # dark text on the light hatching (white was unreadable), at the bar's start
-    assert set(gone.text) == {"Chưa báo cáo"} and gone.textfont.color == charts.INK
+    assert set(gone.text) == {"Chưa báo cáo"} and gone.textfont.color == theme.INK
     assert set(gone.y) == {"Hòa Bắc", "Lộc Quang", "Lộc Thắng"}
     [line] = i5.layout.annotations
     assert line.text == "Toàn Đảng bộ: 90,0%" and line.xanchor == "right"  # left of the line, not clipped

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from etl import indicators as ind
+from etl import labels
 from etl.settings import DEFAULT_PATH, Settings, load_settings
 from etl.warehouse import db, queries
 
@@ -248,7 +249,7 @@ def test_unreported_is_null_not_zero(con):
     rec = row(ind.recruitment(con, Q1, by="commune_month"), commune_code="B", period="2024-02")
     assert not rec.reported and pd.isna(rec.admitted) and pd.isna(rec.net_change)
     sub = row(ind.submissions(con, Q1, Settings(), as_of=AS_OF), commune_code="B", period="2024-02")
-    assert sub.status == "missing" and not sub.reported and ind.STATUS_LABELS[sub.status] == "Chưa báo cáo"
+    assert sub.status == "missing" and not sub.reported and labels.SUBMISSION[sub.status] == "Chưa báo cáo"
 
 
 # --- branch meetings: I5, I6, I7, I9, I10 -------------------------------------------------------

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from etl import indicators as ind
+from etl import labels, theme
 from etl import vnformat as vn
 from etl.settings import load_settings
 
@@ -211,22 +212,20 @@ def test_branch_grid_colours_follow_the_chart_scheme_and_stay_apart(app, demo_db
     import colorsys
     import itertools
 
-    from ui import charts
-
     at = app(demo_db, page=PAGE)
     text, css = grid_styles(at)
     kinds: dict[str, set[tuple[str, str]]] = {}
-    labels = {v: k for k, v in charts.QUALITY_LABELS.items()}
+    levels = {v: k for k, v in labels.QUALITY.items()}
     for (row, col), style in css.items():
         cell = text.iloc[row, col]
         kind = ("not_reported" if cell == NOT_REPORTED else "not_held" if cell == "Không sinh hoạt"
-                else next((labels[p] for p in cell.split(" · ") if p in labels), "unrated"))
+                else next((levels[p] for p in cell.split(" · ") if p in levels), "unrated"))
         kinds.setdefault(kind, set()).add((style["background-color"], style.get("color", "#212529")))
     assert {"not_reported", "not_held", "tot", "kha", "trung_binh"} <= set(kinds), kinds
     assert all(len(v) == 1 for v in kinds.values()), kinds  # one colour a kind of cell
     colours = {k: next(iter(v)) for k, v in kinds.items()}
-    assert colours["not_reported"][0] == charts.NOT_REPORTED_COLOR  # the grey of every chart
-    for level, color in charts.QUALITY_COLORS.items():
+    assert colours["not_reported"][0] == theme.NOT_REPORTED  # the grey of every chart
+    for level, color in theme.QUALITY.items():
         if level in colours:  # a tint of the chart's colour: the same hue
             hue = colorsys.rgb_to_hls(*_rgb(colours[level][0]))[0]
             assert abs(hue - colorsys.rgb_to_hls(*_rgb(color))[0]) < 0.03, level

@@ -15,7 +15,7 @@ import numpy as np
 
 from etl import indicators
 from etl import vnformat as vn
-from etl.ingest.forms.spec import CATEGORIES, STATUS_LABELS
+from etl.labels import CATEGORIES, FINDING_STATUS as STATUS_LABELS
 
 PAGE = "kiem_tra"
 

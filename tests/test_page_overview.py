@@ -10,7 +10,7 @@ import json
 import duckdb
 import pytest
 
-from etl import indicators
+from etl import indicators, labels
 from etl import vnformat as vn
 from ui.markup import MESSAGE, md
 
@@ -81,7 +81,7 @@ def test_attention_list_names_each_commune_with_its_reasons(app, demo_db):
     text = "\n".join(m.value for m in at.markdown)
     for row in expected.itertuples():
         assert md(row.commune_name) in text  # Markdown: names and messages shown as written (ui.markup)
-        assert f"{indicators.ATTENTION_LABELS[row.reason]}] {md(row.message, MESSAGE)}" in text
+        assert f"{labels.ATTENTION[row.reason]}] {md(row.message, MESSAGE)}" in text
     # the commune with the most reasons comes first in the list
     counts = expected.groupby("commune_name").size()
     first = counts[counts == counts.max()].index
@@ -92,7 +92,7 @@ def test_attention_list_names_each_commune_with_its_reasons(app, demo_db):
     table = at.dataframe[0].value
     assert list(table.columns) == ["Đảng bộ", "Vấn đề", "Chi tiết"]
     assert sorted(table["Chi tiết"]) == sorted(expected["message"])
-    assert sorted(table["Vấn đề"]) == sorted(expected["reason"].map(indicators.ATTENTION_LABELS))
+    assert sorted(table["Vấn đề"]) == sorted(expected["reason"].map(labels.ATTENTION))
 
     at.multiselect(key="dang_bo").set_value(["BL04"]).run()
     text = "\n".join(m.value for m in at.markdown)

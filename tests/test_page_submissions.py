@@ -12,7 +12,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from etl import indicators
+from etl import indicators, labels
 from etl import vnformat as vn
 from etl.access import audit
 from etl.access.accounts import Account
@@ -20,7 +20,7 @@ from etl.ingest.load import load_paths
 from etl.warehouse import db
 
 PAGE = "nop_bao_cao"
-LABELS = indicators.STATUS_LABELS
+LABELS = labels.SUBMISSION
 
 
 def scope(*communes: str) -> indicators.Scope:

@@ -180,15 +180,22 @@ period_bounds = _reader(indicators.period_bounds)
 last_loaded_at = _reader(indicators.last_loaded_at)
 
 
+def every_commune(scope: indicators.Scope) -> bool:
+    """Whether a total over `scope` sums every commune, so it goes by the whole organisation's
+    name (labels.total_name): no commune chosen, and an account that sees them all."""
+    return not scope.communes and auth.may("view_all")
+
+
 def whole(read: Callable, scope: indicators.Scope, column: str):
     """`column` of read(by=Grain.TOTAL) (one of the readers above) over every commune, for the
-    scope's months and branch kinds whatever communes are selected: the "Toàn Đảng bộ" line of a
+    scope's months and branch kinds whatever communes are selected: the labels.TOTAL line of a
     chart by commune (the attention rule compares with it too). None for an account that sees its
     own commune only: narrowed to that commune, the line would be the commune's own figure under
     the province's name."""
-    if not auth.may("view_all"):
+    everyone = dataclasses.replace(scope, communes=())
+    if not every_commune(everyone):
         return None
-    return read(dataclasses.replace(scope, communes=()), by=indicators.Grain.TOTAL).iloc[0][column]
+    return read(everyone, by=indicators.Grain.TOTAL).iloc[0][column]
 
 
 def audit_trail(since: date | None = None, actions: tuple[str, ...] = (), account: str | None = None,

@@ -28,34 +28,20 @@ Plotly draws its texts as SVG from a small HTML subset, in which `<a href>` is a
 """
 from __future__ import annotations
 
-import html
 import re
 
-LIMIT = 150  # characters of one outside value (a long branch name is about 70)
+# line and plotly are in etl/text.py: the chart builders (etl/outputs/charts.py) use plotly for
+# the registry's names, on the dashboard and in the December export's chart images alike
+from etl.text import ELLIPSIS, LIMIT, line, plotly  # noqa: F401
+
 MESSAGE = 600  # characters of a message that embeds outside values (an error, a warning)
-ELLIPSIS = "…"
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # ASCII punctuation: CommonMark escapes each with '\'
 _MATCHED_LATER = re.compile(r":(?=[\w+-]+:|//)|www(?=\.)|@", re.IGNORECASE)  # shortcodes, bare addresses
 _WORD_JOINER = "\u2060"
-# control characters, and the bidirectional overrides and isolates that reorder the text after them
-_HIDDEN = dict.fromkeys([*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F),
-                         *range(0x2066, 0x206A)], " ")
-
-
-def line(value, limit: int = LIMIT) -> str:
-    """`value` as text on one line: control characters and whitespace runs made one space, at
-    most `limit` characters."""
-    text = " ".join(str(value).translate(_HIDDEN).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
 def md(value, limit: int = LIMIT) -> str:
     """`value` as Markdown that shows its text (see the module docstring)."""
     text = _MATCHED_LATER.sub(lambda m: m[0] + _WORD_JOINER, line(value, limit))
     return _PUNCTUATION.sub(r"\\\1", text)
-
-
-def plotly(value, limit: int = LIMIT) -> str:
-    """`value` as a plotly text that shows its text, no tag of it drawn."""
-    return html.escape(line(value, limit), quote=False)

@@ -9,8 +9,6 @@ A page module is only:
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable
@@ -18,7 +16,9 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
+from etl import labels, theme
 from etl import vnformat as vn
+from etl.text import slug
 from ui import auth, data, filters, markup
 from ui import streamlit_internals as internals
 
@@ -38,12 +38,11 @@ PLOTLY_VI = {
 }
 PNG_CONFIG = {"displaylogo": False, "modeBarButtons": [["toImage"]], "locale": "vi",
               "locales": {"vi": {"dictionary": PLOTLY_VI}}, "toImageButtonOptions": {"format": "png", "scale": 2}}
-
-
-def slug(text: str) -> str:
-    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(c for c in plain if unicodedata.category(c) != "Mn")
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+# How a card (st.metric) shows its delta: QUIET for a fact that is no change ("12/14 chi bộ"),
+# GOOD and BAD for a verdict, in green or in red with an arrow down.
+QUIET = {"delta_color": "gray", "delta_arrow": "off"}
+GOOD = {"delta_color": "green", "delta_arrow": "off"}
+BAD = {"delta_color": "red", "delta_arrow": "down"}
 
 
 def start(title: str) -> filters.Filters | None:
@@ -106,7 +105,7 @@ def chart(fig, name: str, *, key: str | None = None, height: str = "content") ->
         # attribute by attribute: ~0.2 ms, where an update_layout call validates for ~1 ms
         title.subtitle.text = f.describe(names=SUBTITLE_NAMES, shown=markup.plotly)
         title.subtitle.font.size = 19 if big() else 12
-        title.subtitle.font.color = "#495057"
+        title.subtitle.font.color = theme.MUTED
         fig.layout.margin.t = (fig.layout.margin.t or 0) + (28 if big() else 20)
     config = {**PNG_CONFIG, "toImageButtonOptions": {**PNG_CONFIG["toImageButtonOptions"], "filename": slug(name)}}
     st.plotly_chart(fig, config=config, key=key, width="stretch", height=height)
@@ -142,8 +141,7 @@ def percent(missing: str = vn.DASH) -> Fmt:
     return Fmt("0.0%", partial(vn.percent, missing=missing))
 
 
-NOT_REPORTED = "Chưa báo cáo"
-COUNT, PERCENT, SHARE = count(), percent(), percent(NOT_REPORTED)  # SHARE: a unit with no report says so
+COUNT, PERCENT, SHARE = count(), percent(), percent(labels.NOT_REPORTED)  # SHARE: a unit with no report says so
 
 
 def excel_bytes(df: pd.DataFrame, sheet: str = "Dữ liệu", formats: dict[str, Fmt] | None = None) -> bytes:
@@ -186,7 +184,7 @@ def table(df: pd.DataFrame, name: str, *, key: str, height: int | str = "auto", 
 
 
 def share(x) -> str:
-    return vn.percent(x, missing=NOT_REPORTED)
+    return vn.percent(x, missing=labels.NOT_REPORTED)
 
 
 def routed() -> None:

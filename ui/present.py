@@ -20,6 +20,7 @@ import re
 
 import streamlit as st
 
+from etl import theme
 from ui import filters
 from ui.streamlit_internals import testid
 
@@ -43,11 +44,11 @@ $stMain { height: calc(100vh - var(--bars) - 2 * var(--gap)) !important; }
 $stMainBlockContainer { padding: var(--top) 1.5rem var(--gap) !important; max-width: 100% !important; }
 html, body, $stAppViewContainer { font-size: 22px; }
 h1 { font-size: clamp(1.5rem, 3.1vw, 2.2rem) !important; padding-top: 0.2rem !important; }
-$stCaptionContainer { font-size: 1.15rem !important; color: #343a40 !important; opacity: 1 !important; }
+$stCaptionContainer { font-size: 1.15rem !important; color: @CAPTION_INK !important; opacity: 1 !important; }
 $stElementContainer:has(h1) + $stElementContainer { position: sticky; top: 0; z-index: 20; }
 $stElementContainer:has(h1) + $stElementContainer $stCaptionContainer {
-    font-size: clamp(1rem, 2vw, 1.3rem) !important; color: #212529 !important; background: #fdecea;
-    border-left: 0.45rem solid #b71c1c; padding: 0.25rem 0.9rem; border-radius: 0.3rem; }
+    font-size: clamp(1rem, 2vw, 1.3rem) !important; color: @BAND_INK !important; background: @BAND_BG;
+    border-left: 0.45rem solid @BAND_EDGE; padding: 0.25rem 0.9rem; border-radius: 0.3rem; }
 $stMetricValue { font-size: 3.2rem !important; }
 $stMetricLabel p { font-size: 1.3rem !important; }
 $stMetricLabel, $stMetricLabel * { white-space: normal !important; overflow: visible !important;
@@ -82,7 +83,9 @@ $stLayoutWrapper:has(> .st-key-@SLIDE_NAV) { left: 1rem; }
 </style>
 """
 CSS = re.sub(r"\$(st[\w-]+)", lambda m: testid(m.group(1)), CSS_TEMPLATE).replace(
-    "@SLIDE_NAV", SLIDE_NAV).replace("@SLIDE", SLIDE).replace("@NARROW", str(NARROW - 1)).replace("@BAR", BAR)
+    "@SLIDE_NAV", SLIDE_NAV).replace("@SLIDE", SLIDE).replace("@NARROW", str(NARROW - 1)).replace("@BAR", BAR).replace(
+    "@CAPTION_INK", theme.INK_SOFT).replace("@BAND_INK", theme.INK).replace("@BAND_BG", theme.ERROR_BG).replace(
+    "@BAND_EDGE", theme.MAIN)
 
 # JavaScript, installed once in the tab: the clicker's keys and the full-screen button (a click on
 # it never reaches Streamlit, so no script runs). The keys act in presentation mode only (while the

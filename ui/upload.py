@@ -38,15 +38,14 @@ import signal
 import subprocess
 import sys
 import tempfile
-import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from etl import labels, text
 from etl.ingest.check import FileResult, unit_only
-from etl.ingest.forms.spec import KIND_LABELS
 from etl.problems import Problem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,12 +105,6 @@ class Outcome:
         return [f.file for f in self.files if f.status in statuses]
 
 
-def _slug(stem: str) -> str:
-    plain = unicodedata.normalize("NFD", stem.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(c for c in plain if unicodedata.category(c) != "Mn")
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60].strip("-")
-
-
 def safe_name(index: int, name: str) -> str | None:
     """'<index>-<slug>.<ext>' from a whitelist, or None when the extension is not a workbook's.
     Only the last component of `name` counts ('..\\..\\x.xlsx' and '../../x.xlsx' -> 'x')."""
@@ -120,7 +113,7 @@ def safe_name(index: int, name: str) -> str | None:
     ext = f".{ext.lower()}" if dot else ""
     if ext not in EXTENSIONS:
         return None
-    slug = _slug(stem)
+    slug = text.slug(stem, 60)
     return f"{index:03d}-{slug}{ext}" if slug else f"{index:03d}{ext}"
 
 
@@ -316,7 +309,7 @@ def files_table(outcome: Outcome, commune_name=lambda code: code, month=lambda p
     rows = []
     for f in outcome.files:
         errors, warnings = counts(f)
-        rows.append({"Tệp": f.file, "Loại biểu": KIND_LABELS.get(f.kind, "Không nhận ra"),
+        rows.append({"Tệp": f.file, "Loại biểu": labels.KINDS.get(f.kind, "Không nhận ra"),
                      "Đảng bộ": commune_name(f.commune) if f.commune else "",
                      "Tháng": month(f.period) if f.period else "",
                      "Kết quả": STATUS.get(f.status, f.status), "Số lỗi": errors, "Số cảnh báo": warnings})

@@ -17,15 +17,14 @@ restriction on updating a row whose key was changed in the same transaction.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from etl import vnformat as vn
 from etl.access import accounts, audit
+from etl.period import Month
 from etl.problems import Problem, at
 from etl.warehouse import transaction
-
-_PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 class ConfirmError(Exception):
@@ -40,11 +39,6 @@ class Confirmation:
     at: datetime
     by: str | None  # account name; None: the command line
     load_id: int | None  # the version confirmed
-
-
-def month_vn(period: str) -> str:
-    """'2024-03' -> '03/2024'."""
-    return f"{period[5:7]}/{period[:4]}"
 
 
 def when_vn(t: datetime) -> str:
@@ -67,8 +61,10 @@ def _allowed(by) -> None:
 
 def _current(con, commune: str, month: str, action: str):
     """(commune code, commune name, load_id, source_file, sha256) of the current report."""
-    if not isinstance(month, str) or not _PERIOD.fullmatch(month):
-        raise ConfirmError(f"Tháng '{month}' không đúng dạng NNNN-TT (ví dụ 2024-03).")
+    try:
+        Month.parse(month)
+    except ValueError as err:
+        raise ConfirmError(str(err)) from None
     code = str(commune).strip()
     row = con.execute("SELECT r.commune_code, coalesce(c.commune_name, r.commune_code), r.load_id, r.source_file,"
                       " r.sha256 FROM current_reports AS r"
@@ -81,7 +77,7 @@ def _current(con, commune: str, month: str, action: str):
     if unit is None:
         raise ConfirmError(f"Không có đảng bộ mã '{code}' trong danh mục đơn vị. Hãy kiểm tra lại mã.")
     what = "duyệt" if action == "confirm" else "mở lại"
-    raise ConfirmError(f"Đảng bộ {unit[0]} chưa có báo cáo tháng {month_vn(month)} nên chưa có gì để {what}.")
+    raise ConfirmError(f"Đảng bộ {unit[0]} chưa có báo cáo tháng {vn.month_numeric(month)} nên chưa có gì để {what}.")
 
 
 def confirmation(con, commune: str, month: str) -> Confirmation | None:
@@ -108,16 +104,16 @@ def _act(con, action: str, commune: str, month: str, by, reason: str | None) -> 
     code, name, load_id, source_file, sha256 = _current(con, commune, month, action)
     name_by = getattr(by, "name", None)
     now = datetime.now()
-    where = f"Đảng bộ {name} ({code}), tháng {month_vn(month)}"
+    where = f"Đảng bộ {name} ({code}), tháng {vn.month_numeric(month)}"
     with transaction(con):
         # Checked in the insert's transaction. Two acts cannot interleave across processes (DuckDB
         # gives the file to one writing process); the dashboard acts through the command line.
         done = confirmation(con, code, month)
         if action == "confirm" and done is not None:
-            raise ConfirmError(f"Báo cáo tháng {month_vn(month)} của Đảng bộ {name} đã được duyệt "
+            raise ConfirmError(f"Báo cáo tháng {vn.month_numeric(month)} của Đảng bộ {name} đã được duyệt "
                                f"lúc {when_vn(done.at)} ({who_vn(done.by)}).")
         if action == "reopen" and done is None:
-            raise ConfirmError(f"Báo cáo tháng {month_vn(month)} của Đảng bộ {name} chưa được duyệt, "
+            raise ConfirmError(f"Báo cáo tháng {vn.month_numeric(month)} của Đảng bộ {name} chưa được duyệt, "
                                "không cần mở lại.")
         con.execute("INSERT INTO confirmation_events (event_id, commune_code, period, action, \"at\", account,"
                     " load_id, reason) VALUES (nextval('confirmation_event_ids'), ?, ?, ?, ?, ?, ?, ?)",
@@ -148,7 +144,7 @@ def refusal(file: str, meta: dict, confirmed: Confirmation, registry) -> Problem
     the cell that gives the report's month when the check found one (meta["period_at"])."""
     unit = registry.communes.get(confirmed.commune_code)
     name = unit.name if unit else confirmed.commune_code
-    message = (f"Báo cáo tháng {month_vn(confirmed.period)} của Đảng bộ {name} đã được Ban Tổ chức duyệt "
+    message = (f"Báo cáo tháng {vn.month_numeric(confirmed.period)} của Đảng bộ {name} đã được Ban Tổ chức duyệt "
                f"lúc {when_vn(confirmed.at)} ({who_vn(confirmed.by)}), nên không nạp phiên bản mới này. "
                "Hãy đề nghị Ban Tổ chức mở lại báo cáo (nút 'Mở lại' trên trang Nộp báo cáo của bảng điều "
                "khiển) rồi nạp lại tệp.")

@@ -14,13 +14,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from etl import labels
 from etl import vnformat as vn
-from etl.ingest.forms.spec import KIND_LABELS
+from etl.period import Month
 from etl.problems import Problem, at
 
 NOT_YOURS = ("Tài khoản của {own} chỉ được tải lên báo cáo tháng của chính đảng bộ mình; tệp này là {what}. "
              "Hãy gửi tệp cho Ban Tổ chức hoặc đảng bộ có liên quan.")
-KINDS_VN = {kind: label.lower() for kind, label in KIND_LABELS.items() if kind != "monthly"}
+KINDS_VN = {kind: label.lower() for kind, label in labels.KINDS.items() if kind != "monthly"}
 BEFORE_MONTH = ("Ngày nhận báo cáo {received} trước tháng báo cáo {month}: báo cáo tháng {month} chỉ nhận được "
                 "từ ngày {first} trở đi. Hãy kiểm tra lại tháng báo cáo ở ô này, hoặc ngày nhận đã khai "
                 "(ô 'Ngày nhận báo cáo' hay --received-on).")
@@ -54,10 +55,10 @@ def received_refusal(result, meta: dict, received: datetime | None) -> Problem |
     if result.kind != "monthly" or not result.period:
         return None
     received = received or datetime.now()
-    first = datetime(int(result.period[:4]), int(result.period[5:7]), 1)
+    first = datetime.combine(Month.parse(result.period).first_day, datetime.min.time())
     if received >= first:
         return None
-    message = BEFORE_MONTH.format(received=vn.day(received), month=result.period[5:7] + "/" + result.period[:4],
+    message = BEFORE_MONTH.format(received=vn.day(received), month=vn.month_numeric(result.period),
                                   first=vn.day(first))
     sheet, row0, col0 = meta.get("period_at") or (None, None, None)
     return replace(at("bad_value", message, sheet=sheet, row0=row0, col0=col0, value=vn.day(received)),

@@ -16,11 +16,12 @@ from itertools import islice
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
+from etl import labels
 from etl import vnformat as vn
 from etl.access import audit, confirm
 from etl.ingest import admission
 from etl.ingest.check import Checked, FileResult, check_file, expand, registry_after, unit_only
-from etl.ingest.forms.spec import ALL_FORMS, ANNUAL_RATINGS, KIND_LABELS
+from etl.ingest.forms.spec import ALL_FORMS, ANNUAL_RATINGS
 from etl.ingest.units import Registry
 from etl.problems import has_errors
 from etl.warehouse import db, originals
@@ -272,7 +273,7 @@ def contents(r: FileResult) -> str:
     if r.kind == "monthly" and r.period:
         what = f"Báo cáo {vn.month(r.period).lower()}"
     else:
-        what = KIND_LABELS.get(r.kind, r.kind or "Tệp")
+        what = labels.KINDS.get(r.kind, r.kind or "Tệp")
     return what + (f", đảng bộ {r.commune}" if r.commune else "")
 
 

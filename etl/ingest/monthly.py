@@ -13,7 +13,8 @@ from etl.ingest.forms import heading as hd
 from etl.ingest.forms.parse import Cells, Record, missing_columns, parse_rows, show
 from etl.ingest.forms.spec import ANNUAL_RATINGS, BOOL, BRANCH_MEETINGS, COMMITTEE, RECRUITMENT, Form
 from etl.ingest.forms.table import Table
-from etl.ingest.units import Match, Registry, month_bounds
+from etl.ingest.units import Match, Registry
+from etl.period import Month, Period
 from etl.problems import Problem, at, cell_ref
 
 DETAILS_OF_HELD = ("meeting_date", "members_attended", "quality")
@@ -79,7 +80,7 @@ def _period(head: hd.Heading, problems: list[Problem]) -> str | None:
                                f"tháng {m}/{y} ở {first.sheet}!{cell_ref(first.row, first.col)}. Hãy sửa cho cùng một tháng.",
                                sheet=f.sheet, row0=f.row, col0=f.col, value=f.value))
             return None
-    return f"{y:04d}-{m:02d}"
+    return str(Month(y, m))
 
 
 def _period_at(head: hd.Heading) -> tuple[str, int, int] | None:
@@ -158,7 +159,8 @@ def check_monthly(sheets, tables: dict[str, Table], registry: Registry) -> tuple
         if form.key not in tables:
             problems.append(at("required_missing", f"Báo cáo thiếu biểu '{form.title}'. Hãy thêm biểu này "
                                "(có thể tải mẫu báo cáo) với đúng dòng tiêu đề cột.", sheet=None))
-    bounds = month_bounds(out.period) if out.period else None
+    month = Period.parse(out.period) if out.period else None
+    bounds = (month.first_day, month.last_day) if month else None
     for form in (COMMITTEE, BRANCH_MEETINGS, RECRUITMENT, ANNUAL_RATINGS):
         table = tables.get(form.key)
         if table is None:

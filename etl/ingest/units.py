@@ -135,9 +135,3 @@ class Index:
         best = text.closest(raw, self.names, keyfn=lambda n: text.unaccented(text.unit_key(n)))
         return Match(None, "unknown", suggestion=self.names[best].name if best else None)
 
-
-def month_bounds(period: str) -> tuple[date, date]:
-    year, month = int(period[:4]), int(period[5:7])
-    first = date(year, month, 1)
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return first, date.fromordinal(nxt.toordinal() - 1)

@@ -17,9 +17,7 @@ Raises TemplateError (Vietnamese message) for an unknown commune or a malformed 
 """
 from __future__ import annotations
 
-import calendar
 import difflib
-import re
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -35,6 +33,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from etl.ingest.forms.spec import (ANNUAL_RATINGS, BOOL, BRANCH_MEETINGS, CHOICE, COMMITTEE, COVER_LABELS,
                                    COVER_SHEET, DATE, INT, MONTHLY_FORMS, RECRUITMENT, YES_NO, Field, Form,
                                    labels)
+from etl.period import Month
 
 
 class TemplateError(Exception):
@@ -100,12 +99,15 @@ DATE_WIDTH = 13  # the narrowest column: a date written dd/mm/yyyy
 
 # --- Registry -----------------------------------------------------------------------------
 
-def _parse_period(period: str) -> tuple[int, int]:
-    m = re.fullmatch(r"(\d{4})-(\d{2})", period or "")
-    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1900:
+def _parse_period(period: str) -> Month:
+    try:
+        month = Month.parse(period)
+    except ValueError:
+        month = None
+    if month is None or month.year < 1900:
         raise TemplateError(
             f"Kỳ báo cáo '{period}' không hợp lệ: hãy ghi năm-tháng theo dạng YYYY-MM, ví dụ 2024-03.")
-    return int(m.group(1)), int(m.group(2))
+    return month
 
 
 def _query(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[tuple]:
@@ -334,8 +336,8 @@ def _values_only(wb: Workbook) -> None:
 def write_template(con: duckdb.DuckDBPyConnection, commune_code: str, period: str, path: Path) -> Path:
     """Write the blank report of `commune_code` for `period` ('YYYY-MM') to `path`; return it."""
     forms = MONTHLY_FORMS  # looked up at each call: a test sets this module's name to copies of the forms
-    year, month = _parse_period(period)
-    first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    chosen = _parse_period(period)
+    year, month, first, last = chosen.year, chosen.number, chosen.first_day, chosen.last_day
     name, kind = _commune(con, commune_code, first, last)
     branches = _branches(con, commune_code, first, last)
     title = _commune_title(name, kind)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from etl import period
 from etl.sample.activity import Period, make_profile, make_targets, month_days, period_text, simulate
 from etl.sample.board import make_findings, write_inspections, write_registry, write_targets
 from etl.sample.monthly import write_monthly
@@ -41,23 +42,10 @@ class SampleFile:
     received_on: date | None  # when the board received it (monthly reports)
 
 
-def parse_period(text: str) -> Period:
-    """'2024-03' -> (2024, 3); a ValueError with a Vietnamese message otherwise."""
-    parts = text.split("-")
-    if len(parts) != 2 or not all(x.isdigit() for x in parts) or not 1 <= int(parts[1]) <= 12:
-        raise ValueError(f"tháng không hợp lệ '{text}' (cần dạng YYYY-MM, ví dụ 2024-03)")
-    return int(parts[0]), int(parts[1])
-
-
 def month_range(first: str, last: str) -> list[Period]:
-    p, end = parse_period(first), parse_period(last)
-    if p > end:
-        raise ValueError(f"tháng đầu {first} sau tháng cuối {last}")
-    out = []
-    while p <= end:
-        out.append(p)
-        p = (p[0] + p[1] // 12, p[1] % 12 + 1)
-    return out
+    """The months from `first` to `last` ('YYYY-MM') as (year, month); a ValueError with a
+    Vietnamese message for a month not so written or a first month after the last."""
+    return [(m.year, m.number) for m in period.Period.between(first, last).months]
 
 
 def _quirk_plan(count: int, periods: list[Period], profiles) -> dict[int, dict[Period, set[str]]]:

@@ -9,11 +9,11 @@ values (dates, ints, codes); how a clerk writes them is the style's business.
 """
 from __future__ import annotations
 
-import calendar
 import random
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from etl.period import Month
 from etl.sample.units import MERGE_CLOSED, Branch, Commune
 
 Period = tuple[int, int]  # (year, month)
@@ -40,11 +40,11 @@ ADMIT_WEIGHTS = (0.4, 1.0, 0.8, 0.8, 1.2, 1.0, 1.0, 0.9, 1.3, 1.1, 1.0, 1.4)
 
 
 def month_days(p: Period) -> tuple[date, date]:
-    return date(p[0], p[1], 1), date(p[0], p[1], calendar.monthrange(*p)[1])
+    return Month(*p).first_day, Month(*p).last_day
 
 
 def period_text(p: Period) -> str:
-    return f"{p[0]:04d}-{p[1]:02d}"
+    return str(Month(*p))
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def make_profile(rank: int, count: int, periods: list[Period], rng: random.Rando
 
 
 def _clamp_day(p: Period, day: int) -> date:
-    return date(p[0], p[1], max(1, min(day, calendar.monthrange(*p)[1])))
+    return date(p[0], p[1], max(1, min(day, Month(*p).last_day.day)))
 
 
 def _quality(z: float) -> str:

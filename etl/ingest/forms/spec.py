@@ -23,10 +23,6 @@ BODIES = {
 }
 FORMS_OF_MEETING = {"Thường kỳ": True, "Bất thường": False, "TK": True, "BT": False}
 QUALITY = {"Tốt": "tot", "Khá": "kha", "Trung bình": "trung_binh", "TB": "trung_binh", "Kém": "kem"}
-QUALITY_LABELS = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
-# the workbook kinds (a checked file's `kind`) as the upload table and the audit trail name them
-KIND_LABELS = {"monthly": "Báo cáo tháng", "registry": "Danh mục đơn vị", "targets": "Chỉ tiêu kết nạp",
-               "inspections": "Sổ theo dõi kiểm tra"}
 ORG_RATINGS = {
     "Hoàn thành xuất sắc nhiệm vụ": "xuat_sac", "HTXSNV": "xuat_sac",
     "Hoàn thành tốt nhiệm vụ": "tot", "HTTNV": "tot",
@@ -38,7 +34,6 @@ BRANCH_KINDS = {k: k for k in (
     "Thôn", "Tổ dân phố", "Cơ quan", "Trường học", "Y tế", "Công an", "Quân sự",
     "Doanh nghiệp", "Khác")}
 STATUSES = {"Chưa khắc phục": "open", "Đang khắc phục": "in_progress", "Đã khắc phục": "resolved"}
-STATUS_LABELS = {v: k for k, v in STATUSES.items()}
 CATEGORIES = {
     "BIEN_BAN": "Biên bản hội nghị sơ sài",
     "KET_LUAN": "Không ban hành kết luận/nghị quyết sau hội nghị",
@@ -53,13 +48,18 @@ CATEGORIES = {
 CATEGORY_CHOICES = {**{code: code for code in CATEGORIES}, **{n: c for c, n in CATEGORIES.items()}}
 
 
-def labels(names: dict) -> list[str]:
-    """One name per value of `names` (name -> value), in the order it lists them: the first
-    spelling of each value is the one templates offer and messages suggest."""
+def first_names(names: dict) -> dict:
+    """value -> its first name in `names` (name -> value), in the order it lists them: the first
+    spelling of each value is the one templates offer, messages suggest and pages show."""
     first: dict = {}
     for name, value in names.items():
         first.setdefault(value, name)
-    return list(first.values())
+    return first
+
+
+def labels(names: dict) -> list[str]:
+    """One name per value of `names`, its first spelling (first_names), in the order listed."""
+    return list(first_names(names).values())
 
 
 @dataclass(frozen=True)

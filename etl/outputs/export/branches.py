@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from etl.indicators import NOT_REPORTED
+from etl import labels
+from etl.labels import NOT_REPORTED
 from etl.outputs.export.data import YearData
-from etl.outputs.export.labels import QUALITY
 from etl.outputs.export.xlsx import DASH, Book, Header, Sheet, missing
 
 HEADERS = [Header("STT", 5), Header("Chi bộ", 26), Header("Tháng", 8),
@@ -84,7 +84,7 @@ def _commune_sheet(book: Book, data: YearData, code: str, part: pd.DataFrame) ->
         else:
             ws.write_string(r, 10, str(topic), f_wrap)  # report text: a string, never a formula
             sheet.wrapped(r, 10, str(topic))
-        ws.write_string(r, 11, "" if missing(quality) else QUALITY.get(quality, ""), f_center)
+        ws.write_string(r, 11, "" if missing(quality) else labels.QUALITY.get(quality, ""), f_center)
         r += 1
     sheet.widths[1] = max(sheet.widths.get(1, 0), min(int(names.str.len().max()) + 2, 45))
     sheet.note(r + 1, "Số liệu tổng hợp của đảng bộ: trang \"Tổng hợp\". Tỷ lệ dự = đảng viên dự "

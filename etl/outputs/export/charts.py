@@ -19,15 +19,14 @@ from pathlib import PureWindowsPath
 import pandas as pd
 import plotly.graph_objects as go
 
+from etl import labels, theme
 from etl import vnformat as vn
-from etl.indicators import NOT_REPORTED
-from etl.outputs.export.charts_xlsx import MAIN, QUALITY_COLORS, SECOND
+from etl.labels import NOT_REPORTED
+from etl.outputs.charts import worst_first
 from etl.outputs.export.data import YearData, by_commune, row
-from etl.outputs.export.labels import QUALITY, total_label
+from etl.outputs.export.labels import total_label
 from etl.outputs.export.xlsx import missing
 
-GREY, GREY_LIGHT, INK = "#8A929B", "#D5D9DE", "#212529"  # hatching, its ground, dark text
-FONT = "Times New Roman"
 MAX_BARS = 20            # more communes than this: the chart shows the lowest ones, and says so
 MAX_HEIGHT = 1000        # px: 20 cm on the page, which must hold the image and its caption
 RENDER_TIMEOUT = 90.0    # seconds for one image, browser start included
@@ -36,23 +35,23 @@ WIDTH = 800              # px at scale 1; placed 16 cm wide, so 16 px type print
 
 def _layout(fig: go.Figure, title: str, n: int) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title, font=dict(size=20)), font=dict(family=FONT, size=16, color="#212529"),
+        title=dict(text=title, font=dict(size=20)), font=dict(family=theme.PRINT_FONT, size=16, color=theme.INK),
         width=WIDTH, height=min(150 + 30 * max(n, 3), MAX_HEIGHT),
         margin=dict(l=10, r=30, t=110 if "<br>" in title else 80, b=40),
-        plot_bgcolor="white", paper_bgcolor="white", separators=",.",  # 95,5% and 1.234
+        plot_bgcolor=theme.WHITE, paper_bgcolor=theme.WHITE, separators=",.",  # 95,5% and 1.234
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0,
                     traceorder="normal"),
         barmode="group")
-    fig.update_xaxes(gridcolor="#E9ECEF", zeroline=False)
+    fig.update_xaxes(gridcolor=theme.GRID, zeroline=False)
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
 
 
 def _pick(df: pd.DataFrame, value: str, noun: str) -> tuple[pd.DataFrame, str]:
-    """Worst first; past MAX_BARS only the lowest (unreported communes are listed first), and
+    """Worst first (charts.worst_first: unreported communes first); past MAX_BARS only those, and
     the title says how many of how many are shown."""
     most = MAX_BARS
-    d = df.assign(_missing=df[value].isna()).sort_values(["_missing", value], ascending=[False, True])
+    d = worst_first(df, value)
     if len(d) <= most:
         return d, ""
     return d.head(most), (f"<br><span style='font-size:15px'>({most}/{len(d)} đảng bộ {noun} thấp nhất; "
@@ -63,9 +62,9 @@ def _not_reported_bar(fig: go.Figure, names, x: float = 1.0) -> None:
     """Grey hatched bars reading "Chưa báo cáo" in dark text at their start (white text on the
     hatching was hard to read), for communes without a report: a gap, never a 0."""
     fig.add_bar(y=list(names), x=[x] * len(names), name=NOT_REPORTED, orientation="h",
-                marker_color=GREY_LIGHT, marker_pattern_shape="/", marker_pattern_fgcolor=GREY,
+                marker_color=theme.HATCH_GROUND, marker_pattern_shape="/", marker_pattern_fgcolor=theme.HATCH,
                 text=[NOT_REPORTED] * len(names), textposition="inside", insidetextanchor="start",
-                textfont=dict(color=INK), showlegend=False)
+                textfont=dict(color=theme.INK), showlegend=False)
 
 
 def i5_figure(data: YearData) -> go.Figure:
@@ -73,15 +72,15 @@ def i5_figure(data: YearData) -> go.Figure:
     d, cut = _pick(df, "i5_held_share", "có tỷ lệ")
     gone = d["i5_held_share"].isna()
     fig = go.Figure(go.Bar(
-        y=d["name"][~gone], x=d["i5_held_share"][~gone], orientation="h", marker_color=MAIN,
+        y=d["name"][~gone], x=d["i5_held_share"][~gone], orientation="h", marker_color=theme.MAIN,
         text=[vn.percent(v) for v in d["i5_held_share"][~gone]], showlegend=False,
-        textposition="inside", insidetextanchor="end", textfont=dict(color="white")))
+        textposition="inside", insidetextanchor="end", textfont=dict(color=theme.WHITE)))
     _not_reported_bar(fig, d["name"][gone])
     total = row(data.meetings_total).get("i5_held_share")
     if not missing(total) and len(d) > 1:  # one commune: its bar is the total
         # the label on the side of the line with room for it: clipped at the right edge before
         left = float(total) > 0.5
-        fig.add_vline(x=float(total), line_dash="dash", line_color=SECOND,
+        fig.add_vline(x=float(total), line_dash="dash", line_color=theme.SECOND,
                       annotation_text=f"{total_label(data)}: {vn.percent(total)}",
                       annotation_position="top left" if left else "top right",
                       annotation=dict(yanchor="bottom", xanchor="right" if left else "left"))
@@ -96,11 +95,11 @@ def quality_figure(data: YearData) -> go.Figure:
     df = by_commune(data.quality, data).assign(name=list(data.communes["commune_name"]))
     d, cut = _pick(df, "kha_tro_len_share", "có tỷ lệ khá trở lên")
     fig = go.Figure()
-    for key, color in QUALITY_COLORS.items():
+    for key, color in theme.QUALITY.items():
         share = d[f"{key}_share"]
-        fig.add_bar(y=d["name"], x=share, name=QUALITY[key], orientation="h", marker_color=color,
+        fig.add_bar(y=d["name"], x=share, name=labels.QUALITY[key], orientation="h", marker_color=color,
                     text=[vn.percent(v, 0) if not missing(v) and v >= 0.06 else "" for v in share],
-                    textposition="inside", textfont=dict(color="white"))
+                    textposition="inside", textfont=dict(color=theme.WHITE))
     gone = d["kha_tro_len_share"].isna()
     if gone.any():
         _not_reported_bar(fig, d["name"][gone])
@@ -115,10 +114,10 @@ def recruitment_figure(data: YearData) -> go.Figure:
     d, cut = _pick(df, "i11_target_share", "có tỷ lệ kết nạp so với chỉ tiêu")
     gone = d["admitted_ytd"].isna()   # no report this year: "Chưa báo cáo", not "—" nor 0
     fig = go.Figure()
-    fig.add_bar(y=d["name"], x=d["target"].fillna(0), name="Chỉ tiêu", orientation="h", marker_color=SECOND,
+    fig.add_bar(y=d["name"], x=d["target"].fillna(0), name="Chỉ tiêu", orientation="h", marker_color=theme.SECOND,
                 text=[vn.number(v, missing="Chưa có chỉ tiêu") for v in d["target"]], textposition="outside")
     fig.add_bar(y=d["name"], x=d["admitted_ytd"].fillna(0), name="Đã kết nạp", orientation="h",
-                marker_color=MAIN, textposition="outside", textfont=dict(color=INK),
+                marker_color=theme.MAIN, textposition="outside", textfont=dict(color=theme.INK),
                 text=[NOT_REPORTED if g else vn.number(v) for g, v in zip(gone, d["admitted_ytd"])])
     top = pd.concat([d["target"], d["admitted_ytd"]]).astype("Float64").max()
     fig.update_xaxes(range=[0, max(0 if missing(top) else float(top), 1) * 1.15])  # room for the labels

@@ -7,12 +7,11 @@ cell (a gap in the chart) and "Chưa báo cáo" in the note column. Excel would 
 """
 from __future__ import annotations
 
-from etl.indicators import NOT_REPORTED
+from etl import theme
+from etl.labels import NOT_REPORTED
 from etl.outputs.export.data import YearData, by_commune
 from etl.outputs.export.xlsx import PCT, VI, Book, Header, Sheet, missing
 
-QUALITY_COLORS = {"tot": "#1B7F3B", "kha": "#7CB342", "trung_binh": "#F9A825", "kem": "#C62828"}
-MAIN, SECOND = "#B71C1C", "#1F5FA8"  # the dashboard's party red and comparison blue
 TOP = 3
 
 
@@ -31,7 +30,7 @@ def write_chart_sheet(book: Book, data: YearData) -> None:
         m, q, p = meetings[code], quality[code], progress[code]
         sheet.text(r, 0, name)
         values = [(m.get("i5_held_share"), "pct")] + \
-                 [(q.get(k), "int") for k in QUALITY_COLORS] + \
+                 [(q.get(k), "int") for k in theme.QUALITY] + \
                  [(p.get("target"), "int"), (p.get("admitted_ytd"), "int")]
         for c, (value, kind) in enumerate(values, start=1):
             if missing(value):
@@ -52,20 +51,20 @@ def write_chart_sheet(book: Book, data: YearData) -> None:
 
     i5 = book.wb.add_chart({"type": "bar"})
     i5.add_series({"name": "Tỷ lệ chi bộ sinh hoạt thường kỳ", "categories": cats,
-                   "values": [name, first, 1, last, 1], "fill": {"color": MAIN},
+                   "values": [name, first, 1, last, 1], "fill": {"color": theme.MAIN},
                    "data_labels": {"value": True, "num_format": PCT}, "gap": 40})
     _style(i5, "Tỷ lệ chi bộ sinh hoạt thường kỳ theo đảng bộ (I5)", percent=True, n=n)
     i5.set_x_axis({"min": 0, "max": 1, "num_format": VI + "0%", "major_gridlines": {"visible": True}})
 
     qual = book.wb.add_chart({"type": "bar", "subtype": "percent_stacked"})
-    for c, (key, color) in enumerate(QUALITY_COLORS.items(), start=2):
+    for c, (key, color) in enumerate(theme.QUALITY.items(), start=2):
         qual.add_series({"name": [name, TOP, c], "categories": cats,
                          "values": [name, first, c, last, c], "fill": {"color": color},
                          "gap": 40})
     _style(qual, "Chất lượng sinh hoạt chi bộ theo đảng bộ (I10)", percent=True, n=n)
 
     rec = book.wb.add_chart({"type": "bar"})
-    for c, color in ((6, SECOND), (7, MAIN)):
+    for c, color in ((6, theme.SECOND), (7, theme.MAIN)):
         rec.add_series({"name": [name, TOP, c], "categories": cats,
                         "values": [name, first, c, last, c], "fill": {"color": color},
                         "data_labels": {"value": True}, "gap": 60})
@@ -79,12 +78,12 @@ def write_chart_sheet(book: Book, data: YearData) -> None:
 
 
 def _style(chart, title: str, percent: bool, n: int) -> None:
-    chart.set_title({"name": title, "name_font": {"name": "Times New Roman", "size": 13}})
-    chart.set_legend({"position": "bottom", "font": {"name": "Times New Roman"}})
+    chart.set_title({"name": title, "name_font": {"name": theme.PRINT_FONT, "size": 13}})
+    chart.set_legend({"position": "bottom", "font": {"name": theme.PRINT_FONT}})
     # bar charts list categories bottom-up: reverse so the order matches the table
     # (and cross at the last category, or the value axis would move to the top)
     chart.set_y_axis({"reverse": True, "crossing": "max",
-                      "num_font": {"name": "Times New Roman", "size": 9 if n > 40 else 10}})
+                      "num_font": {"name": theme.PRINT_FONT, "size": 9 if n > 40 else 10}})
     chart.show_blanks_as("gap")
     if percent:
         chart.set_x_axis({"num_format": VI + "0%"})

@@ -1,24 +1,14 @@
-"""Vietnamese labels of the export, kept together for review: category, status and rating names
-(from the form definitions, SPEC §1), quarter headers (partial quarters of a year in progress
-marked), the total row's name, and the line that says which communes and months a file covers.
+"""The export's own wording, built on etl/labels.py (the names of codes, the total rule):
+quarter headers (partial quarters of a year in progress marked), the total row's name, and the
+line that says which communes and months a file covers.
 """
 from __future__ import annotations
 
+from etl import labels
 from etl import vnformat as vn
-from etl.ingest.forms.spec import CATEGORIES, QUALITY_LABELS, STATUS_LABELS
+from etl.labels import TOTAL
 
-TOTAL = "Toàn Đảng bộ"
 QUARTERS = ("Quý I", "Quý II", "Quý III", "Quý IV")
-CATEGORY_LABELS = dict(CATEGORIES)
-FINDING_STATUS = dict(STATUS_LABELS)  # open / in_progress / resolved -> Chưa / Đang / Đã khắc phục
-QUALITY = dict(QUALITY_LABELS)
-# a report's status in a month, short enough for twelve month columns on one A4 width; the
-# cell's fill colour says it too, and the sheet's legend spells it out
-STATUS_SHORT = {"on_time": "Đúng", "late": "Muộn", "missing": "Chưa", "pending": "Chờ"}
-STATUS_LEGEND = (("on_time", "nộp đúng hạn"), ("late", "nộp sau hạn"), ("missing", "quá hạn, chưa nộp"),
-                 ("pending", "chưa đến hạn nộp"))
-ORG_RATINGS = {"xuat_sac": "Hoàn thành xuất sắc nhiệm vụ", "tot": "Hoàn thành tốt nhiệm vụ",
-               "hoan_thanh": "Hoàn thành nhiệm vụ", "khong_hoan_thanh": "Không hoàn thành nhiệm vụ"}
 
 
 def scope_text(data) -> str:
@@ -45,7 +35,7 @@ def in_sentence(name: str) -> str:
 
 def total_label(data) -> str:
     """The total row's name: the whole organisation, or the selected communes together."""
-    return TOTAL if not data.filtered else "Cộng các đảng bộ được chọn"
+    return labels.total_name(not data.filtered, labels.SELECTED_TOTAL)
 
 
 def month_numbers(periods) -> str:

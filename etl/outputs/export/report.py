@@ -19,10 +19,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
+from etl import theme
+from etl.labels import NOT_REPORTED
 from etl.outputs.export import lists, report_text as rt
 from etl.outputs.export.data import YearData
 
-FONT = "Times New Roman"
+FONT = theme.PRINT_FONT
 BODY_PT = 14
 APPENDIX_PT = 12   # the landscape appendix's tables
 KEEP_TOGETHER = 10  # a table of this many rows or fewer is not broken across pages
@@ -244,7 +246,7 @@ def _appendix(doc, data: YearData) -> None:
     # figures on one line (at 13 pt "1.217/1.291" wraps); the text around it is 13–14 pt
     widths = [1.4, 4.4, 1.6, 2.4, 2.8, 2.0, 2.0, 2.2, 2.2, 2.4, 2.4]
     _table(doc, rt.appendix_rows(data), total_last=True, size=APPENDIX_PT, widths=widths)
-    _para(doc, "Tỷ lệ tính trên số chi bộ - tháng đã báo cáo; \"Chưa báo cáo\": đảng bộ chưa gửi báo cáo "
+    _para(doc, f"Tỷ lệ tính trên số chi bộ - tháng đã báo cáo; \"{NOT_REPORTED}\": đảng bộ chưa gửi báo cáo "
                "nào trong năm, không tính là 0.", italic=True, size=13, align=WD_ALIGN_PARAGRAPH.LEFT)
     if not long:
         return

@@ -5,7 +5,7 @@ indicator-layer figures written in Vietnamese style. report_text.py places them.
 from __future__ import annotations
 
 from etl import vnformat as vn
-from etl.indicators import NOT_REPORTED
+from etl.labels import NOT_REPORTED
 from etl.outputs.export.data import YearData, row
 from etl.outputs.export.labels import QUARTERS, month_numbers, quarter_covered
 from etl.outputs.export.xlsx import missing

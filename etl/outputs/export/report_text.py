@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from etl import labels
 from etl import vnformat as vn
 from etl.outputs.export import lists, report_tables as tables
 from etl.outputs.export.data import YearData, by_commune, row
-from etl.outputs.export.labels import (CATEGORY_LABELS, TOTAL, coverage_sentence, in_sentence, month_numbers,
+from etl.outputs.export.labels import (coverage_sentence, in_sentence, month_numbers,
                                quarter_covered, total_label)
 from etl.outputs.export.lists import LIST_AT_MOST
 from etl.outputs.export.xlsx import missing
@@ -51,7 +52,7 @@ def subject(data: YearData, body: str = "Đảng bộ") -> str:
         return f"{body} {in_sentence(one)}"
     if body == "Đảng ủy":
         return "Các đảng ủy cơ sở" if not data.filtered else "Các đảng ủy được chọn"
-    return TOTAL if not data.filtered else "Các đảng bộ được chọn"
+    return labels.total_name(not data.filtered, labels.SELECTED)
 
 
 def counted(items: list[tuple[int, str]], noun: str) -> str:
@@ -203,7 +204,7 @@ def quality(data: YearData) -> list[Block]:
                               f"{members}."))
         unrated = lists.unrated(data)
         if unrated.items:
-            out.append(Block("p", f"Chưa báo cáo kết quả xếp loại: {unrated.inline()}."))
+            out.append(Block("p", f"{labels.NOT_REPORTED} kết quả xếp loại: {unrated.inline()}."))
     return out
 
 
@@ -288,7 +289,7 @@ def inspection(data: YearData) -> list[Block]:
                              "không có hạn chế nào quá hạn khắc phục.")))
     rows = [["Nhóm hạn chế", "Số hạn chế", "Đã khắc phục", "Quá hạn"]]
     for c in data.inspections_category.itertuples():
-        rows.append([CATEGORY_LABELS.get(c.category, c.category), n(c.findings), n(c.resolved), n(c.overdue)])
+        rows.append([labels.CATEGORIES.get(c.category, c.category), n(c.findings), n(c.resolved), n(c.overdue)])
     rows.append(["Cộng", n(t["findings"]), n(t["resolved"]), n(t["overdue"])])
     return out + [Block("table", rows=rows, total_last=True, widths=[8.5, 2.6, 2.8, 2.6])]
 
@@ -321,7 +322,7 @@ def appendix_rows(data: YearData) -> list[list[str]]:
         p, s = get("progress", "progress_total"), get("submissions_commune", "submissions_total")
         branches = len(data.branches) if code is None else counts.get(code, 0)
         gone = s.get("missing_months")  # past the deadline: months not yet due are not owed
-        nr = "Chưa báo cáo"
+        nr = labels.NOT_REPORTED
         # a commune with no report at all: "Chưa báo cáo"; with reports but nothing to divide: "—"
         blank = vn.DASH if not missing(m.get("held")) else nr
 

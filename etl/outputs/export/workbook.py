@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from etl import labels
 from etl import vnformat as vn
 from etl.outputs.export import lists
 from etl.outputs.export.branches import write_commune_sheets
 from etl.outputs.export.charts_xlsx import write_chart_sheet
 from etl.outputs.export.data import YearData, by_commune, row
-from etl.outputs.export.labels import (CATEGORY_LABELS, FINDING_STATUS, STATUS_LEGEND, STATUS_SHORT, coverage_sentence,
+from etl.outputs.export.labels import (coverage_sentence,
                                quarter_covered, quarter_head, scope_text, total_label)
 from etl.outputs.export.xlsx import Book, Header, Sheet, missing
 
@@ -155,7 +156,7 @@ def _summary(book: Book, data: YearData, frames) -> None:
 
     last, ncols = _commune_table(sheet, data, frames, heads, cols, not_reported)
     sheet.note(last + 2, "Tỷ lệ tính trên số chi bộ - tháng đã báo cáo; đơn vị chưa báo cáo ghi "
-                         "\"Chưa báo cáo\", không tính là 0. Xếp loại cuối năm theo biểu 4 báo cáo tháng 12.")
+                         f"\"{labels.NOT_REPORTED}\", không tính là 0. Xếp loại cuối năm theo biểu 4 báo cáo tháng 12.")
     if data.in_progress:
         sheet.note(last + 3, coverage_sentence(data) + " Quý chưa đủ ba tháng ghi các tháng đã tính.")
     sheet.finish(TOP, TOP + 1, ncols, autofilter_last=last - 1)
@@ -209,7 +210,7 @@ def _recruitment(book: Book, data: YearData, frames) -> None:
         if missing(src.get("target_reported" if total else "target")):
             sheet.label(r, 5, "Chưa có chỉ tiêu", "missing", total)
         elif missing(on):
-            sheet.label(r, 5, vn.DASH if _is_reported(src.get("reported")) else "Chưa báo cáo",
+            sheet.label(r, 5, vn.DASH if _is_reported(src.get("reported")) else labels.NOT_REPORTED,
                         "missing", total)
         elif year_end:  # at December the pace is the year's target itself
             sheet.label(r, 5, "Đạt chỉ tiêu" if on else "Chưa đạt chỉ tiêu", "center", total)
@@ -245,7 +246,7 @@ def _inspections(book: Book, data: YearData) -> None:
     for title, head, df, key, label_of in (
             ("1. Theo đảng bộ", "Đảng bộ", data.inspections, "commune_name", lambda v: v),
             ("2. Theo nhóm hạn chế", "Nhóm hạn chế", data.inspections_category, "category",
-             lambda v: CATEGORY_LABELS.get(v, v))):
+             lambda v: labels.CATEGORIES.get(v, v))):
         sheet.label(r, 0, title, "title")
         r, ncols = sheet.headers(r + 1, [Header("STT", 5), Header(head, 40), *heads])
         for n, item in enumerate(df.itertuples(index=False), start=1):
@@ -289,11 +290,11 @@ def _findings_list(sheet: Sheet, r: int, df: pd.DataFrame, overdue: bool) -> int
         sheet.text(r, 2, f.branch_name, wrap=True)
         sheet.text(r, 3, f.plan_ref)
         sheet.day(r, 4, f.inspected_on)
-        sheet.text(r, 5, CATEGORY_LABELS.get(f.category, f.category), wrap=True)
+        sheet.text(r, 5, labels.CATEGORIES.get(f.category, f.category), wrap=True)
         sheet.text(r, 6, f.description, wrap=True)      # report text: a string, never a formula
         sheet.text(r, 7, f.recommendation, wrap=True)
         sheet.day(r, 8, f.due_date)
-        sheet.label(r, 9, FINDING_STATUS.get(f.status, f.status or ""))
+        sheet.label(r, 9, labels.FINDING_STATUS.get(f.status, f.status or ""))
         if overdue:
             sheet.number(r, 10, f.days_overdue)
         r += 1
@@ -333,7 +334,7 @@ def _submissions(book: Book, data: YearData) -> None:
             if missing(s):
                 sheet.label(r, c, vn.DASH, "missing")  # the commune was not active that month
             else:
-                sheet.label(r, c, STATUS_SHORT[s], f"status:{s}")
+                sheet.label(r, c, labels.SUBMISSION_SHORT[s], f"status:{s}")
         src = per[code]
         for c, (column, kind) in enumerate(year_cols, start=2 + len(months)):
             sheet.number(r, c, src.get(column), kind)
@@ -348,7 +349,7 @@ def _submissions(book: Book, data: YearData) -> None:
         for c, m in enumerate(months, start=2):
             month = by_month.get(m, {})
             if kind == "pct" and missing(month.get(column)) and not month.get("due", True):
-                sheet.label(r, c, STATUS_SHORT["pending"], "missing", True)  # nothing due yet
+                sheet.label(r, c, labels.SUBMISSION_SHORT["pending"], "missing", True)  # nothing due yet
             else:
                 sheet.number(r, c, month.get(column), kind, True)
         r += 1
@@ -360,8 +361,8 @@ def _submissions(book: Book, data: YearData) -> None:
     # the legend in the blank row above the table, over the month columns: on the page that
     # shows them, and not pushed onto a page of its own below a long table
     sheet.note(TOP - 1, "Chú thích:", col=1)
-    for k, (s, meaning) in enumerate(STATUS_LEGEND):
-        sheet.label(TOP - 1, 2 + 3 * k, STATUS_SHORT[s], f"status:{s}")
+    for k, (s, meaning) in enumerate(labels.SUBMISSION_LEGEND.items()):
+        sheet.label(TOP - 1, 2 + 3 * k, labels.SUBMISSION_SHORT[s], f"status:{s}")
         sheet.ws.merge_range(TOP - 1, 3 + 3 * k, TOP - 1, 4 + 3 * k, meaning, book.fmt("note"))
     sheet.note(r + 1, f"{vn.DASH}: đảng bộ không hoạt động trong tháng. Tỷ lệ tính trên số báo cáo đã đến "
                       "hạn nộp (báo cáo chưa đến hạn không tính).")

@@ -25,17 +25,16 @@ from datetime import date, datetime
 import pandas as pd
 import xlsxwriter
 
-from etl.indicators import NOT_REPORTED
+from etl import theme
+from etl.labels import NOT_REPORTED
 
 # [$-42A] is the Vietnamese locale: LibreOffice then shows 95,5% and 1.234 whatever its own
 # locale; Excel keeps its usual rule (the system's separators, comma-decimal on Vietnamese
 # Windows). The cells stay numbers either way.
 VI = "[$-42A]"
 NUM, PCT, DEC, DAY = VI + "#,##0", VI + "0.0%", VI + "#,##0.0", "dd/mm/yyyy"
-FONT = "Times New Roman"
+FONT = theme.PRINT_FONT
 DASH = "—"
-HEADER_FILL, TOTAL_FILL = "#DDEBF7", "#F2F2F2"
-STATUS_FILLS = {"on_time": "#E2EFDA", "late": "#FCE4D6", "missing": "#F8CBAD", "pending": "#FFF2CC"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -133,16 +132,16 @@ class Book:
                 "pct": {"num_format": PCT}, "dec": {"num_format": DEC},
                 "date": {"num_format": DAY, "align": "center"}, "center": {"align": "center"},
                 # "Chưa báo cáo" wraps in a narrow figure column rather than widening it
-                "missing": {"align": "center", "italic": True, "font_color": "#7F7F7F", "text_wrap": True},
-                "header": {"bold": True, "text_wrap": True, "align": "center", "bg_color": HEADER_FILL},
+                "missing": {"align": "center", "italic": True, "font_color": theme.MISSING_INK, "text_wrap": True},
+                "header": {"bold": True, "text_wrap": True, "align": "center", "bg_color": theme.HEADER_FILL},
                 "title": {"bold": True, "font_size": 14},
                 "subtitle": {"italic": True},
-                "note": {"italic": True, "font_size": 10, "font_color": "#404040"},
+                "note": {"italic": True, "font_size": 10, "font_color": theme.NOTE_INK},
             }.get(kind.split(":")[0], {}))
             if kind.startswith("status:"):
-                props.update({"align": "center", "bg_color": STATUS_FILLS.get(kind[7:], "#FFFFFF")})
+                props.update({"align": "center", "bg_color": theme.SUBMISSION_FILLS.get(kind[7:], theme.WHITE)})
             if total:
-                props.update({"bold": True, "bg_color": TOTAL_FILL})
+                props.update({"bold": True, "bg_color": theme.TOTAL_FILL})
             if extra == "bold":
                 props["bold"] = True
             self._formats[key] = self.wb.add_format(props)
