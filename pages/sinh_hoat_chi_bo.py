@@ -1,10 +1,12 @@
 """Sinh hoạt chi bộ (I5–I9): regular meetings held (commune × month heat map), on schedule,
-attendance, thematic meetings per quarter, upper-level members attending; then the drill-down
+attendance (and meetings attended by more than [attendance] well_attended_above %), thematic
+meetings per quarter, upper-level members attending; then the drill-down
 commune → branch × month grid (with the commune's original reports, each version, to download:
 ui.originals) → one branch's months.
 
 Takes the sidebar filters (ui.filters); every figure comes from a `ui.data` reader (indicators
-branch_meetings, thematic, meeting_details). The schedule window is read from settings.toml.
+branch_meetings, well_attended, thematic, meeting_details). The schedule window and the
+attendance threshold are read from settings.toml.
 This file only words, formats and pivots for display.
 """
 from __future__ import annotations
@@ -101,10 +103,13 @@ def by_commune_charts(f, window: str, by_commune: pd.DataFrame) -> None:
         title="Tỷ lệ chi bộ sinh hoạt thường kỳ theo đảng bộ và tháng"), "ty-le-sinh-hoat-thuong-ky-theo-thang")
     st.caption(f"Ô màu xám: đảng bộ chưa báo cáo tháng đó ({NOT_REPORTED}).")
     # one chart at a time (a radio, not tabs: tabs would build every chart on every run)
+    above = vn.number(load_settings().attendance_well_attended_above)
     rates = {"i6_on_schedule_share": (f"Đúng lịch ({window})", f"Tỷ lệ buổi sinh hoạt đúng lịch ({window})"),
              "i7_attendance_share": ("Đảng viên dự", "Tỷ lệ đảng viên dự sinh hoạt"),
              "i8_thematic_share": ("Chuyên đề theo quý", "Tỷ lệ chi bộ có sinh hoạt chuyên đề theo quý"),
-             "i9_upper_attended_share": ("Cấp ủy cấp trên dự", "Tỷ lệ buổi sinh hoạt có cấp ủy cấp trên dự")}
+             "i9_upper_attended_share": ("Cấp ủy cấp trên dự", "Tỷ lệ buổi sinh hoạt có cấp ủy cấp trên dự"),
+             "well_attended_share": (f"Dự đông đủ (trên {above}%)",
+                                     f"Tỷ lệ buổi sinh hoạt có trên {above}% đảng viên dự")}
     shown = st.radio("Chỉ số theo đảng bộ", list(rates), horizontal=True, key="shcb_chi_so",
                      format_func=lambda c: rates[c][0])
     title = rates[shown][1]
@@ -117,6 +122,12 @@ def by_commune_charts(f, window: str, by_commune: pd.DataFrame) -> None:
             column_labels=lambda q: _quarter(q) + ("" if cut[q] == 3 else f" ({cut[q]} tháng)")), title)
         st.caption("Yêu cầu ít nhất một buổi sinh hoạt chuyên đề mỗi quý (Hướng dẫn 12-HD/BTCTW); quý chưa "
                    f"trọn trong kỳ đang xem thì tỷ lệ còn thấp. Ô màu xám: {NOT_REPORTED.lower()}.")
+    elif shown == "well_attended_share":
+        well = data.well_attended(f.scope, by=Grain.COMMUNE)
+        page.chart(charts.rate_bars(well, label="commune_name", value=shown, title=title,
+                                    reference=data.whole(data.well_attended, f.scope, shown), big=big), title)
+        st.caption(f"Buổi sinh hoạt thường kỳ có trên {above}% số đảng viên phải dự (trừ đảng viên được miễn) "
+                   "có mặt, trên số buổi đã sinh hoạt (ngưỡng đặt trong settings.toml, mục [attendance]).")
     else:
         page.chart(charts.rate_bars(by_commune, label="commune_name", value=shown, title=title,
                                     reference=data.whole(data.branch_meetings, f.scope, shown), big=big), title)

@@ -167,6 +167,26 @@ def test_presentation_mode_and_thematic_heat_map(app, demo_db, con):
         assert cell == vn.percent(r.i8_thematic_share, 0, missing=NOT_REPORTED), (r.commune_name, r.quarter)
 
 
+def test_well_attended_meetings_by_commune(app, demo_db, con):
+    """The share of held meetings attended by more than 90 % of their members, one bar a commune
+    as indicators.well_attended gives it, with the whole organisation's line."""
+    at = app(demo_db, page=PAGE)
+    radio = at.radio(key="shcb_chi_so")
+    assert radio.format_func("well_attended_share") == "Dự đông đủ (trên 90%)"
+    radio.set_value("well_attended_share").run()
+    assert not at.exception and not at.error
+    [bars] = [json.loads(c.proto.spec) for c in at.get("plotly_chart")
+              if "trên 90% đảng viên dự" in json.dumps(json.loads(c.proto.spec)["layout"].get("title", ""),
+                                                        ensure_ascii=False)]
+    per = ind.well_attended(con, scope_of(at), by="commune")
+    shown = dict(zip(bars["data"][0]["y"], bars["data"][0]["text"]))
+    assert shown == {r.commune_name: vn.percent(r.well_attended_share, missing=NOT_REPORTED)
+                     for r in per.itertuples()}
+    total = ind.well_attended(con, scope_of(at), by="total").iloc[0]["well_attended_share"]
+    assert bars["layout"]["annotations"][0]["text"].endswith(vn.percent(total))
+    assert any("trên 90% số đảng viên phải dự" in c.value for c in at.caption)
+
+
 def test_empty_warehouse_says_so(app, empty_db):
     at = app(empty_db, page=PAGE)
     assert not at.metric and not at.error
