@@ -169,6 +169,18 @@ class Period:
             return Period.quarter(last.year, last.quarter)
         return None
 
+    def following(self) -> Period:
+        """The period a report's tasks look ahead to: the next month or quarter, the second half
+        after the first, the next year after the second half or the year."""
+        kind, last = self.kind, self.last
+        if kind == "month":
+            return Period(last.next(), last.next())
+        if kind == "quarter":
+            return Period.quarter(last.next().year, last.next().quarter)
+        if kind == "half" and last.number == 6:
+            return Period.half(last.year, 2)
+        return Period.year(last.year + 1)
+
     def up_to(self, last: Month) -> Period:
         """The period's months up to `last` (a period not yet over, counted to its due months)."""
         return Period(self.first, min(self.last, max(self.first, last)))
@@ -188,3 +200,11 @@ class Period:
     @property
     def last_day(self) -> date:
         return self.last.last_day
+
+
+def period_of(value: Period | int | str) -> Period:
+    """A Period from a year (2026: the December export is asked for by year), a period's text
+    ('2026-Q3', as Period.parse) or a Period."""
+    if isinstance(value, Period):
+        return value
+    return Period.year(value) if isinstance(value, int) else Period.parse(value)
