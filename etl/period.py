@@ -202,6 +202,20 @@ class Period:
         return self.last.last_day
 
 
+def periods_of(year: int) -> tuple[Period, ...]:
+    """The periods a summary can be made for in `year`, as a list offers them: the year, its
+    halves, its quarters, its months."""
+    return (Period.year(year), *(Period.half(year, k) for k in (1, 2)),
+            *(Period.quarter(year, k) for k in range(1, 5)),
+            *(Period(Month(year, m), Month(year, m)) for m in range(1, 13)))
+
+
+def last_complete_month(today: date) -> Period:
+    """The month before `today`'s: the last one that is over (the monthly briefing's default)."""
+    month = Month(today.year, today.month).previous()
+    return Period(month, month)
+
+
 def period_of(value: Period | int | str) -> Period:
     """A Period from a year (2026: the December export is asked for by year), a period's text
     ('2026-Q3', as Period.parse) or a Period."""

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from etl.period import Month, Period, is_month
+from etl.period import Month, Period, is_month, last_complete_month, periods_of
 
 
 def test_a_month_is_read_from_yyyy_mm_only():
@@ -63,3 +63,11 @@ def test_a_period_is_compared_with_a_year_before_and_the_one_just_before():
     assert [Period.parse(t).following().name for t in ("2026-12", "2026-Q4", "2026-H1", "2026-H2", "2026")] \
         == ["tháng 1 năm 2027", "quý I năm 2027", "6 tháng cuối năm 2026", "năm 2027", "năm 2027"]
     assert Period.parse("2026-H1").up_to(Month(2026, 5)) == Period.between("2026-01", "2026-05")
+
+
+def test_the_periods_a_year_offers_and_the_last_complete_month():
+    names = [p.name for p in periods_of(2026)]
+    assert names[:4] == ["năm 2026", "6 tháng đầu năm 2026", "6 tháng cuối năm 2026", "quý I năm 2026"]
+    assert len(names) == 19 and names[-1] == "tháng 12 năm 2026"
+    assert last_complete_month(date(2026, 12, 5)) == Period.parse("2026-11")
+    assert last_complete_month(date(2027, 1, 1)) == Period.parse("2026-12")
