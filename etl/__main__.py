@@ -291,11 +291,12 @@ def export(args) -> int:
         return 1
     for warning in result.warnings:
         print(f"Cảnh báo: {warning}", file=sys.stderr)
-    print(f"Đã xuất: {result.xlsx}\nĐã xuất: {result.docx}")
+    made = [p for p in (result.xlsx, result.docx, result.briefing) if p is not None]
+    print("\n".join(f"Đã xuất: {p}" for p in made))
     try:
         con = db.connect(path)
         try:
-            audit.record_export(con, period, args.commune, {p.name: p.read_bytes() for p in (result.xlsx, result.docx)},
+            audit.record_export(con, period, args.commune, {p.name: p.read_bytes() for p in made},
                                 account=args.account)
         finally:
             con.close()

@@ -19,12 +19,13 @@ YEAR, PERIOD, COMMUNES, RESULT = "xbc-nam", "xbc-ky", "xbc-dang-bo", "xbc-ket-qu
 
 
 def _build(period: Period, communes: list[str]) -> export.Files | None:
-    """Both files, once the export is in the audit trail (None, with a message, when it could not be)."""
+    """The files, once the export is in the audit trail (None, with a message, when it could not be)."""
     files = export.build(data.current().snap.path, period, communes)
     try:
-        auth.write(lambda con: audit.record_export(con, period, communes, {files.xlsx_name: files.xlsx,
-                                                                         files.docx_name: files.docx},
-                                                   account=auth.current().name))
+        made = {files.xlsx_name: files.xlsx, files.docx_name: files.docx}
+        if files.briefing:
+            made[files.briefing_name] = files.briefing
+        auth.write(lambda con: audit.record_export(con, period, communes, made, account=auth.current().name))
     except db.WarehouseBusy:
         st.error(auth.BUSY_VN)
         return None
@@ -69,12 +70,17 @@ def body():
     st.success(f"Đã tạo tệp tổng hợp {period.name} ({scope}).")
     for warning in files.warnings:
         st.warning(md(warning, MESSAGE))  # an unknown commune is named as given
-    a, b = st.columns(2)
+    a, b, c = st.columns(3)
     a.download_button("Tải bảng tính Excel", files.xlsx, file_name=files.xlsx_name, mime=XLSX_MIME,
                       icon=":material/table_view:", key="xbc-xlsx", type="primary")
     b.download_button("Tải báo cáo Word", files.docx, file_name=files.docx_name, mime=DOCX_MIME,
                       icon=":material/description:", key="xbc-docx", type="primary")
-    st.caption(f"{md(files.xlsx_name)} · {md(files.docx_name)}")
+    names = [files.xlsx_name, files.docx_name]
+    if files.briefing:  # a month: the one-page briefing for the standing committee's meeting
+        c.download_button("Tải bản tóm tắt 1 trang", files.briefing, file_name=files.briefing_name, mime=DOCX_MIME,
+                          icon=":material/article:", key="xbc-tom-tat")
+        names.append(files.briefing_name)
+    st.caption(" · ".join(md(name) for name in names))
 
 
 page.run(body)

@@ -7,6 +7,7 @@ world is tests/export_world.py (Lộc Ngãi reports March and April 2024, Lộc 
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import sys
@@ -191,8 +192,56 @@ def test_command_line_export_of_a_period(con, tmp_path):
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "out" / "tong-hop-sinh-hoat-chi-bo-2024-6-thang-dau-nam.xlsx").exists()
     assert (tmp_path / "out" / "bao-cao-chat-luong-sinh-hoat-chi-bo-2024-6-thang-dau-nam.docx").exists()
+    month = subprocess.run([*run[:5], "2024-04", *run[6:]], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert month.returncode == 0, month.stderr
+    assert month.stdout.count("Đã xuất:") == 3 and (tmp_path / "out" / "tom-tat-thang-4-2024.docx").exists()
     bad = subprocess.run([*run[:5], "2024-Q5", *run[6:]], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "không đúng dạng" in bad.stderr
     with duckdb.connect(str(copy), read_only=True) as c:
         details = {r[0] for r in c.execute("SELECT detail FROM audit_log WHERE action = 'export'").fetchall()}
-    assert details == {"Tổng hợp 6 tháng đầu năm 2024 (toàn Đảng bộ)"}
+    assert details == {"Tổng hợp 6 tháng đầu năm 2024 (toàn Đảng bộ)", "Tổng hợp tháng 4 năm 2024 (toàn Đảng bộ)"}
+
+
+# --- the monthly briefing -----------------------------------------------------------------------
+
+def test_a_month_comes_with_a_one_page_briefing_of_the_indicator_layers_figures(con, files):
+    made, _, _ = files["2024-04"]
+    assert made.briefing_name == "tom-tat-thang-4-2024.docx"
+    assert not files["2024-Q2"][0].briefing and not files["2024"][0].briefing
+    doc = Document(io.BytesIO(made.briefing))
+    grid = [[c.text for c in r.cells] for r in doc.tables[0].rows]
+    s, april = load_settings(), ind.Scope("2024-04", "2024-04")
+    i5 = ind.branch_meetings(con, april, s, "total").iloc[0]
+    i10 = ind.quality(con, april, "total").iloc[0]
+    i11 = ind.recruitment_progress(con, ind.Scope("2024-01", "2024-04"), "total").iloc[0]
+    # April: Lộc Ngãi only reported (1/5), 3/4 branches met, 2 of 3 rated meetings Khá or Tốt
+    assert grid == [["Chỉ số", "Kết quả", "Ghi chú"],
+                    ["Báo cáo tháng 4 năm 2024", "1/5 đảng bộ", "4 đảng bộ quá hạn chưa nộp"],
+                    ["Chi bộ sinh hoạt thường kỳ (I5)", "75,0%", "3/4 chi bộ đã báo cáo"],
+                    ["Sinh hoạt đạt khá trở lên (I10)", "66,7%", "3 buổi được đánh giá"],
+                    ["Kết nạp đảng viên năm 2024 (I11)", "3/23", "Đạt 13,0%; chậm tiến độ"],
+                    ["Hạn chế sau kiểm tra chưa khắc phục (I14)", "1", "1 quá hạn khắc phục"]]
+    assert (i5.i5_held_share, i10.kha_tro_len_share) == (pytest.approx(3 / 4), pytest.approx(2 / 3))
+    assert (i11.admitted_ytd, i11.target) == (3, 23)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "TÓM TẮT TÌNH HÌNH THÁNG 4 NĂM 2024" in text
+    assert "Quá hạn chưa nộp (4 đảng bộ): Hòa Bắc, Lộc Quang, Lộc Quảng, Lộc Thắng." in text
+    attention = [[c.text for c in r.cells] for r in doc.tables[1].rows]
+    assert ["Lộc Quảng", "Hạn chế quá hạn khắc phục", "Có 1 hạn chế sau kiểm tra quá hạn khắc phục."] in attention
+    assert [[c.text for c in r.cells] for r in doc.tables[2].rows][1][:3] == \
+        ["Lộc Quảng", "=Không ban hành kết luận", "31/05/2024"]
+
+
+def test_the_briefing_reads_in_black_and_white_and_keeps_to_its_lists(con, monkeypatch):
+    from etl.outputs import briefing
+    monkeypatch.setattr(briefing, "AT_MOST", 2)
+    content = briefing.build(con, Period.parse("2024-04"), as_of=AS_OF)
+    doc = Document(io.BytesIO(content))
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        xml = z.read("word/document.xml").decode()
+    assert "w:shd" not in xml and "w:highlight" not in xml   # nothing said by a fill or a highlight
+    assert set(re.findall(r'w:color w:val="(\w+)"', xml)) <= {"auto", "000000"}
+    assert len(doc.tables[1].rows) == 3                       # the header and two rows
+    assert "… và 5 dòng khác (xem bảng điều khiển)." in [p.text for p in doc.paragraphs]
+    with pytest.raises(ValueError, match="chỉ làm cho một tháng"):
+        briefing.build(con, Period.parse("2024-Q2"))

@@ -10,6 +10,7 @@ from datetime import date
 
 import duckdb
 import openpyxl
+import pytest
 from docx import Document
 
 from etl import indicators
@@ -115,14 +116,19 @@ def test_the_page_gathers_the_data_once_and_draws_the_charts_once(demo_db, monke
     assert calls == {"collect": 1, "to_png": 1} and files.xlsx and files.docx
 
 
-def test_the_page_makes_a_quarters_files(app, demo_db):
+@pytest.mark.parametrize("text, said, named, buttons", [
+    ("2025-Q3", "quý III năm 2025", "tong-hop-sinh-hoat-chi-bo-quy-3-2025.xlsx", 2),
+    ("2025-10", "tháng 10 năm 2025", "tom-tat-thang-10-2025.docx", 3),   # a month: and its briefing
+])
+def test_the_page_makes_a_periods_files(app, demo_db, text, said, named, buttons):
     at = app(demo_db)
     at.switch_page(f"pages/{PAGE}.py")
     at.run()
     at.selectbox(key="xbc-nam").set_value(2025).run()
-    at.selectbox(key="xbc-ky").set_value(periods_of(2025).index(Period.parse("2025-Q3"))).run()
+    at.selectbox(key="xbc-ky").set_value(periods_of(2025).index(Period.parse(text))).run()
     at.multiselect(key="xbc-dang-bo").set_value(["BL03"]).run()
     at.button(key="xbc-build").click().run()
     assert not at.exception and not at.error
-    assert any("Đã tạo tệp tổng hợp quý III năm 2025 (1 đảng bộ)" in s.value for s in at.success)
-    assert any("tong-hop-sinh-hoat-chi-bo-quy-3-2025.xlsx" in c.value.replace("\\", "") for c in at.caption)
+    assert any(f"Đã tạo tệp tổng hợp {said} (1 đảng bộ)" in s.value for s in at.success)
+    assert any(named in c.value.replace("\\", "") for c in at.caption)
+    assert len(at.download_button) == buttons

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from etl.outputs import briefing
 from etl.outputs.export import charts, report, workbook
 from etl.outputs.export.data import YearData, collect
 from etl.period import Period
@@ -49,6 +50,7 @@ class ExportResult:
     xlsx: Path
     docx: Path
     warnings: list[str] = field(default_factory=list)
+    briefing: Path | None = None      # a month's one-page briefing (etl.outputs.briefing)
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class Files:
     warnings: list[str] = field(default_factory=list)
     xlsx_name: str = ""
     docx_name: str = ""
+    briefing: bytes = b""             # a month's one-page briefing; empty for longer periods
+    briefing_name: str = ""
 
 
 def workbook_bytes(data: YearData) -> bytes:
@@ -89,7 +93,8 @@ def build_report(con, year: Period | int | str, communes=(), *, settings: Settin
 def build_files(con, year: Period | int | str, communes=(), *, settings: Settings | None = None,
                 as_of: date | None = None, images: bool = True,
                 browser: str | os.PathLike | None = None) -> Files:
-    """Both files' bytes and the warnings (unknown commune, no browser for the charts)."""
+    """Both files' bytes and the warnings (unknown commune, no browser for the charts); for a
+    month, the one-page briefing too."""
     data = collect(con, year, communes, settings, as_of)
     captioned = charts.figures(data) if images else []
     # the images are drawn by the browser while Python writes the workbook (seconds saved at
@@ -103,14 +108,18 @@ def build_files(con, year: Period | int | str, communes=(), *, settings: Setting
     pngs, warnings = drawn.get("result", ([], ["Không vẽ được biểu đồ: báo cáo Word được tạo "
                                                "không có biểu đồ."]))
     docx = report.build(data, pngs, [caption for caption, _ in captioned])
-    return Files(xlsx, docx, data.warnings + warnings, XLSX_NAME.format(year=data.period.slug),
-                 DOCX_NAME.format(year=data.period.slug))
+    files = Files(xlsx, docx, data.warnings + warnings, XLSX_NAME.format(year=data.period.slug),
+                  DOCX_NAME.format(year=data.period.slug))
+    if data.period.kind != "month":
+        return files
+    return replace(files, briefing=briefing.build(con, data.period, communes, data.settings, as_of),
+                   briefing_name=briefing.NAME.format(slug=data.period.slug))
 
 
 def export_year(con, year: Period | int | str, communes=(), out_dir: str | os.PathLike = DEFAULT_DIR, *,
                 settings: Settings | None = None, as_of: date | None = None, images: bool = True,
                 browser: str | os.PathLike | None = None) -> ExportResult:
-    """Write both files of build_files into `out_dir` (created if needed)."""
+    """Write both files of build_files into `out_dir` (created if needed), and a month's briefing."""
     files = build_files(con, year, communes, settings=settings, as_of=as_of, images=images,
                         browser=browser)
     out = Path(out_dir)
@@ -118,4 +127,7 @@ def export_year(con, year: Period | int | str, communes=(), out_dir: str | os.Pa
     xlsx, docx = out / files.xlsx_name, out / files.docx_name
     xlsx.write_bytes(files.xlsx)
     docx.write_bytes(files.docx)
-    return ExportResult(xlsx, docx, files.warnings)
+    brief = out / files.briefing_name if files.briefing else None
+    if brief is not None:
+        brief.write_bytes(files.briefing)
+    return ExportResult(xlsx, docx, files.warnings, brief)
