@@ -122,37 +122,38 @@ class Period:
                 return kind
         return "months"
 
+    def _words(self) -> tuple[str, str]:
+        """(name, slug): how a sentence and a file name call the period."""
+        first, year, kind = self.first, self.first.year, self.kind
+        if kind == "month":
+            return f"tháng {first.number} năm {year}", f"thang-{first.number}-{year}"
+        if kind == "quarter":
+            return f"quý {ROMAN[first.quarter - 1]} năm {year}", f"quy-{first.quarter}-{year}"
+        if kind == "half":
+            second = first.number == 7
+            return f"{HALVES[second]} {year}", f"{year}-6-thang-{'cuoi' if second else 'dau'}-nam"
+        if kind == "year":
+            return f"năm {year}", str(year)
+        return (f"từ tháng {first.number}/{year} đến tháng {self.last.number}/{self.last.year}",
+                f"{first}-den-{self.last}")
+
     @property
     def name(self) -> str:
         """Its Vietnamese name in a sentence: 'tháng 10 năm 2026', 'quý III năm 2026',
         '6 tháng đầu năm 2026', 'năm 2026', 'từ tháng 11/2026 đến tháng 2/2027'."""
-        first, year = self.first, self.first.year
-        kind = self.kind
-        if kind == "month":
-            return f"tháng {first.number} năm {year}"
-        if kind == "quarter":
-            return f"quý {ROMAN[first.quarter - 1]} năm {year}"
-        if kind == "half":
-            return f"{HALVES[first.number // 6]} {year}"
-        if kind == "year":
-            return f"năm {year}"
-        return f"từ tháng {first.number}/{year} đến tháng {self.last.number}/{self.last.year}"
+        return self._words()[0]
+
+    @property
+    def title(self) -> str:
+        """The name opening a line or a list entry: 'Quý III năm 2026'."""
+        name = self.name
+        return name[0].upper() + name[1:]
 
     @property
     def slug(self) -> str:
         """The part of a file name that names it: '2026', 'thang-10-2026', 'quy-3-2026',
         '2026-6-thang-dau-nam', '2026-6-thang-cuoi-nam', '2026-11-den-2027-02'."""
-        first, year = self.first, self.first.year
-        kind = self.kind
-        if kind == "month":
-            return f"thang-{first.number}-{year}"
-        if kind == "quarter":
-            return f"quy-{first.quarter}-{year}"
-        if kind == "half":
-            return f"{year}-6-thang-{'dau' if first.number == 1 else 'cuoi'}-nam"
-        if kind == "year":
-            return str(year)
-        return f"{first}-den-{self.last}"
+        return self._words()[1]
 
     def a_year_before(self) -> Period:
         """The same months one year earlier ("cùng kỳ")."""

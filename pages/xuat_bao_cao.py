@@ -49,7 +49,7 @@ def body():
     offered = periods_of(year)  # the same positions every year: a choice survives a change of year
     chosen_at = middle.selectbox("Kỳ tổng hợp", range(len(offered)), key=PERIOD,
                                  index=offered.index(latest) if latest in offered else 0,
-                                 format_func=lambda k: offered[k].name[0].upper() + offered[k].name[1:])
+                                 format_func=lambda k: offered[k].title)
     period = offered[chosen_at]
     units = data.communes(indicators.Scope(str(period.first), str(period.last)))
     names = dict(zip(units["commune_code"], units["commune_name"]))

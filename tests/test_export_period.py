@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import duckdb
 import openpyxl
@@ -26,7 +24,7 @@ from etl.outputs.export import report_text as rt
 from etl.outputs.export.report import GAP
 from etl.period import Period
 from etl.settings import load_settings
-from export_world import AS_OF, ROOT, YEAR, con, paragraphs, table  # noqa: F401
+from export_world import AS_OF, ROOT, YEAR, con, paragraphs, table, warehouse_copy  # noqa: F401
 
 PERIODS = ("2024-04", "2024-Q2", "2024-H1", "2024")
 
@@ -181,11 +179,7 @@ def test_a_comparison_with_a_reported_period_states_both_figures(con):
 
 
 def test_command_line_export_of_a_period(con, tmp_path):
-    db_file = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
-                   .fetchone()[0])
-    copy = tmp_path / "copy.duckdb"
-    con.execute("CHECKPOINT")
-    shutil.copy(db_file, copy)  # the module's connection holds the original file
+    copy = warehouse_copy(con, tmp_path)
     run = [sys.executable, "-m", "etl", "export", "--period", "2024-H1", "--db", str(copy), "-o",
            str(tmp_path / "out"), "--no-images"]
     p = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, timeout=120)

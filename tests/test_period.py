@@ -68,6 +68,6 @@ def test_a_period_is_compared_with_a_year_before_and_the_one_just_before():
 def test_the_periods_a_year_offers_and_the_last_complete_month():
     names = [p.name for p in periods_of(2026)]
     assert names[:4] == ["năm 2026", "6 tháng đầu năm 2026", "6 tháng cuối năm 2026", "quý I năm 2026"]
-    assert len(names) == 19 and names[-1] == "tháng 12 năm 2026"
+    assert len(names) == 19 and names[-1] == "tháng 12 năm 2026" and periods_of(2026)[5].title == "Quý III năm 2026"
     assert last_complete_month(date(2026, 12, 5)) == Period.parse("2026-11")
     assert last_complete_month(date(2027, 1, 1)) == Period.parse("2026-12")

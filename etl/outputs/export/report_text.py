@@ -126,7 +126,8 @@ def routine(data: YearData) -> list[Block]:
     if not missing(c.get("reported_months")) and c["reported_months"]:
         text = (f"{subject(data, 'Đảng ủy')} tổ chức hội nghị Ban Chấp hành thường kỳ ở "
                 f"{vn.ratio(c['months_with_regular_bch'], c['reported_months'])} tháng có báo cáo, "
-                f"đạt {pct(c['i1_regular_bch_share'])}. T{data.during[1:]} có {n(c['meetings'])} hội nghị "
+                f"đạt {pct(c['i1_regular_bch_share'])}. {data.during[0].upper() + data.during[1:]} có "
+                f"{n(c['meetings'])} hội nghị "
                 f"cấp ủy, trong đó {n(c['meetings_with_conclusion'])} hội nghị ban hành nghị quyết, "
                 f"kết luận, đạt {pct(c['i2_conclusion_share'])}")
         if not missing(c.get("i3_median_days")):
