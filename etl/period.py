@@ -182,10 +182,6 @@ class Period:
             return Period.half(last.year, 2)
         return Period.year(last.year + 1)
 
-    def up_to(self, last: Month) -> Period:
-        """The period's months up to `last` (a period not yet over, counted to its due months)."""
-        return Period(self.first, min(self.last, max(self.first, last)))
-
     @property
     def months(self) -> tuple[Month, ...]:
         out, month = [], self.first

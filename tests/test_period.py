@@ -62,7 +62,6 @@ def test_a_period_is_compared_with_a_year_before_and_the_one_just_before():
     assert Period.parse("2026-H2").just_before() is None and Period.parse("2026").just_before() is None
     assert [Period.parse(t).following().name for t in ("2026-12", "2026-Q4", "2026-H1", "2026-H2", "2026")] \
         == ["tháng 1 năm 2027", "quý I năm 2027", "6 tháng cuối năm 2026", "năm 2027", "năm 2027"]
-    assert Period.parse("2026-H1").up_to(Month(2026, 5)) == Period.between("2026-01", "2026-05")
 
 
 def test_the_periods_a_year_offers_and_the_last_complete_month():
