@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from datetime import date
 
 import duckdb
 import openpyxl
@@ -239,3 +240,13 @@ def test_the_briefing_reads_in_black_and_white_and_keeps_to_its_lists(con, monke
     assert "… và 5 dòng khác (xem bảng điều khiển)." in [p.text for p in doc.paragraphs]
     with pytest.raises(ValueError, match="chỉ làm cho một tháng"):
         briefing.build(con, Period.parse("2024-Q2"))
+
+
+def test_a_period_not_yet_over_counts_only_its_due_months(con):
+    # H1 on 20 May 2024: April's reports were due on 5 May, May's and June's are not due yet
+    h1 = collect(con, "2024-H1", as_of=date(2024, 5, 20))
+    assert (h1.covered.first, h1.covered.last) == ("2024-01", "2024-04")
+    text = [b.text for b in rt.body(h1) if b.kind == "p"]
+    assert "Số liệu tính đến tháng 4/2024; tháng 5, 6 chưa đến hạn báo cáo." in text
+    assert any(t.startswith("Trong 6 tháng đầu năm 2024, các đảng bộ đã gửi 3/20 báo cáo tháng đã đến hạn") for t in text)
+    assert any("quý II (số liệu tháng 4): 1/4 chi bộ (25,0%)" in t for t in text)
