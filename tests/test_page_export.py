@@ -6,6 +6,7 @@ figures are those of etl.outputs.export.
 from __future__ import annotations
 
 import io
+import shutil
 from datetime import date
 
 import duckdb
@@ -120,8 +121,10 @@ def test_the_page_gathers_the_data_once_and_draws_the_charts_once(demo_db, monke
     ("2025-Q3", "quý III năm 2025", "tong-hop-sinh-hoat-chi-bo-quy-3-2025.xlsx", 2),
     ("2025-10", "tháng 10 năm 2025", "tom-tat-thang-10-2025.docx", 3),   # a month: and its briefing
 ])
-def test_the_page_makes_a_periods_files(app, demo_db, text, said, named, buttons):
-    at = app(demo_db)
+def test_the_page_makes_a_periods_files(app, demo_db, tmp_path, text, said, named, buttons):
+    warehouse = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, warehouse)  # the export's audit rows stay out of the shared demo warehouse
+    at = app(warehouse)
     at.switch_page(f"pages/{PAGE}.py")
     at.run()
     at.selectbox(key="xbc-nam").set_value(2025).run()
