@@ -4,7 +4,7 @@ connection, a month (etl.period) and a commune selection, returns the bytes of a
 It holds the five headline figures of Tổng quan (reports of the month I15, regular branch
 meetings I5, meetings rated Khá trở lên I10, admissions since January against the annual target
 I11, inspection findings not yet remedied I14), the communes that need attention and why
-(indicators.attention), the reports still missing and the findings past their deadline. Every
+(indicators.attention, one line per commune), the reports still missing and the findings past their deadline. Every
 figure is the indicator layer's. It prints in black and white: states are written in words and
 nothing is told by colour; long lists are cut, with the number left out, so it keeps to one page.
 """
@@ -26,7 +26,7 @@ from etl.period import Month, Period
 from etl.settings import Settings, load_settings
 
 NAME = "tom-tat-{slug}.docx"     # tom-tat-thang-10-2026.docx
-AT_MOST = 8                      # rows of each list on the page; the rest are counted
+AT_MOST = 6                      # rows of each list on the page; the rest are counted
 SIZE = 12                        # points: a page holds the five figures and three lists
 LEFT = WD_ALIGN_PARAGRAPH.LEFT
 
@@ -77,6 +77,18 @@ def headline_rows(con, month: Period, communes=(), settings: Settings | None = N
     return rows
 
 
+def attention_rows(att: pd.DataFrame) -> list[list[str]]:
+    """One row per commune: its reasons in words; the communes with most reasons first, then the
+    most serious reason (ATTENTION_LABELS order), then the name, as on Tổng quan."""
+    order = {reason: k for k, reason in enumerate(ind.ATTENTION_LABELS)}
+    reasons: dict[str, list[str]] = {}
+    for r in att.itertuples():
+        reasons.setdefault(r.commune_name, []).append(r.reason)
+    ranked = sorted(reasons.items(), key=lambda item: (-len(item[1]), min(order[x] for x in item[1]), item[0]))
+    return [[name, "; ".join(ind.ATTENTION_LABELS[x] for x in sorted(found, key=order.get))]
+            for name, found in ranked]
+
+
 def _cut(rows: list[list[str]], noun: str) -> tuple[list[list[str]], str]:
     """At most AT_MOST rows after the header, and the sentence that counts the others."""
     rest = len(rows) - 1 - AT_MOST
@@ -114,10 +126,9 @@ def build(con, month: Period, communes=(), settings: Settings | None = None,
     if att.empty:
         _para(doc, "Không có đảng bộ nào cần quan tâm theo các tiêu chí đã đặt.", size=SIZE, align=LEFT, after=4)
     else:
-        rows = [["Đảng bộ", "Vấn đề", "Chi tiết"]] + [
-            [r.commune_name, ind.ATTENTION_LABELS[r.reason], r.message] for r in att.itertuples()]
-        shown, more = _cut(rows, "dòng")
-        _table(doc, shown, total_last=False, size=SIZE - 1, widths=[4.0, 4.5, 8.5], first_left=0)
+        rows = [["Đảng bộ", "Vấn đề"]] + attention_rows(att)
+        shown, more = _cut(rows, "đảng bộ")
+        _table(doc, shown, total_last=False, size=SIZE - 1, widths=[5.5, 11.5], first_left=0)
         if more:
             _para(doc, more, italic=True, size=SIZE - 1, align=LEFT, after=4)
 
