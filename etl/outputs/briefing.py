@@ -20,6 +20,7 @@ from docx.shared import Mm
 
 from etl import indicators as ind
 from etl import vnformat as vn
+from etl.outputs.export.data import row
 from etl.outputs.export.labels import TOTAL
 from etl.outputs.export.report import _page_setup, _para, _table
 from etl.period import Month, Period
@@ -31,21 +32,17 @@ SIZE = 12                        # points: a page holds the five figures and thr
 LEFT = WD_ALIGN_PARAGRAPH.LEFT
 
 
-def _total(df: pd.DataFrame) -> pd.Series:
-    return df.iloc[0] if len(df) else pd.Series(dtype=object)
-
-
 def headline_rows(con, month: Period, communes=(), settings: Settings | None = None,
                   as_of: date | None = None) -> list[list[str]]:
     """The five headline figures: [figure, value, note] rows under a header row."""
     settings = settings or load_settings()
     scope = ind.Scope(str(month.first), str(month.last), tuple(communes))
     to_date = ind.Scope(str(Month(month.first.year, 1)), str(month.last), tuple(communes))
-    s = _total(ind.submissions(con, scope, settings, "total", as_of))
-    b = _total(ind.branch_meetings(con, scope, settings, "total"))
-    q = _total(ind.quality(con, scope, "total"))
-    r = _total(ind.recruitment_progress(con, to_date, "total"))
-    i = _total(ind.inspections(con, to_date, as_of, "total"))
+    s = row(ind.submissions(con, scope, settings, "total", as_of))
+    b = row(ind.branch_meetings(con, scope, settings, "total"))
+    q = row(ind.quality(con, scope, "total"))
+    r = row(ind.recruitment_progress(con, to_date, "total"))
+    i = row(ind.inspections(con, to_date, as_of, "total"))
     rows = [["Chỉ số", "Kết quả", "Ghi chú"]]
     if pd.isna(s.get("missing_months")):
         rows.append([f"Báo cáo {month.name}", "—", "Không có đảng bộ nào hoạt động"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from etl import vnformat as vn
-from etl.outputs.export.data import Earlier, YearData
+from etl.outputs.export.data import Earlier, YearData, row
 
 # (what is compared, the Earlier / YearData total frame, its column, 'share' or 'count')
 COMPARED = (
@@ -47,8 +47,8 @@ def ahead(data: YearData) -> str:
 
 
 def _own(data: YearData, frame: str) -> pd.Series:
-    table = getattr(data, "submissions_total" if frame == "submissions" else f"{frame}_total")
-    return table.iloc[0] if len(table) else pd.Series(dtype=object)
+    """The period's own total row of `frame` (as Earlier names it)."""
+    return row(getattr(data, "submissions_total" if frame == "submissions" else f"{frame}_total"))
 
 
 def _change(now, before, kind: str) -> str:
