@@ -31,6 +31,15 @@ def _period(value: str) -> str:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def _export_period(value: str):
+    from etl.period import Period
+
+    try:
+        return Period.parse(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 ACCOUNT_HELP = "tài khoản bảng điều khiển thực hiện thao tác, ghi vào nhật ký (mặc định: dòng lệnh)"
 
 
@@ -60,10 +69,13 @@ def parser() -> argparse.ArgumentParser:
     tpl.add_argument("-o", "--output", metavar="FILE")
     tpl.add_argument("--db")
     exp = sub.add_parser(
-        "export", help="xuất tổng hợp năm: bảng tính Excel và dự thảo báo cáo Word",
-        description="Ghi tong-hop-sinh-hoat-chi-bo-NĂM.xlsx và bao-cao-chat-luong-sinh-hoat-chi-bo-NĂM.docx "
+        "export", help="xuất tổng hợp một kỳ (tháng, quý, 6 tháng, năm): bảng tính Excel và dự thảo báo cáo Word",
+        description="Ghi tong-hop-sinh-hoat-chi-bo-KỲ.xlsx và bao-cao-chat-luong-sinh-hoat-chi-bo-KỲ.docx "
                     "vào thư mục -o (mặc định data/export). Số liệu lấy từ cùng lớp chỉ số với bảng điều khiển.")
-    exp.add_argument("--year", required=True, type=int, metavar="YYYY", help="năm tổng hợp")
+    when = exp.add_mutually_exclusive_group(required=True)
+    when.add_argument("--period", type=_export_period, metavar="P",
+                      help="kỳ tổng hợp: YYYY-MM (tháng), YYYY-Qn (quý), YYYY-H1 / YYYY-H2 (6 tháng), YYYY (năm)")
+    when.add_argument("--year", type=int, metavar="YYYY", help="năm tổng hợp (như --period YYYY)")
     exp.add_argument("--commune", action="append", default=[], metavar="CODE",
                      help="mã đảng bộ (lặp lại để chọn nhiều); mặc định: toàn Đảng bộ")
     exp.add_argument("-o", "--output-dir", default="data/export", metavar="DIR",
@@ -267,12 +279,13 @@ def load(args) -> int:
 
 
 def export(args) -> int:
-    """python -m etl export: the December summary, both files into args.output_dir; warnings to
-    stderr; the export's audit row written once the files are made."""
+    """The summary of a period (--period, or --year: the whole year): its files into
+    args.output_dir; warnings to stderr; the export's audit row written once the files are made."""
     from etl.access import audit, rights
     from etl.outputs.export import charts, export_year
     from etl.warehouse import db
 
+    period = args.period if args.period is not None else args.year
     path = db.db_path(args.db)
     if not path.exists():
         return _fail(f"Không tìm thấy kho dữ liệu {path}. Hãy nạp báo cáo trước (python -m etl load).")
@@ -284,7 +297,7 @@ def export(args) -> int:
             con.close()
             return _fail(err)
         try:
-            result = export_year(con, args.year, args.commune, args.output_dir,
+            result = export_year(con, period, args.commune, args.output_dir,
                                  images=not args.no_images)
         finally:
             con.close()
@@ -293,11 +306,12 @@ def export(args) -> int:
         return _fail(err)
     for warning in result.warnings:
         print(f"Cảnh báo: {warning}", file=sys.stderr)
-    print(f"Đã xuất: {result.xlsx}\nĐã xuất: {result.docx}")
+    made = [p for p in (result.xlsx, result.docx, result.briefing) if p is not None]
+    print("\n".join(f"Đã xuất: {p}" for p in made))
     try:
         con = db.connect(path)
         try:
-            audit.record_export(con, args.year, args.commune, {p.name: p.read_bytes() for p in (result.xlsx, result.docx)},
+            audit.record_export(con, period, args.commune, {p.name: p.read_bytes() for p in made},
                                 account=args.account)
         finally:
             con.close()

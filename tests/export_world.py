@@ -7,6 +7,7 @@ nothing (Lộc Thắng, X03, has a recruitment target of 5). Hand counts are in 
 """
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -69,6 +70,16 @@ def exported(con, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     result = export_year(con, YEAR, out_dir=out, as_of=AS_OF, images=False)
     return result, openpyxl.load_workbook(result.xlsx), Document(str(result.docx))
+
+
+def warehouse_copy(con, folder: Path) -> Path:
+    """A copy of the module's warehouse file for a subprocess (the module's connection holds it)."""
+    db_file = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+                   .fetchone()[0])
+    copy = folder / "copy.duckdb"
+    con.execute("CHECKPOINT")
+    shutil.copy(db_file, copy)
+    return copy
 
 
 def table(ws, header_row: int = 4) -> dict[str, dict[str, object]]:

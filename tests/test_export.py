@@ -23,7 +23,7 @@ from etl.outputs.export import build_report, build_workbook, charts, export_year
 from etl.settings import load_settings
 from etl.warehouse import db
 from export_world import (ADVICE, AS_OF, FINDING, ROOT, TOPIC, TOPICS, YEAR, con, exported,  # noqa: F401
-                          paragraphs, table)
+                          paragraphs, table, warehouse_copy)
 
 
 # --- workbook --------------------------------------------------------------------------------
@@ -235,11 +235,7 @@ def test_commune_filter_changes_the_numbers(con, tmp_path):
 
 
 def test_command_line_export(con, tmp_path):
-    db_file = Path(con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
-                   .fetchone()[0])
-    copy = tmp_path / "copy.duckdb"
-    con.execute("CHECKPOINT")
-    shutil.copy(db_file, copy)  # the module's connection holds the original file
+    copy = warehouse_copy(con, tmp_path)
     run = [sys.executable, "-m", "etl", "export", "--year", "2024", "--db", str(copy), "-o",
            str(tmp_path / "out"), "--commune", "X01", "--no-images"]
     p = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -6,14 +6,18 @@ figures are those of etl.outputs.export.
 from __future__ import annotations
 
 import io
+import shutil
+from datetime import date
 
 import duckdb
 import openpyxl
+import pytest
 from docx import Document
 
 from etl import indicators
 from etl import vnformat as vn
 from etl.outputs.export import DOCX_NAME, XLSX_NAME
+from etl.period import Period, last_complete_month, periods_of
 from ui import export
 
 PAGE = "xuat_bao_cao"
@@ -27,6 +31,11 @@ def test_page_renders_with_the_sidebar_filters_as_defaults(app, demo_db):
     assert not at.exception and not at.error
     assert at.selectbox(key="xbc-nam").value == 2026  # the sidebar's year (the newest)
     assert at.selectbox(key="xbc-nam").options == ["2026", "2025"]
+    # the period offered first: the last complete month before today, when the year has it
+    latest, offered = last_complete_month(date.today()), periods_of(2026)
+    assert at.selectbox(key="xbc-ky").value == (offered.index(latest) if latest in offered else 0)
+    assert at.selectbox(key="xbc-ky").options[:4] == ["Năm 2026", "6 tháng đầu năm 2026", "6 tháng cuối năm 2026",
+                                                      "Quý I năm 2026"]
     assert at.multiselect(key="xbc-dang-bo").value == ["BL03"]
     assert at.button(key="xbc-build")
     assert not at.download_button  # nothing is built before the button
@@ -72,6 +81,7 @@ def test_the_button_builds_and_offers_both_downloads(app, demo_db):
     at.switch_page(f"pages/{PAGE}.py")
     at.run()
     at.selectbox(key="xbc-nam").set_value(2025).run()
+    at.selectbox(key="xbc-ky").set_value(0).run()   # the whole year
     at.button(key="xbc-build").click().run()
     assert not at.exception and not at.error
     assert [b.label for b in at.download_button] == ["Tải bảng tính Excel", "Tải báo cáo Word"]
@@ -105,3 +115,23 @@ def test_the_page_gathers_the_data_once_and_draws_the_charts_once(demo_db, monke
     monkeypatch.setattr(charts, "to_png", counted("to_png", charts.to_png))
     files = export.build(demo_db, 2025, ("BL03",), images=False)
     assert calls == {"collect": 1, "to_png": 1} and files.xlsx and files.docx
+
+
+@pytest.mark.parametrize("text, said, named, buttons", [
+    ("2025-Q3", "quý III năm 2025", "tong-hop-sinh-hoat-chi-bo-quy-3-2025.xlsx", 2),
+    ("2025-10", "tháng 10 năm 2025", "tom-tat-thang-10-2025.docx", 3),   # a month: and its briefing
+])
+def test_the_page_makes_a_periods_files(app, demo_db, tmp_path, text, said, named, buttons):
+    warehouse = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, warehouse)  # the export's audit rows stay out of the shared demo warehouse
+    at = app(warehouse)
+    at.switch_page(f"pages/{PAGE}.py")
+    at.run()
+    at.selectbox(key="xbc-nam").set_value(2025).run()
+    at.selectbox(key="xbc-ky").set_value(periods_of(2025).index(Period.parse(text))).run()
+    at.multiselect(key="xbc-dang-bo").set_value(["BL03"]).run()
+    at.button(key="xbc-build").click().run()
+    assert not at.exception and not at.error
+    assert any(f"Đã tạo tệp tổng hợp {said} (1 đảng bộ)" in s.value for s in at.success)
+    assert any(named in c.value.replace("\\", "") for c in at.caption)
+    assert len(at.download_button) == buttons

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from etl.period import period_of
 from etl.warehouse import transaction
 
 ACTIONS = frozenset({
@@ -75,13 +76,14 @@ def record_many(con, action: str, rows: list[dict], *, account=None) -> None:
                 [v for r in rows for v in (at, name, action, r.get("file_name"), r.get("sha256"), r.get("detail"))])
 
 
-def record_export(con, year: int, communes, files: dict[str, bytes], *, account=None) -> None:
-    """One "export" row per file made (its name and the hash of its bytes), in one transaction."""
+def record_export(con, period, communes, files: dict[str, bytes], *, account=None) -> None:
+    """One "export" row per file made (its name and the hash of its bytes), in one transaction;
+    `period` is a year or a Period (etl.period.period_of)."""
     scope = "toàn Đảng bộ" if not communes else "đảng bộ " + ", ".join(communes)
     with transaction(con):
         for name, content in files.items():
             record(con, "export", account=account, file_name=name, sha256=hashlib.sha256(content).hexdigest(),
-                   detail=f"Tổng hợp năm {year} ({scope})")
+                   detail=f"Tổng hợp {period_of(period).name} ({scope})")
 
 
 def merge(*parts: list[dict], limit: int = DEFAULT_LIMIT) -> list[dict]:

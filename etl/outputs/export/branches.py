@@ -35,7 +35,7 @@ def write_commune_sheets(book: Book, data: YearData) -> None:
 
 def _commune_sheet(book: Book, data: YearData, code: str, part: pd.DataFrame) -> None:
     name = part["commune_name"].iloc[0] if not missing(part["commune_name"].iloc[0]) else code
-    sheet = Sheet(book, f"ĐẢNG BỘ {name.upper()} – SINH HOẠT CHI BỘ NĂM {data.year}",
+    sheet = Sheet(book, f"ĐẢNG BỘ {name.upper()} – SINH HOẠT CHI BỘ {data.when.upper()}",
                   f"Mỗi chi bộ một dòng mỗi tháng; \"{NOT_REPORTED}\": tháng chi bộ chưa có trong "
                   "báo cáo của đảng bộ.", name)
     r, ncols = sheet.headers(3, HEADERS)

@@ -16,7 +16,7 @@ TOP = 3
 
 
 def write_chart_sheet(book: Book, data: YearData) -> None:
-    sheet = Sheet(book, f"BIỂU ĐỒ CÁC CHỈ SỐ CHÍNH NĂM {data.year}",
+    sheet = Sheet(book, f"BIỂU ĐỒ CÁC CHỈ SỐ CHÍNH {data.when.upper()}",
                   "Số liệu vẽ biểu đồ (ô trống: đảng bộ chưa báo cáo, không vẽ là 0).", "Biểu đồ")
     heads = [Header("Đảng bộ", 22), Header("Tỷ lệ chi bộ sinh hoạt thường kỳ (I5)", 11),
              Header("Tốt", 7), Header("Khá", 7), Header("Trung bình", 9), Header("Kém", 7),

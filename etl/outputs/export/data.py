@@ -1,5 +1,6 @@
-"""Everything the December export shows, fetched once: takes a warehouse connection, a year and
-a commune selection, returns a `YearData` of indicator-layer DataFrames.
+"""Everything the export shows, fetched once: takes a warehouse connection, a period (a year,
+as in December, or a month, quarter or half-year: etl.period) and a commune selection, returns a
+`YearData` of indicator-layer DataFrames.
 
 Every figure comes from `etl.indicators` at the grain it is shown at (commune rows and the
 'total' row are separate calls, never sums made here), so the workbook, the Word report and the
@@ -10,7 +11,10 @@ A year in progress (December of the current year is the usual case) is reported 
 newest month that is due or has a report (`ind.coverage`): the activity indicators (I1–I10,
 I12, I13) are taken over `covered`, January to that month, so months nobody owes yet are
 neither expected nor listed as "Chưa báo cáo"; submissions (I15) keep the whole year, with
-those months as 'pending'. A finished year is covered whole: both scopes are the same.
+those months as 'pending'. A finished year is covered whole: both scopes are the same. A
+shorter period is the same with its own months; recruitment against the annual target (I11) is
+counted from January to the period's covered end, and the year-end ratings belong to the year
+only (`annual`).
 """
 from __future__ import annotations
 
@@ -20,12 +24,27 @@ from datetime import date
 import pandas as pd
 
 from etl import indicators as ind
+from etl.period import Month, Period, period_of
 from etl.settings import Settings, load_settings
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A period a shorter export is compared with ("cùng kỳ", the month or quarter before): its
+    name and its total rows, from the same indicator calls as the period's own."""
+    period: Period
+    reported: bool                    # some commune reported in it: else "chưa có số liệu"
+    meetings: pd.Series               # I5 I6 I7 I9 total
+    quality: pd.Series                # I10 total
+    committee: pd.Series              # I1–I4 total
+    recruitment: pd.Series            # I12 I13 total
+    submissions: pd.Series            # I15 total
 
 
 @dataclass
 class YearData:
     year: int
+    period: Period                    # the months reported on (the whole year in December)
     scope: ind.Scope                  # the whole year (submissions, inspections, ratings)
     covered: ind.Scope                # January to the newest month due or reported
     coverage: pd.DataFrame            # ind.coverage: one row per month of the year
@@ -61,7 +80,28 @@ class YearData:
     branch_quality: pd.DataFrame      # I10 by branch x month
     details: pd.DataFrame             # detail: meeting date, thematic, topic, quality label
     attention: pd.DataFrame           # ind.attention: communes below the I5 baseline, ...
+    earlier: list[Earlier] = field(default_factory=list)  # a year before, then the one just before
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def annual(self) -> bool:
+        """The export is of a whole year: the year-end ratings are part of it."""
+        return self.period.kind == "year"
+
+    @property
+    def when(self) -> str:
+        """The period in a sentence: 'năm 2026', 'quý III năm 2026', '6 tháng đầu năm 2026'."""
+        return self.period.name
+
+    @property
+    def during(self) -> str:
+        """'trong năm' (the December wording) or 'trong quý III năm 2026'."""
+        return "trong năm" if self.annual else f"trong {self.when}"
+
+    @property
+    def quarters(self) -> list[int]:
+        """The quarters (1–4) the period's months fall in."""
+        return sorted({month.quarter for month in self.period.months})
 
     @property
     def filtered(self) -> bool:
@@ -81,17 +121,24 @@ class YearData:
         return f"{self.year}-12" in self.covered_months()
 
 
-def collect(con, year: int, communes=(), settings: Settings | None = None,
+def collect(con, period: Period | int | str, communes=(), settings: Settings | None = None,
             as_of: date | None = None) -> YearData:
-    """All indicator tables of `year` for the communes (codes; empty = all)."""
+    """All indicator tables of `period` (a year, a period's text or a Period: period_of) for the
+    communes (codes; empty = all)."""
     settings = settings or load_settings()
-    scope = ind.Scope.for_year(year, tuple(communes))
+    period = period_of(period)
+    year = period.last.year
+    scope = ind.Scope(str(period.first), str(period.last), tuple(communes))
     known = ind.communes(con, scope)
     coverage = ind.coverage(con, scope, settings, as_of)
     reached = coverage.loc[coverage["covered"], "period"]
     covered = ind.Scope(scope.first, reached.max(), scope.communes) if len(reached) else scope
+    # I11 is year to date against the annual target, whatever the period
+    to_date = ind.Scope(str(Month(year, 1)), covered.last, scope.communes)
+    rated = None if period.kind == "year" else 0  # the year-end ratings belong to the year only
     data = YearData(
-        year=year, scope=scope, covered=covered, coverage=coverage, settings=settings, as_of=as_of,
+        year=year, period=period, scope=scope, covered=covered, coverage=coverage, settings=settings,
+        as_of=as_of,
         # the indicator layer's own default (today, or the year's last day for a past year),
         # resolved here only to be printed next to the overdue figures
         inspections_as_of=ind.as_of_day(scope, as_of),
@@ -107,8 +154,8 @@ def collect(con, year: int, communes=(), settings: Settings | None = None,
         committee_total=ind.committee(con, covered, settings, "total"),
         recruitment=ind.recruitment(con, covered, "commune"),
         recruitment_total=ind.recruitment(con, covered, "total"),
-        progress=ind.recruitment_progress(con, covered, "commune"),
-        progress_total=ind.recruitment_progress(con, covered, "total"),
+        progress=ind.recruitment_progress(con, to_date, "commune"),
+        progress_total=ind.recruitment_progress(con, to_date, "total"),
         inspections=ind.inspections(con, scope, as_of, "commune"),
         inspections_category=ind.inspections(con, scope, as_of, "category"),
         inspections_total=ind.inspections(con, scope, as_of, "total"),
@@ -118,19 +165,35 @@ def collect(con, year: int, communes=(), settings: Settings | None = None,
         submissions_commune=ind.submissions(con, scope, settings, "commune", as_of),
         submissions_month=ind.submissions(con, scope, settings, "month", as_of),
         submissions_total=ind.submissions(con, scope, settings, "total", as_of),
-        ratings=ind.annual_ratings(con, scope, year, "commune"),
-        ratings_total=ind.annual_ratings(con, scope, year, "total"),
+        ratings=ind.annual_ratings(con, scope, year, "commune").iloc[:rated],
+        ratings_total=ind.annual_ratings(con, scope, year, "total").iloc[:rated],
         branch_months=ind.branch_meetings(con, covered, settings, "branch_month"),
         branch_quality=ind.quality(con, covered, "branch_month"),
         details=ind.meeting_details(con, covered),
         attention=ind.attention(con, covered, settings, as_of),
     )
+    if period.kind != "year":
+        data.earlier = [earlier(con, p, scope.communes, settings, as_of)
+                        for p in (period.a_year_before(), period.just_before()) if p is not None]
     unknown = sorted(set(scope.communes) - set(known["commune_code"]))
     if unknown:
-        data.warnings.append("Không có đảng bộ mã " + ", ".join(unknown) + f" trong năm {year}.")
+        data.warnings.append("Không có đảng bộ mã " + ", ".join(unknown) + f" trong {period.name}.")
     if known.empty:
-        data.warnings.append(f"Kho dữ liệu không có đảng bộ nào hoạt động trong năm {year}.")
+        data.warnings.append(f"Kho dữ liệu không có đảng bộ nào hoạt động trong {period.name}.")
     return data
+
+
+def earlier(con, period: Period, communes: tuple[str, ...], settings: Settings,
+            as_of: date | None) -> Earlier:
+    """The total rows of an earlier period for the same communes."""
+    scope = ind.Scope(str(period.first), str(period.last), communes)
+    subs = row(ind.submissions(con, scope, settings, "total", as_of))
+    reported = subs.get("reported_months")
+    return Earlier(period, not pd.isna(reported) and reported > 0,
+                   meetings=row(ind.branch_meetings(con, scope, settings, "total")),
+                   quality=row(ind.quality(con, scope, "total")),
+                   committee=row(ind.committee(con, scope, settings, "total")),
+                   recruitment=row(ind.recruitment(con, scope, "total")), submissions=subs)
 
 
 def by_commune(df: pd.DataFrame, data: YearData) -> pd.DataFrame:

@@ -16,9 +16,9 @@ def scope_text(data) -> str:
     names = list(data.communes["commune_name"])
     upto = f" (số liệu đến tháng {through_text(data)})" if data.in_progress else ""
     if not data.filtered:
-        return f"{TOTAL}: {len(names)} đảng bộ cơ sở, năm {data.year}{upto}"
+        return f"{TOTAL}: {len(names)} đảng bộ cơ sở, {data.when}{upto}"
     shown = ", ".join(names[:8]) + (f" và {len(names) - 8} đảng bộ khác" if len(names) > 8 else "")
-    return f"Các đảng bộ được chọn ({len(names)}): {shown or 'không có'}, năm {data.year}{upto}"
+    return f"Các đảng bộ được chọn ({len(names)}): {shown or 'không có'}, {data.when}{upto}"
 
 
 _UNIT_KINDS = ("Xã ", "Thị trấn ", "Phường ", "Đặc khu ")

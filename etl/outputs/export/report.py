@@ -21,7 +21,7 @@ from docx.shared import Cm, Mm, Pt
 
 from etl import theme
 from etl.labels import NOT_REPORTED
-from etl.outputs.export import lists, report_text as rt
+from etl.outputs.export import lists, period_text, report_text as rt
 from etl.outputs.export.data import YearData
 
 FONT = theme.PRINT_FONT
@@ -138,13 +138,13 @@ def _header_block(doc, data: YearData) -> None:
     _para(left, f"Số{GAP}-{s.organization_symbol}")
     _first(right, "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=15)
     _para(right, "")
-    _para(right, f"{s.organization_place}, ngày{GAP}tháng 12 năm {data.year}", italic=True)
+    _para(right, f"{s.organization_place}, ngày{GAP}{period_text.dated(data)}", italic=True)
 
 
 def _title(doc, data: YearData) -> None:
     _para(doc, "", after=6)
     _para(doc, "BÁO CÁO", bold=True, size=16)
-    _para(doc, f"Tình hình, chất lượng sinh hoạt chi bộ năm {data.year}", bold=True)
+    _para(doc, period_text.title(data), bold=True)
     _para(doc, "-----", after=6)
     if data.filtered:
         shown = rt.names(list(data.communes["commune_name"])) or "không có đảng bộ nào"
@@ -210,7 +210,7 @@ def _table(doc, rows: list[list[str]], total_last: bool, size: float, widths=Non
 
 def _closing(doc, data: YearData) -> None:
     s = data.settings
-    closing = _para(doc, f"Trên đây là báo cáo tình hình, chất lượng sinh hoạt chi bộ năm {data.year}.",
+    closing = _para(doc, f"Trên đây là báo cáo tình hình, chất lượng sinh hoạt chi bộ {data.when}.",
                     align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=1.0, after=12)
     closing.paragraph_format.keep_with_next = True  # not left alone above a signature on the next page
     left, right = _two_columns(doc, 8.0, 8.5)
@@ -241,13 +241,13 @@ def _appendix(doc, data: YearData) -> None:
     section.left_margin, section.right_margin = Mm(20), Mm(15)
     long = lists.long_lists(data)
     _appendix_head(doc, data, "PHỤ LỤC 1" if long else "PHỤ LỤC",
-                   f"Kết quả sinh hoạt chi bộ năm {data.year} theo đảng bộ")
+                   f"Kết quả sinh hoạt chi bộ {data.when} theo đảng bộ")
     # 11 columns across 26.2 cm: 12 pt, the size party documents accept in a table, keeps the
     # figures on one line (at 13 pt "1.217/1.291" wraps); the text around it is 13–14 pt
     widths = [1.4, 4.4, 1.6, 2.4, 2.8, 2.0, 2.0, 2.2, 2.2, 2.4, 2.4]
     _table(doc, rt.appendix_rows(data), total_last=True, size=APPENDIX_PT, widths=widths)
     _para(doc, f"Tỷ lệ tính trên số chi bộ - tháng đã báo cáo; \"{NOT_REPORTED}\": đảng bộ chưa gửi báo cáo "
-               "nào trong năm, không tính là 0.", italic=True, size=13, align=WD_ALIGN_PARAGRAPH.LEFT)
+               f"nào {data.during}, không tính là 0.", italic=True, size=13, align=WD_ALIGN_PARAGRAPH.LEFT)
     if not long:
         return
     _page_break(doc)
@@ -263,8 +263,8 @@ def _appendix(doc, data: YearData) -> None:
 def _appendix_head(doc, data: YearData, name: str, title: str) -> None:
     _para(doc, name, bold=True)
     _para(doc, title, bold=True)
-    _para(doc, f"(Kèm theo Báo cáo số{GAP}-{data.settings.organization_symbol}, ngày{GAP}tháng 12 năm "
-               f"{data.year})", italic=True, size=13, after=8)
+    _para(doc, f"(Kèm theo Báo cáo số{GAP}-{data.settings.organization_symbol}, ngày{GAP}"
+               f"{period_text.dated(data)})", italic=True, size=13, after=8)
 
 
 def _page_break(doc) -> None:

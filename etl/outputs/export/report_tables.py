@@ -48,7 +48,7 @@ def thematic_rows(data: YearData) -> list[list[str]]:
     """I8 by quarter; a partial quarter names its months, one not yet due says so."""
     t = data.thematic_total.set_index("quarter") if len(data.thematic_total) else None
     rows = [["Quý", "Chi bộ có sinh hoạt chuyên đề / chi bộ đã báo cáo", "Tỷ lệ"]]
-    for k in range(1, 5):
+    for k in data.quarters:
         key, months = f"{data.year}-Q{k}", quarter_covered(data, k)
         name = QUARTERS[k - 1] + (f" (số liệu tháng {month_numbers(months)})" if 0 < len(months) < 3 else "")
         if not months:

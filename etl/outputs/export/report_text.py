@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from etl import labels
 from etl import vnformat as vn
-from etl.outputs.export import lists, report_tables as tables
+from etl.outputs.export import lists, period_text, report_tables as tables
 from etl.outputs.export.data import YearData, by_commune, row
 from etl.outputs.export.labels import (coverage_sentence, in_sentence, month_numbers,
                                quarter_covered, total_label)
@@ -88,7 +88,7 @@ def general(data: YearData) -> list[Block]:
         due = " đã đến hạn" if s["pending_months"] else ""
         senders = "các đảng bộ" if not data.filtered else subject(data) if single(data) else \
             "các đảng bộ được chọn"
-        out.append(Block("p", f"Trong năm {data.year}, {senders} đã gửi "
+        out.append(Block("p", f"Trong {data.when}, {senders} đã gửi "
                               f"{vn.ratio(s['reported_months'], s['due_months'])} báo cáo tháng{due}, "
                               f"đạt {pct(s['i15_reported_share_due'])}; trong đó "
                               f"{vn.ratio(s['on_time_months'], s['due_months'])} báo cáo gửi đúng "
@@ -127,7 +127,8 @@ def routine(data: YearData) -> list[Block]:
     if not missing(c.get("reported_months")) and c["reported_months"]:
         text = (f"{subject(data, 'Đảng ủy')} tổ chức hội nghị Ban Chấp hành thường kỳ ở "
                 f"{vn.ratio(c['months_with_regular_bch'], c['reported_months'])} tháng có báo cáo, "
-                f"đạt {pct(c['i1_regular_bch_share'])}. Trong năm có {n(c['meetings'])} hội nghị "
+                f"đạt {pct(c['i1_regular_bch_share'])}. {data.during[0].upper() + data.during[1:]} có "
+                f"{n(c['meetings'])} hội nghị "
                 f"cấp ủy, trong đó {n(c['meetings_with_conclusion'])} hội nghị ban hành nghị quyết, "
                 f"kết luận, đạt {pct(c['i2_conclusion_share'])}")
         if not missing(c.get("i3_median_days")):
@@ -190,7 +191,10 @@ def quality(data: YearData) -> list[Block]:
         rows += [["Cộng", n(q["rated"]), ""], ["Đạt khá trở lên", "", pct(q["kha_tro_len_share"])]]
         out += [Block("table", rows=rows, total_last=True, widths=[7.0, 4.0, 4.0]),
                 Block("chart", chart=1)]
-    if missing(r.get("branches_rated")) or not r["branches_rated"]:
+    if not data.annual:
+        out.append(Block("p", "Kết quả đánh giá, xếp loại tổ chức đảng và đảng viên cuối năm: không thuộc "
+                              f"{data.when} (có trong báo cáo cả năm)."))
+    elif missing(r.get("branches_rated")) or not r["branches_rated"]:
         # the year-end ratings come with December's report: before it is due, it is not missing
         state = "chưa báo cáo" if data.december_due else "chưa đến hạn báo cáo (báo cáo tháng 12)"
         out.append(Block("p", f"Kết quả đánh giá, xếp loại tổ chức đảng và đảng viên cuối năm: {state}."))
@@ -211,7 +215,7 @@ def quality(data: YearData) -> list[Block]:
 def thematic(data: YearData) -> list[Block]:
     t = data.thematic_total.set_index("quarter") if len(data.thematic_total) else None
     parts = []
-    for k in range(1, 5):
+    for k in data.quarters:
         key, months = f"{data.year}-Q{k}", quarter_covered(data, k)
         # a quarter of a year in progress: only its covered months count, and it says so
         name = f"quý {ROMAN[k - 1]}" + (f" (số liệu tháng {month_numbers(months)})"
@@ -232,6 +236,8 @@ def thematic(data: YearData) -> list[Block]:
 
 def recruitment(data: YearData) -> list[Block]:
     who, p, r = subject(data), row(data.progress_total), row(data.recruitment_total)
+    if not data.annual:  # the annual target is met by admissions since January, not the period's
+        who = "Từ đầu năm, " + who[0].lower() + who[1:]
     out = [Block("h2", "4. Công tác phát triển đảng viên")]
     if missing(r.get("admitted")):
         return out + [Block("p", "Công tác phát triển đảng viên: chưa báo cáo.")]
@@ -260,7 +266,7 @@ def recruitment(data: YearData) -> list[Block]:
     confirmed = (f"{n(r['confirmed_official'])} đảng viên dự bị" if r["confirmed_official"] else
                  "chưa có đảng viên dự bị nào")
     out.append(Block("p", f"Có {n(r['sources_trained'])} quần chúng ưu tú được học lớp nhận thức về Đảng; "
-                          f"{confirmed} được công nhận đảng viên chính thức. Biến động đảng viên trong năm: "
+                          f"{confirmed} được công nhận đảng viên chính thức. Biến động đảng viên {data.during}: "
                           f"kết nạp {n(r['admitted'])}, chuyển đến {n(r['transferred_in'])}, chuyển đi "
                           f"{n(r['transferred_out'])}, từ trần {n(r['deceased'])}, xóa tên, khai trừ, ra khỏi Đảng {n(r['removed'])}; "
                           f"số đảng viên {change}."))
@@ -280,7 +286,7 @@ def inspection(data: YearData) -> list[Block]:
     t = row(data.inspections_total)
     out = [Block("h2", "5. Công tác kiểm tra")]
     if missing(t.get("findings")) or not t["findings"]:
-        return out + [Block("p", f"Sổ theo dõi kết quả kiểm tra chưa ghi hạn chế nào trong năm {data.year}.")]
+        return out + [Block("p", f"Sổ theo dõi kết quả kiểm tra chưa ghi hạn chế nào trong {data.when}.")]
     out.append(Block("p", f"Qua kiểm tra, đã chỉ ra {n(t['findings'])} hạn chế, khuyết điểm; đến ngày "
                           f"{vn.day(data.inspections_as_of)} đã khắc phục {n(t['resolved'])} "
                           f"({pct(t['i14_resolved_share'])}), đang khắc phục {n(t['in_progress'])}, chưa "
@@ -295,12 +301,12 @@ def inspection(data: YearData) -> list[Block]:
 
 
 def body(data: YearData) -> list[Block]:
-    y = data.year
-    return [*general(data), Block("h1", "II. KẾT QUẢ"), *routine(data), *quality(data),
+    compared = [Block("p", text) for text in period_text.comparisons(data)]
+    return [*general(data), *compared, Block("h1", "II. KẾT QUẢ"), *routine(data), *quality(data),
             *thematic(data), *recruitment(data), *inspection(data),
             Block("h1", "III. HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN"),
             Block("placeholder", "(Ban Tổ chức bổ sung: những hạn chế, khuyết điểm chủ yếu và nguyên nhân.)"),
-            Block("h1", f"IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {y + 1}"),
+            Block("h1", period_text.ahead(data)),
             Block("placeholder", "(Ban Tổ chức bổ sung: phương hướng, nhiệm vụ, giải pháp nâng cao chất lượng "
                                  "sinh hoạt chi bộ.)")]
 

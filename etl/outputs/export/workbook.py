@@ -59,7 +59,7 @@ def _frames(data: YearData) -> dict[str, tuple[dict, dict]]:
                             values=["i8_thematic_share", "reported"]) if len(data.thematic) else None
     quarters = pd.DataFrame(index=data.communes["commune_code"])
     q_total: dict = {}
-    for n in range(1, 5):
+    for n in data.quarters:
         key = f"{data.year}-Q{n}"
         has = q is not None and ("reported", key) in q.columns
         quarters[f"i8_q{n}"] = q[("i8_thematic_share", key)].reindex(quarters.index) if has else None
@@ -118,7 +118,7 @@ def _commune_table(sheet: Sheet, data: YearData, frames: dict, heads: list[Heade
 
 
 def _summary(book: Book, data: YearData, frames) -> None:
-    sheet = Sheet(book, f"TỔNG HỢP TÌNH HÌNH, CHẤT LƯỢNG SINH HOẠT CHI BỘ NĂM {data.year}",
+    sheet = Sheet(book, f"TỔNG HỢP TÌNH HÌNH, CHẤT LƯỢNG SINH HOẠT CHI BỘ {data.when.upper()}",
                   scope_text(data), "Tổng hợp")
     heads = [Header("Số chi bộ", 8),
              Header("Chi bộ - tháng", subs=("Phải báo cáo", "Đã báo cáo")),
@@ -127,12 +127,13 @@ def _summary(book: Book, data: YearData, frames) -> None:
                                                       "Tỷ lệ chi bộ")),
              Header("Sinh hoạt đúng lịch (I6)", subs=("Số lượt", "Tỷ lệ")),
              Header("Đảng viên dự sinh hoạt (I7)", subs=("Tỷ lệ",)),
-             Header("Chi bộ có sinh hoạt chuyên đề (I8)", subs=tuple(quarter_head(data, k) for k in range(1, 5))),
+             Header("Chi bộ có sinh hoạt chuyên đề (I8)", subs=tuple(quarter_head(data, k) for k in data.quarters)),
              Header("Cấp ủy cấp trên dự (I9)", subs=("Tỷ lệ",)),
              Header("Chất lượng sinh hoạt (I10)",
-                    subs=("Tốt", "Khá", "Trung bình", "Kém", "Đạt khá trở lên")),
-             Header("Xếp loại tổ chức đảng cuối năm" + ("" if data.december_due else " (chưa đến hạn)"),
-                    subs=("Hoàn thành xuất sắc", "Hoàn thành tốt", "Hoàn thành", "Không hoàn thành"))]
+                    subs=("Tốt", "Khá", "Trung bình", "Kém", "Đạt khá trở lên"))]
+    if data.annual:
+        heads.append(Header("Xếp loại tổ chức đảng cuối năm" + ("" if data.december_due else " (chưa đến hạn)"),
+                            subs=("Hoàn thành xuất sắc", "Hoàn thành tốt", "Hoàn thành", "Không hoàn thành")))
     cols = [Col("branches", "branches"),
             Col("meetings", "expected_branch_months", reported="_"),
             Col("meetings", "reported_branch_months", reported="_"),
@@ -141,12 +142,13 @@ def _summary(book: Book, data: YearData, frames) -> None:
             Col("meetings", "branches_held_all"), Col("meetings", "i5_branch_share", "pct"),
             Col("meetings", "on_schedule"), Col("meetings", "i6_on_schedule_share", "pct"),
             Col("meetings", "i7_attendance_share", "pct"),
-            *[Col("quarters", f"i8_q{n}", "pct", f"reported_q{n}") for n in range(1, 5)],
+            *[Col("quarters", f"i8_q{n}", "pct", f"reported_q{n}") for n in data.quarters],
             Col("meetings", "i9_upper_attended_share", "pct"),
             Col("quality", "tot"), Col("quality", "kha"), Col("quality", "trung_binh"),
-            Col("quality", "kem"), Col("quality", "kha_tro_len_share", "pct"),
-            Col("ratings", "org_xuat_sac"), Col("ratings", "org_tot"),
-            Col("ratings", "org_hoan_thanh"), Col("ratings", "org_khong_hoan_thanh")]
+            Col("quality", "kem"), Col("quality", "kha_tro_len_share", "pct")]
+    if data.annual:
+        cols += [Col("ratings", "org_xuat_sac"), Col("ratings", "org_tot"),
+                 Col("ratings", "org_hoan_thanh"), Col("ratings", "org_khong_hoan_thanh")]
     subs, subs_total = frames["submissions_commune"]
 
     def not_reported(r, code, total):
@@ -155,15 +157,17 @@ def _summary(book: Book, data: YearData, frames) -> None:
         sheet.number(r, 5, src.get("missing_months"), "int", total)
 
     last, ncols = _commune_table(sheet, data, frames, heads, cols, not_reported)
+    ratings = ("Xếp loại cuối năm theo biểu 4 báo cáo tháng 12." if data.annual else
+               f"Xếp loại cuối năm chỉ có trong tổng hợp cả năm, không thuộc {data.when}.")
     sheet.note(last + 2, "Tỷ lệ tính trên số chi bộ - tháng đã báo cáo; đơn vị chưa báo cáo ghi "
-                         f"\"{labels.NOT_REPORTED}\", không tính là 0. Xếp loại cuối năm theo biểu 4 báo cáo tháng 12.")
+                         f"\"{labels.NOT_REPORTED}\", không tính là 0. " + ratings)
     if data.in_progress:
         sheet.note(last + 3, coverage_sentence(data) + " Quý chưa đủ ba tháng ghi các tháng đã tính.")
     sheet.finish(TOP, TOP + 1, ncols, autofilter_last=last - 1)
 
 
 def _committee(book: Book, data: YearData, frames) -> None:
-    sheet = Sheet(book, f"HỘI NGHỊ CẤP ỦY CƠ SỞ NĂM {data.year}", scope_text(data), "Hội nghị cấp ủy")
+    sheet = Sheet(book, f"HỘI NGHỊ CẤP ỦY CƠ SỞ {data.when.upper()}", scope_text(data), "Hội nghị cấp ủy")
     heads = [Header("Tháng", subs=("Phải báo cáo", "Đã báo cáo")),
              Header("Nền nếp hội nghị BCH (I1)", subs=("Tháng có hội nghị thường kỳ", "Tỷ lệ")),
              Header("Ban hành nghị quyết, kết luận (I2)", subs=("Số hội nghị", "Có ban hành", "Tỷ lệ")),
@@ -183,7 +187,7 @@ def _committee(book: Book, data: YearData, frames) -> None:
 
 
 def _recruitment(book: Book, data: YearData, frames) -> None:
-    sheet = Sheet(book, f"CÔNG TÁC PHÁT TRIỂN ĐẢNG VIÊN NĂM {data.year}", scope_text(data),
+    sheet = Sheet(book, f"CÔNG TÁC PHÁT TRIỂN ĐẢNG VIÊN {data.when.upper()}", scope_text(data),
                   "Phát triển đảng viên")
     heads = [Header("Kết nạp so với chỉ tiêu (I11)",
                     subs=("Chỉ tiêu năm", "Đã kết nạp", "Tỷ lệ", "Tiến độ")),
@@ -236,7 +240,7 @@ _FINDING_COLS = (("findings", "Tổng số"), ("open", "Chưa khắc phục"), (
 
 def _inspections(book: Book, data: YearData) -> None:
     as_of = vn.day(data.inspections_as_of)
-    sheet = Sheet(book, f"KẾT QUẢ KIỂM TRA NĂM {data.year} (I14)",
+    sheet = Sheet(book, f"KẾT QUẢ KIỂM TRA {data.when.upper()} (I14)",
                   scope_text(data) + f". Quá hạn tính đến ngày {as_of}.", "Kiểm tra")
     heads = [Header(label, 10) for _, label in _FINDING_COLS] + [Header("Tỷ lệ đã khắc phục", 10)]
     r = TOP
@@ -302,7 +306,7 @@ def _findings_list(sheet: Sheet, r: int, df: pd.DataFrame, overdue: bool) -> int
 
 
 def _unresolved(book: Book, data: YearData) -> None:
-    sheet = Sheet(book, f"HẠN CHẾ SAU KIỂM TRA CHƯA KHẮC PHỤC XONG NĂM {data.year}",
+    sheet = Sheet(book, f"HẠN CHẾ SAU KIỂM TRA CHƯA KHẮC PHỤC XONG {data.when.upper()}",
                   scope_text(data) + ". Tình trạng theo sổ theo dõi kết quả kiểm tra hiện hành.",
                   "Hạn chế chưa khắc phục")
     last = _findings_list(sheet, TOP, data.unresolved, overdue=False)
@@ -310,7 +314,7 @@ def _unresolved(book: Book, data: YearData) -> None:
 
 
 def _submissions(book: Book, data: YearData) -> None:
-    sheet = Sheet(book, f"TÌNH HÌNH NỘP BÁO CÁO THÁNG NĂM {data.year} (I15)",
+    sheet = Sheet(book, f"TÌNH HÌNH NỘP BÁO CÁO THÁNG {data.when.upper()} (I15)",
                   scope_text(data) + f". Hạn nộp: ngày {data.settings.submission_deadline_day} "
                   "tháng sau; đúng hạn tính theo lần nộp đầu tiên.", "Nộp báo cáo")
     months = data.scope.months
