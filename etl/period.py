@@ -150,7 +150,7 @@ class Period:
         return name[0].upper() + name[1:]
 
     @property
-    def slug(self) -> str:
+    def file_words(self) -> str:
         """The part of a file name that names it: '2026', 'thang-10-2026', 'quy-3-2026',
         '2026-6-thang-dau-nam', '2026-6-thang-cuoi-nam', '2026-11-den-2027-02'."""
         return self._words()[1]

@@ -42,7 +42,7 @@ def test_a_period_is_its_months_from_first_to_last():
 ])
 def test_a_period_is_read_as_a_month_quarter_half_or_year(text, first, last, kind, name, slug):
     p = Period.parse(text)
-    assert (str(p.first), str(p.last), p.kind, p.name, p.slug) == (first, last, kind, name, slug)
+    assert (str(p.first), str(p.last), p.kind, p.name, p.file_words) == (first, last, kind, name, slug)
 
 
 def test_a_period_that_is_none_of_those_is_refused_in_vietnamese():

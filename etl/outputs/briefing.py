@@ -19,9 +19,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
 from etl import indicators as ind
+from etl import labels
 from etl import vnformat as vn
 from etl.outputs.export.data import row
-from etl.outputs.export.labels import TOTAL
+
 from etl.outputs.export.report import _page_setup, _para, _table
 from etl.period import Month, Period
 from etl.settings import Settings, load_settings
@@ -52,12 +53,12 @@ def headline_rows(con, month: Period, communes=(), settings: Settings | None = N
                 "Đã nộp đủ")
         rows.append([f"Báo cáo {month.name}", vn.ratio(s["reported_months"], s["expected_months"]) + " đảng bộ",
                      note])
-    rows.append(["Chi bộ sinh hoạt thường kỳ (I5)", vn.percent(b.get("i5_held_share"), missing=ind.NOT_REPORTED),
+    rows.append(["Chi bộ sinh hoạt thường kỳ (I5)", vn.percent(b.get("i5_held_share"), missing=labels.NOT_REPORTED),
                  f"{vn.ratio(b.get('held'), b.get('reported_branch_months'))} chi bộ đã báo cáo"])
-    rows.append(["Sinh hoạt đạt khá trở lên (I10)", vn.percent(q.get("kha_tro_len_share"), missing=ind.NOT_REPORTED),
+    rows.append(["Sinh hoạt đạt khá trở lên (I10)", vn.percent(q.get("kha_tro_len_share"), missing=labels.NOT_REPORTED),
                  f"{vn.number(q.get('rated'))} buổi được đánh giá"])
     if pd.isna(r.get("admitted_ytd")):
-        rows.append([f"Kết nạp đảng viên năm {month.first.year} (I11)", ind.NOT_REPORTED, ""])
+        rows.append([f"Kết nạp đảng viên năm {month.first.year} (I11)", labels.NOT_REPORTED, ""])
     elif pd.isna(r.get("target")) or not r["target"]:
         rows.append([f"Kết nạp đảng viên năm {month.first.year} (I11)", vn.number(r["admitted_ytd"]),
                      "Chưa giao chỉ tiêu"])
@@ -76,13 +77,13 @@ def headline_rows(con, month: Period, communes=(), settings: Settings | None = N
 
 def attention_rows(att: pd.DataFrame) -> list[list[str]]:
     """One row per commune: its reasons in words; the communes with most reasons first, then the
-    most serious reason (ATTENTION_LABELS order), then the name, as on Tổng quan."""
-    order = {reason: k for k, reason in enumerate(ind.ATTENTION_LABELS)}
+    most serious reason (labels.ATTENTION order), then the name, as on Tổng quan."""
+    order = {reason: k for k, reason in enumerate(labels.ATTENTION)}
     reasons: dict[str, list[str]] = {}
     for r in att.itertuples():
         reasons.setdefault(r.commune_name, []).append(r.reason)
     ranked = sorted(reasons.items(), key=lambda item: (-len(item[1]), min(order[x] for x in item[1]), item[0]))
-    return [[name, "; ".join(ind.ATTENTION_LABELS[x] for x in sorted(found, key=order.get))]
+    return [[name, "; ".join(labels.ATTENTION[x] for x in sorted(found, key=order.get))]
             for name, found in ranked]
 
 
@@ -109,7 +110,7 @@ def build(con, month: Period, communes=(), settings: Settings | None = None,
     _para(doc, settings.organization_board.upper(), bold=True, size=SIZE)
     _para(doc, f"TÓM TẮT TÌNH HÌNH {month.name.upper()}", bold=True, size=15)
     names = ind.communes(con, scope)["commune_name"].tolist()
-    who = f"{TOTAL}: {vn.number(len(names))} đảng bộ cơ sở" if not communes else \
+    who = f"{labels.TOTAL}: {vn.number(len(names))} đảng bộ cơ sở" if not communes else \
         f"{vn.number(len(names))} đảng bộ được chọn"
     _para(doc, f"(Phục vụ hội nghị Ban Thường vụ · {who} · số liệu đến ngày {vn.day(day)})", italic=True,
           size=SIZE, after=6)

@@ -36,7 +36,7 @@ from etl.outputs.export.data import YearData, collect
 from etl.period import Period
 from etl.settings import Settings
 
-# {year} is the period's slug (Period.slug): the year itself for a year, thang-10-2026, quy-3-2026, ...
+# {year} is the period's slug (Period.file_words): the year itself for a year, thang-10-2026, quy-3-2026, ...
 XLSX_NAME = "tong-hop-sinh-hoat-chi-bo-{year}.xlsx"
 DOCX_NAME = "bao-cao-chat-luong-sinh-hoat-chi-bo-{year}.docx"
 DEFAULT_DIR = Path("data/export")
@@ -108,12 +108,12 @@ def build_files(con, year: Period | int | str, communes=(), *, settings: Setting
     pngs, warnings = drawn.get("result", ([], ["Không vẽ được biểu đồ: báo cáo Word được tạo "
                                                "không có biểu đồ."]))
     docx = report.build(data, pngs, [caption for caption, _ in captioned])
-    files = Files(xlsx, docx, data.warnings + warnings, XLSX_NAME.format(year=data.period.slug),
-                  DOCX_NAME.format(year=data.period.slug))
+    files = Files(xlsx, docx, data.warnings + warnings, XLSX_NAME.format(year=data.period.file_words),
+                  DOCX_NAME.format(year=data.period.file_words))
     if data.period.kind != "month":
         return files
     return replace(files, briefing=briefing.build(con, data.period, communes, data.settings, as_of),
-                   briefing_name=briefing.NAME.format(slug=data.period.slug))
+                   briefing_name=briefing.NAME.format(slug=data.period.file_words))
 
 
 def export_year(con, year: Period | int | str, communes=(), out_dir: str | os.PathLike = DEFAULT_DIR, *,
