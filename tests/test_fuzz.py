@@ -438,6 +438,8 @@ def mutate_bytes(data: bytes, op) -> bytes:
 def mutate_member(data: bytes, op) -> bytes:
     kind, which, where, junk = op
     members = _members(data)
+    if not members:  # an earlier op left a zip that lists no member: nothing to pick
+        raise ValueError("a zip without members")
     # Sheets are the interesting members; pick among them half of the time.
     sheets = [i for i, (info, _) in enumerate(members) if info.filename.startswith("xl/worksheets/")]
     k = sheets[which % len(sheets)] if sheets and which % 2 else which % len(members)
