@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 
+import duckdb
 import pytest
 
 from builders import COVER, S2, clone, inspections_book, monthly_book, targets_book, write_book
@@ -150,3 +151,22 @@ def test_a_book_written_again_later_has_the_same_bytes(tmp_path):
     first = write_book(tmp_path / "a.xlsx", monthly_book()).read_bytes()
     time.sleep(1.1)
     assert write_book(tmp_path / "b.xlsx", monthly_book()).read_bytes() == first
+
+
+def test_a_read_only_command_on_a_warehouse_of_older_code_reads_this_codes_definitions(tmp_path):
+    """A warehouse last migrated by older code (here: no spine macro, an old fingerprint) is
+    migrated once by the first command, read-only or not (an export before any load): otherwise
+    every indicator query would fail on the missing macros."""
+    from etl import indicators
+
+    path = tmp_path / "w.duckdb"
+    db.connect(path).close()
+    with db.connect(path) as con:
+        con.execute("DROP MACRO TABLE active_communes")
+        con.execute("UPDATE meta SET value = 'older code' WHERE key = 'definitions'")
+    with duckdb.connect(str(path), read_only=True) as raw:  # what older code would leave
+        with pytest.raises(duckdb.CatalogException):
+            indicators.communes(raw, indicators.Scope("2026-01", "2026-02"))
+    with db.connect(path, read_only=True) as con:
+        assert indicators.communes(con, indicators.Scope("2026-01", "2026-02")).empty
+        assert con.execute("SELECT value FROM meta WHERE key = 'definitions'").fetchone()[0] == db.definitions()

@@ -6,6 +6,7 @@ so connections here are short-lived and retried; the dashboard reads through the
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from datetime import datetime
@@ -50,16 +51,36 @@ def _locked(err: Exception) -> bool:
 def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
             wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting up to `wait` seconds while another process holds it.
-    A writable connection creates and migrates the schema."""
+    A writable connection creates and migrates the schema; so does a read-only one, once, when the
+    warehouse was last migrated by other code (its views or the spine's macros would not be this
+    code's), unless this process may not write the file."""
     path = db_path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(path, read_only, wait)
+    if not read_only:
+        migrate(con)
+    elif _outdated(con):
+        con.close()
+        try:
+            migrate_con = _open(path, False, wait)
+        except duckdb.IOException:  # a file this process may not write: read it as it is
+            pass
+        else:
+            try:
+                migrate(migrate_con)
+            finally:
+                migrate_con.close()
+        con = _open(path, True, wait)
+    return con
+
+
+def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            break
+            return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as err:
             if not _locked(err) or time.monotonic() >= deadline:
                 if _locked(err):
@@ -69,9 +90,6 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
-    if not read_only:
-        migrate(con)
-    return con
 
 
 @lru_cache(maxsize=None)
@@ -100,6 +118,26 @@ def install_quality(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(_sql(name))
 
 
+@lru_cache(maxsize=1)
+def definitions() -> str:
+    """A fingerprint of what migrate installs (schema version, schema, views, spine, quality
+    rules), kept in meta: a warehouse whose fingerprint differs was last migrated by other code."""
+    digest = hashlib.sha256(str(SCHEMA_VERSION).encode())
+    for name in ["schema.sql", *view_files(), "sql/spine.sql", *quality_files()]:
+        digest.update(name.encode() + b"\0" + _sql(name).encode())
+    return digest.hexdigest()
+
+
+def _outdated(con: duckdb.DuckDBPyConnection) -> bool:
+    """The warehouse was migrated by code that installs other definitions (False for a database
+    that is no warehouse: no meta table)."""
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'definitions'").fetchone()
+    except duckdb.CatalogException:
+        return False
+    return row is None or row[0] != definitions()
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables if absent, apply version steps, and (re)create every view."""
     con.execute("BEGIN TRANSACTION")
@@ -115,6 +153,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(_sql(name))
         install_spine(con)
         install_quality(con)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('definitions', ?)", [definitions()])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
