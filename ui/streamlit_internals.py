@@ -11,6 +11,7 @@ tests/test_browser.py checks in a browser.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -70,7 +71,6 @@ def wrap_app(wrapper: Callable) -> None:
 
 def run(script: str, options: list[str]) -> None:
     """`streamlit run script options...` in this process."""
-    import sys
     sys.argv = ["streamlit", "run", script, *options]
     cli.main(prog_name="streamlit")
 

@@ -17,6 +17,11 @@ CREATE OR REPLACE MACRO valid_between(valid_from, valid_to, day_from, day_to) AS
 CREATE OR REPLACE MACRO period_start(period) AS strptime(period, '%Y-%m')::DATE;
 CREATE OR REPLACE MACRO period_end(period) AS last_day(strptime(period, '%Y-%m')::DATE);
 
+-- The members expected at a branch meeting (DOMAIN I7): its members less those exempt, never
+-- below 0; the denominator of every attendance share.
+CREATE OR REPLACE MACRO members_expected(members_total, members_exempt) AS
+    greatest(members_total - coalesce(members_exempt, 0), 0);
+
 -- Grain: one row per month of the period.
 CREATE OR REPLACE MACRO scope_months(first_period, last_period) AS TABLE
 SELECT strftime(m, '%Y-%m') AS period, m::DATE AS month_start, last_day(m::DATE) AS month_end,

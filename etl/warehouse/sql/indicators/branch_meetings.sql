@@ -16,7 +16,7 @@ WITH branch_months AS (
     SELECT commune_code, branch_code, period, expected, reported,
            coalesce(held, false) AS held,
            meeting_date, members_attended, upper_attended, quality,
-           greatest(members_total - coalesce(members_exempt, 0), 0) AS members_active
+           members_expected(members_total, members_exempt) AS members_active
     FROM expected_or_reported_branch_months($first, $last, $communes, $kinds)
 ),
 per_branch AS (

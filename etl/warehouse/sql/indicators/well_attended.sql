@@ -8,8 +8,8 @@
 -- $by_commune, $by_branch, $by_month (BOOLEAN), $above (a fraction, e.g. 0.9).
 WITH branch_months AS (
     SELECT commune_code, branch_code, period, reported,
-           coalesce(held, false) AND members_total - coalesce(members_exempt, 0) > 0 AS counted,
-           members_attended / nullif(members_total - coalesce(members_exempt, 0), 0) AS share
+           coalesce(held, false) AND members_expected(members_total, members_exempt) > 0 AS counted,
+           members_attended / nullif(members_expected(members_total, members_exempt), 0) AS share
     FROM expected_or_reported_branch_months($first, $last, $communes, $kinds)
 ),
 grouped AS (

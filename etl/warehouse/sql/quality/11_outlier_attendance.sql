@@ -7,9 +7,9 @@
 CREATE OR REPLACE MACRO flags_outlier_attendance(communes) AS TABLE
 WITH shares AS (
     SELECT commune_code, branch_code, period, load_id, row_no,
-           members_attended / (members_total - coalesce(members_exempt, 0)) AS share
+           members_attended / members_expected(members_total, members_exempt) AS share
     FROM current_branch_rows(communes)
-    WHERE held AND members_attended IS NOT NULL AND members_total - coalesce(members_exempt, 0) > 0
+    WHERE held AND members_attended IS NOT NULL AND members_expected(members_total, members_exempt) > 0
 ),
 scored AS (
     SELECT *, median(share) OVER history AS med, mad(share) OVER history AS spread,
