@@ -13,8 +13,6 @@ from pathlib import Path
 
 from etl.period import Month
 
-STATUS_VN = {"loaded": "ĐÃ NẠP", "unchanged": "KHÔNG ĐỔI", "rejected": "BỊ TỪ CHỐI", "checked": "HỢP LỆ"}
-SEVERITY_VN = {"error": "Lỗi", "warning": "Cảnh báo"}
 
 
 def _date(value: str) -> datetime:
@@ -128,7 +126,7 @@ def parser() -> argparse.ArgumentParser:
 def print_results(results, as_json: bool, out=sys.stdout, flags=None) -> None:
     """The per-file lines (or SPEC §4's JSON document), then the data-quality flags that the
     monthly reports among them raise (`flags`: etl.quality.flags_of_reports; None: no such report)."""
-    from etl import quality
+    from etl import labels, quality
 
     if as_json:
         document = {"files": [r.as_json() for r in results]}
@@ -139,13 +137,13 @@ def print_results(results, as_json: bool, out=sys.stdout, flags=None) -> None:
         return
     for r in results:
         where = " ".join(x for x in (r.commune, r.period) if x)
-        out.write(f"{STATUS_VN[r.status]:<12} {r.file}" + (f"  ({where})" if where else "") + "\n")
+        out.write(f"{labels.FILE_STATUS[r.status].upper():<14} {r.file}" + (f"  ({where})" if where else "") + "\n")
         for p in r.problems:
             place = "!".join(x for x in (p.sheet, p.cell) if x) or "(cả tệp)"
             col = f" [{p.column}]" if p.column else ""
-            out.write(f"    {SEVERITY_VN[p.severity]} {p.code}: {place}{col}: {p.message}\n")
-    counts = {s: sum(r.status == s for r in results) for s in STATUS_VN}
-    out.write("Tổng: " + ", ".join(f"{n} {STATUS_VN[s].lower()}" for s, n in counts.items() if n) + "\n")
+            out.write(f"    {labels.SEVERITY[p.severity]} {p.code}: {place}{col}: {p.message}\n")
+    counts = {s: sum(r.status == s for r in results) for s in labels.FILE_STATUS}
+    out.write("Tổng: " + ", ".join(f"{n} {labels.FILE_STATUS[s].lower()}" for s, n in counts.items() if n) + "\n")
     for line in quality.lines(flags) if flags is not None else ():
         out.write(line + "\n")
 

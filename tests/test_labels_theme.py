@@ -42,9 +42,14 @@ def test_streamlit_primary_colour_is_the_theme_main():
     assert config["theme"]["primaryColor"].lower() == theme.MAIN
 
 
-@pytest.mark.parametrize("name", [labels.NOT_REPORTED, labels.TOTAL, labels.SUBTOTAL, labels.SELECTED_TOTAL])
+@pytest.mark.parametrize("name", [labels.NOT_REPORTED, labels.TOTAL, labels.SUBTOTAL, labels.SELECTED_TOTAL,
+                                  labels.GOOD_OR_BETTER, *labels.FILE_STATUS.values(),
+                                  *labels.ORG_RATINGS.values(), labels.QUALITY["trung_binh"]])
 def test_a_display_name_is_written_in_labels_only(name):
-    found = [f"{p.relative_to(ROOT)}:{line}" for p in CODE if p != ROOT / "etl" / "labels.py"
+    # the forms' own words (quality levels, ratings) are written in the forms spec, which labels
+    # reads; "Trung bình" is also Streamlit's "Average", translated in ui/streamlit_vn.py
+    home = {ROOT / "etl" / "labels.py", ROOT / "etl" / "ingest" / "forms" / "spec.py", ROOT / "ui" / "streamlit_vn.py"}
+    found = [f"{p.relative_to(ROOT)}:{line}" for p in CODE if p not in home
              for line, s in _strings(p) if s == name]
     assert not found, found
 

@@ -32,11 +32,10 @@ JOIN current_reports AS l USING (load_id)
 WHERE in_scope(communes, l.commune_code);
 
 -- Grain: one row per branch x month that a current report's sheet 3 lists: its net change in
--- members (I13: admitted + transferred in - transferred out - deceased - removed; blank = 0).
+-- members (spine.sql net_change).
 CREATE OR REPLACE MACRO current_member_changes(communes) AS TABLE
 SELECT l.commune_code, r.branch_code, l.period,
-       coalesce(r.admitted, 0) + coalesce(r.transferred_in, 0) - coalesce(r.transferred_out, 0)
-           - coalesce(r.deceased, 0) - coalesce(r.removed, 0) AS net_change
+       net_change(r.admitted, r.transferred_in, r.transferred_out, r.deceased, r.removed) AS net_change
 FROM recruitment_rows AS r
 JOIN current_reports AS l USING (load_id)
 WHERE in_scope(communes, l.commune_code);
