@@ -166,9 +166,9 @@ def main(argv=None) -> int:
     ends it with a Vietnamese line on stderr and exit code 1, never a traceback."""
     try:
         args = parse(argv)
-        from etl.warehouse import db
+        from etl import warehouse
 
-        db.keep_private()
+        warehouse.keep_private()
         return COMMANDS[args.command](args)
     except MemoryError:
         print(NO_MEMORY, file=sys.stderr)

@@ -75,6 +75,9 @@ class Sheet:
     complete: bool = True
 
 
+MAX_FILE_BYTES = 20 * 2**20  # SPEC §3 too_large: a larger file is not read
+
+
 class ReadError(Exception):
     """A file that is not a readable workbook; `code` is a SPEC §3 code, `message` Vietnamese."""
 
@@ -147,7 +150,7 @@ def _refused(code: str, reason: str, name: str, *, size: int | None = None, limi
 
 # --- public entry point ---------------------------------------------------------------------------
 
-def read_workbook(path: str | Path, *, max_bytes: int = 20 * 2**20, max_uncompressed: int = 200 * 2**20,
+def read_workbook(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, max_uncompressed: int = 200 * 2**20,
                   max_sheets: int | None = None, head_rows: int = 0,
                   wanted: Callable[[Sheet], bool] | None = None, name: str | None = None) -> list[Sheet]:
     """Every worksheet of the workbook at `path` (see the module docstring); raises ReadError.

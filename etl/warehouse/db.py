@@ -23,17 +23,6 @@ SCHEMA_VERSION = 6
 LOCK_WAIT_SECONDS = 30.0
 
 
-PRIVATE_UMASK = 0o077  # files 0600, folders 0700
-
-
-def keep_private() -> None:
-    """Every file and folder this process creates from now on is its owner's only: the warehouse
-    and its write-ahead log, the login file, the dashboard's snapshot copies, the folders made for
-    them, exports and sample reports. DuckDB creates its files itself, so the process's umask is
-    the one place to say it; the entry points call this first (files made before keep their mode)."""
-    os.umask(PRIVATE_UMASK)
-
-
 class WarehouseBusy(Exception):
     """Another process holds the warehouse (a load is running); the message is Vietnamese."""
 
