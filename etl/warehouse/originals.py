@@ -21,7 +21,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from etl.warehouse import db
+from etl.warehouse import db, rejections
 
 MONTHLY_NAME = "bao-cao-thang-{period}-{commune}-lan-{version}{suffix}"
 
@@ -96,10 +96,12 @@ def versions_between(con, commune: str, first: str, last: str) -> list[dict]:
 
 
 def commune_of(con, sha256: str) -> str | None:
-    """The commune whose monthly report a content was loaded as (None: another kind of file, or
-    one never loaded, e.g. rejected): whose right to view decides who may download it."""
-    row = con.execute("SELECT max(commune_code) FROM loads WHERE sha256 = ? AND kind = 'monthly'", [sha256]).fetchone()
-    return row[0] if row else None
+    """The commune whose monthly report a content was loaded as; for a content never loaded, the
+    one its rejections name (etl.warehouse.rejections); None: another kind of file, or no commune
+    known. Whose right to view decides who may download it."""
+    commune, loaded = con.execute("SELECT max(commune_code) FILTER (WHERE kind = 'monthly'), count(*) FROM loads "
+                                  "WHERE sha256 = ?", [sha256]).fetchone()
+    return commune if loaded else rejections.commune_of(con, sha256)
 
 
 def find(con, commune: str, period: str, version: int | None = None) -> dict:
