@@ -17,7 +17,7 @@ from pathlib import Path
 import streamlit as st
 
 from etl import vnformat as vn
-from etl.access import accounts, audit
+from etl.access import accounts, audit, rights
 from etl.settings import load_settings
 from etl.warehouse import originals
 from ui import auth, data, remember
@@ -29,8 +29,9 @@ class Refused(Exception):
 
 
 def allowed_now(commune: str | None) -> bool:
-    """May the signed-in account of this script run view `commune` (None: every commune)?"""
-    return auth.may("view_commune", commune) if commune else auth.may("view_all")
+    """May the signed-in account of this script run have a file of `commune` (None: of no
+    commune known; etl.access.rights.may_view_file)?"""
+    return rights.may_view_file(auth.current(), commune)
 
 
 def _checker(commune: str | None):
@@ -57,7 +58,7 @@ def _checker(commune: str | None):
         if stored.disabled or (stored.role, stored.commune) != (account.role, account.commune) \
                 or (signed_in is not None and stored.password_set_at is not None and stored.password_set_at > signed_in):
             raise Refused("account changed")
-        if not (accounts.can(stored, "view_commune", commune) if commune else accounts.can(stored, "view_all")):
+        if not rights.may_view_file(stored, commune):
             raise Refused(f"no right to {commune or 'every commune'}")
     return check
 
@@ -104,13 +105,10 @@ def report_downloads(scope, commune: str, name: str) -> None:
            key="bao-cao-goc-tai")
 
 
-AUDIT_FILES = ("load", "reject")  # audit actions whose row names a file given to the loader
-
-
 def audit_downloads(rows) -> None:
     """The audit page's originals: the file of one load or rejection row among `rows` (the
     audit trail's frame, newest first)."""
-    files = rows[rows["action"].isin(AUDIT_FILES) & rows["sha256"].notna()].reset_index(drop=True)
+    files = rows[rows["action"].isin(audit.FILE_ACTIONS) & rows["sha256"].notna()].reset_index(drop=True)
     if files.empty:
         return
     st.markdown("**Tệp gốc của một lần nạp hoặc từ chối**")

@@ -21,6 +21,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from etl.access import audit
 from etl.warehouse import db, rejections
 
 MONTHLY_NAME = "bao-cao-thang-{period}-{commune}-lan-{version}{suffix}"
@@ -102,6 +103,17 @@ def commune_of(con, sha256: str) -> str | None:
     commune, loaded = con.execute("SELECT max(commune_code) FILTER (WHERE kind = 'monthly'), count(*) FROM loads "
                                   "WHERE sha256 = ?", [sha256]).fetchone()
     return commune if loaded else rejections.commune_of(con, sha256)
+
+
+def given(con, sha256: str) -> dict:
+    """A content given to the loader, as the newest audit row naming it says: sha256, file_name
+    (as received) and what (what became of it, in Vietnamese); OriginalMissing when no file given
+    to the loader had that content."""
+    row = con.execute('SELECT file_name, action FROM audit_log WHERE sha256 = ? AND list_contains(?, action) '
+                      'ORDER BY "at" DESC LIMIT 1', [sha256, list(audit.FILE_ACTIONS)]).fetchone()
+    if row is None:
+        raise OriginalMissing(f"Kho dữ liệu không có tệp nào có mã băm {sha256[:12]}… được đưa vào nạp.")
+    return {"sha256": sha256, "file_name": row[0], "what": f"lần gần nhất: {audit.ACTION_VN[row[1]].lower()}"}
 
 
 def find(con, commune: str, period: str, version: int | None = None) -> dict:

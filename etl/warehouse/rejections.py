@@ -54,6 +54,13 @@ def at_row(con, at: datetime, file_name: str | None, sha256: str | None) -> File
                 [at, file_name, sha256])
 
 
+def none_stored(sha256: str) -> str:
+    """What to say of a content without a stored rejection."""
+    return (f"Kho dữ liệu không lưu lần từ chối nào của tệp có mã băm {sha256[:12]}…: tệp đã được nạp, chưa từng "
+            "được đưa vào nạp, hoặc bị từ chối trước khi kho bắt đầu lưu danh sách lỗi (khi đó Nhật ký hoạt động "
+            "chỉ ghi mã lỗi).")
+
+
 def commune_of(con, sha256: str) -> str | None:
     """The commune of a content's rejections when they all name one (None: none, or several)."""
     row = con.execute("SELECT CASE WHEN count(DISTINCT commune_code) = 1 AND count(commune_code) = count(*) "
