@@ -1,5 +1,6 @@
 """Downloads of original files (etl.warehouse.originals) on the pages: the commune drill-down
-offers each month's report in each of its versions, the audit page each loaded or rejected file.
+offers each month's report in each of its versions, the audit page each loaded or rejected file,
+and a rejected file's problems (etl.warehouse.rejections) under the same right as its bytes.
 
 Who may download an original is who may view its commune (a file of no commune, such as the
 unit registry or a rejected file: who may view every commune). A page shows the button only
@@ -20,7 +21,7 @@ from etl import vnformat as vn
 from etl.access import accounts, audit, rights
 from etl.settings import load_settings
 from etl.warehouse import originals
-from ui import auth, data, remember
+from ui import auth, data, page, remember, upload
 from ui.markup import md
 
 
@@ -116,5 +117,20 @@ def audit_downloads(rows) -> None:
                           format_func=lambda i: " · ".join([vn.moment(files["at"][i]), audit.ACTION_VN[files["action"][i]],
                                                             str(files["file_name"][i] or "")]))
     row = files.iloc[chosen]
-    button("Tải tệp gốc", row["sha256"], data.original_commune(row["sha256"]), row["file_name"] or row["sha256"],
-           key="nk-tep-goc-tai")
+    commune = data.original_commune(row["sha256"])
+    button("Tải tệp gốc", row["sha256"], commune, row["file_name"] or row["sha256"], key="nk-tep-goc-tai")
+    if row["action"] == "reject" and allowed_now(commune):
+        rejection_problems(row)
+
+
+def rejection_problems(row) -> None:
+    """The problems a rejection row's file was refused for, as the loader listed them (sheet,
+    cell, column, what is wrong and how to fix it); rejections recorded before they were stored
+    show their codes only."""
+    found = data.rejection(row["at"].to_pydatetime(), row["file_name"], row["sha256"])
+    if found is None:
+        st.caption(f"Lần từ chối này chỉ được ghi mã lỗi: {md(row['detail'] or '')}.")
+        return
+    st.markdown(f"**Lỗi của tệp {md(found.file)}**, vì sao tệp bị từ chối và cách sửa:")
+    page.table(upload.problems_of([found]).drop(columns="Tệp"), f"Lỗi tệp {found.file}", key="nk-loi-tep",
+               column_config={"Nội dung": st.column_config.TextColumn(width="large")})
