@@ -3,11 +3,11 @@ offers each month's report in each of its versions, the audit page each loaded o
 and a rejected file's problems (etl.warehouse.rejections) under the same right as its bytes.
 
 Who may download an original is who may view its commune (a file of no commune, such as the
-unit registry or a rejected file: who may view every commune). A page shows the button only
-then, and the server asks again when the button is clicked: Streamlit builds the file in a
-thread of its own, outside the session's script run, so the sign-in is checked there from what
-the session held when the page was drawn (its account, sign-in time and browser token) against
-the warehouse's accounts and the signed-in tokens as they are at that moment.
+unit registry or a rejected file that names none: who may view every commune). A page shows the
+button only then, and the server asks again when the button is clicked: Streamlit builds the
+file in a thread of its own, outside the session's script run, so the sign-in is checked there
+from what the session held when the page was drawn (its account, sign-in time and browser token)
+against the warehouse's accounts and the signed-in tokens as they are at that moment.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from etl.access import accounts, audit, rights
 from etl.settings import load_settings
 from etl.warehouse import originals
 from ui import auth, data, page, remember, upload
-from ui.markup import md
+from ui.markup import MESSAGE, md
 
 
 class Refused(Exception):
@@ -129,7 +129,7 @@ def rejection_problems(row) -> None:
     show their codes only."""
     found = data.rejection(row["at"].to_pydatetime(), row["file_name"], row["sha256"])
     if found is None:
-        st.caption(f"Lần từ chối này chỉ được ghi mã lỗi: {md(row['detail'] or '')}.")
+        st.caption(f"Lần từ chối này không có danh sách lỗi; nhật ký ghi: {md(row['detail'] or '', MESSAGE)}.")
         return
     st.markdown(f"**Lỗi của tệp {md(found.file)}**, vì sao tệp bị từ chối và cách sửa:")
     page.table(upload.problems_of([found]).drop(columns="Tệp"), f"Lỗi tệp {found.file}", key="nk-loi-tep",
