@@ -191,8 +191,9 @@ def current_hashes(con) -> set[str]:
 
 @lru_cache(maxsize=None)
 def _schema(table: str):
-    """The Arrow schema of an internal table, from schema.sql: typed Arrow tables insert in
-    microseconds, where letting Arrow infer types from Python values costs milliseconds."""
+    """The Arrow schema of an internal table, from schema.sql and the migrations of the tables
+    written in bulk: typed Arrow tables insert in microseconds, where letting Arrow infer types
+    from Python values costs milliseconds."""
     import pyarrow as pa
 
     types = {"BIGINT": pa.int64(), "INTEGER": pa.int32(), "VARCHAR": pa.string(), "DATE": pa.date32(),
