@@ -131,6 +131,6 @@ def rejection_problems(row) -> None:
     if found is None:
         st.caption(f"Lần từ chối này không có danh sách lỗi; nhật ký ghi: {md(row['detail'] or '', MESSAGE)}.")
         return
-    st.markdown(f"**Lỗi của tệp {md(found.file)}**, vì sao tệp bị từ chối và cách sửa:")
+    st.markdown(f"**Các lỗi của tệp {md(found.file)}**: vị trí (trang tính, ô, cột), nội dung lỗi và cách sửa.")
     page.table(upload.problems_of([found]).drop(columns="Tệp"), f"Lỗi tệp {found.file}", key="nk-loi-tep",
                column_config={"Nội dung": st.column_config.TextColumn(width="large")})
