@@ -227,7 +227,7 @@ class _Writes:
     def __init__(self, con, account, names: dict[str, str] | None = None, commune: str | None = None):
         self.con, self.account, self.waiting = con, account, []
         self.names = names or {}  # file name -> name as uploaded, for the audit rows of loaded files
-        self.commune = commune  # the one commune the run may load, whose rejected files they are
+        self.commune = commune  # the one commune the run may load (etl.warehouse.rejections: whose a rejection is)
 
     def add(self, file: dict, where: str) -> None:
         """`file`: db.write_load's keyword arguments; `where`: the audit row's detail."""

@@ -7,15 +7,17 @@ read one rejection back as the FileResult the loader gave (its problems as etl.p
 for `python -m etl problems` and the audit page. The file's bytes are kept apart, by content
 (etl.warehouse.originals).
 
-A rejection's commune decides who may see it (etl.access.rights.may_view_file): the commune a
-run was limited to (a commune account uploads only for its own: what it sent is its own, even a
-file that names another commune), else the commune the report names, else none (the board's).
+A rejection's commune decides who may see it (etl.access.rights.may_view_file): the commune the
+report names, unless the run was limited to another commune (a commune account's upload, or
+`load --commune`): then the file is neither the sender's report nor surely that commune's own
+sending, and, like a file naming no commune, it is the board's only.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 from etl.access import audit
+from etl.ingest.admission import same_commune
 from etl.ingest.check import FileResult
 from etl.problems import Problem
 from etl.warehouse import db, transaction
@@ -24,6 +26,7 @@ from etl.warehouse import db, transaction
 def record(con, result: FileResult, *, account=None, commune: str | None = None) -> None:
     """The audit row of a rejected file (its error codes as detail) and its problems, in one
     transaction; `commune`: the one commune the run was limited to (None: no limit)."""
+    whose = result.commune if commune is None or same_commune(result.commune, commune) else None
     at = datetime.now()
     codes = sorted({p.code for p in result.problems if p.severity == "error"})
     with transaction(con):
@@ -31,8 +34,7 @@ def record(con, result: FileResult, *, account=None, commune: str | None = None)
                      detail=", ".join(codes), at=at)
         [(rejection_id,)] = con.execute(
             "INSERT INTO rejections VALUES (nextval('rejection_ids'), ?, ?, ?, ?, ?, ?) RETURNING rejection_id",
-            [at, result.file, result.sha256, result.kind, commune.strip().upper() if commune else result.commune,
-             result.period]).fetchall()
+            [at, result.file, result.sha256, result.kind, whose, result.period]).fetchall()
         # one typed Arrow insert however many problems (a damaged registry may have thousands);
         # `incoming` is read by name from this function's locals (DuckDB's replacement scan)
         incoming = db._arrow("rejection_problems", [  # noqa: F841

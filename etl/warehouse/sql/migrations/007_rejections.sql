@@ -11,9 +11,9 @@ CREATE TABLE IF NOT EXISTS rejections (
     file_name VARCHAR,                -- as received (never used as a path)
     sha256 VARCHAR,                   -- the kept original; NULL when the file could not be read
     kind VARCHAR,                     -- as far as the check recognised it: registry | monthly | ...
-    commune_code VARCHAR,             -- whose file it is, for who may see it: the commune a run was
-                                      -- limited to (a commune account's upload), else the commune
-                                      -- the report names; NULL: the board's only
+    commune_code VARCHAR,             -- whose file it is, for who may see it: the commune the
+                                      -- report names, NULL when none or when the run was limited
+                                      -- to another commune (NULL: the board's only)
     period VARCHAR                    -- 'YYYY-MM' of a monthly report, when the check read it
 );
 -- rejection_problems: every problem of a rejected file (errors and warnings, as the loader listed
