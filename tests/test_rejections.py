@@ -210,7 +210,8 @@ def test_the_audit_page_shows_a_rejected_files_problems(app, rejected):
     assert not at.exception
     shown = next(d.value for d in at.dataframe if "Ô" in d.value.columns)
     assert list(zip(shown["Trang tính"], shown["Ô"], shown["Cột"], shown["Mức độ"])) == [
-        ("2. Sinh hoạt chi bộ", "L6", "Tự đánh giá chất lượng", "Lỗi"), ("2. Sinh hoạt chi bộ", "H5", "Số đảng viên dự", "Lỗi")]
+        ("2. Sinh hoạt chi bộ", "L6", "Tự đánh giá chất lượng", "Lỗi"),
+        ("2. Sinh hoạt chi bộ", "H5", "Số đảng viên dự", "Lỗi")]
     assert list(shown["Nội dung"]) == [p.message for p in result.problems]
     assert any("Các lỗi của tệp thang\\-3\\-sai\\.xlsx" in m.value for m in at.markdown)
 

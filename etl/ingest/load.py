@@ -142,8 +142,9 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
     Each result, its messages and its audit row name the file as `names` does ({file name: name
     as uploaded}, else its own name); each loaded, unchanged or rejected file leaves one audit row
     naming `account` (None: the command line); a loaded file's row is written in the transaction
-    that writes the file, a rejected file's with its problems (etl.warehouse.rejections). With `commune`, only that commune's monthly reports may load: every
-    other file is rejected (etl.ingest.admission), identical content too.
+    that writes the file, a rejected file's with its problems (etl.warehouse.rejections). With
+    `commune`, only that commune's monthly reports may load: every other file is rejected
+    (etl.ingest.admission), identical content too.
 
     Registry files are applied before the reports that need them: a report rejected only for
     unknown units is checked again once a registry file of the same run has loaded, from the
