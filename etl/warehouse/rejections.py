@@ -9,8 +9,8 @@ for `python -m etl problems` and the audit page. The file's bytes are kept apart
 
 A rejection's commune decides who may see it (etl.access.rights.may_view_file): the commune the
 report names, unless the run was limited to another commune (a commune account's upload, or
-`load --commune`): then the file is neither the sender's report nor surely that commune's own
-sending, and, like a file naming no commune, it is the board's only.
+`load --commune`): then neither that commune nor the one the file names surely sent it, and, like
+a file naming no commune, it is the board's only.
 """
 from __future__ import annotations
 
