@@ -1,4 +1,5 @@
-"""Command line (SPEC §4): python -m etl load | check | template | export | users | confirm | reopen | original | backup | restore.
+"""Command line (SPEC §4): python -m etl load | check | template | export | users | confirm | reopen | original |
+problems | backup | restore.
 
 Exit codes: 0 every file loaded or passed (warnings allowed); 1 some file rejected (the
 others still load), or a refused change; 2 usage error (argparse's own code).
@@ -29,6 +30,14 @@ def _period(value: str) -> str:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def _sha256(value: str) -> str:
+    digest = value.strip().lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise argparse.ArgumentTypeError(f"mã băm SHA-256 không hợp lệ '{value}', cần đủ 64 chữ số hệ 16 "
+                                         "(cột Mã băm SHA-256 của trang Nhật ký hoạt động)")
+    return digest
+
+
 def _export_period(value: str):
     from etl.period import Period
 
@@ -39,6 +48,8 @@ def _export_period(value: str):
 
 
 ACCOUNT_HELP = "tài khoản bảng điều khiển thực hiện thao tác, ghi vào nhật ký (mặc định: dòng lệnh)"
+FILE_ACCOUNT_HELP = ("tài khoản bảng điều khiển yêu cầu: chỉ được tệp của đảng bộ tài khoản đó được xem "
+                     "(mặc định: dòng lệnh, mọi tệp)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -106,11 +117,19 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("--account", metavar="NAME", help="tài khoản Ban Tổ chức thực hiện (mặc định: dòng lệnh)")
         if act == "reopen":
             cmd.add_argument("--reason", metavar="TEXT", help="lý do mở lại (ghi vào nhật ký)")
-    orig = sub.add_parser("original", parents=[with_db], help="ghi ra tệp gốc đúng từng byte của một báo cáo tháng đã nạp")
-    orig.add_argument("--commune", required=True, metavar="CODE", help="mã đảng bộ")
-    orig.add_argument("--month", required=True, type=_period, metavar="YYYY-MM", help="tháng báo cáo")
+    orig = sub.add_parser("original", parents=[with_db], help="ghi ra tệp gốc đúng từng byte của một báo cáo tháng đã "
+                          "nạp, hoặc của một tệp bất kỳ đã đưa vào nạp (kể cả tệp bị từ chối) theo mã băm")
+    orig.add_argument("--commune", metavar="CODE", help="mã đảng bộ (cùng --month)")
+    orig.add_argument("--month", type=_period, metavar="YYYY-MM", help="tháng báo cáo")
     orig.add_argument("--version", type=int, metavar="N", help="lần nạp thứ N (mặc định: phiên bản hiện hành)")
+    orig.add_argument("--sha256", type=_sha256, metavar="HASH", help="mã băm SHA-256 của tệp (thay cho --commune "
+                      "và --month)")
     orig.add_argument("-o", "--output", required=True, metavar="FILE", help="tệp ghi ra")
+    orig.add_argument("--account", metavar="NAME", help=FILE_ACCOUNT_HELP)
+    prob = sub.add_parser("problems", parents=[with_db], help="in các lỗi của một tệp đã bị từ chối, theo mã băm")
+    prob.add_argument("--sha256", required=True, type=_sha256, metavar="HASH", help="mã băm SHA-256 của tệp")
+    prob.add_argument("--json", action="store_true", help="in kết quả dạng JSON (như load --json)")
+    prob.add_argument("--account", metavar="NAME", help=FILE_ACCOUNT_HELP)
     bak = sub.add_parser("backup", help="sao lưu kho dữ liệu, tệp đăng nhập và các tệp gốc vào một tệp nén")
     bak.add_argument("-o", "--output-dir", metavar="DIR", help="thư mục ghi bản sao lưu (mặc định: [backup] folder "
                      "trong settings.toml)")
@@ -158,6 +177,10 @@ def parse(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.command == "load" and not args.paths and not args.uploads:
         p.error("cần ít nhất một tệp hoặc thư mục (PATH)")
+    if args.command == "original" and (args.sha256 is None) == (args.commune is None or args.month is None):
+        p.error("cần --commune và --month (báo cáo tháng), hoặc chỉ --sha256 (một tệp theo mã băm)")
+    if args.command == "original" and args.sha256 is not None and (args.commune or args.month or args.version):
+        p.error("--sha256 không đi cùng --commune, --month hay --version")
     return args
 
 
@@ -431,30 +454,70 @@ def confirmation(args) -> int:
     return 0
 
 
-def original(args) -> int:
-    """python -m etl original: the kept bytes of a commune-month report's current version (or
-    version N) into -o FILE; 1 when there is no such report, version or kept file."""
-    from etl import vnformat as vn
-    from etl.warehouse import db, originals
+def _reading(args, query):
+    """query(con) on the warehouse --db names, opened read-only; FileNotFoundError (Vietnamese)
+    when there is no such warehouse."""
+    from etl.warehouse import db
 
     path = db.db_path(args.db)
     if not path.exists():
-        return _fail(f"Không tìm thấy kho dữ liệu {path}. Hãy chỉ đúng kho dữ liệu bằng --db.")
+        raise FileNotFoundError(f"Không tìm thấy kho dữ liệu {path}. Hãy chỉ đúng kho dữ liệu bằng --db.")
+    con = db.connect(path, read_only=True)
     try:
-        con = db.connect(path, read_only=True)
-        try:
-            found = originals.find(con, args.commune, args.month, args.version)
-        finally:
-            con.close()
-        data = originals.read(originals.store_for(path), found["sha256"])
-    except (originals.OriginalMissing, db.WarehouseBusy) as err:
+        return query(con)
+    finally:
+        con.close()
+
+
+def original(args) -> int:
+    """python -m etl original: the kept bytes of a commune-month report's current version (or
+    version N), or of any file given to the loader (--sha256), into -o FILE; 1 when there is no
+    such report, version or kept file, or --account may not view its commune."""
+    from etl import vnformat as vn
+    from etl.access import rights
+    from etl.warehouse import db, originals
+
+    def find(con) -> dict:
+        if args.sha256:
+            rights.viewing_file(con, args.account, originals.commune_of(con, args.sha256))
+            return originals.given(con, args.sha256)
+        rights.viewing_file(con, args.account, args.commune.strip().upper())
+        return originals.find(con, args.commune, args.month, args.version)
+    try:
+        found = _reading(args, find)
+        data = originals.read(originals.store_for(args.db), found["sha256"])
+    except (FileNotFoundError, originals.OriginalMissing, rights.Refused, db.WarehouseBusy) as err:
         return _fail(err)
     out = Path(args.output)
     out.write_bytes(data)
+    if args.sha256:
+        print(f"Đã ghi {out}: tệp gửi lên '{found['file_name']}' ({found['what']}), {vn.number(len(data))} byte, "
+              f"SHA-256 {found['sha256']}.")
+        return 0
     current = " (phiên bản hiện hành)" if found["is_current"] else ""
     print(f"Đã ghi {out}: báo cáo tháng {args.month[5:]}/{args.month[:4]} của đảng bộ {args.commune.strip().upper()}, "
           f"lần nạp {found['version']}{current}, tệp gửi lên '{found['source_file']}', {vn.number(len(data))} byte, "
           f"SHA-256 {found['sha256']}.")
+    return 0
+
+
+def problems(args) -> int:
+    """python -m etl problems --sha256 HASH: the problems of that content's newest rejection, as
+    load prints them (--json: SPEC §4's document); 1 when none are stored or --account may not
+    view its commune."""
+    from etl.access import rights
+    from etl.warehouse import db, originals, rejections
+
+    def find(con):
+        rights.viewing_file(con, args.account, originals.commune_of(con, args.sha256))
+        return rejections.find(con, args.sha256)
+    try:
+        found = _reading(args, find)
+    except (FileNotFoundError, rights.Refused, db.WarehouseBusy) as err:
+        return _fail(err)
+    if found is None:
+        return _fail(rejections.none_stored(args.sha256))
+    print_results([found], args.json)
     return 0
 
 
@@ -483,8 +546,8 @@ def backup(args) -> int:
 
 # One function per command: a new command is a parser entry above and a line here.
 COMMANDS = {"load": load, "check": check, "template": template, "export": export, "users": users,
-            "confirm": confirmation, "reopen": confirmation, "original": original, "backup": backup,
-            "restore": backup}
+            "confirm": confirmation, "reopen": confirmation, "original": original, "problems": problems,
+            "backup": backup, "restore": backup}
 
 
 if __name__ == "__main__":

@@ -315,10 +315,15 @@ def files_table(outcome: Outcome, commune_name=lambda code: code, month=lambda p
 def problems_table(outcome: Outcome) -> pd.DataFrame:
     """One row per problem, errors first: file (the user's name), sheet, cell, column, severity,
     code, message."""
+    return problems_of(outcome.files)
+
+
+def problems_of(files: list[FileResult]) -> pd.DataFrame:
+    """problems_table's rows for the problems of `files` (the audit page: a stored rejection's)."""
     rows = [{"Tệp": f.file, "Trang tính": p.sheet or "", "Ô": p.cell or "", "Cột": p.column or "",
              "Mức độ": labels.SEVERITY.get(p.severity, p.severity), "Mã": p.code, "Nội dung": p.message,
              "_order": p.severity != "error"}
-            for f in outcome.files for p in f.problems]
+            for f in files for p in f.problems]
     df = pd.DataFrame(rows, columns=["Tệp", "Trang tính", "Ô", "Cột", "Mức độ", "Mã", "Nội dung", "_order"])
     return df.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 

@@ -19,7 +19,7 @@ from etl.warehouse import transaction
 
 HERE = Path(__file__).parent
 DEFAULT_DB = Path("data/warehouse.duckdb")
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 LOCK_WAIT_SECONDS = 30.0
 
 
@@ -170,7 +170,8 @@ def _v2_accounts(con) -> None:
 MIGRATIONS: dict = {2: _v2_accounts,
                     3: lambda con: con.execute(_sql("sql/migrations/003_confirmations.sql")),  # etl.access.confirm
                     4: lambda con: con.execute(_sql("sql/migrations/004_password_change.sql")),  # etl.access.accounts
-                    6: lambda con: con.execute(_sql("sql/migrations/006_quality.sql"))}  # sql/quality, etl.quality
+                    6: lambda con: con.execute(_sql("sql/migrations/006_quality.sql")),  # sql/quality, etl.quality
+                    7: lambda con: con.execute(_sql("sql/migrations/007_rejections.sql"))}  # etl.warehouse.rejections
 
 
 def current_hashes(con) -> set[str]:
@@ -179,8 +180,9 @@ def current_hashes(con) -> set[str]:
 
 @lru_cache(maxsize=None)
 def _schema(table: str):
-    """The Arrow schema of an internal table, from schema.sql: typed Arrow tables insert in
-    microseconds, where letting Arrow infer types from Python values costs milliseconds."""
+    """The Arrow schema of an internal table, from schema.sql and the migrations of the tables
+    written in bulk: typed Arrow tables insert in microseconds, where letting Arrow infer types
+    from Python values costs milliseconds."""
     import pyarrow as pa
 
     types = {"BIGINT": pa.int64(), "INTEGER": pa.int32(), "VARCHAR": pa.string(), "DATE": pa.date32(),
@@ -188,6 +190,7 @@ def _schema(table: str):
     con = duckdb.connect()
     con.execute(_sql("schema.sql"))
     con.execute(_sql("sql/migrations/006_quality.sql"))  # load_columns
+    con.execute(_sql("sql/migrations/007_rejections.sql"))  # rejection_problems
     return pa.schema([(name, types[typ]) for name, typ, *_ in con.execute(f"DESCRIBE {table}").fetchall()])
 
 
