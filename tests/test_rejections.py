@@ -140,7 +140,7 @@ def test_problems_command_prints_the_stored_problems(rejected):
     warehouse, path, result = rejected
     p = etl("problems", "--db", warehouse, "--sha256", result.sha256.upper())
     assert p.returncode == 0, p.stderr
-    assert "BỊ TỪ CHỐI   thang-3-sai.xlsx  (X01 2024-03)" in p.stdout
+    assert "BỊ TỪ CHỐI     thang-3-sai.xlsx  (X01 2024-03)" in p.stdout
     assert "Lỗi over_total: 2. Sinh hoạt chi bộ!H5 [Số đảng viên dự]: Số đảng viên dự (999)" in p.stdout
     assert "Lỗi bad_value: 2. Sinh hoạt chi bộ!L6" in p.stdout
     p = etl("problems", "--db", warehouse, "--sha256", result.sha256, "--json")
