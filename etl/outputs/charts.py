@@ -2,12 +2,13 @@
 anything that draws a chart (the December export's images included) can build on them.
 
 Every builder takes a tidy DataFrame from the indicator layer and returns a go.Figure; it never
-computes an indicator. Units with no report are drawn in theme.NOT_REPORTED and labelled
-labels.NOT_REPORTED ("Chưa báo cáo"), never as 0. Units are ranked the way the pages rank them
-(`best_first`): best on top; `order="worst"` puts what needs attention first on top instead
-(`worst_first`), and `most` keeps only the first of them (the Word report's images). `big=True`
-is the presentation-mode variant (large type), `paper=True` the printed one (the Word report);
-the layout every chart shares, and how `layout=` reaches it, is etl/outputs/figure.py.
+computes an indicator. Units with no report are drawn in theme.NOT_REPORTED (on paper, grey
+hatching on a light ground) and labelled labels.NOT_REPORTED ("Chưa báo cáo"), never as 0.
+Units are ranked the way the pages rank them (`best_first`): best on top; `order="worst"` puts
+what needs attention first on top instead (`worst_first`), and `most` keeps only the first of
+them (the Word report's images). `big=True` is the presentation-mode variant (large type),
+`paper=True` the printed one (the Word report); the layout every chart shares, and how
+`layout=` reaches it, is etl/outputs/figure.py.
 """
 from __future__ import annotations
 
