@@ -33,9 +33,10 @@ def progress() -> pd.DataFrame:
                          "i11_target_share": [0.8, None, None, 1.0, 0.25]})
 
 
-def top_down(fig, trace: int = 0) -> list[str]:
-    """The bars' names as the chart shows them, from the top (plotly draws the first at the bottom)."""
-    return list(fig.data[trace].y[::-1])
+def top_down(fig) -> list[str]:
+    """The bars' names as the chart shows them, from the top (plotly draws the first at the bottom):
+    the order given to the axis, else the first trace's."""
+    return list((fig.layout.yaxis.categoryarray or fig.data[0].y)[::-1])
 
 
 def test_the_paper_variant_prints_the_page_chart():
@@ -45,8 +46,11 @@ def test_the_paper_variant_prints_the_page_chart():
     assert (paper.layout.font.family, paper.layout.font.size, paper.layout.width) == (theme.PRINT_FONT, 16, 800)
     assert (paper.layout.title.font.size, paper.layout.paper_bgcolor, paper.layout.separators) == (20, theme.WHITE, ",.")
     assert page.layout.height == 320 and paper.layout.height == 150 + 30 * 5
-    # the same bars, in the same order, with the same words
-    assert list(paper.data[0].y) == list(page.data[0].y) and list(paper.data[0].text) == list(page.data[0].text)
+    # the same rows, in the same order, with the same words
+    assert list(paper.layout.yaxis.categoryarray) == list(page.data[0].y) and paper.layout.barmode == "overlay"
+    assert paper.layout.showlegend is False  # the bars say what they are: a legend named the traces "trace 0"
+    words = {y: t for trace in paper.data for y, t in zip(trace.y, trace.text)}
+    assert words == dict(zip(page.data[0].y, page.data[0].text))
     # the margins hold the bigger labels: the longest name at 16 px is wider than at 13 px
     assert paper.layout.margin.l > page.layout.margin.l and paper.layout.margin.b > page.layout.margin.b
 
@@ -63,16 +67,23 @@ def test_a_second_title_line_gets_its_room_on_paper():
     one = charts.quality_stack(quality(), label="commune_name", title="Chất lượng", paper=True)
     two = charts.quality_stack(quality(), label="commune_name", title="Chất lượng<br>(3/5 đảng bộ)", paper=True)
     assert (one.layout.margin.t, two.layout.margin.t) == (80, 110)
+    # plotly hangs a title from its last line: the first one is pushed down by its line height, or
+    # it went over the image's top edge
+    assert (one.layout.title.pad.t, two.layout.title.pad.t) == (12, 12 + 26)
 
 
 def test_a_gap_is_printed_as_light_hatching_with_dark_words():
-    page = charts.rate_bars(shares(), label="commune_name", value="i5_held_share")
-    paper = charts.rate_bars(shares(), label="commune_name", value="i5_held_share", paper=True)
-    at = list(paper.data[0].y).index("Lộc An")
-    assert paper.data[0].text[at] == labels.NOT_REPORTED
+    page = charts.rate_bars(shares(), label="commune_name", value="i5_held_share", reference=0.9)
+    paper = charts.rate_bars(shares(), label="commune_name", value="i5_held_share", reference=0.9, paper=True)
+    at = list(page.data[0].y).index("Lộc An")
+    assert page.data[0].text[at] == labels.NOT_REPORTED
     assert (page.data[0].marker.color[at], page.data[0].textfont.color) == (theme.NOT_REPORTED, "white")
-    assert (paper.data[0].marker.color[at], paper.data[0].marker.pattern.fgcolor,
-            paper.data[0].textfont.color[at]) == (theme.HATCH_GROUND, theme.HATCH, theme.INK)
+    # on paper the words stand at the bar's start: at its end they sat under the reference line
+    bars, gap = paper.data
+    assert "Lộc An" not in bars.y and (gap.name, list(gap.y), list(gap.text)) == (labels.NOT_REPORTED, ["Lộc An"],
+                                                                                [labels.NOT_REPORTED])
+    assert (gap.marker.color, gap.marker.pattern.fgcolor, gap.textfont.color, gap.insidetextanchor) == (
+        theme.HATCH_GROUND, theme.HATCH, theme.INK, "start")
     gap = charts.quality_stack(quality(), label="commune_name", paper=True).data[-1]
     assert (gap.name, list(gap.y), list(gap.text)) == (labels.NOT_REPORTED, ["Lộc An"], [labels.NOT_REPORTED])
     assert gap.textfont.color == theme.INK and gap.marker.color == theme.HATCH_GROUND

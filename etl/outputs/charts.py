@@ -64,12 +64,20 @@ def ranked(df: pd.DataFrame, order: str, *columns: str, most: int | None = None)
     return d if most is None else d.head(most)
 
 
-def _gap(paper: bool) -> dict:
-    """How a unit without a report is drawn: a grey hatched bar; on paper grey hatching on a
-    light ground, whose words are written in dark ink (white text on it could not be read)."""
+def _gap_bars(names: list, *, paper: bool, horizontal: bool = True) -> dict:
+    """A bar across the whole axis for each unit without a report, grey and hatched, named
+    labels.NOT_REPORTED. On paper (no pointer to hover with) the bar says it, in dark ink at its
+    start on grey hatching over a light ground (white text on the hatching could not be read)."""
+    ones = [1.0] * len(names)
+    trace = dict(type="bar", name=labels.NOT_REPORTED,
+                 marker=dict(color=theme.HATCH_GROUND, pattern=dict(shape="/", fgcolor=theme.HATCH)) if paper else
+                 dict(color=theme.NOT_REPORTED, pattern=dict(shape="/")),
+                 x=ones if horizontal else names, y=names if horizontal else ones, orientation="h" if horizontal else "v",
+                 hovertemplate=f"%{{y}}: {labels.NOT_REPORTED}<extra></extra>")
     if paper:
-        return dict(fill=theme.HATCH_GROUND, pattern=dict(shape="/", fgcolor=theme.HATCH), ink=theme.INK)
-    return dict(fill=theme.NOT_REPORTED, pattern=dict(shape="/"), ink="white")
+        trace.update(text=[labels.NOT_REPORTED] * len(names), textposition="inside", insidetextanchor="start",
+                     textfont=dict(color=theme.INK))
+    return trace
 
 
 def rate_bars(df: pd.DataFrame, *, label: str, value: str, title: str | None = None, reference: float | None = None,
@@ -82,18 +90,25 @@ def rate_bars(df: pd.DataFrame, *, label: str, value: str, title: str | None = N
     d = ranked(d.assign(**{value: d[value].astype(float)}), order, value, most=most).iloc[::-1]
     gone = d["_missing"].tolist()
     shown = d[value].where(~d["_missing"], 1.0).astype(float)
-    gap = _gap(paper)
-    pattern = dict(shape=["/" if m else "" for m in gone])
-    if paper:
-        pattern["fgcolor"] = gap["pattern"]["fgcolor"]
+    names = _labels(d[label])
     bar = dict(
-        type="bar", x=shown.to_numpy(), y=_labels(d[label]), orientation="h",
-        marker=dict(color=[gap["fill"] if m else theme.MAIN for m in gone], pattern=pattern),
+        type="bar", x=shown.to_numpy(), y=names, orientation="h",
+        marker=dict(color=[theme.NOT_REPORTED if m else theme.MAIN for m in gone],
+                    pattern=dict(shape=["/" if m else "" for m in gone])),
         text=[labels.NOT_REPORTED if m else vn.percent(v) for m, v in zip(gone, d[value].tolist())],
-        textposition="inside", insidetextanchor="end", textangle=0,
-        textfont=dict(color=[gap["ink"] if m else theme.WHITE for m in gone] if paper else "white"),
+        textposition="inside", insidetextanchor="end", textangle=0, textfont=dict(color="white"),
         hovertemplate="%{y}: %{text}<extra></extra>")
+    bars = [bar]
     extra: dict = {"xaxis": dict(range=[0, 1.05], tickformat=".0%")}
+    if paper:
+        # the gaps a trace of their own, their words at the bar's start: at its end they sat under
+        # the reference line; one row a unit, in the order above, the two traces overlaid
+        kept = ~d["_missing"].to_numpy(dtype=bool)
+        bar.update(x=bar["x"][kept], y=names[kept], text=[t for t, k in zip(bar["text"], kept) if k],
+                   marker=dict(color=theme.MAIN), textfont=dict(color=theme.WHITE))
+        if not kept.all():
+            bars.append(_gap_bars(names[~kept].tolist(), paper=True))
+        extra.update(barmode="overlay", showlegend=False, yaxis=dict(categoryorder="array", categoryarray=names.tolist()))
     if reference is not None and not _missing(reference):
         # what fig.add_vline draws: a dashed line over the plot's height, its label on top
         extra["shapes"] = [dict(type="line", x0=reference, x1=reference, xref="x", y0=0, y1=1, yref="y domain",
@@ -101,7 +116,7 @@ def rate_bars(df: pd.DataFrame, *, label: str, value: str, title: str | None = N
         # the label beside the line, on the side with room (centred, it ran off a chart's edge)
         extra["annotations"] = [dict(text=f"{reference_name}: {vn.percent(reference)}", x=reference, xref="x",
                                      xanchor="right" if reference > 0.5 else "left", y=1, yref="y domain", yanchor="bottom", showarrow=False)]
-    return figure([bar], big=big, paper=paper, title=title, extra=extra, layout=layout,
+    return figure(bars, big=big, paper=paper, title=title, extra=extra, layout=layout,
                   height=height(len(d), big, max(320, 34 * len(d) + 80), paper=paper))
 
 
@@ -154,14 +169,7 @@ def quality_stack(df: pd.DataFrame, *, label: str, title: str | None = None, ord
             textposition="inside", textangle=0, hovertemplate=f"{labels.QUALITY[level]}: %{{customdata}} (%{{text}})<extra></extra>"))
     gone = [name for name, rated in zip(names.tolist(), d["rated"].tolist()) if _missing(rated) or rated == 0]
     if gone:
-        ones = [1.0] * len(gone)
-        gap = _gap(paper)
-        traces.append(dict(type="bar", name=labels.NOT_REPORTED, marker=dict(color=gap["fill"], pattern=gap["pattern"]),
-                           x=ones if horizontal else gone, y=gone if horizontal else ones, orientation=orientation,
-                           hovertemplate=f"%{{y}}: {labels.NOT_REPORTED}<extra></extra>"))
-        if paper:  # no pointer to hover with: the bar says it
-            traces[-1].update(text=[labels.NOT_REPORTED] * len(gone), textposition="inside",
-                              insidetextanchor="start", textfont=dict(color=gap["ink"]))
+        traces.append(_gap_bars(gone, paper=paper, horizontal=horizontal))
     axis = dict(range=[0, 1.0001], tickformat=".0%")
     # the legend reads Tốt … Kém as the bars do from the left (plotly reverses a stack's legend)
     return figure(traces, big=big, paper=paper, title=title, layout=layout,

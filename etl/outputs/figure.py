@@ -91,8 +91,11 @@ def base_layout(*, big: bool = False, paper: bool = False, height: int | None = 
     if paper:
         out["width"] = PAPER_WIDTH
     if title:
-        out["title"] = dict(text=title, font=dict(size=PAPER_TITLE if paper else size + 6), yref="container", y=1,
-                            yanchor="top", pad=dict(t=12))
+        heading = PAPER_TITLE if paper else size + 6
+        # plotly hangs a title of several lines from its last line: the lines above it went over
+        # the top edge, unless the pad makes their room (plotly's line height: 1.3 × the size)
+        out["title"] = dict(text=title, font=dict(size=heading), yref="container", y=1, yanchor="top",
+                            pad=dict(t=12 + round(1.3 * heading) * title.count("<br>")))
     if big:  # Streamlit's chart theme draws axis labels and legend small and grey: too faint on a projector
         ink = dict(size=size - 2, color=theme.INK)
         for name in ("xaxis", "yaxis"):
