@@ -15,6 +15,7 @@ TOTAL = "Toàn Đảng bộ"         # the whole organisation: every commune
 SUBTOTAL = "Tổng cộng"         # a page's total row of the communes shown, when not every commune
 SELECTED_TOTAL = "Cộng các đảng bộ được chọn"  # the same in the December export's tables
 SELECTED = "Các đảng bộ được chọn"  # the subject of the export's sentences about those communes
+NO_TARGET = "Chưa có chỉ tiêu"   # a commune given no recruitment target for the year: not a target of 0
 
 
 def total_name(whole: bool, part: str = SUBTOTAL) -> str:

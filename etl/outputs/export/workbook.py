@@ -212,7 +212,7 @@ def _recruitment(book: Book, data: YearData, frames) -> None:
         src = prog_total if total else prog[code]
         on = src.get("on_track_reported" if total else "on_track")
         if missing(src.get("target_reported" if total else "target")):
-            sheet.label(r, 5, "Chưa có chỉ tiêu", "missing", total)
+            sheet.label(r, 5, labels.NO_TARGET, "missing", total)
         elif missing(on):
             sheet.label(r, 5, vn.DASH if _is_reported(src.get("reported")) else labels.NOT_REPORTED,
                         "missing", total)
