@@ -68,7 +68,8 @@ def test_acting_names_an_existing_unlocked_account_with_the_right(warehouse):
 
 def test_every_command_has_its_own_function():
     from etl import __main__ as cli
-    sub = next(a for a in cli.parser()._actions if a.dest == "command")
+    from etl.cli_args import parser
+    sub = next(a for a in parser()._actions if a.dest == "command")
     assert set(cli.COMMANDS) == set(sub.choices)
     assert all(callable(f) and f.__module__ == "etl.__main__" for f in cli.COMMANDS.values())
     users = next(a for a in sub.choices["users"]._actions if a.dest == "users_command")
