@@ -11,8 +11,8 @@ of SPEC §3 (the omitted branch is the file warning `branch_missing`, as in real
   sheet 3 says nothing of it; the months after follow the new count, so only that month is off;
 - outlier, attendance share: a quarter of a large branch's members attend one month's meeting;
 - outlier, committee size: the Ban Chấp hành's size typed with an extra 0, in a month whose
-  last 12 sizes vary (the committees changed size at the 2025 party congresses): the rule skips
-  a committee whose history is one constant size, and most months' history is;
+  last 12 sizes vary (a committee that changed size at the 2025 party congress): the rule skips
+  a constant history, and a committee's size is constant between congresses;
 - copied_report: a month's sheet 2 repeats the month before's figures, its dates moved to the
   month (sheet 3 stays the month's own, so the member balance still closes);
 - branch_count_change: a report leaves out a branch that the month before listed.
