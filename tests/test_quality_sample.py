@@ -20,7 +20,7 @@ FROM branch_meetings AS cur
 JOIN branch_meetings AS prev ON prev.branch_code = cur.branch_code AND prev.period = month_before(cur.period)
 LEFT JOIN recruitment AS r ON r.branch_code = cur.branch_code AND r.period = cur.period
 WHERE cur.members_total - prev.members_total
-      <> coalesce(r.admitted + r.transferred_in - r.transferred_out - r.deceased - r.removed, 0)
+      <> net_change(r.admitted, r.transferred_in, r.transferred_out, r.deceased, r.removed)
 """
 
 
