@@ -37,7 +37,9 @@ RECORD = "oddities.csv"
 ALL, COMMITTEE = "*", "committee"  # claims on every branch of a month / on its sheet 1
 KINDS = ("members_gone", "attendance_drop", "committee_typo", "copied_report", "branch_missing",
          "members_arrived")
-# a branch this large scores a collapse far past the rule's threshold whatever its history
+# members (less exempt, for attendance) of a branch an oddity may touch: a quarter of them at a
+# meeting scores far past the outlier threshold whatever the branch's history, and five gone
+# leave a branch of a usual size
 LARGE_BRANCH = 20
 # sheet 3's figures of a branch row: a copied sheet 2 keeps the month's own
 _SHEET3 = tuple(key for key, _, _ in SHEET3[2:])
@@ -81,6 +83,7 @@ class _Commune:
 
 
 def _net(r) -> int:
+    """The row's member change as sheet 3 states it (DOMAIN I13)."""
     return r.admitted + r.transferred_in - r.transferred_out - r.deceased - r.removed
 
 
