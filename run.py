@@ -84,14 +84,17 @@ def setup(root=ROOT):
 
 
 def build_demo(python, db):
-    """The demo warehouse at `db`, built under a temporary name and renamed once complete."""
+    """The demo warehouse at `db`, built under a temporary name and renamed once complete. Its
+    reports carry a few oddities (data/sample/oddities.csv), so the page "Chất lượng số liệu" has
+    flags to show."""
     db = Path(db)
     building = db.with_name(db.name + ".building")
     print("Đang tạo kho dữ liệu minh họa {0} từ báo cáo mẫu (khoảng 15 giây)...".format(db))
     for stale in (building, building.with_name(building.name + ".wal")):
         if stale.exists():
             stale.unlink()
-    done = subprocess.run([str(python), "-m", "etl.sample", str(Path("data", "sample")), "--db", str(building)])
+    done = subprocess.run([str(python), "-m", "etl.sample", str(Path("data", "sample")), "--oddities",
+                           "--db", str(building)])
     if done.returncode != 0:
         raise LaunchError("Không tạo được kho dữ liệu minh họa (mã lỗi {0}).".format(done.returncode))
     os.replace(str(building), str(db))  # only a complete demo warehouse takes the name

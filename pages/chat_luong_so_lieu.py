@@ -16,6 +16,7 @@ from ui import auth, data, filters, page, writes
 from ui.markup import MESSAGE, md
 
 DONE = "clsl-da-xong"
+CHOICE, NOTE = "clsl-canh-bao", "clsl-ghi-chu"
 DRILL = "sinh-hoat-chi-bo"  # the commune's drill-down (pages/sinh_hoat_chi_bo.py) and its pickers' URL keys
 DRILL_KEYS = {"commune": "shcb_dang_bo", "branch": "shcb_chi_bo"}
 
@@ -41,21 +42,23 @@ def _listing(f: filters.Filters, flags: pd.DataFrame) -> pd.DataFrame:
     def values(column: str) -> list[str]:
         return [quality.shown(f, x) for f, x in zip(flags["field"], flags[column])]
 
+    # what a flag is and the way to the unit first, within a screen's width; then the
+    # explanation and the place in the workbook, reached by scrolling the table
     return pd.DataFrame({
         "Đảng bộ": flags["commune_name"].fillna(flags["commune_code"]),
         "Chi bộ": flags["branch_name"].fillna("(cả đảng bộ)"),
         "Tháng": flags["period"].map(vn.month),
+        "Chi tiết": [_link(f, c, b) for c, b in zip(flags["commune_code"], flags["branch_code"])],
         "Cảnh báo": flags["rule"].map(quality.RULE_LABELS),
         "Số liệu": flags["field"].map(quality.FIELD_LABELS),
         "Tháng này": values("value"),
         "Tháng trước": values("previous_value"),
         "Lẽ ra / thường là": values("expected"),
+        "Đã xác minh": flags["verified"].map({True: "Đã xác minh", False: "Chưa"}),
+        "Nội dung": flags["message"],
         "Tệp": flags["source_file"],
         "Trang tính": flags["sheet"].fillna(vn.DASH),
         "Ô": flags["cell"].fillna(vn.DASH),
-        "Nội dung": flags["message"],
-        "Đã xác minh": flags["verified"].map({True: "Đã xác minh", False: "Chưa"}),
-        "Chi tiết": [_link(f, c, b) for c, b in zip(flags["commune_code"], flags["branch_code"])],
     })
 
 
@@ -64,15 +67,20 @@ def _label(r) -> str:
     return f"{vn.month(r.period)} · {unit} · {quality.RULE_LABELS[r.rule]}"
 
 
-def _verify(flags: pd.DataFrame) -> None:
-    """The board marks one unverified flag "Đã xác minh", with a note."""
+def _verify(flags: pd.DataFrame, fresh: bool) -> None:
+    """The board marks one unverified flag "Đã xác minh", with a note. `fresh`: a flag was just
+    verified, so the choice starts again at the first flag left, with an empty note (the box
+    would otherwise still show the verified flag's name over another flag)."""
     open_flags = flags[~flags["verified"].astype(bool)].reset_index(drop=True)
     if not auth.may("confirm") or open_flags.empty:
         return
+    if fresh:
+        st.session_state[CHOICE], st.session_state[NOTE] = 0, ""
     st.subheader("Xác minh cảnh báo")
     labels = [_label(r) for r in open_flags.itertuples()]
-    i = st.selectbox("Cảnh báo", range(len(labels)), format_func=lambda k: labels[k], key="clsl-canh-bao")
-    note = st.text_input("Ghi chú xác minh", key="clsl-ghi-chu", max_chars=quality.NOTE_MAX,
+    i = st.selectbox("Cảnh báo", range(len(labels)), format_func=lambda k: labels[k], key=CHOICE)
+    st.caption(md(open_flags["message"].iloc[i], MESSAGE))  # the whole message, cut short in the table
+    note = st.text_input("Ghi chú xác minh", key=NOTE, max_chars=quality.NOTE_MAX,
                          placeholder="Ví dụ: đã gọi điện, đảng ủy xã xác nhận số liệu đúng")
     st.caption("Cảnh báo đã xác minh không còn được đếm; khi đảng bộ nộp bản báo cáo mới, cảnh báo hiện lại "
                "nếu số liệu vẫn như vậy.")
@@ -96,8 +104,9 @@ def body():
     f = page.start("Chất lượng số liệu")
     if not f:
         return
-    if DONE in st.session_state:
-        st.success(st.session_state.pop(DONE), icon=":material/task_alt:")
+    done = st.session_state.pop(DONE, None)
+    if done:
+        st.success(done, icon=":material/task_alt:")
     flags = data.data_quality(f.scope)
     if flags.empty:
         st.info("Không có cảnh báo chất lượng số liệu nào trong phạm vi đang xem.")
@@ -116,7 +125,7 @@ def body():
                "nhập): khi đã kiểm tra, Ban Tổ chức đánh dấu \"Đã xác minh\".")
     page.table(_listing(f, flags), "canh-bao-chat-luong-so-lieu", key="clsl-list", column_config={
         "Chi tiết": st.column_config.LinkColumn("Chi tiết", display_text="Xem chi tiết")})
-    _verify(flags)
+    _verify(flags, fresh=done is not None)
 
 
 page.run(body)

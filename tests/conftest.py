@@ -35,15 +35,37 @@ def load(warehouse, tmp_path):
 
 
 
+DEMO = dict(communes=4, first="2025-01", last="2026-10")  # demo_db's and oddities_db's sample
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """A realistic warehouse file: 4 communes, Jan 2025 – Oct 2026, loaded from generated reports
-    with their received dates (as the demo of scripts/run.sh, smaller)."""
+    with their received dates (as the demo of scripts/run.sh, smaller, and without its oddities)."""
     from etl.sample.demo import build_demo
 
     out = tmp_path_factory.mktemp("demo")
     path = out / "demo.duckdb"
-    results = build_demo(out / "sample", path, communes=4, first="2025-01", last="2026-10")
+    results = build_demo(out / "sample", path, **DEMO)
+    assert not [r for r in results if r.status == "rejected"]
+    return path
+
+
+@pytest.fixture(scope="session")
+def oddities_load(tmp_path_factory):
+    """demo_db's sample with the oddities the demo of scripts/run.sh carries (etl.sample.oddities),
+    loaded: (warehouse path, load results); the sample, and its oddities.csv, in `sample` beside it."""
+    from etl.sample.demo import build_demo
+
+    out = tmp_path_factory.mktemp("oddities")
+    path = out / "demo.duckdb"
+    return path, build_demo(out / "sample", path, **DEMO, oddities=True)
+
+
+@pytest.fixture(scope="session")
+def oddities_db(oddities_load) -> Path:
+    """The warehouse of oddities_load, every file loaded."""
+    path, results = oddities_load
     assert not [r for r in results if r.status == "rejected"]
     return path
 

@@ -164,6 +164,7 @@ def test_only_a_complete_demo_warehouse_takes_the_name(monkeypatch, tmp_path):
 
     def build(returncode):
         def fake(cmd, **kw):
+            assert "--oddities" in cmd                # the page "Chất lượng số liệu" has flags to show
             building = Path(cmd[cmd.index("--db") + 1])
             assert not building.exists()          # a stale half-built file is not built upon
             building.write_bytes(b"built")

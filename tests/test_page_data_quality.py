@@ -81,6 +81,10 @@ def test_the_board_verifies_a_flag_with_a_note(app, flagged):
     assert dict(zip(now["commune_code"], now["verified"])) == {"Q": True, "R": False}
     counts = at.dataframe[0].value.set_index("Đảng bộ")
     assert counts.loc["Xã Quế", "Tổng"] == 0 and counts.loc["Xã Rạng", "Tổng"] == 1
+    # the choice starts again at the flag left, its whole message under it, the note empty
+    assert at.selectbox(key="clsl-canh-bao").index == 0 and at.text_input(key="clsl-ghi-chu").value == ""
+    shown = [c.value.replace("\\", "") for c in at.caption]
+    assert now.loc[now["commune_code"] == "R", "message"].iloc[0] in shown
 
 
 def test_an_empty_note_is_refused_on_the_page(app, flagged):

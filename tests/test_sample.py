@@ -19,6 +19,7 @@ from python_calamine import CalamineWorkbook
 from etl.sample import SampleFile, generate, month_range
 from etl.sample.__main__ import main
 from etl.sample.activity import make_profile, make_targets, month_days, simulate
+from etl.sample.oddities import RECORD, read_record
 from etl.sample.units import build_communes
 
 MONTHS = 34  # 2024-01 .. 2026-10
@@ -401,3 +402,27 @@ def test_a_short_sample_loads_whole(tmp_path, first, last):
     with db.connect(tmp_path / "kho.duckdb") as con:
         results = load_paths(con, [tmp_path / "s"])
     assert [(r.file, [p.code for p in r.problems]) for r in results if r.status != "loaded"] == []
+
+
+def test_oddities_are_off_by_default_and_change_only_their_reports(tmp_path, capsys):
+    """Without `oddities` no report changes and no list is written (an earlier list is removed);
+    with it, only the reports carrying an oddity differ, byte for byte: the month of each, and for
+    a member count the months after it too (the count stays off). Deterministic from the seed."""
+    span = dict(communes=3, first="2025-06", last="2026-03", seed=5)
+    plain = generate(tmp_path / "a", **span)
+    odd = generate(tmp_path / "b", **span, oddities=True)
+    record = read_record(tmp_path / "b")
+    assert record and not (tmp_path / "a" / RECORD).exists()
+    assert [f.path.name for f in plain] == [f.path.name for f in odd]
+    changed = {(f.commune_code, f.period) for f, g in zip(plain, odd) if f.path.read_bytes() != g.path.read_bytes()}
+    reported = {(f.commune_code, f.period) for f in plain if f.kind == "monthly"}
+    carrying = set()
+    for o in record:
+        carrying |= {(c, p) for c, p in reported if c == o.commune_code
+                     and (p == o.period or o.rule == "members_unexplained_change" and p > o.period)}
+    assert changed == carrying
+    assert main([str(tmp_path / "c"), *(f"--{k}={v}" for k, v in span.items()), "--oddities"]) == 0
+    assert read_record(tmp_path / "c") == record
+    assert f"{len(record)} số liệu bất thường cài sẵn" in capsys.readouterr().out
+    generate(tmp_path / "b", **span)
+    assert not (tmp_path / "b" / RECORD).exists()

@@ -5,9 +5,11 @@ generate(out_dir, ...) -> list[SampleFile] writes, for a district modeled on Huy
 inspection register, and each commune's monthly reports in its clerk's messy style (SPEC §1,
 §2), plus out_dir/manifest.csv. A few reports are missing (no file) and each written one
 comes with the day the board received it. The same seed gives the same files, byte for byte.
+With `oddities`, a few reports also carry errors no single file shows (etl/sample/oddities.py),
+listed in out_dir/oddities.csv, so the page "Chất lượng số liệu" has flags to show.
 
 Layout: danh-muc-don-vi.xlsx, chi-tieu-ket-nap.xlsx, so-theo-doi-kiem-tra.xlsx,
-bao-cao-thang/<commune code>/<file name as a clerk would name it>, manifest.csv.
+bao-cao-thang/<commune code>/<file name as a clerk would name it>, manifest.csv (and oddities.csv).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from etl import period
 from etl.sample.activity import Period, make_profile, make_targets, month_days, period_text, simulate
 from etl.sample.board import make_findings, write_inspections, write_registry, write_targets
 from etl.sample.monthly import write_monthly
+from etl.sample.oddities import inject, write_record
 from etl.sample.style import Stylebook
 from etl.sample.units import build_communes
 
@@ -84,7 +87,10 @@ def _write_manifest(out_dir: Path, files: list[SampleFile]) -> None:
 
 
 def generate(out_dir: Path, *, communes: int = 14, first: str = "2024-01", last: str = "2026-10",
-             seed: int = 2024, branches: tuple[int, int] = (6, 15), messy: bool = True) -> list[SampleFile]:
+             seed: int = 2024, branches: tuple[int, int] = (6, 15), messy: bool = True,
+             oddities: bool = False) -> list[SampleFile]:
+    """`oddities`: a handful of reports carry errors that only other months show (etl.sample.
+    oddities, listed in out_dir/oddities.csv); the other reports are the same either way."""
     out_dir = Path(out_dir)
     periods = month_range(first, last)
     units = build_communes(communes, branches, random.Random(f"{seed}:units"))
@@ -108,9 +114,14 @@ def generate(out_dir: Path, *, communes: int = 14, first: str = "2024-01", last:
              SampleFile(out_dir / TARGETS, "targets", None, None, None),
              SampleFile(out_dir / INSPECTIONS, "inspections", None, None, None)]
 
-    for ci, (commune, profile) in enumerate(zip(units, profiles)):
-        reports = simulate(commune, profile, periods, targets, quirks.get(ci, {}),
-                           random.Random(f"{seed}:activity:{commune.code}"))
+    simulated = ((commune, simulate(commune, profile, periods, targets, quirks.get(ci, {}),
+                                    random.Random(f"{seed}:activity:{commune.code}")))
+                 for ci, (commune, profile) in enumerate(zip(units, profiles)))
+    if oddities:  # chosen across communes: every commune's reports first
+        simulated = list(simulated)
+    write_record(out_dir, inject(simulated, periods, quirks, random.Random(f"{seed}:oddities"))
+                 if oddities else None)
+    for ci, (commune, reports) in enumerate(simulated):
         *clerks, secretary = random.Random(f"{seed}:clerks:{commune.code}").sample(_CLERKS, 3)
         for pi, report in enumerate(reports):
             if report.received_on is None:

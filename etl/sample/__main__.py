@@ -1,5 +1,6 @@
 """Command line: python -m etl.sample OUT_DIR [--communes N] [--branches LOW HIGH] [--seed S]
-[--first YYYY-MM --last YYYY-MM] [--clean]. Writes the demo files and prints a one-line summary."""
+[--first YYYY-MM --last YYYY-MM] [--clean] [--oddities] [--db PATH]. Writes the demo files (and
+loads them) and prints a one-line summary."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +10,14 @@ from pathlib import Path
 
 from etl.sample import generate, month_range
 from etl import warehouse
+from etl.sample.oddities import RECORD, read_record
+
+
+def _injected(args) -> str:
+    """The summary's words on the oddities injected (none without --oddities)."""
+    if not args.oddities:
+        return ""
+    return f"; {len(read_record(args.out_dir))} số liệu bất thường cài sẵn, xem {args.out_dir / RECORD}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,19 +33,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--last", default="2026-10", help="tháng cuối, YYYY-MM (mặc định 2026-10)")
     parser.add_argument("--clean", action="store_true",
                         help="báo cáo gọn theo mẫu, không có các kiểu trình bày lộn xộn và cảnh báo")
+    parser.add_argument("--oddities", action="store_true",
+                        help="cài vài số liệu sai mà chỉ so với các tháng khác mới thấy, để trang Chất lượng số liệu "
+                             f"có cảnh báo thật; danh sách ở OUT_DIR/{RECORD}")
     parser.add_argument("--db", type=Path, help="nạp luôn các tệp vào kho dữ liệu này, mỗi báo cáo với ngày nhận của nó")
     args = parser.parse_args(argv)
     try:
         months = len(month_range(args.first, args.last))
         started = time.perf_counter()
         options = dict(communes=args.communes, first=args.first, last=args.last, seed=args.seed,
-                       branches=tuple(args.branches), messy=not args.clean)
+                       branches=tuple(args.branches), messy=not args.clean, oddities=args.oddities)
         if args.db:
             from etl.sample.demo import build_demo
             results = build_demo(args.out_dir, args.db, **options)
             rejected = [r.file for r in results if r.status == "rejected"]
             print(f"Đã nạp {sum(r.status == 'loaded' for r in results)} tệp vào {args.db}"
-                  + (f"; bị từ chối: {', '.join(rejected)}" if rejected else "") + ".")
+                  + (f"; bị từ chối: {', '.join(rejected)}" if rejected else "") + _injected(args) + ".")
             return 1 if rejected else 0
         files = generate(args.out_dir, **options)
     except ValueError as exc:
@@ -48,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     duration = f"{seconds:.1f}".replace(".", ",")  # Vietnamese decimal comma
     print(f"Đã tạo {monthly} báo cáo tháng của {args.communes} đảng bộ ({args.first} đến {args.last}, "
           f"{missing} báo cáo không nộp), danh mục đơn vị, chỉ tiêu kết nạp và sổ theo dõi kiểm tra "
-          f"trong {args.out_dir} ({duration} giây).")
+          f"trong {args.out_dir} ({duration} giây){_injected(args)}.")
     return 0
 
 
