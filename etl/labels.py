@@ -45,7 +45,8 @@ SUBMISSION_LEGEND = {"on_time": "nộp đúng hạn", "late": "nộp sau hạn",
 
 # why a commune needs attention (indicators.attention), the most serious first
 ATTENTION = {"not_reported": "Chưa nộp báo cáo", "i5_below": "Sinh hoạt chi bộ thấp",
-             "behind_pace": "Kết nạp chậm tiến độ", "overdue_findings": "Hạn chế quá hạn khắc phục"}
+             "behind_pace": "Kết nạp chậm tiến độ", "overdue_findings": "Hạn chế quá hạn khắc phục",
+             "quality_flags": "Số liệu bất thường"}
 
 # the data-quality rules (etl/warehouse/sql/quality): short names a commune understands; the full
 # wording is each flag's message
