@@ -448,11 +448,12 @@ def attention(con, scope: Scope, settings: Settings | None = None,
               .reset_index(drop=True))
 
 
-def data_quality(con, scope: Scope) -> pd.DataFrame:
+def data_quality(con, scope: Scope, unverified: bool = False) -> pd.DataFrame:
     """The cross-month data-quality flags of the scope's months and communes (DOMAIN.md; the
     rules in etl/warehouse/sql/quality, one file each): one row per flag, the SPEC §5
-    data_quality_flags columns with commune_name, branch_name and load_id (the report version)."""
-    return queries.run(con, "data_quality", **_scope_params(scope))
+    data_quality_flags columns with commune_name, branch_name and load_id (the report version).
+    `unverified`: only the flags the board has not marked "Đã xác minh" (those still counted)."""
+    return queries.run(con, "data_quality", **_scope_params(scope), unverified=unverified)
 
 
 def data_quality_counts(con, scope: Scope) -> pd.DataFrame:
