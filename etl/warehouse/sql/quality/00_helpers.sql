@@ -22,21 +22,62 @@ CREATE OR REPLACE MACRO vn_signed(x) AS CASE WHEN x > 0 THEN '+' ELSE '' END || 
 -- 'YYYY-MM' as people write a month: 03/2024.
 CREATE OR REPLACE MACRO vn_month(period) AS substr(period, 6, 2) || '/' || substr(period, 1, 4);
 
--- Grain: one row per branch x month of a current report (its sheet 2 row), with the report
--- version (load_id) and the row it was read from (row_no), of the communes asked (empty = all).
-CREATE OR REPLACE MACRO current_branch_rows(communes) AS TABLE
+-- Months counted from year 0 (2024-03 -> 2024 x 12 + 3): consecutive months differ by 1. Read
+-- from the text, as it is cheaper than a date per row.
+CREATE OR REPLACE MACRO month_index(period) AS
+    CAST(substr(period, 1, 4) AS INTEGER) * 12 + CAST(substr(period, 6, 2) AS INTEGER);
+
+-- A rule's parameters: first_period, last_period ('YYYY-MM', inclusive): the months whose flags
+-- it returns (a rule reads the months before them it needs); communes (VARCHAR[], empty = all).
+
+-- Grain: one row per branch x month of a current report (its sheet 2 row) in first_period ..
+-- last_period, with the report version (load_id) and the row it was read from (row_no).
+CREATE OR REPLACE MACRO current_branch_rows(first_period, last_period, communes) AS TABLE
 SELECT l.commune_code, r.branch_code, l.period, l.load_id, r.row_no, r.held, r.members_total,
        r.members_exempt, r.members_attended, r.quality
 FROM branch_meeting_rows AS r
 JOIN current_reports AS l USING (load_id)
-WHERE in_scope(communes, l.commune_code);
+WHERE l.period BETWEEN first_period AND last_period AND in_scope(communes, l.commune_code);
 
--- Grain: one row per branch x month that a current report's sheet 3 lists: its net change in
--- members (I13: admitted + transferred in - transferred out - deceased - removed; blank = 0).
-CREATE OR REPLACE MACRO current_member_changes(communes) AS TABLE
+-- Grain: one row per branch x month that a current report's sheet 3 lists in first_period ..
+-- last_period: its net change in members (I13: admitted + transferred in - transferred out -
+-- deceased - removed; blank = 0).
+CREATE OR REPLACE MACRO current_member_changes(first_period, last_period, communes) AS TABLE
 SELECT l.commune_code, r.branch_code, l.period,
        coalesce(r.admitted, 0) + coalesce(r.transferred_in, 0) - coalesce(r.transferred_out, 0)
            - coalesce(r.deceased, 0) - coalesce(r.removed, 0) AS net_change
 FROM recruitment_rows AS r
 JOIN current_reports AS l USING (load_id)
-WHERE in_scope(communes, l.commune_code);
+WHERE l.period BETWEEN first_period AND last_period AND in_scope(communes, l.commune_code);
+
+-- Grain: one row per branch x month of a current report in first_period .. last_period (sheet 2),
+-- with its sheet 3 net change (net_this, 0 when sheet 3 does not list the branch) and, when the
+-- month before is in a current report too, that month's row (previous_period, previous_*,
+-- net_before; all NULL otherwise). One pass over the branch's months in order (a window), for
+-- the rules that compare a month with the one before.
+CREATE OR REPLACE MACRO branch_month_pairs(first_period, last_period, communes) AS TABLE
+WITH months AS (
+    SELECT b.*, coalesce(c.net_change, 0) AS net_this, month_index(b.period) AS m
+    FROM current_branch_rows(month_before(first_period), last_period, communes) AS b
+    LEFT JOIN current_member_changes(month_before(first_period), last_period, communes) AS c
+      ON c.branch_code = b.branch_code AND c.period = b.period
+),
+lagged AS (
+    SELECT *, lag(m) OVER by_month = m - 1 AS consecutive,
+           lag(period) OVER by_month AS lag_period, lag(held) OVER by_month AS lag_held,
+           lag(members_total) OVER by_month AS lag_total,
+           lag(members_attended) OVER by_month AS lag_attended,
+           lag(quality) OVER by_month AS lag_quality, lag(net_this) OVER by_month AS lag_net
+    FROM months
+    WINDOW by_month AS (PARTITION BY branch_code ORDER BY period)
+)
+SELECT commune_code, branch_code, period, load_id, row_no, held, members_total, members_attended,
+       quality, net_this, coalesce(consecutive, false) AS consecutive,
+       CASE WHEN consecutive THEN lag_period END AS previous_period,
+       CASE WHEN consecutive THEN lag_held END AS previous_held,
+       CASE WHEN consecutive THEN lag_total END AS previous_total,
+       CASE WHEN consecutive THEN lag_attended END AS previous_attended,
+       CASE WHEN consecutive THEN lag_quality END AS previous_quality,
+       CASE WHEN consecutive THEN lag_net END AS net_before
+FROM lagged
+WHERE period >= first_period;
