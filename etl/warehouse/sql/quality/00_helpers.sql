@@ -50,34 +50,21 @@ FROM recruitment_rows AS r
 JOIN current_reports AS l USING (load_id)
 WHERE l.period BETWEEN first_period AND last_period AND in_scope(communes, l.commune_code);
 
--- Grain: one row per branch x month of a current report in first_period .. last_period (sheet 2),
--- with its sheet 3 net change (net_this, 0 when sheet 3 does not list the branch) and, when the
--- month before is in a current report too, that month's row (previous_period, previous_*,
--- net_before; all NULL otherwise). One pass over the branch's months in order (a window), for
--- the rules that compare a month with the one before.
+-- Grain: one row per branch x month of a current report in first_period .. last_period (sheet 2)
+-- with, when the month before is in a current report too, that month's row (previous_period,
+-- previous_*; all NULL otherwise), for the rules that compare a month with the one before. The
+-- month before is found by month_index, an integer key of a hash join (twice as fast as a
+-- window over each branch's months).
 CREATE OR REPLACE MACRO branch_month_pairs(first_period, last_period, communes) AS TABLE
 WITH months AS (
-    SELECT b.*, coalesce(c.net_change, 0) AS net_this, month_index(b.period) AS m
-    FROM current_branch_rows(month_before(first_period), last_period, communes) AS b
-    LEFT JOIN current_member_changes(month_before(first_period), last_period, communes) AS c
-      ON c.branch_code = b.branch_code AND c.period = b.period
-),
-lagged AS (
-    SELECT *, lag(m) OVER by_month = m - 1 AS consecutive,
-           lag(period) OVER by_month AS lag_period, lag(held) OVER by_month AS lag_held,
-           lag(members_total) OVER by_month AS lag_total,
-           lag(members_attended) OVER by_month AS lag_attended,
-           lag(quality) OVER by_month AS lag_quality, lag(net_this) OVER by_month AS lag_net
-    FROM months
-    WINDOW by_month AS (PARTITION BY branch_code ORDER BY period)
+    SELECT *, month_index(period) AS m
+    FROM current_branch_rows(month_before(first_period), last_period, communes)
 )
-SELECT commune_code, branch_code, period, load_id, row_no, held, members_total, members_attended,
-       quality, net_this, coalesce(consecutive, false) AS consecutive,
-       CASE WHEN consecutive THEN lag_period END AS previous_period,
-       CASE WHEN consecutive THEN lag_held END AS previous_held,
-       CASE WHEN consecutive THEN lag_total END AS previous_total,
-       CASE WHEN consecutive THEN lag_attended END AS previous_attended,
-       CASE WHEN consecutive THEN lag_quality END AS previous_quality,
-       CASE WHEN consecutive THEN lag_net END AS net_before
-FROM lagged
-WHERE period >= first_period;
+SELECT cur.commune_code, cur.branch_code, cur.period, cur.load_id, cur.row_no, cur.held,
+       cur.members_total, cur.members_attended, cur.quality,
+       prev.branch_code IS NOT NULL AS consecutive, prev.period AS previous_period,
+       prev.held AS previous_held, prev.members_total AS previous_total,
+       prev.members_attended AS previous_attended, prev.quality AS previous_quality
+FROM months AS cur
+LEFT JOIN months AS prev ON prev.branch_code = cur.branch_code AND prev.m = cur.m - 1
+WHERE cur.period >= first_period;
