@@ -9,11 +9,11 @@ choose its own password first (the first administrator) gets that form instead o
 """
 import streamlit as st
 
-from etl.warehouse import db
+from etl import warehouse
 from ui import auth, data, filters, login, password, present
 from ui.page import navigation
 
-db.keep_private()  # under plain `streamlit run` too: the login file and snapshots it writes are private
+warehouse.keep_private()  # under plain `streamlit run` too: the login file and snapshots it writes are private
 presenting = filters.presenting()
 st.set_page_config(page_title="Sinh hoạt chi bộ · Ban Tổ chức", page_icon=":material/groups:", layout="wide",
                    initial_sidebar_state="collapsed" if presenting else "expanded")

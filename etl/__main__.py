@@ -1,134 +1,23 @@
-"""Command line (SPEC §4): python -m etl load | check | template | export | users | confirm | reopen | original | backup | restore.
+"""Command line (SPEC §4): python -m etl load | check | template | export | users | confirm | reopen | original |
+problems | backup | restore.
 
 Exit codes: 0 every file loaded or passed (warnings allowed); 1 some file rejected (the
-others still load), or a refused change; 2 usage error (argparse's own code).
+others still load), or a refused change; 2 usage error (argparse's own code). The parser and
+its help are etl/cli_args.py; here, one function per command (COMMANDS) that calls the library.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 
-from etl.period import Month
-
-STATUS_VN = {"loaded": "ĐÃ NẠP", "unchanged": "KHÔNG ĐỔI", "rejected": "BỊ TỪ CHỐI", "checked": "HỢP LỆ"}
-SEVERITY_VN = {"error": "Lỗi", "warning": "Cảnh báo"}
-
-
-def _date(value: str) -> datetime:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d")
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"ngày không hợp lệ '{value}', cần dạng YYYY-MM-DD") from None
-
-
-def _period(value: str) -> str:
-    try:
-        return str(Month.parse(value))
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-
-
-def _export_period(value: str):
-    from etl.period import Period
-
-    try:
-        return Period.parse(value)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-
-
-ACCOUNT_HELP = "tài khoản bảng điều khiển thực hiện thao tác, ghi vào nhật ký (mặc định: dòng lệnh)"
-
-
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m etl", description="Nạp và kiểm tra báo cáo của các đảng bộ.")
-    sub = p.add_subparsers(dest="command", required=True)
-    load = sub.add_parser("load", help="kiểm tra và nạp tệp hoặc thư mục vào kho dữ liệu")
-    # "*": the dashboard's upload record may hold only files refused before saving (still audited)
-    load.add_argument("paths", nargs="*", metavar="PATH")
-    load.add_argument("--db", help="tệp kho dữ liệu DuckDB (mặc định: $WAREHOUSE_DB hoặc data/warehouse.duckdb)")
-    load.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
-    load.add_argument("--received-on", type=_date, metavar="YYYY-MM-DD",
-                      help="ngày nhận báo cáo (khi nạp lại báo cáo cũ); mặc định là thời điểm nạp")
-    load.add_argument("--account", metavar="NAME", help=ACCOUNT_HELP + "; tài khoản đảng bộ xã chỉ nạp được báo "
-                      "cáo tháng của đảng bộ mình")
-    load.add_argument("--commune", metavar="CODE", help="chỉ nhận báo cáo tháng của đảng bộ này (tệp khác bị từ chối)")
-    load.add_argument("--uploads", metavar="FILE", help=argparse.SUPPRESS)  # the dashboard's upload record (JSON)
-    check = sub.add_parser("check", help="chỉ kiểm tra, không ghi gì")
-    check.add_argument("paths", nargs="+", metavar="PATH")
-    check.add_argument("--db", help="kho dữ liệu để đối chiếu danh mục đơn vị")
-    check.add_argument("--json", action="store_true")
-    check.add_argument("--commune", metavar="CODE", help="chỉ nhận báo cáo tháng của đảng bộ này (tệp khác bị từ chối)")
-    check.add_argument("--uploads", metavar="FILE", help=argparse.SUPPRESS)  # the dashboard's upload record (JSON)
-    tpl = sub.add_parser("template", help="tạo mẫu báo cáo tháng trống cho một đảng bộ")
-    tpl.add_argument("--commune", required=True, metavar="CODE")
-    tpl.add_argument("--month", required=True, type=_period, metavar="YYYY-MM")
-    tpl.add_argument("-o", "--output", metavar="FILE")
-    tpl.add_argument("--db")
-    exp = sub.add_parser(
-        "export", help="xuất tổng hợp một kỳ (tháng, quý, 6 tháng, năm): bảng tính Excel và dự thảo báo cáo Word",
-        description="Ghi tong-hop-sinh-hoat-chi-bo-KỲ.xlsx và bao-cao-chat-luong-sinh-hoat-chi-bo-KỲ.docx "
-                    "vào thư mục -o (mặc định data/export). Số liệu lấy từ cùng lớp chỉ số với bảng điều khiển.")
-    when = exp.add_mutually_exclusive_group(required=True)
-    when.add_argument("--period", type=_export_period, metavar="P",
-                      help="kỳ tổng hợp: YYYY-MM (tháng), YYYY-Qn (quý), YYYY-H1 / YYYY-H2 (6 tháng), YYYY (năm)")
-    when.add_argument("--year", type=int, metavar="YYYY", help="năm tổng hợp (như --period YYYY)")
-    exp.add_argument("--commune", action="append", default=[], metavar="CODE",
-                     help="mã đảng bộ (lặp lại để chọn nhiều); mặc định: toàn Đảng bộ")
-    exp.add_argument("-o", "--output-dir", default="data/export", metavar="DIR",
-                     help="thư mục ghi hai tệp (mặc định data/export; tạo mới nếu chưa có)")
-    exp.add_argument("--db", help="tệp kho dữ liệu DuckDB (mặc định: $WAREHOUSE_DB hoặc data/warehouse.duckdb)")
-    exp.add_argument("--no-images", action="store_true",
-                     help="không vẽ biểu đồ vào báo cáo Word (không cần trình duyệt Chromium)")
-    exp.add_argument("--account", metavar="NAME", help=ACCOUNT_HELP)
-    accts = sub.add_parser("users", help="quản lý tài khoản đăng nhập bảng điều khiển")
-    acts = accts.add_subparsers(dest="users_command", required=True)
-    with_db = argparse.ArgumentParser(add_help=False)  # --db after the action: users add NAME --db F
-    with_db.add_argument("--db", help="tệp kho dữ liệu DuckDB (mặc định: $WAREHOUSE_DB hoặc data/warehouse.duckdb)")
-    add = acts.add_parser("add", parents=[with_db], help="tạo tài khoản; mật khẩu sinh ngẫu nhiên được in ra một lần")
-    add.add_argument("name", metavar="NAME")
-    add.add_argument("--role", required=True, choices=["xem", "ban_to_chuc", "quan_tri", "xa"],
-                     help="xem: chỉ xem; ban_to_chuc: nạp, xuất, duyệt; quan_tri: quản lý tài khoản; "
-                          "xa: một đảng bộ (cần --commune)")
-    add.add_argument("--commune", metavar="CODE", help="mã đảng bộ của tài khoản vai trò xa")
-    pwd = acts.add_parser("set-password", parents=[with_db], help="đặt mật khẩu mới (nhập hai lần, không hiện trên màn hình)")
-    pwd.add_argument("name", metavar="NAME")
-    pwd.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của đầu vào chuẩn")
-    for act, text in (("disable", "khóa tài khoản (giữ lịch sử)"), ("enable", "mở khóa tài khoản")):
-        acts.add_parser(act, parents=[with_db], help=text).add_argument("name", metavar="NAME")
-    acts.add_parser("list", parents=[with_db], help="liệt kê tài khoản (không bao giờ in mật khẩu)")
-    for act, text in (("confirm", "duyệt báo cáo tháng của một đảng bộ: không nhận phiên bản mới đến khi mở lại"),
-                      ("reopen", "mở lại báo cáo đã duyệt để nạp được phiên bản mới")):
-        cmd = sub.add_parser(act, parents=[with_db], help=text)
-        cmd.add_argument("--commune", required=True, metavar="CODE", help="mã đảng bộ")
-        cmd.add_argument("--month", required=True, type=_period, metavar="YYYY-MM", help="tháng báo cáo")
-        cmd.add_argument("--account", metavar="NAME", help="tài khoản Ban Tổ chức thực hiện (mặc định: dòng lệnh)")
-        if act == "reopen":
-            cmd.add_argument("--reason", metavar="TEXT", help="lý do mở lại (ghi vào nhật ký)")
-    orig = sub.add_parser("original", parents=[with_db], help="ghi ra tệp gốc đúng từng byte của một báo cáo tháng đã nạp")
-    orig.add_argument("--commune", required=True, metavar="CODE", help="mã đảng bộ")
-    orig.add_argument("--month", required=True, type=_period, metavar="YYYY-MM", help="tháng báo cáo")
-    orig.add_argument("--version", type=int, metavar="N", help="lần nạp thứ N (mặc định: phiên bản hiện hành)")
-    orig.add_argument("-o", "--output", required=True, metavar="FILE", help="tệp ghi ra")
-    bak = sub.add_parser("backup", help="sao lưu kho dữ liệu, tệp đăng nhập và các tệp gốc vào một tệp nén")
-    bak.add_argument("-o", "--output-dir", metavar="DIR", help="thư mục ghi bản sao lưu (mặc định: [backup] folder "
-                     "trong settings.toml)")
-    bak.add_argument("--db", help="tệp kho dữ liệu DuckDB (mặc định: $WAREHOUSE_DB hoặc data/warehouse.duckdb)")
-    res = sub.add_parser("restore", help="khôi phục một bản sao lưu thành kho dữ liệu mới (kiểm tra mã SHA-256 trước)")
-    res.add_argument("backup", metavar="BACKUP", help="tệp .zip của bản sao lưu (tệp .zip.sha256 đi kèm bên cạnh)")
-    res.add_argument("--db", required=True, metavar="NEW", help="đường dẫn kho dữ liệu khôi phục ra")
-    res.add_argument("--replace", action="store_true",
-                     help="cho phép thay một kho đã có ở NEW (kho cũ được đổi tên để giữ lại, không bị xóa)")
-    return p
+from etl.cli_args import parse
 
 
 def print_results(results, as_json: bool, out=sys.stdout, flags=None) -> None:
     """The per-file lines (or SPEC §4's JSON document), then the data-quality flags that the
     monthly reports among them raise (`flags`: etl.quality.flags_of_reports; None: no such report)."""
-    from etl import quality
+    from etl import labels, quality
 
     if as_json:
         document = {"files": [r.as_json() for r in results]}
@@ -139,13 +28,13 @@ def print_results(results, as_json: bool, out=sys.stdout, flags=None) -> None:
         return
     for r in results:
         where = " ".join(x for x in (r.commune, r.period) if x)
-        out.write(f"{STATUS_VN[r.status]:<12} {r.file}" + (f"  ({where})" if where else "") + "\n")
+        out.write(f"{labels.FILE_STATUS[r.status].upper():<14} {r.file}" + (f"  ({where})" if where else "") + "\n")
         for p in r.problems:
             place = "!".join(x for x in (p.sheet, p.cell) if x) or "(cả tệp)"
             col = f" [{p.column}]" if p.column else ""
-            out.write(f"    {SEVERITY_VN[p.severity]} {p.code}: {place}{col}: {p.message}\n")
-    counts = {s: sum(r.status == s for r in results) for s in STATUS_VN}
-    out.write("Tổng: " + ", ".join(f"{n} {STATUS_VN[s].lower()}" for s, n in counts.items() if n) + "\n")
+            out.write(f"    {labels.SEVERITY[p.severity]} {p.code}: {place}{col}: {p.message}\n")
+    counts = {s: sum(r.status == s for r in results) for s in labels.FILE_STATUS}
+    out.write("Tổng: " + ", ".join(f"{n} {labels.FILE_STATUS[s].lower()}" for s, n in counts.items() if n) + "\n")
     for line in quality.lines(flags) if flags is not None else ():
         out.write(line + "\n")
 
@@ -154,23 +43,14 @@ NO_MEMORY = ("Máy chủ không đủ bộ nhớ để chạy hết lệnh nên 
              "hoặc tách tệp lớn thành nhiều tệp; nếu vẫn lỗi, hãy báo quản trị hệ thống.")
 
 
-def parse(argv=None) -> argparse.Namespace:
-    """The arguments, with the checks argparse cannot state (a usage error exits 2)."""
-    p = parser()
-    args = p.parse_args(argv)
-    if args.command == "load" and not args.paths and not args.uploads:
-        p.error("cần ít nhất một tệp hoặc thư mục (PATH)")
-    return args
-
-
 def main(argv=None) -> int:
     """The command; a MemoryError outside the check of one file (which rejects that file alone)
     ends it with a Vietnamese line on stderr and exit code 1, never a traceback."""
     try:
         args = parse(argv)
-        from etl.warehouse import db
+        from etl import warehouse
 
-        db.keep_private()
+        warehouse.keep_private()
         return COMMANDS[args.command](args)
     except MemoryError:
         print(NO_MEMORY, file=sys.stderr)
@@ -433,30 +313,70 @@ def confirmation(args) -> int:
     return 0
 
 
-def original(args) -> int:
-    """python -m etl original: the kept bytes of a commune-month report's current version (or
-    version N) into -o FILE; 1 when there is no such report, version or kept file."""
-    from etl import vnformat as vn
-    from etl.warehouse import db, originals
+def _reading(args, query):
+    """query(con) on the warehouse --db names, opened read-only; FileNotFoundError (Vietnamese)
+    when there is no such warehouse."""
+    from etl.warehouse import db
 
     path = db.db_path(args.db)
     if not path.exists():
-        return _fail(f"Không tìm thấy kho dữ liệu {path}. Hãy chỉ đúng kho dữ liệu bằng --db.")
+        raise FileNotFoundError(f"Không tìm thấy kho dữ liệu {path}. Hãy chỉ đúng kho dữ liệu bằng --db.")
+    con = db.connect(path, read_only=True)
     try:
-        con = db.connect(path, read_only=True)
-        try:
-            found = originals.find(con, args.commune, args.month, args.version)
-        finally:
-            con.close()
-        data = originals.read(originals.store_for(path), found["sha256"])
-    except (originals.OriginalMissing, db.WarehouseBusy) as err:
+        return query(con)
+    finally:
+        con.close()
+
+
+def original(args) -> int:
+    """python -m etl original: the kept bytes of a commune-month report's current version (or
+    version N), or of any file given to the loader (--sha256), into -o FILE; 1 when there is no
+    such report, version or kept file, or --account may not view its commune."""
+    from etl import vnformat as vn
+    from etl.access import rights
+    from etl.warehouse import db, originals
+
+    def find(con) -> dict:
+        if args.sha256:
+            rights.viewing_file(con, args.account, originals.commune_of(con, args.sha256))
+            return originals.given(con, args.sha256)
+        rights.viewing_file(con, args.account, args.commune.strip().upper())
+        return originals.find(con, args.commune, args.month, args.version)
+    try:
+        found = _reading(args, find)
+        data = originals.read(originals.store_for(args.db), found["sha256"])
+    except (FileNotFoundError, originals.OriginalMissing, rights.Refused, db.WarehouseBusy) as err:
         return _fail(err)
     out = Path(args.output)
     out.write_bytes(data)
+    if args.sha256:
+        print(f"Đã ghi {out}: tệp gửi lên '{found['file_name']}' ({found['what']}), {vn.number(len(data))} byte, "
+              f"SHA-256 {found['sha256']}.")
+        return 0
     current = " (phiên bản hiện hành)" if found["is_current"] else ""
     print(f"Đã ghi {out}: báo cáo tháng {args.month[5:]}/{args.month[:4]} của đảng bộ {args.commune.strip().upper()}, "
           f"lần nạp {found['version']}{current}, tệp gửi lên '{found['source_file']}', {vn.number(len(data))} byte, "
           f"SHA-256 {found['sha256']}.")
+    return 0
+
+
+def problems(args) -> int:
+    """python -m etl problems --sha256 HASH: the problems of that content's newest rejection, as
+    load prints them (--json: SPEC §4's document); 1 when none are stored or --account may not
+    view its commune."""
+    from etl.access import rights
+    from etl.warehouse import db, originals, rejections
+
+    def find(con):
+        rights.viewing_file(con, args.account, originals.commune_of(con, args.sha256))
+        return rejections.find(con, args.sha256)
+    try:
+        found = _reading(args, find)
+    except (FileNotFoundError, rights.Refused, db.WarehouseBusy) as err:
+        return _fail(err)
+    if found is None:
+        return _fail(rejections.none_stored(args.sha256))
+    print_results([found], args.json)
     return 0
 
 
@@ -485,8 +405,8 @@ def backup(args) -> int:
 
 # One function per command: a new command is a parser entry above and a line here.
 COMMANDS = {"load": load, "check": check, "template": template, "export": export, "users": users,
-            "confirm": confirmation, "reopen": confirmation, "original": original, "backup": backup,
-            "restore": backup}
+            "confirm": confirmation, "reopen": confirmation, "original": original, "problems": problems,
+            "backup": backup, "restore": backup}
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ TOTAL = "Toàn Đảng bộ"         # the whole organisation: every commune
 SUBTOTAL = "Tổng cộng"         # a page's total row of the communes shown, when not every commune
 SELECTED_TOTAL = "Cộng các đảng bộ được chọn"  # the same in the December export's tables
 SELECTED = "Các đảng bộ được chọn"  # the subject of the export's sentences about those communes
+NO_TARGET = "Chưa có chỉ tiêu"   # a commune given no recruitment target for the year: not a target of 0
 
 
 def total_name(whole: bool, part: str = SUBTOTAL) -> str:
@@ -27,6 +28,7 @@ def total_name(whole: bool, part: str = SUBTOTAL) -> str:
 
 # the spec's own words, shown as they are written in the forms
 QUALITY = spec.first_names(spec.QUALITY)          # tot -> Tốt, kha -> Khá, trung_binh -> Trung bình, kem -> Kém
+GOOD_OR_BETTER = "Đạt khá trở lên"               # I10's share: Tốt + Khá of the rated meetings
 ORG_RATINGS = spec.first_names(spec.ORG_RATINGS)  # xuat_sac -> Hoàn thành xuất sắc nhiệm vụ, ...
 FINDING_STATUS = spec.first_names(spec.STATUSES)  # open -> Chưa khắc phục, ...
 CATEGORIES = spec.CATEGORIES  # inspection finding categories: code -> name
@@ -34,6 +36,11 @@ CATEGORIES = spec.CATEGORIES  # inspection finding categories: code -> name
 # a checked file's kind, as the upload table, the audit trail and the loader's messages name it
 KINDS = {"monthly": "Báo cáo tháng", "registry": "Danh mục đơn vị", "targets": "Chỉ tiêu kết nạp",
          "inspections": "Sổ theo dõi kiểm tra"}
+
+# what became of a checked file (FileResult.status) and how serious a problem is (Problem.severity),
+# as the upload page shows them; the command line prints the statuses in capitals
+FILE_STATUS = {"loaded": "Đã nạp", "unchanged": "Không thay đổi", "rejected": "Bị từ chối", "checked": "Hợp lệ"}
+SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
 
 # a commune's monthly report in a month (indicators.submissions' status)
 SUBMISSION = {"on_time": "Đúng hạn", "late": "Nộp muộn", "missing": NOT_REPORTED, "pending": "Chưa đến hạn"}

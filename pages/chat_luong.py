@@ -14,7 +14,7 @@ def body():
         return
     total = data.quality(f.scope, by=Grain.TOTAL).iloc[0]
     cols = page.card_columns(5)
-    cols[0].metric("Đạt khá trở lên", page.share(total["kha_tro_len_share"]), border=True)
+    cols[0].metric(labels.GOOD_OR_BETTER, page.share(total["kha_tro_len_share"]), border=True)
     for col, level in zip(cols[1:], ("tot", "kha", "trung_binh", "kem")):
         col.metric(labels.QUALITY[level], vn.number(total[level]), border=True,
                    help=f"{page.share(total[f'{level}_share'])} số buổi được đánh giá")
@@ -34,15 +34,14 @@ def body():
     # the chart's order; communes with the same share of khá trở lên share their rank
     ranking = charts.best_first(by_commune, *charts.QUALITY_ORDER)
     rank = ranking["kha_tro_len_share"].astype(float).rank(method="min", ascending=False)
-    counts = ["Số buổi được đánh giá", "Tốt", "Khá", "Trung bình", "Kém"]
+    counts = ["Số buổi được đánh giá", *labels.QUALITY.values()]
     page.table(ranking.assign(
-        **{"Hạng": rank, "Đảng bộ": ranking["commune_name"],
-           "Số buổi được đánh giá": ranking["rated"], "Tốt": ranking["tot"], "Khá": ranking["kha"],
-           "Trung bình": ranking["trung_binh"], "Kém": ranking["kem"],
-           "Đạt khá trở lên": ranking["kha_tro_len_share"]})
-        [["Hạng", "Đảng bộ", *counts, "Đạt khá trở lên"]],
+        **{"Hạng": rank, "Đảng bộ": ranking["commune_name"], "Số buổi được đánh giá": ranking["rated"],
+           **{name: ranking[key] for key, name in labels.QUALITY.items()},
+           labels.GOOD_OR_BETTER: ranking["kha_tro_len_share"]})
+        [["Hạng", "Đảng bộ", *counts, labels.GOOD_OR_BETTER]],
         "xep-hang-chat-luong", key="ranking", formats={**dict.fromkeys(["Hạng", *counts], page.COUNT),
-                                                       "Đạt khá trở lên": page.SHARE})
+                                                       labels.GOOD_OR_BETTER: page.SHARE})
 
 
 page.run(body)

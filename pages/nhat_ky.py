@@ -1,7 +1,7 @@
 """Nhật ký hoạt động: the audit trail (etl.access.audit) for the board: every load, rejection, export,
 confirmation, login and failed login, with account, time, file name and hash; the original file
-of a load or rejection row to download (ui.originals); and, at the top, whether the server's last
-nightly backup failed. Sessions the
+of a load or rejection row to download, and the problems a rejected file was refused for
+(ui.originals); and, at the top, whether the server's last nightly backup failed. Sessions the
 browser's cookie brought back (every reload is one) show only when that action is chosen; the page
 says how many it left out. Only accounts that may `view_audit` reach it (dashboard.py hides it from
 the others; this page checks again)."""

@@ -9,7 +9,7 @@ from datetime import date
 
 import streamlit as st
 
-from etl import indicators, theme
+from etl import indicators, labels, theme
 from etl import vnformat as vn
 from etl.access import rights
 from etl.warehouse import db
@@ -18,10 +18,11 @@ from ui import streamlit_internals as internals
 from ui.markup import MESSAGE, md
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SEVERITY_COLORS = {"Lỗi": f"background-color: {theme.ERROR_BG}; color: {theme.MAIN}",
-                   "Cảnh báo": f"background-color: {theme.WARNING_BG}; color: {theme.WARNING_INK}"}
-RESULT_COLORS = {"Hợp lệ": f"color: {theme.GOOD}", "Đã nạp": f"color: {theme.GOOD}", "Không thay đổi": f"color: {theme.MUTED}",
-                 "Bị từ chối": f"color: {theme.MAIN}; font-weight: 600"}
+SEVERITY_COLORS = {labels.SEVERITY["error"]: f"background-color: {theme.ERROR_BG}; color: {theme.MAIN}",
+                   labels.SEVERITY["warning"]: f"background-color: {theme.WARNING_BG}; color: {theme.WARNING_INK}"}
+RESULT_COLORS = {labels.FILE_STATUS[status]: style for status, style in (
+    ("checked", f"color: {theme.GOOD}"), ("loaded", f"color: {theme.GOOD}"), ("unchanged", f"color: {theme.MUTED}"),
+    ("rejected", f"color: {theme.MAIN}; font-weight: 600"))}
 
 # Streamlit writes its uploader's button, hint and drop text in English: the same places in
 # Vietnamese (the English stays only in labels a screen reader reads)
@@ -61,7 +62,7 @@ def _problems(outcome: upload.Outcome, key: str) -> None:
     df = upload.problems_table(outcome)
     if df.empty:
         return
-    errors = int((df["Mức độ"] == "Lỗi").sum())
+    errors = int((df["Mức độ"] == labels.SEVERITY["error"]).sum())
     warnings = len(df) - errors
     st.markdown(f"**Danh sách vấn đề:** {vn.number(errors)} lỗi (tệp bị từ chối, không nạp gì), "
                 f"{vn.number(warnings)} cảnh báo (vẫn nạp được, nên kiểm tra lại).")

@@ -67,7 +67,7 @@ def meetings_card(col, f) -> None:
 def quality_card(col, f) -> None:
     """I10: (Tốt + Khá) ÷ rated held meetings."""
     q = data.quality(f.scope, by=Grain.TOTAL).iloc[0]
-    label = "Đạt khá trở lên"
+    label = labels.GOOD_OR_BETTER
     if pd.isna(q["kha_tro_len_share"]):
         col.metric(label, page.share(None), border=True, help="Chưa có buổi sinh hoạt nào được đánh giá trong kỳ.")
         return

@@ -24,7 +24,7 @@ from ui.markup import md
 
 SPEC_VIEWS = ("units_commune", "units_branch", "committee_meetings", "branch_meetings", "recruitment",
               "recruitment_targets", "annual_ratings", "inspection_findings", "report_submissions")
-TABLES = ("audit_log", "accounts", "loads")
+TABLES = ("audit_log", "accounts", "loads", "rejections", "rejection_problems")
 
 
 def etl(*args):
@@ -59,6 +59,10 @@ def demo_copy(demo_db, tmp_path):
 
 
 def test_a_restored_warehouse_gives_every_view_row_for_row_and_the_originals_byte_for_byte(demo_copy, tmp_path):
+    damaged = tmp_path / "hong.xlsx"
+    damaged.write_bytes(b"not a workbook")  # a rejected file: its problems are in the warehouse too
+    assert etl("load", "--db", demo_copy, damaged).returncode == 1
+    assert rows(demo_copy, "rejection_problems")
     made = etl("backup", "--db", demo_copy, "-o", tmp_path / "sao-luu")
     assert made.returncode == 0, made.stderr
     [zip_file] = (tmp_path / "sao-luu").glob("*.zip")

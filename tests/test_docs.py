@@ -3,7 +3,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from etl.__main__ import parser
+from etl.cli_args import parser
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

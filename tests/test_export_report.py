@@ -238,23 +238,71 @@ def test_a_long_list_of_communes_goes_whole_to_appendix_2(con, tmp_path, monkeyp
         ["4", "Lộc Thắng", "tháng 3, 4"]]
 
 
-def test_chart_figures_name_every_commune_and_read_well(con, monkeypatch):
+def test_the_report_draws_its_images_with_the_page_builders(con, monkeypatch):
+    """One builder per chart: each image is the figure the page's builder returns, in its printed
+    variant, what needs attention first."""
+    from etl.outputs import charts as builders
+
+    calls = []
+
+    def spy(name):
+        real = getattr(builders, name)
+
+        def call(*args, **kwargs):
+            calls.append((name, kwargs, real(*args, **kwargs)))
+            return calls[-1][2]
+        monkeypatch.setattr(builders, name, call)
+
+    for name in ("rate_bars", "quality_stack", "progress_bars"):
+        spy(name)
+    made = charts.figures(collect(con, YEAR, as_of=AS_OF))
+    assert [name for name, _, _ in calls] == ["rate_bars", "quality_stack", "progress_bars"]
+    assert all(image is fig for (_, image), (_, _, fig) in zip(made, calls, strict=True))
+    for _, kwargs, fig in calls:
+        assert (kwargs["paper"], kwargs["order"], kwargs["most"]) == (True, "worst", charts.MAX_BARS)
+        layout = fig.layout
+        assert (layout.font.family, layout.font.size, layout.width) == (theme.PRINT_FONT, 16, 800)
+        assert (layout.paper_bgcolor, layout.plot_bgcolor, layout.separators) == (theme.WHITE, theme.WHITE, ",.")
+        assert layout.height == 150 + 30 * 5  # five communes, a row each
+
+
+def test_chart_images_name_every_commune_worst_first_and_read_well(con):
     data = collect(con, YEAR, as_of=AS_OF)
-    i5 = charts.i5_figure(data)
-    gone = next(t for t in i5.data if t.name == "Chưa báo cáo")
-    # dark text on the light hatching (white was unreadable), at the bar's start
-    assert set(gone.text) == {"Chưa báo cáo"} and gone.textfont.color == theme.INK
-    assert set(gone.y) == {"Hòa Bắc", "Lộc Quang", "Lộc Thắng"}
+    i5, quality, rec = (fig for _, fig in charts.figures(data))
+    bars, gap = i5.data
+    top_down = list(i5.layout.yaxis.categoryarray[::-1])  # plotly draws the first category at the bottom
+    texts = {y: t for trace in i5.data for y, t in zip(trace.y, trace.text)}
+    # the communes without a report first, in words (never 0), then from the lowest share
+    assert top_down[:3] == ["Hòa Bắc", "Lộc Quang", "Lộc Thắng"] and set(gap.y) == set(top_down[:3])
+    assert {texts[n] for n in top_down[:3]} == {"Chưa báo cáo"} and "Chưa báo cáo" not in [texts[n] for n in top_down[3:]]
+    shares = data.meetings.set_index("commune_name")["i5_held_share"]
+    assert [shares[n] for n in top_down[3:]] == sorted(shares[n] for n in top_down[3:])
+    # dark ink on the light hatching (white was unreadable on paper)
+    assert (gap.textfont.color, gap.marker.color) == (theme.INK, theme.HATCH_GROUND)
     [line] = i5.layout.annotations
     assert line.text == "Toàn Đảng bộ: 90,0%" and line.xanchor == "right"  # left of the line, not clipped
-    rec = charts.recruitment_figure(data)
+    gap = next(t for t in quality.data if t.name == "Chưa báo cáo")
+    assert set(gap.text) == {"Chưa báo cáo"} and gap.textfont.color == theme.INK
     admitted = next(t for t in rec.data if t.name == "Đã kết nạp")
-    # every commune (there were at most MAX_BARS * 2 // 3); one without a report says so
-    assert len(admitted.y) == 5 and dict(zip(admitted.y, admitted.text))["Lộc Thắng"] == "Chưa báo cáo"
-    assert "<br>" not in rec.layout.title.text
-    monkeypatch.setattr(charts, "MAX_BARS", 3)   # a province: only the lowest, and how many of how many
-    rec = charts.recruitment_figure(data)
-    assert len(rec.data[0].y) == 3 and "(3/5 đảng bộ có tỷ lệ kết nạp so với chỉ tiêu thấp nhất" in rec.layout.title.text
+    # every commune; one without a report or without a target says so after its name
+    assert len(admitted.y) == 5 and "Lộc Thắng (chưa báo cáo)" in admitted.y
+    assert all("<br>" not in fig.layout.title.text for fig in (i5, quality, rec))
+
+
+def test_past_max_bars_an_image_shows_the_lowest_and_says_how_many_of_how_many(con, monkeypatch):
+    monkeypatch.setattr(charts, "MAX_BARS", 3)   # a province's 130 communes, in small
+    data = collect(con, YEAR, as_of=AS_OF)
+    i5, quality, rec = (fig for _, fig in charts.figures(data))
+    assert list(i5.layout.yaxis.categoryarray[::-1]) == ["Hòa Bắc", "Lộc Quang", "Lộc Thắng"]  # not reported: the worst
+    assert i5.layout.title.text.endswith("<br><span style='font-size:15px'>(3/5 đảng bộ có tỷ lệ thấp nhất; "
+                                         "đủ các đảng bộ tại Phụ lục 1)</span>")
+    assert "(3/5 đảng bộ có tỷ lệ khá trở lên thấp nhất;" in quality.layout.title.text
+    progress = data.progress.set_index("commune_name")
+    lowest = progress["i11_target_share"].astype(float).sort_values(na_position="first", kind="stable").index[:3]
+    shown = [name.split(" (")[0] for name in rec.data[0].y[::-1]]
+    assert shown == list(lowest) and len(progress) == 5
+    assert "(3/5 đảng bộ có tỷ lệ kết nạp so với chỉ tiêu thấp nhất; đủ các đảng bộ tại Phụ lục 1)" in rec.layout.title.text
+    assert rec.layout.margin.t == 110  # the second title line has its room
 
 
 @pytest.mark.parametrize("name, written", [("Xã Lộc Đức", "xã Lộc Đức"), ("Thị trấn Lộc Thắng", "thị trấn Lộc Thắng"),

@@ -104,3 +104,24 @@ def test_an_altered_or_missing_original_is_said_so(tmp_path, two_versions):
     kept.unlink()
     p = etl("original", "--db", warehouse, "--commune", "X01", "--month", "2024-03", "-o", tmp_path / "ra.xlsx")
     assert p.returncode == 1 and "Không còn lưu tệp gốc" in p.stderr
+
+
+def test_a_file_that_cannot_be_kept_stops_the_run_before_any_row_names_it(tmp_path, warehouse_file):
+    """A file the store cannot take stops the run with the OSError, and no load or audit row names
+    a file that was not kept."""
+    files = [write_book(tmp_path / "in" / f"thang-{m}.xlsx", monthly_book(month=m))
+             for m in (3, 4)]
+    con = db.connect(warehouse_file)
+    try:
+        store = originals.store_of(con)
+        store.mkdir(parents=True, exist_ok=True)
+        # the second file's fan-out folder is a file: it cannot be kept there
+        (store / _sha(files[1])[:2]).write_bytes(b"")
+        with pytest.raises(OSError):
+            load_paths(con, files)
+        named = {h for (h,) in con.execute("SELECT sha256 FROM loads UNION ALL SELECT sha256 FROM audit_log "
+                                           "WHERE sha256 IS NOT NULL").fetchall()}
+    finally:
+        con.close()
+    assert _sha(files[1]) not in named
+    assert all(originals.path_of(store, h).exists() for h in named)

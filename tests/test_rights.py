@@ -30,6 +30,14 @@ def test_a_one_commune_action_without_a_commune_means_the_accounts_own():
     assert not rights.may_upload(VIEWER) and not rights.may_upload(ADMIN) and not rights.may_upload(None)
 
 
+def test_a_file_given_to_the_loader_is_for_who_may_view_its_commune():
+    assert rights.may_view_file(COMMUNE, "X01") and rights.may_view_file(COMMUNE, " x01 ")
+    assert not rights.may_view_file(COMMUNE, "X02")
+    assert not rights.may_view_file(COMMUNE, None)  # a file of no known commune is the board's
+    assert all(rights.may_view_file(a, c) for a in (BOARD, VIEWER, ADMIN) for c in ("X02", None))
+    assert not rights.may_view_file(None, "X01") and not rights.may_view_file(None, None)
+
+
 def test_uploads_are_limited_to_a_commune_accounts_own_commune():
     assert rights.upload_commune(COMMUNE) == "X01"
     assert rights.upload_commune(BOARD) is None and rights.upload_commune(None) is None
@@ -60,7 +68,8 @@ def test_acting_names_an_existing_unlocked_account_with_the_right(warehouse):
 
 def test_every_command_has_its_own_function():
     from etl import __main__ as cli
-    sub = next(a for a in cli.parser()._actions if a.dest == "command")
+    from etl.cli_args import parser
+    sub = next(a for a in parser()._actions if a.dest == "command")
     assert set(cli.COMMANDS) == set(sub.choices)
     assert all(callable(f) and f.__module__ == "etl.__main__" for f in cli.COMMANDS.values())
     users = next(a for a in sub.choices["users"]._actions if a.dest == "users_command")

@@ -275,7 +275,7 @@ def test_plain_streamlit_run_refuses_uploads_of_sessions_not_signed_in(demo_db, 
 
 def test_the_files_the_server_writes_are_its_owners_only(served):
     """The login file and the snapshot copy the dashboard made beside the warehouse: 0600, though
-    the server was started with the usual umask 022 (etl.warehouse.db.keep_private)."""
+    the server was started with the usual umask 022 (etl.warehouse.keep_private)."""
     server, db_path = served
     signed_in(server).close()
     for made in (db_path.with_name("warehouse.logins.duckdb"), db_path.with_name("warehouse.snapshot.duckdb")):
@@ -305,3 +305,13 @@ def test_the_server_listens_on_this_machine_only_unless_told_otherwise(demo_db, 
     finally:
         stop_server(proc)
     assert "Network URL" not in log.read_text(encoding="utf-8", errors="replace")
+
+
+def test_the_server_answers_before_it_imports_pandas_or_duckdb():
+    """ui.serve starts Streamlit with only what the upload guard needs: pandas, DuckDB and the
+    indicator layer are imported by the warm thread once the server answers, so the first visit
+    does not wait for them (about 0.4 s on this machine)."""
+    code = "import sys, ui.serve; print(sorted(m for m in ('pandas', 'duckdb', 'etl.indicators') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

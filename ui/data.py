@@ -29,8 +29,9 @@ import pandas as pd
 import streamlit as st
 
 from etl import indicators, settings
-from etl.access import audit, logins
-from etl.warehouse import db, originals, snapshot
+from etl.access import audit, logins, rights
+from etl.ingest.check import FileResult
+from etl.warehouse import db, originals, rejections, snapshot
 from ui import auth, prefetch
 
 # Indicator arguments that name one commune (besides the Scope every indicator takes).
@@ -243,6 +244,18 @@ def original_commune(sha256: str) -> str | None:
         raise NoData(src.snap.error)
     with src.con.cursor() as cursor:
         return originals.commune_of(cursor, sha256)
+
+
+def rejection(at, file_name: str | None, sha256: str) -> FileResult | None:
+    """The stored problems of the rejection an audit row records (etl.warehouse.rejections.at_row;
+    None: none stored), for an account that may have its file (etl.access.rights.may_view_file)."""
+    src = current()
+    if src.con is None:
+        raise NoData(src.snap.error)
+    with src.con.cursor() as cursor:
+        if not rights.may_view_file(auth.current(), originals.commune_of(cursor, sha256)):
+            raise NoData("Tài khoản này không được xem tệp này.")
+        return rejections.at_row(cursor, at, file_name, sha256)
 
 
 class NoData(Exception):

@@ -1,12 +1,13 @@
 """Downloads of original files (etl.warehouse.originals) on the pages: the commune drill-down
-offers each month's report in each of its versions, the audit page each loaded or rejected file.
+offers each month's report in each of its versions, the audit page each loaded or rejected file,
+and a rejected file's problems (etl.warehouse.rejections) under the same right as its bytes.
 
 Who may download an original is who may view its commune (a file of no commune, such as the
-unit registry or a rejected file: who may view every commune). A page shows the button only
-then, and the server asks again when the button is clicked: Streamlit builds the file in a
-thread of its own, outside the session's script run, so the sign-in is checked there from what
-the session held when the page was drawn (its account, sign-in time and browser token) against
-the warehouse's accounts and the signed-in tokens as they are at that moment.
+unit registry or a rejected file that names none: who may view every commune). A page shows the
+button only then, and the server asks again when the button is clicked: Streamlit builds the
+file in a thread of its own, outside the session's script run, so the sign-in is checked there
+from what the session held when the page was drawn (its account, sign-in time and browser token)
+against the warehouse's accounts and the signed-in tokens as they are at that moment.
 """
 from __future__ import annotations
 
@@ -17,11 +18,11 @@ from pathlib import Path
 import streamlit as st
 
 from etl import vnformat as vn
-from etl.access import accounts, audit
+from etl.access import accounts, audit, rights
 from etl.settings import load_settings
 from etl.warehouse import originals
-from ui import auth, data, remember
-from ui.markup import md
+from ui import auth, data, page, remember, upload
+from ui.markup import MESSAGE, md
 
 
 class Refused(Exception):
@@ -29,8 +30,9 @@ class Refused(Exception):
 
 
 def allowed_now(commune: str | None) -> bool:
-    """May the signed-in account of this script run view `commune` (None: every commune)?"""
-    return auth.may("view_commune", commune) if commune else auth.may("view_all")
+    """May the signed-in account of this script run have a file of `commune` (None: of no
+    commune known; etl.access.rights.may_view_file)?"""
+    return rights.may_view_file(auth.current(), commune)
 
 
 def _checker(commune: str | None):
@@ -57,7 +59,7 @@ def _checker(commune: str | None):
         if stored.disabled or (stored.role, stored.commune) != (account.role, account.commune) \
                 or (signed_in is not None and stored.password_set_at is not None and stored.password_set_at > signed_in):
             raise Refused("account changed")
-        if not (accounts.can(stored, "view_commune", commune) if commune else accounts.can(stored, "view_all")):
+        if not rights.may_view_file(stored, commune):
             raise Refused(f"no right to {commune or 'every commune'}")
     return check
 
@@ -104,13 +106,10 @@ def report_downloads(scope, commune: str, name: str) -> None:
            key="bao-cao-goc-tai")
 
 
-AUDIT_FILES = ("load", "reject")  # audit actions whose row names a file given to the loader
-
-
 def audit_downloads(rows) -> None:
     """The audit page's originals: the file of one load or rejection row among `rows` (the
     audit trail's frame, newest first)."""
-    files = rows[rows["action"].isin(AUDIT_FILES) & rows["sha256"].notna()].reset_index(drop=True)
+    files = rows[rows["action"].isin(audit.FILE_ACTIONS) & rows["sha256"].notna()].reset_index(drop=True)
     if files.empty:
         return
     st.markdown("**Tệp gốc của một lần nạp hoặc từ chối**")
@@ -118,5 +117,20 @@ def audit_downloads(rows) -> None:
                           format_func=lambda i: " · ".join([vn.moment(files["at"][i]), audit.ACTION_VN[files["action"][i]],
                                                             str(files["file_name"][i] or "")]))
     row = files.iloc[chosen]
-    button("Tải tệp gốc", row["sha256"], data.original_commune(row["sha256"]), row["file_name"] or row["sha256"],
-           key="nk-tep-goc-tai")
+    commune = data.original_commune(row["sha256"])
+    button("Tải tệp gốc", row["sha256"], commune, row["file_name"] or row["sha256"], key="nk-tep-goc-tai")
+    if row["action"] == "reject" and allowed_now(commune):
+        rejection_problems(row)
+
+
+def rejection_problems(row) -> None:
+    """The problems a rejection row's file was refused for, as the loader listed them (sheet,
+    cell, column, what is wrong and how to fix it); rejections recorded before they were stored
+    show their codes only."""
+    found = data.rejection(row["at"].to_pydatetime(), row["file_name"], row["sha256"])
+    if found is None:
+        st.caption(f"Lần từ chối này không có danh sách lỗi; nhật ký ghi: {md(row['detail'] or '', MESSAGE)}.")
+        return
+    st.markdown(f"**Các lỗi của tệp {md(found.file)}**: vị trí (trang tính, ô, cột), nội dung lỗi và cách sửa.")
+    page.table(upload.problems_of([found]).drop(columns="Tệp"), f"Lỗi tệp {found.file}", key="nk-loi-tep",
+               column_config={"Nội dung": st.column_config.TextColumn(width="large")})

@@ -22,9 +22,9 @@ import threading
 import time
 from pathlib import Path
 
+from etl import warehouse
 from etl.settings import load_settings
-from etl.warehouse import backup, db
-from ui import prefetch, upload_guard
+from ui import upload_guard
 from ui import streamlit_internals as internals
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard.py"
@@ -36,7 +36,7 @@ def warm() -> None:
     # more for Streamlit's code before the first script run asks for any of this
     while not internals.server_started():  # st.cache_data also keeps its results in the runtime's storage
         time.sleep(0.02)
-    from ui import charts, data, filters, page, present  # noqa: F401  (ui.page imports ui.auth)
+    from ui import charts, data, filters, page, prefetch, present  # noqa: F401  (ui.page imports ui.auth)
     charts.warm()
     prefetch.enable()
     data.source()
@@ -49,6 +49,8 @@ def nightly_backups() -> None:
     """Every night at [backup] hour (settings.toml, read again each night): a backup of the
     warehouse into [backup] folder, keeping the newest [backup] keep (etl.warehouse.backup.nightly,
     which keeps the outcome for the audit page); a failure is logged and the next night tries again."""
+    from etl.warehouse import backup, db  # not before the server answers: see warm
+
     while True:
         time.sleep(backup.seconds_until(load_settings().backup_hour))
         s = load_settings()
@@ -60,7 +62,7 @@ def nightly_backups() -> None:
 
 
 def main() -> None:
-    db.keep_private()  # the login file, the snapshot copies and anything else it writes
+    warehouse.keep_private()  # the login file, the snapshot copies and anything else it writes
     internals.wrap_app(upload_guard.middleware)
     threading.Thread(target=warm, name="warm", daemon=True).start()
     threading.Thread(target=nightly_backups, name="nightly-backup", daemon=True).start()

@@ -47,20 +47,14 @@ import pandas as pd
 from etl import labels, text
 from etl.ingest.check import FileResult, unit_only
 from etl.problems import Problem
+from ui.upload_limits import MAX_BYTES, MAX_FILES, MAX_MB, MAX_TOTAL_BYTES, MAX_TOTAL_MB  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTENSIONS = (".xlsx", ".xlsm", ".xls")
-MAX_BYTES = 20 * 2**20  # SPEC §3 too_large
-MAX_MB = MAX_BYTES // 2**20
-MAX_FILES = 200
-MAX_TOTAL_BYTES = 200 * 2**20  # per upload: Streamlit holds every file in memory until the run ends
-MAX_TOTAL_MB = MAX_TOTAL_BYTES // 2**20
 TIMEOUT = 900  # seconds; a province's month (100+ files) checks and loads in well under that
 
 # --- Vietnamese texts, kept together for review ------------------------------------------
-STATUS = {"checked": "Hợp lệ", "rejected": "Bị từ chối", "loaded": "Đã nạp", "unchanged": "Không thay đổi"}
 HELD_BACK = "Chưa kiểm tra"  # a file past the page's own limits per upload
-SEVERITY = {"error": "Lỗi", "warning": "Cảnh báo"}
 BAD_EXTENSION = ("Tệp '{name}' không phải sổ tính Excel: chỉ nhận tệp .xlsx, .xlsm hoặc .xls. "
                  "Hãy mở tệp bằng Excel, Lưu dưới dạng (Save As) kiểu .xlsx rồi tải lên lại.")
 TOO_LARGE = ("Tệp '{name}' nặng {size} MB, quá giới hạn {limit} MB. Hãy xóa các trang tính, hình ảnh "
@@ -312,7 +306,7 @@ def files_table(outcome: Outcome, commune_name=lambda code: code, month=lambda p
         rows.append({"Tệp": f.file, "Loại biểu": labels.KINDS.get(f.kind, "Không nhận ra"),
                      "Đảng bộ": commune_name(f.commune) if f.commune else "",
                      "Tháng": month(f.period) if f.period else "",
-                     "Kết quả": STATUS.get(f.status, f.status), "Số lỗi": errors, "Số cảnh báo": warnings})
+                     "Kết quả": labels.FILE_STATUS.get(f.status, f.status), "Số lỗi": errors, "Số cảnh báo": warnings})
     rows += [{"Tệp": u.name, "Loại biểu": "", "Đảng bộ": "", "Tháng": "", "Kết quả": HELD_BACK, "Số lỗi": 0,
               "Số cảnh báo": 0} for u in outcome.held_back]
     return pd.DataFrame(rows, columns=["Tệp", "Loại biểu", "Đảng bộ", "Tháng", "Kết quả", "Số lỗi", "Số cảnh báo"])
@@ -321,10 +315,15 @@ def files_table(outcome: Outcome, commune_name=lambda code: code, month=lambda p
 def problems_table(outcome: Outcome) -> pd.DataFrame:
     """One row per problem, errors first: file (the user's name), sheet, cell, column, severity,
     code, message."""
+    return problems_of(outcome.files)
+
+
+def problems_of(files: list[FileResult]) -> pd.DataFrame:
+    """problems_table's rows for the problems of `files` (the audit page: a stored rejection's)."""
     rows = [{"Tệp": f.file, "Trang tính": p.sheet or "", "Ô": p.cell or "", "Cột": p.column or "",
-             "Mức độ": SEVERITY.get(p.severity, p.severity), "Mã": p.code, "Nội dung": p.message,
+             "Mức độ": labels.SEVERITY.get(p.severity, p.severity), "Mã": p.code, "Nội dung": p.message,
              "_order": p.severity != "error"}
-            for f in outcome.files for p in f.problems]
+            for f in files for p in f.problems]
     df = pd.DataFrame(rows, columns=["Tệp", "Trang tính", "Ô", "Cột", "Mức độ", "Mã", "Nội dung", "_order"])
     return df.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
 

@@ -28,17 +28,17 @@ from http.cookies import CookieError, SimpleCookie
 from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse
 
-from ui import remember, upload
+from ui import remember, upload_limits
 from ui import streamlit_internals as internals
 
 # what one session may hold: the page takes no more in one upload (files of earlier uploads in the
 # same session count until the page is reloaded: Streamlit keeps them for the session's life)
-HELD_MAX = upload.MAX_TOTAL_BYTES
-DRAIN_MAX = upload.MAX_BYTES + 2**20  # a refused body longer than this is not read (the connection closes)
+HELD_MAX = upload_limits.MAX_TOTAL_BYTES
+DRAIN_MAX = upload_limits.MAX_BYTES + 2**20  # a refused body longer than this is not read (the connection closes)
 # the answers, also shown by the uploader in place of Streamlit's English (ui.streamlit_vn.STATUSES)
 NOT_ADMITTED_VN = ("Máy chủ không nhận tệp: phiên làm việc này chưa đăng nhập bằng tài khoản được tải báo cáo lên. "
                    "Hãy tải lại trang rồi thử lại.")
-TOO_MUCH_VN = (f"Máy chủ không nhận tệp: phiên làm việc đã giữ tới {upload.MAX_TOTAL_MB} MB tệp tải lên. Hãy tải "
+TOO_MUCH_VN = (f"Máy chủ không nhận tệp: phiên làm việc đã giữ tới {upload_limits.MAX_TOTAL_MB} MB tệp tải lên. Hãy tải "
                "lại trang rồi tải tệp lên lại.")
 
 _lock = threading.Lock()

@@ -44,6 +44,7 @@ ACTION_VN = {
 }
 
 COLUMNS = ("at", "account", "action", "file_name", "sha256", "detail")
+FILE_ACTIONS = ("load", "reject")  # actions whose row names a file given to the loader
 DEFAULT_LIMIT = 1000
 
 

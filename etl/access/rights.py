@@ -8,7 +8,9 @@ the acts both front ends offer:
     Vietnamese) when it does not exist, is locked or lacks the right;
   - `upload_commune(account)`: the commune an account's uploads are limited to (None: any);
   - `load_commune(account, commune, received_on)`: the commune a load is limited to, refusing a
-    commune account that names another commune or a receipt date.
+    commune account that names another commune or a receipt date;
+  - `may_view_file(account, commune)`, `viewing_file(con, name, commune)`: who may have a file
+    given to the loader (its kept bytes, a rejection's problems): who may view its commune.
 """
 from __future__ import annotations
 
@@ -78,3 +80,19 @@ def load_commune(account: accounts.Account | None, commune: str | None, received
         raise Refused(f"Tài khoản {account.name} ({account.role_vn}) không được khai ngày nhận báo cáo: ngày nhận "
                       "là thời điểm nạp. Chỉ Ban Tổ chức được khai ngày nhận khi nạp bổ sung báo cáo cũ.")
     return own
+
+
+def may_view_file(account: accounts.Account | None, commune: str | None) -> bool:
+    """May `account` have a file given to the loader, of `commune`: who may view that commune;
+    a file of no known commune (a registry, an unreadable file), who may view every commune."""
+    return may(account, "view_commune", commune) if commune else may(account, "view_all")
+
+
+def viewing_file(con, name: str | None, commune: str | None) -> accounts.Account | None:
+    """The account --account names (None: the command line, which may have any file), refused
+    unless it may have a file of `commune` (may_view_file)."""
+    account = acting(con, name)
+    if account is not None and not may_view_file(account, commune):
+        whose = f"của đảng bộ {commune}" if commune else "không thuộc đảng bộ nào (chỉ tài khoản xem mọi đảng bộ)"
+        raise Refused(f"Tài khoản {account.name} ({account.role_vn}) không được xem tệp {whose}.")
+    return account

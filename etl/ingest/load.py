@@ -24,7 +24,7 @@ from etl.ingest.check import Checked, FileResult, check_file, expand, registry_a
 from etl.ingest.forms.spec import ALL_FORMS, ANNUAL_RATINGS
 from etl.ingest.units import Registry
 from etl.problems import has_errors
-from etl.warehouse import db, originals
+from etl.warehouse import db, originals, rejections
 
 PARALLEL_FROM = 40  # files: below this, starting worker processes costs more than it saves
 WORKERS = min(2, os.cpu_count() or 1)
@@ -142,8 +142,9 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
     Each result, its messages and its audit row name the file as `names` does ({file name: name
     as uploaded}, else its own name); each loaded, unchanged or rejected file leaves one audit row
     naming `account` (None: the command line); a loaded file's row is written in the transaction
-    that writes the file. With `commune`, only that commune's monthly reports may load: every
-    other file is rejected (etl.ingest.admission), identical content too.
+    that writes the file, a rejected file's with its problems (etl.warehouse.rejections). With
+    `commune`, only that commune's monthly reports may load: every other file is rejected
+    (etl.ingest.admission), identical content too.
 
     Registry files are applied before the reports that need them: a report rejected only for
     unknown units is checked again once a registry file of the same run has loaded, from the
@@ -171,7 +172,7 @@ def load_paths(con, paths, *, received_at: datetime | dict | None = None, accoun
             todo.append(path)
     state = {"registry": registry, "changed": False, "confirmed": confirm.confirmed_reports(con), "commune": commune}
     retry: list[Path] = []
-    writes = _Writes(con, account, names)
+    writes = _Writes(con, account, names, commune)
     with _Checkers(len(todo), registry, names) as checkers:
         for path, checked in checkers.checks(todo, state):
             r = results[path] = _write(con, path, checked, state, known, received_at, writes)
@@ -221,11 +222,13 @@ class _Writes:
     group fails, its files are written again one transaction each, so only the failing file
     writes nothing and its error is raised as before. A process killed mid-run loses only files
     not committed yet, none of them reported: load_paths reports when it returns, after the last
-    group. A rejected file's audit row is written after the files before it."""
+    group. A rejected file's audit row and problems (etl.warehouse.rejections) are written after
+    the files before it, in a transaction of their own."""
 
-    def __init__(self, con, account, names: dict[str, str] | None = None):
+    def __init__(self, con, account, names: dict[str, str] | None = None, commune: str | None = None):
         self.con, self.account, self.waiting = con, account, []
         self.names = names or {}  # file name -> name as uploaded, for the audit rows of loaded files
+        self.commune = commune  # the one commune the run may load (etl.warehouse.rejections: whose a rejection is)
 
     def add(self, file: dict, where: str) -> None:
         """`file`: db.write_load's keyword arguments; `where`: the audit row's detail."""
@@ -235,9 +238,7 @@ class _Writes:
 
     def reject(self, r: FileResult) -> None:
         self.flush()
-        codes = sorted({p.code for p in r.problems if p.severity == "error"})
-        audit.record(self.con, "reject", account=self.account, file_name=r.file,
-                     sha256=r.sha256, detail=", ".join(codes))
+        rejections.record(self.con, r, account=self.account, commune=self.commune)
 
     def unchanged(self, results: list[FileResult]) -> None:
         """One 'load' row per file whose content was loaded before (nothing else is written)."""

@@ -75,6 +75,9 @@ class Sheet:
     complete: bool = True
 
 
+MAX_FILE_BYTES = 20 * 2**20  # SPEC §3 too_large: a larger file is not read
+
+
 class ReadError(Exception):
     """A file that is not a readable workbook; `code` is a SPEC §3 code, `message` Vietnamese."""
 
@@ -88,78 +91,66 @@ class ReadError(Exception):
 
 # --- Vietnamese messages, kept together for review ------------------------------------------------
 
+# Why a file is refused and what the commune should do, by reason; `{name}` is the file's name,
+# the other fields are figures already written the Vietnamese way (_refused formats them).
+MESSAGES = {
+    "encrypted": "Tệp '{name}' có mật khẩu. Hãy mở tệp, gỡ mật khẩu, lưu lại rồi gửi lại.",
+    "too_large": ("Tệp '{name}' nặng {size}, vượt giới hạn {limit}. Hãy xóa bớt hình ảnh, trang tính thừa "
+                  "hoặc tách thành nhiều tệp rồi gửi lại."),
+    "not_workbook": ("Tệp '{name}' không phải sổ tính Excel (.xlsx, .xlsm hoặc .xls); có thể là trang web, "
+                     "CSV hoặc tệp khác bị đổi đuôi. Hãy mở tệp bằng Excel, chọn Lưu dưới dạng (Save As) "
+                     "kiểu .xlsx rồi gửi lại."),
+    "corrupt": ("Tệp '{name}' bị hỏng hoặc tải về chưa trọn vẹn nên không đọc được. Hãy mở tệp bằng "
+                "Excel, lưu lại (hoặc lấy bản gốc từ người lập) rồi gửi lại."),
+    "expands": ("Tệp '{name}' khi giải nén vượt quá giới hạn {limit} nên không đọc được. Hãy xóa "
+                "bớt hình ảnh, trang tính thừa hoặc tách thành nhiều tệp rồi gửi lại."),
+    "zero_bytes": "Tệp '{name}' trống (0 byte). Hãy gửi lại tệp có nội dung.",
+    "empty": ("Tệp '{name}' không có trang tính nào chứa dữ liệu. Hãy kiểm tra đúng tệp báo cáo đã "
+              "điền số liệu rồi gửi lại."),
+    "far_cells": ("Tệp '{name}' có dữ liệu trải tới dòng {row}, cột {column}, quá xa bảng số liệu nên "
+                  "không đọc được. Hãy xóa nội dung các ô thừa ở xa bảng (Ctrl+End để tìm) rồi gửi lại."),
+    "too_many_sheets": ("Tệp '{name}' có {count} trang tính, vượt giới hạn {limit} trang tính của một tệp. "
+                        "Hãy xóa các trang tính không dùng đến hoặc tách thành nhiều tệp rồi gửi lại."),
+    "cells": ("Các trang tính của tệp '{name}' cộng lại trải trên {count} ô (từ ô A1 tới ô có dữ liệu xa "
+              "nhất của mỗi trang), vượt giới hạn {limit} ô nên không đọc được. Hãy xóa các trang tính "
+              "không dùng đến và nội dung các ô thừa ở xa bảng (Ctrl+End trên từng trang để tìm), hoặc "
+              "tách thành nhiều tệp, rồi gửi lại."),
+    "merged": ("Tệp '{name}' có {count} vùng ô gộp (Merge), vượt giới hạn {limit} nên không đọc được. "
+               "Hãy bỏ gộp các ô không cần thiết (chọn vùng, bấm Merge & Center > Unmerge Cells) rồi "
+               "gửi lại."),
+    "text": ("Các ô của tệp '{name}' chứa khoảng {size} chữ, vượt giới hạn {limit} nên không đọc được. "
+             "Hãy xóa các trang tính, cột ghi chú không cần thiết hoặc tách thành nhiều tệp rồi gửi lại."),
+    "os": ("Không mở được tệp '{name}': tệp không tồn tại hoặc không có quyền đọc. Hãy kiểm tra lại "
+           "đường dẫn và quyền truy cập tệp."),
+}
+
+
 def _mb(n: int) -> str:
     return f"{n / 2**20:.1f}".replace(".", ",") + " MB"
 
 
-def _msg_not_workbook(name: str) -> str:
-    return (f"Tệp '{name}' không phải sổ tính Excel (.xlsx, .xlsm hoặc .xls); có thể là trang web, "
-            "CSV hoặc tệp khác bị đổi đuôi. Hãy mở tệp bằng Excel, chọn Lưu dưới dạng (Save As) "
-            "kiểu .xlsx rồi gửi lại.")
-
-
-def _msg_corrupt(name: str) -> str:
-    return (f"Tệp '{name}' bị hỏng hoặc tải về chưa trọn vẹn nên không đọc được. Hãy mở tệp bằng "
-            "Excel, lưu lại (hoặc lấy bản gốc từ người lập) rồi gửi lại.")
-
-
-def _msg_expands(name: str, limit: int) -> str:
-    return (f"Tệp '{name}' khi giải nén vượt quá giới hạn {_mb(limit)} nên không đọc được. Hãy xóa "
-            "bớt hình ảnh, trang tính thừa hoặc tách thành nhiều tệp rồi gửi lại.")
-
-
-def _msg_empty(name: str) -> str:
-    return (f"Tệp '{name}' không có trang tính nào chứa dữ liệu. Hãy kiểm tra đúng tệp báo cáo đã "
-            "điền số liệu rồi gửi lại.")
-
-
-def _msg_far_cells(name: str, last_row: int, last_col: int) -> str:
-    col = cell_ref(0, last_col - 1)[:-1]
-    return (f"Tệp '{name}' có dữ liệu trải tới dòng {last_row}, cột {col}, quá xa bảng số liệu nên "
-            "không đọc được. Hãy xóa nội dung các ô thừa ở xa bảng (Ctrl+End để tìm) rồi gửi lại.")
-
-
-def _msg_too_many_sheets(name: str, count: int, limit: int) -> str:
-    return (f"Tệp '{name}' có {vn.number(count)} trang tính, vượt giới hạn {vn.number(limit)} trang tính "
-            "của một tệp. Hãy xóa các trang tính không dùng đến hoặc tách thành nhiều tệp rồi gửi lại.")
-
-
-def _msg_cells(name: str, cells: int) -> str:
-    return (f"Các trang tính của tệp '{name}' cộng lại trải trên {vn.number(cells)} ô (từ ô A1 tới ô có "
-            f"dữ liệu xa nhất của mỗi trang), vượt giới hạn {vn.number(MAX_CELLS)} ô nên không đọc được. "
-            "Hãy xóa các trang tính không dùng đến và nội dung các ô thừa ở xa bảng (Ctrl+End trên từng "
-            "trang để tìm), hoặc tách thành nhiều tệp, rồi gửi lại.")
-
-
-def _msg_merged(name: str, merged: int) -> str:
-    return (f"Tệp '{name}' có {vn.number(merged)} vùng ô gộp (Merge), vượt giới hạn {vn.number(MAX_MERGED)} "
-            "nên không đọc được. Hãy bỏ gộp các ô không cần thiết (chọn vùng, bấm Merge & Center > "
-            "Unmerge Cells) rồi gửi lại.")
-
-
-def _msg_text(name: str, text: int) -> str:
-    return (f"Các ô của tệp '{name}' chứa khoảng {_mb(text)} chữ, vượt giới hạn {_mb(MAX_TEXT)} nên không "
-            "đọc được. Hãy xóa các trang tính, cột ghi chú không cần thiết hoặc tách thành nhiều tệp "
-            "rồi gửi lại.")
-
-
-def _msg_os(name: str) -> str:
-    return (f"Không mở được tệp '{name}': tệp không tồn tại hoặc không có quyền đọc. Hãy kiểm tra "
-            "lại đường dẫn và quyền truy cập tệp.")
-
-
-def _msg_encrypted(name: str) -> str:
-    return f"Tệp '{name}' có mật khẩu. Hãy mở tệp, gỡ mật khẩu, lưu lại rồi gửi lại."
-
-
-def _msg_too_large(name: str, size: int, limit: int) -> str:
-    return (f"Tệp '{name}' nặng {_mb(size)}, vượt giới hạn {_mb(limit)}. Hãy xóa bớt hình ảnh, "
-            "trang tính thừa hoặc tách thành nhiều tệp rồi gửi lại.")
+def _refused(code: str, reason: str, name: str, *, size: int | None = None, limit: int | None = None,
+             count: int | None = None, row: int | None = None, column: int | None = None) -> ReadError:
+    """The ReadError of SPEC §3 `code` for MESSAGES[reason]: sizes in MB (size; limit, unless
+    `count` says the limit is a count too), counts and rows as numbers, `column` a zero-based index
+    written as Excel's letters."""
+    fields = {"name": name}
+    if size is not None:
+        fields["size"] = _mb(size)
+    if limit is not None:
+        fields["limit"] = vn.number(limit) if count is not None else _mb(limit)
+    if count is not None:
+        fields["count"] = vn.number(count)
+    if row is not None:
+        fields["row"] = row
+    if column is not None:
+        fields["column"] = cell_ref(0, column)[:-1]
+    return ReadError(code, MESSAGES[reason].format(**fields))
 
 
 # --- public entry point ---------------------------------------------------------------------------
 
-def read_workbook(path: str | Path, *, max_bytes: int = 20 * 2**20, max_uncompressed: int = 200 * 2**20,
+def read_workbook(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES, max_uncompressed: int = 200 * 2**20,
                   max_sheets: int | None = None, head_rows: int = 0,
                   wanted: Callable[[Sheet], bool] | None = None, name: str | None = None) -> list[Sheet]:
     """Every worksheet of the workbook at `path` (see the module docstring); raises ReadError.
@@ -172,53 +163,53 @@ def read_workbook(path: str | Path, *, max_bytes: int = 20 * 2**20, max_uncompre
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise ReadError("too_large", _msg_too_large(name, size, max_bytes))
+            raise _refused("too_large", "too_large", name, size=size, limit=max_bytes)
         with path.open("rb") as f:
             data = f.read(size + 1)  # not max_bytes: that would map 20 MB for any file
             if len(data) > size:  # it has grown since stat(): past the limit it is refused below
                 data += f.read(max_bytes + 1 - len(data))
     except OSError as e:
-        raise ReadError("unreadable", _msg_os(name)) from e
+        raise _refused("unreadable", "os", name) from e
     if len(data) > max_bytes:
-        raise ReadError("too_large", _msg_too_large(name, len(data), max_bytes))
+        raise _refused("too_large", "too_large", name, size=len(data), limit=max_bytes)
     if not data:
-        raise ReadError("unreadable", f"Tệp '{name}' trống (0 byte). Hãy gửi lại tệp có nội dung.")
+        raise _refused("unreadable", "zero_bytes", name)
 
     if data.startswith(_ZIP_MAGICS):
         try:
             census = zip_census(data, max_uncompressed, max_cells=MAX_CELLS, max_text=MAX_TEXT)
         except Expands as e:
-            raise ReadError("unreadable", _msg_expands(name, max_uncompressed)) from e
+            raise _refused("unreadable", "expands", name, limit=max_uncompressed) from e
         except Unreadable as e:
-            raise ReadError("unreadable", _msg_corrupt(name)) from e
+            raise _refused("unreadable", "corrupt", name) from e
         suffixes, native = (".xlsx", ".xlsm"), ".xlsx"
-        bad = _msg_corrupt(name) if census.has_workbook else _msg_not_workbook(name)
+        bad = "corrupt" if census.has_workbook else "not_workbook"
     elif data.startswith(_OLE_MAGIC):
         cfb = Cfb(data)
         streams = set(cfb.entries)
         if {"EncryptionInfo", "EncryptedPackage"} & streams:
-            raise ReadError("encrypted", _msg_encrypted(name))
+            raise _refused("encrypted", "encrypted", name)
         suffixes, native = (".xls",), ".xls"
         # BIFF8 names its stream Workbook, BIFF5 Book; a directory without either is a .doc, .msg...
         # and a file whose directory cannot be reached is a damaged one.
         foreign = bool(streams) and not {"Workbook", "Book"} & streams
-        bad = _msg_not_workbook(name) if foreign else _msg_corrupt(name)
+        bad = "not_workbook" if foreign else "corrupt"
         book = next((s for s in ("Workbook", "Book") if s in streams), None)
         if book is None or len(stream := cfb.stream(book)) < cfb.entries[book][2]:
             # no directory to be found, or a file that ends before its workbook stream does (cut
             # short): calamine's reader panicked on those, printing a Rust backtrace on the console
-            raise ReadError("unreadable", bad)
+            raise _refused("unreadable", bad, name)
         try:
             census = biff_census(stream)
         except Unreadable as e:
-            raise ReadError("unreadable", _msg_corrupt(name)) from e
+            raise _refused("unreadable", "corrupt", name) from e
     else:
-        raise ReadError("unreadable", _msg_not_workbook(name))
+        raise _refused("unreadable", "not_workbook", name)
     _check_census(census, name, max_sheets)
 
     # calamine's from_path picks its reader from the extension (and its content sniffing hides
     # the .xls password error), so a file whose name lies is read through a copy named rightly.
-    read = dict(name=name, bad_message=bad, max_sheets=max_sheets, head_rows=head_rows, wanted=wanted)
+    read = dict(name=name, bad=bad, max_sheets=max_sheets, head_rows=head_rows, wanted=wanted)
     if path.suffix.lower() in suffixes:
         return _read_calamine(path, **read)
     with tempfile.TemporaryDirectory(prefix="etl-read-") as tmp:
@@ -226,29 +217,30 @@ def read_workbook(path: str | Path, *, max_bytes: int = 20 * 2**20, max_uncompre
         try:
             alias.write_bytes(data)
         except OSError as e:
-            raise ReadError("unreadable", _msg_os(name)) from e
+            raise _refused("unreadable", "os", name) from e
         return _read_calamine(alias, **read)
 
 
 def _check_census(census: Census, name: str, max_sheets: int) -> None:
     """Refuse a workbook whose counts (etl.ingest.scan) exceed a limit, the sheet count first."""
     if census.worksheets > max_sheets:
-        raise ReadError("too_many_sheets", _msg_too_many_sheets(name, census.worksheets, max_sheets))
+        raise _refused("too_many_sheets", "too_many_sheets", name, count=census.worksheets, limit=max_sheets)
     rows, cols = census.largest
     if rows * cols > MAX_CELLS:  # one sheet alone: name how far it reaches
-        raise ReadError("unreadable", _msg_far_cells(name, rows, cols))
+        raise _refused("unreadable", "far_cells", name, row=rows, column=cols - 1)
     if census.cells > MAX_CELLS:
-        raise ReadError("unreadable", _msg_cells(name, census.cells))
+        raise _refused("unreadable", "cells", name, count=census.cells, limit=MAX_CELLS)
     if census.merged > MAX_MERGED:
-        raise ReadError("unreadable", _msg_merged(name, census.merged))
+        raise _refused("unreadable", "merged", name, count=census.merged, limit=MAX_MERGED)
     if census.text > MAX_TEXT:
-        raise ReadError("unreadable", _msg_text(name, census.text))
+        raise _refused("unreadable", "text", name, size=census.text, limit=MAX_TEXT)
 
 
 # --- cells ----------------------------------------------------------------------------------------
 
-def _read_calamine(path: Path, *, name: str, bad_message: str, max_sheets: int, head_rows: int,
+def _read_calamine(path: Path, *, name: str, bad: str, max_sheets: int, head_rows: int,
                    wanted: Callable[[Sheet], bool] | None) -> list[Sheet]:
+    """`bad`: the MESSAGES reason given when calamine cannot parse the file."""
     sheets: list[Sheet] = []
     cells = 0
     strings: dict[str, str] = {}  # one object per distinct text (a shared string may fill every cell)
@@ -257,29 +249,29 @@ def _read_calamine(path: Path, *, name: str, bad_message: str, max_sheets: int, 
             names = [meta.name for meta in book.sheets_metadata
                      if meta.typ == calamine.SheetTypeEnum.WorkSheet]  # no chart/dialog/macro
             if len(names) > max_sheets:
-                raise ReadError("too_many_sheets", _msg_too_many_sheets(name, len(names), max_sheets))
+                raise _refused("too_many_sheets", "too_many_sheets", name, count=len(names), limit=max_sheets)
             for sheet_name in names:
                 sheet = book.get_sheet_by_name(sheet_name)
                 if sheet.end is not None:
                     cells += (sheet.end[0] + 1) * (sheet.end[1] + 1)
                     if cells > MAX_CELLS:
-                        raise ReadError("unreadable", _msg_cells(name, cells))
+                        raise _refused("unreadable", "cells", name, count=cells, limit=MAX_CELLS)
                 sheets.append(_to_sheet(sheet, strings, head_rows if wanted else 0, wanted))
                 del sheet  # calamine's copy of the cells goes before the next sheet is built
     except calamine.PasswordError as e:  # an .xls with a FILEPASS record
-        raise ReadError("encrypted", _msg_encrypted(name)) from e
+        raise _refused("encrypted", "encrypted", name) from e
     except (calamine.CalamineError, OSError, ValueError, OverflowError, UnicodeError) as e:
-        raise ReadError("unreadable", bad_message) from e
+        raise _refused("unreadable", bad, name) from e
     except BaseException as e:
         # calamine panics on some damaged files (a truncated .xls: "slice index starts at 8192
         # but ends at 7684" in its OLE2 reader); pyo3 raises that as PanicException, which derives
         # from BaseException and is defined by each extension for itself, so it goes by its name.
         if type(e).__name__ != "PanicException":
             raise
-        raise ReadError("unreadable", bad_message) from e
+        raise _refused("unreadable", bad, name) from e
     # a sheet cut to its first rows has a value further down (calamine's extent reaches there)
     if all(s.complete for s in sheets) and not any(v is not None for s in sheets for row in s.rows for v in row):
-        raise ReadError("unreadable", _msg_empty(name))
+        raise _refused("unreadable", "empty", name)
     return sheets
 
 

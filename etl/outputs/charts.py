@@ -2,10 +2,13 @@
 anything that draws a chart (the December export's images included) can build on them.
 
 Every builder takes a tidy DataFrame from the indicator layer and returns a go.Figure; it never
-computes an indicator. Units with no report are drawn in theme.NOT_REPORTED and labelled
-labels.NOT_REPORTED ("Chưa báo cáo"), never as 0. Units are ranked the way the pages rank them
-(`best_first`): best on top. `big=True` is the presentation-mode variant (large type); the
-layout every chart shares, and how `layout=` reaches it, is etl/outputs/figure.py.
+computes an indicator. Units with no report are drawn in theme.NOT_REPORTED (on paper, grey
+hatching on a light ground) and labelled labels.NOT_REPORTED ("Chưa báo cáo"), never as 0.
+Units are ranked the way the pages rank them (`best_first`): best on top; `order="worst"` puts
+what needs attention first on top instead (`worst_first`), and `most` keeps only the first of
+them (the Word report's images). `big=True` is the presentation-mode variant (large type),
+`paper=True` the printed one (the Word report); the layout every chart shares, and how
+`layout=` reaches it, is etl/outputs/figure.py.
 """
 from __future__ import annotations
 
@@ -49,22 +52,63 @@ def worst_first(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return df.sort_values(list(columns), ascending=True, na_position="first", kind="stable")
 
 
+ORDERS = {"best": best_first, "worst": worst_first}
+
+
+def ranked(df: pd.DataFrame, order: str, *columns: str, most: int | None = None) -> pd.DataFrame:
+    """The rows in `order` by `columns` ("best": best_first, "worst": worst_first), only the
+    first `most` of them when given."""
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {sorted(ORDERS)}, not {order!r}")
+    d = ORDERS[order](df, *columns)
+    return d if most is None else d.head(most)
+
+
+def _gap_bars(names: list, *, paper: bool, horizontal: bool = True) -> dict:
+    """A bar across the whole axis for each unit without a report, grey and hatched, named
+    labels.NOT_REPORTED. On paper (no pointer to hover with) the bar says it, in dark ink at its
+    start on grey hatching over a light ground (white text on the hatching could not be read)."""
+    ones = [1.0] * len(names)
+    trace = dict(type="bar", name=labels.NOT_REPORTED,
+                 marker=dict(color=theme.HATCH_GROUND, pattern=dict(shape="/", fgcolor=theme.HATCH)) if paper else
+                 dict(color=theme.NOT_REPORTED, pattern=dict(shape="/")),
+                 x=ones if horizontal else names, y=names if horizontal else ones, orientation="h" if horizontal else "v",
+                 hovertemplate=f"%{{y}}: {labels.NOT_REPORTED}<extra></extra>")
+    if paper:
+        trace.update(text=[labels.NOT_REPORTED] * len(names), textposition="inside", insidetextanchor="start",
+                     textfont=dict(color=theme.INK))
+    return trace
+
+
 def rate_bars(df: pd.DataFrame, *, label: str, value: str, title: str | None = None, reference: float | None = None,
-              reference_name: str = labels.TOTAL, big: bool = False, layout: dict | None = None) -> go.Figure:
-    """Horizontal bars of a 0..1 share per unit, best on top; unreported units in grey, labelled."""
+              reference_name: str = labels.TOTAL, order: str = "best", most: int | None = None, big: bool = False,
+              paper: bool = False, layout: dict | None = None) -> go.Figure:
+    """Horizontal bars of a 0..1 share per unit, best on top (`order`, `most`: see `ranked`);
+    unreported units in grey, labelled."""
     d = df[[label, value]].copy()
     d["_missing"] = d[value].map(_missing)
-    d = best_first(d.assign(**{value: d[value].astype(float)}), value).iloc[::-1]
+    d = ranked(d.assign(**{value: d[value].astype(float)}), order, value, most=most).iloc[::-1]
     gone = d["_missing"].tolist()
     shown = d[value].where(~d["_missing"], 1.0).astype(float)
+    names = _labels(d[label])
     bar = dict(
-        type="bar", x=shown.to_numpy(), y=_labels(d[label]), orientation="h",
+        type="bar", x=shown.to_numpy(), y=names, orientation="h",
         marker=dict(color=[theme.NOT_REPORTED if m else theme.MAIN for m in gone],
                     pattern=dict(shape=["/" if m else "" for m in gone])),
         text=[labels.NOT_REPORTED if m else vn.percent(v) for m, v in zip(gone, d[value].tolist())],
         textposition="inside", insidetextanchor="end", textangle=0, textfont=dict(color="white"),
         hovertemplate="%{y}: %{text}<extra></extra>")
+    bars = [bar]
     extra: dict = {"xaxis": dict(range=[0, 1.05], tickformat=".0%")}
+    if paper:
+        # the gaps a trace of their own, their words at the bar's start: at its end they sat under
+        # the reference line; one row a unit, in the order above, the two traces overlaid
+        kept = ~d["_missing"].to_numpy(dtype=bool)
+        bar.update(x=bar["x"][kept], y=names[kept], text=[t for t, k in zip(bar["text"], kept) if k],
+                   marker=dict(color=theme.MAIN), textfont=dict(color=theme.WHITE))
+        if not kept.all():
+            bars.append(_gap_bars(names[~kept].tolist(), paper=True))
+        extra.update(barmode="overlay", showlegend=False, yaxis=dict(categoryorder="array", categoryarray=names.tolist()))
     if reference is not None and not _missing(reference):
         # what fig.add_vline draws: a dashed line over the plot's height, its label on top
         extra["shapes"] = [dict(type="line", x0=reference, x1=reference, xref="x", y0=0, y1=1, yref="y domain",
@@ -72,8 +116,8 @@ def rate_bars(df: pd.DataFrame, *, label: str, value: str, title: str | None = N
         # the label beside the line, on the side with room (centred, it ran off a chart's edge)
         extra["annotations"] = [dict(text=f"{reference_name}: {vn.percent(reference)}", x=reference, xref="x",
                                      xanchor="right" if reference > 0.5 else "left", y=1, yref="y domain", yanchor="bottom", showarrow=False)]
-    return figure([bar], big=big, title=title, height=height(len(d), big, max(320, 34 * len(d) + 80)), extra=extra,
-                  layout=layout)
+    return figure(bars, big=big, paper=paper, title=title, extra=extra, layout=layout,
+                  height=height(len(d), big, max(320, 34 * len(d) + 80), paper=paper))
 
 
 def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str | None = None,
@@ -104,13 +148,14 @@ def heatmap(df: pd.DataFrame, *, row: str, column: str, value: str, title: str |
                          "yaxis": dict(gridcolor=theme.NOT_REPORTED)}, layout=layout)
 
 
-def quality_stack(df: pd.DataFrame, *, label: str, title: str | None = None, big: bool = False,
-                  horizontal: bool = True, layout: dict | None = None) -> go.Figure:
+def quality_stack(df: pd.DataFrame, *, label: str, title: str | None = None, order: str = "best",
+                  most: int | None = None, big: bool = False, paper: bool = False, horizontal: bool = True,
+                  layout: dict | None = None) -> go.Figure:
     """Tốt / Khá / Trung bình / Kém shares stacked per unit (or per month); units best on top by
-    'khá trở lên', then by 'tốt' (the order of the page's ranking)."""
+    'khá trở lên', then by 'tốt' (the order of the page's ranking; `order`, `most`: see `ranked`)."""
     d = df
     if horizontal:
-        d = best_first(d, *QUALITY_ORDER).iloc[::-1]
+        d = ranked(d, order, *QUALITY_ORDER, most=most).iloc[::-1]
     names = _labels(d[label])
     orientation = "h" if horizontal else "v"
     traces = []
@@ -124,28 +169,29 @@ def quality_stack(df: pd.DataFrame, *, label: str, title: str | None = None, big
             textposition="inside", textangle=0, hovertemplate=f"{labels.QUALITY[level]}: %{{customdata}} (%{{text}})<extra></extra>"))
     gone = [name for name, rated in zip(names.tolist(), d["rated"].tolist()) if _missing(rated) or rated == 0]
     if gone:
-        ones = [1.0] * len(gone)
-        traces.append(dict(type="bar", name=labels.NOT_REPORTED,
-                           marker=dict(color=theme.NOT_REPORTED, pattern=dict(shape="/")),
-                           x=ones if horizontal else gone, y=gone if horizontal else ones, orientation=orientation,
-                           hovertemplate=f"%{{y}}: {labels.NOT_REPORTED}<extra></extra>"))
+        traces.append(_gap_bars(gone, paper=paper, horizontal=horizontal))
     axis = dict(range=[0, 1.0001], tickformat=".0%")
     # the legend reads Tốt … Kém as the bars do from the left (plotly reverses a stack's legend)
-    return figure(traces, big=big, title=title, extra={"barmode": "stack", "xaxis" if horizontal else "yaxis": axis,
-                                                       "legend": {"traceorder": "normal"}},
-                  height=height(len(d), big, max(340, 30 * len(d) + 100)) if horizontal else None, layout=layout)
+    return figure(traces, big=big, paper=paper, title=title, layout=layout,
+                  extra={"barmode": "stack", "xaxis" if horizontal else "yaxis": axis, "legend": {"traceorder": "normal"}},
+                  height=height(len(d), big, max(340, 30 * len(d) + 100), paper=paper) if horizontal else None)
 
 
 def progress_bars(df: pd.DataFrame, *, label: str, done: str, target: str, pace: str, reported: str | None = None,
-                  title: str | None = None, big: bool = False, layout: dict | None = None) -> go.Figure:
+                  title: str | None = None, rank: str | None = None, order: str = "best", most: int | None = None,
+                  big: bool = False, paper: bool = False, layout: dict | None = None) -> go.Figure:
     """Admitted against the annual target per unit, most admitted on top, with the on-track pace
-    marked. With `reported` (a yes/no column), a unit without a report or without a target says
-    so after its name rather than showing a 0."""
-    d = df.sort_values(done, ascending=True)
+    marked; with `rank` (e.g. the share of the target) ranked by that column instead (`order`,
+    `most`: see `ranked`). With `reported` (a yes/no column), a unit without a report or without
+    a target says so after its name rather than showing a 0."""
+    if rank is None and order == "best" and most is None:
+        d = df.sort_values(done, ascending=True)  # rows without a figure last: on top
+    else:
+        d = ranked(df, order, rank or done, most=most).iloc[::-1]
     names = d[label].astype(object)
     if reported is not None:
         names = [f"{n} ({labels.NOT_REPORTED.lower()})" if _missing(r) or not r else
-                 f"{n} (chưa giao chỉ tiêu)" if _missing(t) else n
+                 f"{n} ({labels.NO_TARGET.lower()})" if _missing(t) else n
                  for n, r, t in zip(names, d[reported].tolist(), d[target].tolist())]
     names = _labels(names)
     traces = [
@@ -167,8 +213,8 @@ def progress_bars(df: pd.DataFrame, *, label: str, done: str, target: str, pace:
     top = max((e for e in ends.tolist() if not math.isnan(e)), default=0)
     if top > 0:
         extra["xaxis"] = dict(range=[0, top * (1.18 if big else 1.14)])  # room for the labels
-    return figure(traces, big=big, title=title, extra=extra,
-                  height=height(len(d), big, max(340, 30 * len(d) + 100)), layout=layout)
+    return figure(traces, big=big, paper=paper, title=title, extra=extra,
+                  height=height(len(d), big, max(340, 30 * len(d) + 100), paper=paper), layout=layout)
 
 
 def lines(df: pd.DataFrame, *, x: str, series: dict[str, tuple[str, str]], title: str | None = None,

@@ -8,11 +8,11 @@ import time
 from pathlib import Path
 
 from etl.sample import generate, month_range
-from etl.warehouse import db
+from etl import warehouse
 
 
 def main(argv: list[str] | None = None) -> int:
-    db.keep_private()
+    warehouse.keep_private()
     parser = argparse.ArgumentParser(prog="python -m etl.sample",
                                      description="Tạo bộ báo cáo mẫu (dữ liệu minh họa) để nạp vào kho dữ liệu.")
     parser.add_argument("out_dir", type=Path, help="thư mục ghi tệp (ví dụ data/sample)")

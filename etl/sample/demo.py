@@ -11,6 +11,7 @@ from pathlib import Path
 
 from etl.ingest.load import load_paths
 from etl.sample import generate
+from etl import warehouse
 from etl.warehouse import db
 
 
@@ -56,7 +57,7 @@ def demo_accounts(db_path: Path) -> list[tuple[str, str, str]]:
 if __name__ == "__main__":  # python -m etl.sample.demo DB: print the demo's accounts
     import sys
 
-    db.keep_private()
+    warehouse.keep_private()
     print("Tài khoản dùng thử (mật khẩu mới cho mỗi lần chạy):")
     for name, label, password in demo_accounts(Path(sys.argv[1])):
         print(f"  {name:<14} {password}   {label}")

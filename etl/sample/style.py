@@ -14,6 +14,8 @@ import random
 import re
 from dataclasses import dataclass, replace
 
+from etl import labels
+from etl.ingest.forms import spec
 from etl.sample.text import other_tone, pad_numbers, unaccent
 from etl.sample.units import Branch, Commune
 
@@ -24,10 +26,10 @@ SHEET_NAMES = (
     ("Bieu 1", "Bieu 2", "Bieu 3", "Bieu 4"),
     ("Bieu1-HNCU", "Bieu2-SHCB", "Bieu3-PTDV", "Bieu4-XL"),
 )
-QUALITY = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
-RATING = {"xuat_sac": "Hoàn thành xuất sắc nhiệm vụ", "tot": "Hoàn thành tốt nhiệm vụ",
-          "hoan_thanh": "Hoàn thành nhiệm vụ", "khong_hoan_thanh": "Không hoàn thành nhiệm vụ"}
-RATING_ABBR = {"xuat_sac": "HTXSNV", "tot": "HTTNV", "hoan_thanh": "HTNV", "khong_hoan_thanh": "KHTNV"}
+# what a commune writes: the forms' own words (etl/ingest/forms/spec.py), in full or abbreviated
+QUALITY = labels.QUALITY
+RATING = labels.ORG_RATINGS
+RATING_ABBR = {code: name for name, code in spec.ORG_RATINGS.items() if name != RATING[code]}  # HTXSNV, ...
 BODY = {"BCH": ("Ban Chấp hành", "BCH", "Đảng ủy", "Hội nghị đảng ủy"),
         "BTV": ("Ban Thường vụ", "BTV", "Ban Thường vụ", "BTV"),
         "TT": ("Thường trực", "TT", "Thường trực", "TT")}

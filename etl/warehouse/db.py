@@ -19,19 +19,8 @@ from etl.warehouse import transaction
 
 HERE = Path(__file__).parent
 DEFAULT_DB = Path("data/warehouse.duckdb")
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 LOCK_WAIT_SECONDS = 30.0
-
-
-PRIVATE_UMASK = 0o077  # files 0600, folders 0700
-
-
-def keep_private() -> None:
-    """Every file and folder this process creates from now on is its owner's only: the warehouse
-    and its write-ahead log, the login file, the dashboard's snapshot copies, the folders made for
-    them, exports and sample reports. DuckDB creates its files itself, so the process's umask is
-    the one place to say it; the entry points call this first (files made before keep their mode)."""
-    os.umask(PRIVATE_UMASK)
 
 
 class WarehouseBusy(Exception):
@@ -181,7 +170,8 @@ def _v2_accounts(con) -> None:
 MIGRATIONS: dict = {2: _v2_accounts,
                     3: lambda con: con.execute(_sql("sql/migrations/003_confirmations.sql")),  # etl.access.confirm
                     4: lambda con: con.execute(_sql("sql/migrations/004_password_change.sql")),  # etl.access.accounts
-                    6: lambda con: con.execute(_sql("sql/migrations/006_quality.sql"))}  # sql/quality, etl.quality
+                    6: lambda con: con.execute(_sql("sql/migrations/006_quality.sql")),  # sql/quality, etl.quality
+                    7: lambda con: con.execute(_sql("sql/migrations/007_rejections.sql"))}  # etl.warehouse.rejections
 
 
 def current_hashes(con) -> set[str]:
@@ -190,8 +180,9 @@ def current_hashes(con) -> set[str]:
 
 @lru_cache(maxsize=None)
 def _schema(table: str):
-    """The Arrow schema of an internal table, from schema.sql: typed Arrow tables insert in
-    microseconds, where letting Arrow infer types from Python values costs milliseconds."""
+    """The Arrow schema of an internal table, from schema.sql and the migrations of the tables
+    written in bulk: typed Arrow tables insert in microseconds, where letting Arrow infer types
+    from Python values costs milliseconds."""
     import pyarrow as pa
 
     types = {"BIGINT": pa.int64(), "INTEGER": pa.int32(), "VARCHAR": pa.string(), "DATE": pa.date32(),
@@ -199,6 +190,7 @@ def _schema(table: str):
     con = duckdb.connect()
     con.execute(_sql("schema.sql"))
     con.execute(_sql("sql/migrations/006_quality.sql"))  # load_columns
+    con.execute(_sql("sql/migrations/007_rejections.sql"))  # rejection_problems
     return pa.schema([(name, types[typ]) for name, typ, *_ in con.execute(f"DESCRIBE {table}").fetchall()])
 
 

@@ -21,7 +21,8 @@ import hashlib
 import os
 from pathlib import Path
 
-from etl.warehouse import db
+from etl.access import audit
+from etl.warehouse import db, rejections
 
 MONTHLY_NAME = "bao-cao-thang-{period}-{commune}-lan-{version}{suffix}"
 
@@ -96,10 +97,23 @@ def versions_between(con, commune: str, first: str, last: str) -> list[dict]:
 
 
 def commune_of(con, sha256: str) -> str | None:
-    """The commune whose monthly report a content was loaded as (None: another kind of file, or
-    one never loaded, e.g. rejected): whose right to view decides who may download it."""
-    row = con.execute("SELECT max(commune_code) FROM loads WHERE sha256 = ? AND kind = 'monthly'", [sha256]).fetchone()
-    return row[0] if row else None
+    """The commune whose monthly report a content was loaded as; for a content never loaded, the
+    one its rejections name (etl.warehouse.rejections); None: another kind of file, or no commune
+    known. Whose right to view decides who may download it."""
+    commune, loaded = con.execute("SELECT max(commune_code) FILTER (WHERE kind = 'monthly'), count(*) FROM loads "
+                                  "WHERE sha256 = ?", [sha256]).fetchone()
+    return commune if loaded else rejections.commune_of(con, sha256)
+
+
+def given(con, sha256: str) -> dict:
+    """A content given to the loader, as the newest audit row naming it says: sha256, file_name
+    (as received) and what (what became of it, in Vietnamese); OriginalMissing when no file given
+    to the loader had that content."""
+    row = con.execute('SELECT file_name, action FROM audit_log WHERE sha256 = ? AND list_contains(?, action) '
+                      'ORDER BY "at" DESC LIMIT 1', [sha256, list(audit.FILE_ACTIONS)]).fetchone()
+    if row is None:
+        raise OriginalMissing(f"Kho dữ liệu không có tệp nào có mã băm {sha256[:12]}… được đưa vào nạp.")
+    return {"sha256": sha256, "file_name": row[0], "what": f"lần gần nhất: {audit.ACTION_VN[row[1]].lower()}"}
 
 
 def find(con, commune: str, period: str, version: int | None = None) -> dict:

@@ -7,7 +7,7 @@ cell (a gap in the chart) and "Chưa báo cáo" in the note column. Excel would 
 """
 from __future__ import annotations
 
-from etl import theme
+from etl import labels, theme
 from etl.labels import NOT_REPORTED
 from etl.outputs.export.data import YearData, by_commune
 from etl.outputs.export.xlsx import PCT, VI, Book, Header, Sheet, missing
@@ -19,7 +19,7 @@ def write_chart_sheet(book: Book, data: YearData) -> None:
     sheet = Sheet(book, f"BIỂU ĐỒ CÁC CHỈ SỐ CHÍNH {data.when.upper()}",
                   "Số liệu vẽ biểu đồ (ô trống: đảng bộ chưa báo cáo, không vẽ là 0).", "Biểu đồ")
     heads = [Header("Đảng bộ", 22), Header("Tỷ lệ chi bộ sinh hoạt thường kỳ (I5)", 11),
-             Header("Tốt", 7), Header("Khá", 7), Header("Trung bình", 9), Header("Kém", 7),
+             *(Header(name, 9 if len(name) > 4 else 7) for name in labels.QUALITY.values()),  # wide enough for "Trung bình"
              Header("Chỉ tiêu kết nạp", 9), Header("Đã kết nạp", 9), Header("Ghi chú", 14)]
     first, ncols = sheet.headers(TOP, heads)
     meetings = by_commune(data.meetings, data).to_dict("index")

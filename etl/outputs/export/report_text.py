@@ -197,9 +197,9 @@ def quality(data: YearData) -> list[Block]:
                               f"({pct(q['trung_binh_share'])}), {n(q['kem'])} lượt kém "
                               f"({pct(q['kem_share'])}); đạt khá trở lên {pct(q['kha_tro_len_share'])}."))
         rows = [["Mức chất lượng", "Số lượt", "Tỷ lệ"]]
-        for key, label in (("tot", "Tốt"), ("kha", "Khá"), ("trung_binh", "Trung bình"), ("kem", "Kém")):
+        for key, label in labels.QUALITY.items():
             rows.append([label, n(q[key]), pct(q[f"{key}_share"])])
-        rows += [["Cộng", n(q["rated"]), ""], ["Đạt khá trở lên", "", pct(q["kha_tro_len_share"])]]
+        rows += [["Cộng", n(q["rated"]), ""], [labels.GOOD_OR_BETTER, "", pct(q["kha_tro_len_share"])]]
         out += [Block("table", rows=rows, total_last=True, widths=[7.0, 4.0, 4.0]),
                 Block("chart", chart=1)]
     if not data.annual:

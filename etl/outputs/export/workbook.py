@@ -132,7 +132,7 @@ def _summary(book: Book, data: YearData, frames) -> None:
              Header("Chi bộ có sinh hoạt chuyên đề (I8)", subs=tuple(quarter_head(data, k) for k in data.quarters)),
              Header("Cấp ủy cấp trên dự (I9)", subs=("Tỷ lệ",)),
              Header("Chất lượng sinh hoạt (I10)",
-                    subs=("Tốt", "Khá", "Trung bình", "Kém", "Đạt khá trở lên"))]
+                    subs=(*labels.QUALITY.values(), labels.GOOD_OR_BETTER))]
     if data.annual:
         heads.append(Header("Xếp loại tổ chức đảng cuối năm" + ("" if data.december_due else " (chưa đến hạn)"),
                             subs=("Hoàn thành xuất sắc", "Hoàn thành tốt", "Hoàn thành", "Không hoàn thành")))
@@ -214,7 +214,7 @@ def _recruitment(book: Book, data: YearData, frames) -> None:
         src = prog_total if total else prog[code]
         on = src.get("on_track_reported" if total else "on_track")
         if missing(src.get("target_reported" if total else "target")):
-            sheet.label(r, 5, "Chưa có chỉ tiêu", "missing", total)
+            sheet.label(r, 5, labels.NO_TARGET, "missing", total)
         elif missing(on):
             sheet.label(r, 5, vn.DASH if _is_reported(src.get("reported")) else labels.NOT_REPORTED,
                         "missing", total)

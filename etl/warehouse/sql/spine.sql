@@ -22,6 +22,16 @@ CREATE OR REPLACE MACRO period_end(period) AS last_day(strptime(period, '%Y-%m')
 CREATE OR REPLACE MACRO members_expected(members_total, members_exempt) AS
     greatest(members_total - coalesce(members_exempt, 0), 0);
 
+-- A group's count when nothing in it was reported (n_reported = 0): NULL, which pages and exports
+-- show as "Chưa báo cáo", never 0 (DOMAIN: a missing report is a gap, not a zero).
+CREATE OR REPLACE MACRO if_reported(n_reported, value) AS CASE WHEN n_reported > 0 THEN value END;
+
+-- A branch's net change in members (DOMAIN I13): admitted + transferred in - transferred out -
+-- deceased - removed, a blank counting 0; what a members_total must move by (the balance rule).
+CREATE OR REPLACE MACRO net_change(admitted, transferred_in, transferred_out, deceased, removed) AS
+    coalesce(admitted, 0) + coalesce(transferred_in, 0) - coalesce(transferred_out, 0)
+        - coalesce(deceased, 0) - coalesce(removed, 0);
+
 -- Grain: one row per month of the period.
 CREATE OR REPLACE MACRO scope_months(first_period, last_period) AS TABLE
 SELECT strftime(m, '%Y-%m') AS period, m::DATE AS month_start, last_day(m::DATE) AS month_end,

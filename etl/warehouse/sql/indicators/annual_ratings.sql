@@ -47,17 +47,17 @@ totals AS (
 )
 SELECT t.commune_code, c.commune_name, t.branch_code, b.branch_name, b.kind AS branch_kind,
        t.org_rating, t.n_rated > 0 AS reported,
-       CASE WHEN t.n_rated > 0 THEN t.n_rated END AS branches_rated,
-       CASE WHEN t.n_rated > 0 THEN t.org_xuat_sac END AS org_xuat_sac,
-       CASE WHEN t.n_rated > 0 THEN t.org_tot END AS org_tot,
-       CASE WHEN t.n_rated > 0 THEN t.org_hoan_thanh END AS org_hoan_thanh,
-       CASE WHEN t.n_rated > 0 THEN t.org_khong_hoan_thanh END AS org_khong_hoan_thanh,
+       if_reported(t.n_rated, t.n_rated) AS branches_rated,
+       if_reported(t.n_rated, t.org_xuat_sac) AS org_xuat_sac,
+       if_reported(t.n_rated, t.org_tot) AS org_tot,
+       if_reported(t.n_rated, t.org_hoan_thanh) AS org_hoan_thanh,
+       if_reported(t.n_rated, t.org_khong_hoan_thanh) AS org_khong_hoan_thanh,
        (t.org_xuat_sac + t.org_tot) / nullif(t.n_rated, 0) AS org_tot_tro_len_share,
-       CASE WHEN t.n_rated > 0 THEN t.members_xuat_sac END AS members_xuat_sac,
-       CASE WHEN t.n_rated > 0 THEN t.members_tot END AS members_tot,
-       CASE WHEN t.n_rated > 0 THEN t.members_hoan_thanh END AS members_hoan_thanh,
-       CASE WHEN t.n_rated > 0 THEN t.members_khong_hoan_thanh END AS members_khong_hoan_thanh,
-       CASE WHEN t.n_rated > 0 THEN t.members_rated END AS members_rated,
+       if_reported(t.n_rated, t.members_xuat_sac) AS members_xuat_sac,
+       if_reported(t.n_rated, t.members_tot) AS members_tot,
+       if_reported(t.n_rated, t.members_hoan_thanh) AS members_hoan_thanh,
+       if_reported(t.n_rated, t.members_khong_hoan_thanh) AS members_khong_hoan_thanh,
+       if_reported(t.n_rated, t.members_rated) AS members_rated,
        (t.members_xuat_sac + t.members_tot) / nullif(t.members_rated, 0)
            AS members_tot_tro_len_share
 FROM totals AS t

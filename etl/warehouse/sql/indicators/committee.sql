@@ -55,16 +55,16 @@ grouped AS (
 )
 SELECT g.commune_code, c.commune_name, g.period,
        g.expected_months, g.reported_months, g.reported_months > 0 AS reported,
-       CASE WHEN g.reported_months > 0 THEN g.n_regular_bch END AS months_with_regular_bch,
+       if_reported(g.reported_months, g.n_regular_bch) AS months_with_regular_bch,
        g.n_regular_bch / nullif(g.reported_months, 0) AS i1_regular_bch_share,
-       CASE WHEN g.reported_months > 0 THEN g.n_meetings END AS meetings,
-       CASE WHEN g.reported_months > 0 THEN g.n_with_conclusion END AS meetings_with_conclusion,
+       if_reported(g.reported_months, g.n_meetings) AS meetings,
+       if_reported(g.reported_months, g.n_with_conclusion) AS meetings_with_conclusion,
        g.n_with_conclusion / nullif(g.n_meetings, 0) AS i2_conclusion_share,
-       CASE WHEN g.reported_months > 0 THEN g.n_dated END AS conclusions_dated,
+       if_reported(g.reported_months, g.n_dated) AS conclusions_dated,
        g.median_days::DOUBLE AS i3_median_days,
-       CASE WHEN g.reported_months > 0 THEN g.n_tasks_dated END AS months_with_tasks_date,
-       CASE WHEN g.reported_months > 0 THEN g.n_tasks_on_time END AS months_tasks_on_time,
-       CASE WHEN g.reported_months > 0 THEN g.n_tasks_undated END AS months_without_tasks_date,
+       if_reported(g.reported_months, g.n_tasks_dated) AS months_with_tasks_date,
+       if_reported(g.reported_months, g.n_tasks_on_time) AS months_tasks_on_time,
+       if_reported(g.reported_months, g.n_tasks_undated) AS months_without_tasks_date,
        g.n_tasks_on_time / nullif(g.n_tasks_dated, 0) AS i4_tasks_on_time_share
 FROM grouped AS g
 LEFT JOIN units_commune AS c ON c.commune_code = g.commune_code

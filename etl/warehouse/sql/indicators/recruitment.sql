@@ -49,16 +49,16 @@ grouped AS (
 )
 SELECT g.commune_code, c.commune_name, g.branch_code, b.branch_name, g.period,
        g.reported_months, g.reported_months > 0 AS reported,
-       CASE WHEN g.reported_months > 0 THEN g.sources_trained END AS sources_trained,
-       CASE WHEN g.reported_months > 0 THEN g.admitted END AS admitted,
-       CASE WHEN g.reported_months > 0 THEN g.confirmed_official END AS confirmed_official,
-       CASE WHEN g.reported_months > 0 THEN g.transferred_in END AS transferred_in,
-       CASE WHEN g.reported_months > 0 THEN g.transferred_out END AS transferred_out,
-       CASE WHEN g.reported_months > 0 THEN g.deceased END AS deceased,
-       CASE WHEN g.reported_months > 0 THEN g.removed END AS removed,
-       CASE WHEN g.reported_months > 0 THEN g.admitted + g.transferred_in - g.transferred_out
-            - g.deceased - g.removed END AS net_change,
-       CASE WHEN g.reported_months > 0 THEN g.working_away END AS working_away
+       if_reported(g.reported_months, g.sources_trained) AS sources_trained,
+       if_reported(g.reported_months, g.admitted) AS admitted,
+       if_reported(g.reported_months, g.confirmed_official) AS confirmed_official,
+       if_reported(g.reported_months, g.transferred_in) AS transferred_in,
+       if_reported(g.reported_months, g.transferred_out) AS transferred_out,
+       if_reported(g.reported_months, g.deceased) AS deceased,
+       if_reported(g.reported_months, g.removed) AS removed,
+       if_reported(g.reported_months, net_change(g.admitted, g.transferred_in, g.transferred_out,
+                                                 g.deceased, g.removed)) AS net_change,
+       if_reported(g.reported_months, g.working_away) AS working_away
 FROM grouped AS g
 LEFT JOIN units_commune AS c ON c.commune_code = g.commune_code
 LEFT JOIN units_branch AS b ON b.branch_code = g.branch_code

@@ -35,8 +35,8 @@ grouped AS (
 SELECT g.commune_code, c.commune_name, g.branch_code, b.branch_name, b.kind AS branch_kind,
        g.quarter, q.months_in_scope,
        g.branches_expected, g.branches_reported, g.branches_reported > 0 AS reported,
-       CASE WHEN g.branches_reported > 0 THEN g.n_with_thematic END AS branches_with_thematic,
-       CASE WHEN g.branches_reported > 0 THEN g.n_thematic_meetings END AS thematic_meetings,
+       if_reported(g.branches_reported, g.n_with_thematic) AS branches_with_thematic,
+       if_reported(g.branches_reported, g.n_thematic_meetings) AS thematic_meetings,
        g.n_with_thematic / nullif(g.branches_reported, 0) AS i8_thematic_share
 FROM grouped AS g
 JOIN quarters AS q USING (quarter)

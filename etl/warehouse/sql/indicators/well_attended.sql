@@ -24,8 +24,8 @@ grouped AS (
 )
 SELECT g.commune_code, c.commune_name, g.branch_code, b.branch_name, b.kind AS branch_kind, g.period,
        g.n_reported > 0 AS reported,
-       CASE WHEN g.n_reported > 0 THEN g.n_counted END AS meetings_counted,
-       CASE WHEN g.n_reported > 0 THEN g.n_well END AS well_attended,
+       if_reported(g.n_reported, g.n_counted) AS meetings_counted,
+       if_reported(g.n_reported, g.n_well) AS well_attended,
        g.n_well / nullif(g.n_counted, 0) AS well_attended_share
 FROM grouped AS g
 LEFT JOIN units_commune AS c ON c.commune_code = g.commune_code

@@ -40,12 +40,10 @@ JOIN current_reports AS l USING (load_id)
 WHERE l.period BETWEEN first_period AND last_period AND in_scope(communes, l.commune_code);
 
 -- Grain: one row per branch x month that a current report's sheet 3 lists in first_period ..
--- last_period: its net change in members (I13: admitted + transferred in - transferred out -
--- deceased - removed; blank = 0).
+-- last_period: its net change in members (spine.sql net_change).
 CREATE OR REPLACE MACRO current_member_changes(first_period, last_period, communes) AS TABLE
 SELECT l.commune_code, r.branch_code, l.period,
-       coalesce(r.admitted, 0) + coalesce(r.transferred_in, 0) - coalesce(r.transferred_out, 0)
-           - coalesce(r.deceased, 0) - coalesce(r.removed, 0) AS net_change
+       net_change(r.admitted, r.transferred_in, r.transferred_out, r.deceased, r.removed) AS net_change
 FROM recruitment_rows AS r
 JOIN current_reports AS l USING (load_id)
 WHERE l.period BETWEEN first_period AND last_period AND in_scope(communes, l.commune_code);
