@@ -7,8 +7,9 @@ once with bulk SQL). Its rows are made for page timings, not to be honest data (
 constant while sheet 3 admits members), so it raises many flags: the figures are the cost of the
 rules, not their rate (tests/test_quality_sample.py measures that on the sample generator's data).
 Prints the median and range of --runs runs after one cold run (and their median CPU time), for the SPEC view over every month
-and commune, one year's data_quality_counts (the page's counts), and one commune's year (what
-`load` reads after a file); target < 1 s for the whole view.
+and commune, one year's data_quality_counts (the page's counts), one commune's year (what
+`load` reads after a file), one month's counts and Tổng quan's attention list of a year (whose
+data-quality reason counts that year's flags); target < 1 s for the whole view.
 """
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ def main() -> int:
     con.close()
     con = db.connect(path, read_only=True)
     year = ind.Scope.for_year(LAST_YEAR)
+    december = ind.Scope(f"{LAST_YEAR}-12", f"{LAST_YEAR}-12")
     one = ind.Scope.for_year(LAST_YEAR, communes=(con.execute("SELECT min(commune_code) FROM current_reports")
                                                    .fetchone()[0],))
     cases = {
@@ -61,6 +63,9 @@ def main() -> int:
             lambda: con.execute("SELECT rule, count(*) FROM data_quality_flags GROUP BY ALL").fetchall(),
         f"data_quality_counts, năm {LAST_YEAR}": lambda: ind.data_quality_counts(con, year),
         f"data_quality, một đảng bộ, năm {LAST_YEAR}": lambda: ind.data_quality(con, one),
+        # Tổng quan's "Cần quan tâm": its data-quality reason counts the year's unverified flags
+        f"data_quality_counts, tháng {LAST_YEAR}-12": lambda: ind.data_quality_counts(con, december),
+        f"attention (Tổng quan), năm {LAST_YEAR}": lambda: ind.attention(con, year),
     }
     months = con.execute("SELECT count(*) FROM branch_meetings").fetchone()[0]
     print(f"{args.communes} đảng bộ × {args.branches} chi bộ × {args.years} năm: {months:,} tháng-chi bộ"

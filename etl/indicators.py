@@ -380,7 +380,9 @@ def attention(con, scope: Scope, settings: Settings | None = None,
     """Communes of the scope that need attention: one row per (commune, reason).
 
     Columns: commune_code, commune_name, reason ('not_reported' | 'i5_below' | 'behind_pace' |
-    'overdue_findings'), message (Vietnamese), value (the commune's figure), threshold.
+    'overdue_findings' | 'quality_flags'), message (Vietnamese), value (the commune's figure),
+    threshold. quality_flags counts the data-quality flags of the scope's months that the board
+    has not verified (data_quality_counts), by rule.
     The I5 baseline is all communes over the same months and branch kinds (not only the
     filtered ones). Reasons are switched on and tuned in settings.toml [attention].
     """
@@ -425,6 +427,19 @@ def attention(con, scope: Scope, settings: Settings | None = None,
         for r in found[found["overdue"] >= minimum].itertuples():
             add(r, "overdue_findings", f"Có {r.overdue} hạn chế sau kiểm tra quá hạn khắc phục.",
                 float(r.overdue), float(minimum))
+    if settings.attention_quality_flags:
+        # the rules' names inside a sentence, in labels.QUALITY_RULES order
+        names = {rule: name[:1].lower() + name[1:] for rule, name in labels.QUALITY_RULES.items()}
+        per: dict[str, list] = {}
+        counts = data_quality_counts(con, scope)  # unverified flags of the scope's months, per rule
+        for r in counts[counts["flags"] > 0].itertuples():
+            per.setdefault(r.commune_code, []).append(r)
+        for found in per.values():
+            found.sort(key=lambda r: list(names).index(r.rule))
+            total = sum(int(r.flags) for r in found)
+            which = "; ".join(f"{names[r.rule]}: {vn.number(r.flags)}" for r in found)
+            add(found[0], "quality_flags", f"Có {vn.number(total)} số liệu bất thường chưa xác minh ({which}).",
+                float(total), None)
     columns = ["commune_code", "commune_name", "reason", "message", "value", "threshold"]
     df = pd.DataFrame(out, columns=columns)
     order = {reason: n for n, reason in enumerate(labels.ATTENTION)}
@@ -433,11 +448,12 @@ def attention(con, scope: Scope, settings: Settings | None = None,
               .reset_index(drop=True))
 
 
-def data_quality(con, scope: Scope) -> pd.DataFrame:
+def data_quality(con, scope: Scope, unverified: bool = False) -> pd.DataFrame:
     """The cross-month data-quality flags of the scope's months and communes (DOMAIN.md; the
     rules in etl/warehouse/sql/quality, one file each): one row per flag, the SPEC §5
-    data_quality_flags columns with commune_name, branch_name and load_id (the report version)."""
-    return queries.run(con, "data_quality", **_scope_params(scope))
+    data_quality_flags columns with commune_name, branch_name and load_id (the report version).
+    `unverified`: only the flags the board has not marked "Đã xác minh" (those still counted)."""
+    return queries.run(con, "data_quality", **_scope_params(scope), unverified=unverified)
 
 
 def data_quality_counts(con, scope: Scope) -> pd.DataFrame:

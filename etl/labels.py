@@ -1,6 +1,7 @@
 """The Vietnamese names the dashboard and the exports give to codes and to missing figures, kept
 together for review: not reported, the total row, quality levels and year-end ratings, report
-and finding statuses, workbook kinds, the reasons a commune needs attention.
+and finding statuses, workbook kinds, the reasons a commune needs attention, the data-quality
+rules and the columns of a list of their flags.
 
 The words of the forms themselves (header aliases, the list values a workbook may hold) belong to
 etl/ingest/forms/spec.py; a label that is the same word is derived from there (the first
@@ -51,4 +52,21 @@ SUBMISSION_LEGEND = {"on_time": "nộp đúng hạn", "late": "nộp sau hạn",
 
 # why a commune needs attention (indicators.attention), the most serious first
 ATTENTION = {"not_reported": "Chưa nộp báo cáo", "i5_below": "Sinh hoạt chi bộ thấp",
-             "behind_pace": "Kết nạp chậm tiến độ", "overdue_findings": "Hạn chế quá hạn khắc phục"}
+             "behind_pace": "Kết nạp chậm tiến độ", "overdue_findings": "Hạn chế quá hạn khắc phục",
+             "quality_flags": "Số liệu bất thường"}
+
+# the data-quality rules (etl/warehouse/sql/quality): short names a commune understands; the full
+# wording is each flag's message
+QUALITY_RULES = {
+    "members_unexplained_change": "Số đảng viên thay đổi không khớp biến động",
+    "outlier": "Số liệu khác thường so với các tháng trước",
+    "copied_report": "Báo cáo giống hệt tháng trước",
+    "branch_count_change": "Số chi bộ báo cáo khác danh mục",
+}
+# a list of flags (the page Chất lượng số liệu, the export's sheet): the headers of its columns
+# (indicators.data_quality's), and the branch cell of a commune-level flag
+QUALITY_COLUMNS = {"commune_name": "Đảng bộ", "branch_name": "Chi bộ", "period": "Tháng", "rule": "Cảnh báo",
+                   "field": "Số liệu", "value": "Tháng này", "previous_value": "Tháng trước",
+                   "expected": "Lẽ ra / thường là", "source_file": "Tệp", "sheet": "Trang tính", "cell": "Ô",
+                   "message": "Nội dung", "verified": "Đã xác minh"}
+WHOLE_COMMUNE = "(cả đảng bộ)"

@@ -1,8 +1,9 @@
-"""Data quality across months (DOMAIN.md): the rules' Vietnamese names, the flags a run of
+"""Data quality across months (DOMAIN.md): the names of the fields flagged, the flags a run of
 `load` or `check` raises, and the board's "Đã xác minh" on a flag.
 
 The rules themselves are SQL (etl/warehouse/sql/quality, one file each, over the spine) and are
-read through indicators.data_quality like every other figure. Here:
+read through indicators.data_quality like every other figure; their names are
+etl.labels.QUALITY_RULES. Here:
 - `flags_of_reports(con, reports)`: the flags that loaded monthly reports raise: those of their
   own month and of the month after it (a report is the "month before" of the next pair);
 - `flags_if_loaded(path, checked)`: the same for `check`, which writes nothing: the files are
@@ -20,21 +21,17 @@ import duckdb
 import pandas as pd
 
 from etl import indicators as ind
+from etl import labels
 from etl import vnformat as vn
 from etl.access import accounts, audit
 from etl.ingest.forms.spec import BRANCH_MEETINGS
 from etl.period import Month
 from etl.warehouse import db, transaction
 
-RULE_LABELS = {  # short names a commune understands; the full wording is each flag's message
-    "members_unexplained_change": "Số đảng viên thay đổi không khớp biến động",
-    "outlier": "Số liệu khác thường so với các tháng trước",
-    "copied_report": "Báo cáo giống hệt tháng trước",
-    "branch_count_change": "Số chi bộ báo cáo khác danh mục",
-}
 FIELD_LABELS = {"members_total": "Tổng số đảng viên", "attendance_share": "Tỷ lệ dự sinh hoạt",
                 "committee_members_total": "Số ủy viên Ban Chấp hành",
                 "branch_meetings": f"Biểu {BRANCH_MEETINGS.title}"}  # a commune-level rule: the whole sheet
+SHARES = frozenset({"attendance_share"})  # fields whose values are shares (0..1); the others are counts
 NOTE_MAX = 500
 
 
@@ -139,7 +136,7 @@ def lines(flags: pd.DataFrame) -> list[str]:
     for r in flags.itertuples():
         unit = " ".join(str(x) for x in (r.commune_code, r.branch_code) if x and not pd.isna(x))
         place = "!".join(str(x) for x in (r.sheet, r.cell) if x and not pd.isna(x))
-        out.append(f"    {RULE_LABELS[r.rule]} — {unit}, {vn.month(r.period).lower()}"
+        out.append(f"    {labels.QUALITY_RULES[r.rule]} — {unit}, {vn.month(r.period).lower()}"
                    + (f", {place}" if place else "") + f": {r.message}")
     return out
 
@@ -178,11 +175,11 @@ def verify(con, flag: Flag, note: str, *, by: accounts.Account | None) -> int:
                      load_id, note])
         unit = " ".join(x for x in (flag.commune_code, flag.branch_code) if x)
         audit.record(con, "verify_flag", account=name, file_name=r["source_file"],
-                     detail=f"{RULE_LABELS[flag.rule]} — {unit}, {vn.month(flag.period).lower()} "
+                     detail=f"{labels.QUALITY_RULES[flag.rule]} — {unit}, {vn.month(flag.period).lower()} "
                             f"(lần nạp {load_id}); ghi chú: {note}", at=now)
     return load_id
 
 
 def shown(field: str | None, x) -> str:
     """A flag's value as people read it: the attendance share as 85,3%, counts as 1.234."""
-    return vn.percent(x) if field == "attendance_share" else vn.number(x)
+    return vn.percent(x) if field in SHARES else vn.number(x)

@@ -30,6 +30,7 @@ class Settings:
     attention_behind_pace: bool = True
     attention_overdue_findings: bool = True
     attention_min_overdue_findings: int = 1
+    attention_quality_flags: bool = True
     # The December report's header block and signature (party-document layout, export only)
     session_idle_minutes: int = 30          # dashboard: sign out after this long without use
     session_max_hours: int = 12             # dashboard: sign out this long after the sign-in, in use or not

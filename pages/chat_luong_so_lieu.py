@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from etl import quality
+from etl import labels, quality
 from etl import vnformat as vn
 from etl.warehouse import db
 from ui import auth, data, filters, page, writes
@@ -33,9 +33,9 @@ def _link(f: filters.Filters, commune: str, branch) -> str:
 def _counts(counts: pd.DataFrame) -> pd.DataFrame:
     """Communes down, rules across: unverified flags."""
     grid = counts.pivot_table(index="commune_name", columns="rule", values="flags", aggfunc="sum", fill_value=0)
-    grid = grid.reindex(columns=[r for r in quality.RULE_LABELS if r in grid.columns])
+    grid = grid.reindex(columns=[r for r in labels.QUALITY_RULES if r in grid.columns])
     grid["Tổng"] = grid.sum(axis=1)
-    return grid.rename(columns=quality.RULE_LABELS).rename_axis(None, axis=1).reset_index(names="Đảng bộ")
+    return grid.rename(columns=labels.QUALITY_RULES).rename_axis(None, axis=1).reset_index(names="Đảng bộ")
 
 
 def _listing(f: filters.Filters, flags: pd.DataFrame) -> pd.DataFrame:
@@ -44,27 +44,28 @@ def _listing(f: filters.Filters, flags: pd.DataFrame) -> pd.DataFrame:
 
     # what a flag is and the way to the unit first, within a screen's width; then the
     # explanation and the place in the workbook, reached by scrolling the table
+    heads = labels.QUALITY_COLUMNS
     return pd.DataFrame({
-        "Đảng bộ": flags["commune_name"].fillna(flags["commune_code"]),
-        "Chi bộ": flags["branch_name"].fillna("(cả đảng bộ)"),
-        "Tháng": flags["period"].map(vn.month),
+        heads["commune_name"]: flags["commune_name"].fillna(flags["commune_code"]),
+        heads["branch_name"]: flags["branch_name"].fillna(labels.WHOLE_COMMUNE),
+        heads["period"]: flags["period"].map(vn.month),
         "Chi tiết": [_link(f, c, b) for c, b in zip(flags["commune_code"], flags["branch_code"])],
-        "Cảnh báo": flags["rule"].map(quality.RULE_LABELS),
-        "Số liệu": flags["field"].map(quality.FIELD_LABELS),
-        "Tháng này": values("value"),
-        "Tháng trước": values("previous_value"),
-        "Lẽ ra / thường là": values("expected"),
-        "Đã xác minh": flags["verified"].map({True: "Đã xác minh", False: "Chưa"}),
-        "Nội dung": flags["message"],
-        "Tệp": flags["source_file"],
-        "Trang tính": flags["sheet"].fillna(vn.DASH),
-        "Ô": flags["cell"].fillna(vn.DASH),
+        heads["rule"]: flags["rule"].map(labels.QUALITY_RULES),
+        heads["field"]: flags["field"].map(quality.FIELD_LABELS),
+        heads["value"]: values("value"),
+        heads["previous_value"]: values("previous_value"),
+        heads["expected"]: values("expected"),
+        heads["verified"]: flags["verified"].map({True: "Đã xác minh", False: "Chưa"}),
+        heads["message"]: flags["message"],
+        heads["source_file"]: flags["source_file"],
+        heads["sheet"]: flags["sheet"].fillna(vn.DASH),
+        heads["cell"]: flags["cell"].fillna(vn.DASH),
     })
 
 
 def _label(r) -> str:
     unit = r.commune_name if not isinstance(r.branch_name, str) else f"{r.branch_name} ({r.commune_name})"
-    return f"{vn.month(r.period)} · {unit} · {quality.RULE_LABELS[r.rule]}"
+    return f"{vn.month(r.period)} · {unit} · {labels.QUALITY_RULES[r.rule]}"
 
 
 def _verify(flags: pd.DataFrame, fresh: bool) -> None:
@@ -77,8 +78,8 @@ def _verify(flags: pd.DataFrame, fresh: bool) -> None:
     if fresh:
         st.session_state[CHOICE], st.session_state[NOTE] = 0, ""
     st.subheader("Xác minh cảnh báo")
-    labels = [_label(r) for r in open_flags.itertuples()]
-    i = st.selectbox("Cảnh báo", range(len(labels)), format_func=lambda k: labels[k], key=CHOICE)
+    names = [_label(r) for r in open_flags.itertuples()]
+    i = st.selectbox("Cảnh báo", range(len(names)), format_func=lambda k: names[k], key=CHOICE)
     st.caption(md(open_flags["message"].iloc[i], MESSAGE))  # the whole message, cut short in the table
     note = st.text_input("Ghi chú xác minh", key=NOTE, max_chars=quality.NOTE_MAX,
                          placeholder="Ví dụ: đã gọi điện, đảng ủy xã xác nhận số liệu đúng")
@@ -96,7 +97,7 @@ def _verify(flags: pd.DataFrame, fresh: bool) -> None:
         except db.WarehouseBusy:
             st.error(writes.BUSY_VN)
             return
-        st.session_state[DONE] = f"Đã xác minh: {md(labels[i])}."
+        st.session_state[DONE] = f"Đã xác minh: {md(names[i])}."
         st.rerun()
 
 

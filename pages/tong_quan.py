@@ -19,7 +19,7 @@ from ui.markup import MESSAGE, md
 
 # One badge colour per attention reason (st.markdown's :color-badge[...] directive)
 REASON_COLORS = {"not_reported": "gray", "i5_below": "orange", "behind_pace": "blue",
-                 "overdue_findings": "red"}
+                 "overdue_findings": "red", "quality_flags": "violet"}
 REASON_ORDER = {reason: n for n, reason in enumerate(labels.ATTENTION)}
 
 

@@ -66,3 +66,17 @@ class World:
         return [tuple(r) for r in self.con.execute(
             "SELECT branch_code, period, rule FROM data_quality_flags WHERE ? IS NULL OR rule = ? "
             "ORDER BY period, branch_code NULLS FIRST", [rule, rule]).fetchall()]
+
+
+def flagged_communes(path: Path) -> tuple[World, World]:
+    """Two communes with one known flag each in 2024: Q ('Xã Quế') lost 5 members of Q3 in
+    February without a reason (members_unexplained_change); R ('Xã Rạng') sent February's figures
+    again as March's (copied_report)."""
+    q = World(path)
+    q.report("2024-01")
+    q.report("2024-02", {"Q3": 15})
+    r = World(path, commune="R", name="Xã Rạng")
+    same = {c: 15 for c in r.codes}
+    r.report("2024-02", attended=same)
+    r.report("2024-03", attended=same)
+    return q, r

@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from etl import quality
+from etl import labels
 from etl import vnformat as vn
 from etl.sample.oddities import read_record
 from test_browser import (NORMAL, TIMEOUT_MS, assert_clean, browser, open_list, open_page,  # noqa: F401
@@ -59,7 +59,7 @@ def unverified(path) -> Counter:
     rows = query(path, "SELECT c.commune_name, f.rule FROM data_quality_flags AS f JOIN units_commune AS c "
                        "USING (commune_code) WHERE f.period BETWEEN ? AND ? AND NOT f.verified",
                  [f"{YEAR}-01", f"{YEAR}-10"])
-    return Counter((name, quality.RULE_LABELS[rule]) for name, rule in rows)
+    return Counter((name, labels.QUALITY_RULES[rule]) for name, rule in rows)
 
 
 def shown_oddities(path, sample) -> list[dict]:
@@ -68,7 +68,7 @@ def shown_oddities(path, sample) -> list[dict]:
     names = dict(query(path, "SELECT commune_code, commune_name FROM units_commune"))
     names |= dict(query(path, "SELECT branch_code, branch_name FROM units_branch"))
     return [{"Đảng bộ": names[o.commune_code], "Chi bộ": names[o.branch_code] if o.branch_code else "(cả đảng bộ)",
-             "Tháng": vn.month(o.period), "Cảnh báo": quality.RULE_LABELS[o.rule], "oddity": o}
+             "Tháng": vn.month(o.period), "Cảnh báo": labels.QUALITY_RULES[o.rule], "oddity": o}
             for o in read_record(sample) if o.period.startswith(YEAR)]
 
 
@@ -90,7 +90,7 @@ def counts(page) -> Counter:
     out = Counter()
     for row in rows(page, 0):
         for rule, n in row.items():
-            if rule in quality.RULE_LABELS.values() and int(n):
+            if rule in labels.QUALITY_RULES.values() and int(n):
                 out[(row["Đảng bộ"], rule)] = int(n)
     return out
 
@@ -120,7 +120,7 @@ def test_counts_list_link_and_verification_on_the_demo_with_oddities(server, ser
     assert page.locator("h1").first.inner_text() == "Chất lượng số liệu"
     assert_clean(page)
     oddities = shown_oddities(served_db, oddities_db.parent / "sample")
-    assert {o["oddity"].rule for o in oddities} == set(quality.RULE_LABELS)  # something of every rule to show
+    assert {o["oddity"].rule for o in oddities} == set(labels.QUALITY_RULES)  # something of every rule to show
     expected = unverified(served_db)
     assert cards(page) == {"Cảnh báo chưa xác minh": vn.number(sum(expected.values())), "Đã xác minh": "0",
                            "Đảng bộ có cảnh báo": vn.number(len({name for name, _ in expected}))}

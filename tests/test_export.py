@@ -30,8 +30,9 @@ from export_world import (ADVICE, AS_OF, FINDING, ROOT, TOPIC, TOPICS, YEAR, con
 
 def test_summary_sheet_has_hand_counted_figures(exported):
     _, wb, _ = exported
-    assert wb.sheetnames[:8] == ["Tổng hợp", "Hội nghị cấp ủy", "Phát triển đảng viên", "Kiểm tra",
-                                 "Hạn chế quá hạn", "Hạn chế chưa khắc phục", "Nộp báo cáo", "Biểu đồ"]
+    assert wb.sheetnames[:9] == ["Tổng hợp", "Hội nghị cấp ủy", "Phát triển đảng viên", "Kiểm tra",
+                                 "Hạn chế quá hạn", "Hạn chế chưa khắc phục", "Nộp báo cáo", "Số liệu bất thường",
+                                 "Biểu đồ"]
     rows = table(wb["Tổng hợp"])
     assert list(rows)[-1] == "Toàn Đảng bộ"
     x01, total = rows["Lộc Ngãi"], rows["Toàn Đảng bộ"]

@@ -522,22 +522,25 @@ def test_branch_kind_filter_changes_branch_indicators_only(con):
 
 def test_attention_list(con):
     jan_feb = ind.Scope("2024-01", "2024-02")
+    # this warehouse has the SPEC views only, not the report tables the data-quality rules read
+    # (tests/test_quality_attention.py tests that reason)
+    no_flags = {"attention_quality_flags": False}
     # I5 Jan–Feb: all communes 7/8 = 87.5 %; A 4/5 = 80 %: flagged only with a 5-point margin
-    strict = ind.attention(con, jan_feb, Settings(attention_i5_margin_points=5), as_of=AS_OF)
+    strict = ind.attention(con, jan_feb, Settings(attention_i5_margin_points=5, **no_flags), as_of=AS_OF)
     assert list(zip(strict["commune_code"], strict["reason"])) == [
         ("A", "i5_below"), ("A", "overdue_findings"), ("B", "not_reported"), ("B", "behind_pace")]
     assert strict["message"].iloc[0] == ("Tỷ lệ chi bộ sinh hoạt thường kỳ 80,0%, thấp hơn "
                                          "mức chung 87,5% quá 5 điểm.")
     assert strict["message"].iloc[2] == "Chưa nộp báo cáo tháng 02/2024 (quá hạn nộp)."
     assert row(strict, reason="overdue_findings").value == 2
-    loose = ind.attention(con, jan_feb, Settings(), as_of=AS_OF)
+    loose = ind.attention(con, jan_feb, Settings(**no_flags), as_of=AS_OF)
     assert "i5_below" not in loose["reason"].tolist()
     # the baseline stays all communes when the scope is filtered
     only_a = ind.attention(con, ind.Scope("2024-01", "2024-02", communes=("A",)),
-                           Settings(attention_i5_margin_points=5), as_of=AS_OF)
+                           Settings(attention_i5_margin_points=5, **no_flags), as_of=AS_OF)
     assert only_a["reason"].tolist() == ["i5_below", "overdue_findings"]
     off = Settings(attention_not_reported=False, attention_i5_below=False,
-                   attention_behind_pace=False, attention_overdue_findings=False)
+                   attention_behind_pace=False, attention_overdue_findings=False, **no_flags)
     assert ind.attention(con, jan_feb, off, as_of=AS_OF).empty
 
 
@@ -589,7 +592,8 @@ def test_total_of_an_empty_warehouse_is_one_unreported_row(tmp_path):
         df = ind.branch_meetings(empty, Q1, Settings(), by="total")
         assert len(df) == 1 and not df.iloc[0].reported and pd.isna(df.iloc[0].i5_held_share)
         assert ind.period_bounds(empty) is None and ind.last_loaded_at(empty) is None
-        assert ind.attention(empty, Q1, Settings(), as_of=AS_OF).empty
+        # the SPEC views only: no report tables for the data-quality rules to read
+        assert ind.attention(empty, Q1, Settings(attention_quality_flags=False), as_of=AS_OF).empty
 
 
 def test_scope_and_grain_validation(con):

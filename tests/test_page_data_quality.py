@@ -8,24 +8,18 @@ import pandas as pd
 import pytest
 
 from etl import indicators as ind
-from etl import quality
+from etl import labels
 from etl.access.accounts import Account, add_user
-from tests.quality_world import World
+from tests.quality_world import flagged_communes
 
 PAGE = "chat_luong_so_lieu"
 
 
 @pytest.fixture
 def flagged(tmp_path):
-    """Commune Q: Q3 lost 5 members in February 2024 unexplained. Commune R: a copied March."""
+    """flagged_communes' two communes (one flag each), and a board account."""
     path = tmp_path / "w.duckdb"
-    q = World(path)
-    q.report("2024-01")
-    q.report("2024-02", {"Q3": 15})
-    r = World(path, commune="R", name="Xã Rạng")
-    same = {c: 15 for c in r.codes}
-    r.report("2024-02", attended=same)
-    r.report("2024-03", attended=same)
+    q, r = flagged_communes(path)
     add_user(q.con, "bantochuc", "ban_to_chuc", password="mat-khau-dai-du-9")
     q.con.close()
     r.con.close()
@@ -45,7 +39,7 @@ def test_counts_and_list_equal_the_indicator_with_cells_and_links(app, flagged):
     assert {m.label: m.value for m in at.metric} == {"Cảnh báo chưa xác minh": "2", "Đã xác minh": "0",
                                                    "Đảng bộ có cảnh báo": "2"}
     counts = at.dataframe[0].value.set_index("Đảng bộ")
-    assert counts.loc["Xã Quế", quality.RULE_LABELS["members_unexplained_change"]] == 1
+    assert counts.loc["Xã Quế", labels.QUALITY_RULES["members_unexplained_change"]] == 1
     assert counts.loc["Xã Quế", "Tổng"] == 1
     listing = at.dataframe[1].value
     assert list(listing["Nội dung"]) == list(expected["message"])
@@ -63,7 +57,7 @@ def test_a_commune_account_sees_its_own_flags_only_and_cannot_verify(app, flagge
     listing = at.dataframe[1].value
     assert list(listing["Đảng bộ"]) == ["Xã Rạng"] == list(flags(flagged, "R")["commune_name"])
     assert list(at.dataframe[0].value["Đảng bộ"]) == ["Xã Rạng"]
-    assert list(listing["Cảnh báo"]) == [quality.RULE_LABELS["copied_report"]]
+    assert list(listing["Cảnh báo"]) == [labels.QUALITY_RULES["copied_report"]]
     assert not [b for b in at.button if b.label == "Đánh dấu đã xác minh"]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl import quality
+from etl import labels, quality
 from etl.sample.oddities import KINDS, read_record
 
 KEY = "commune_code, branch_code, period, rule, field"
@@ -64,7 +64,7 @@ def test_the_generator_keeps_the_member_balance_and_the_oddities_break_it(demo_d
 def test_every_oddity_raises_exactly_its_flag(demo_db, oddities_db):
     odd = injected(oddities_db)
     assert len(odd) == len(KINDS)  # every kind found a place in the sample
-    assert {o.rule for o in odd} == set(quality.RULE_LABELS)
+    assert {o.rule for o in odd} == set(labels.QUALITY_RULES)
     assert {o.field for o in odd} <= set(quality.FIELD_LABELS)
     assert all(o.description for o in odd)
     assert {(o.rule, o.field) for o in odd} >= {("outlier", "attendance_share"), ("outlier", "committee_members_total")}

@@ -5,7 +5,8 @@ as in December, or a month, quarter or half-year: etl.period) and a commune sele
 Every figure comes from `etl.indicators` at the grain it is shown at (commune rows and the
 'total' row are separate calls, never sums made here), so the workbook, the Word report and the
 dashboard cannot disagree; the texts and dates shown beside them (meeting dates, thematic topics,
-unresolved findings) come from the same layer (`meeting_details`, `open_findings`).
+unresolved findings, data-quality flags) come from the same layer (`meeting_details`,
+`open_findings`, `data_quality`).
 
 A year in progress (December of the current year is the usual case) is reported up to the
 newest month that is due or has a report (`ind.coverage`): the activity indicators (I1–I10,
@@ -80,6 +81,7 @@ class YearData:
     branch_quality: pd.DataFrame      # I10 by branch x month
     details: pd.DataFrame             # detail: meeting date, thematic, topic, quality label
     attention: pd.DataFrame           # ind.attention: communes below the I5 baseline, ...
+    flags: pd.DataFrame               # ind.data_quality, unverified: by commune, then month
     earlier: list[Earlier] = field(default_factory=list)  # a year before, then the one just before
     warnings: list[str] = field(default_factory=list)
 
@@ -171,6 +173,8 @@ def collect(con, period: Period | int | str, communes=(), settings: Settings | N
         branch_quality=ind.quality(con, covered, "branch_month"),
         details=ind.meeting_details(con, covered),
         attention=ind.attention(con, covered, settings, as_of),
+        flags=ind.data_quality(con, scope, unverified=True).sort_values(
+            ["commune_name", "commune_code", "period"], kind="stable").reset_index(drop=True),
     )
     if period.kind != "year":
         data.earlier = [earlier(con, p, scope.communes, settings, as_of)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from etl import labels
 from etl import vnformat as vn
-from etl.outputs.export import lists, period_text, report_tables as tables
+from etl.outputs.export import flags, lists, period_text, report_tables as tables
 from etl.outputs.export.data import YearData, by_commune, row
 from etl.outputs.export.labels import (coverage_sentence, in_sentence, month_numbers,
                                quarter_covered, total_label)
@@ -95,7 +95,18 @@ def general(data: YearData) -> list[Block]:
                               f"hạn, đạt {pct(s['i15_on_time_share_due'])}."))
         out.append(Block("table", rows=tables.submissions_rows(data), widths=[9.0, 3.5, 3.0]))
         out.append(Block("p", unreported_sentence(data)))
+    out.append(Block("p", flags_sentence(data)))
     return out
+
+
+def flags_sentence(data: YearData) -> str:
+    """The data-quality flags of the period the board has not verified: how many, in how many
+    communes, and the workbook's sheet that lists them."""
+    if data.flags.empty:
+        return "Qua đối chiếu số liệu giữa các tháng, không có số liệu bất thường nào chưa được xác minh."
+    where = "" if single(data) else f" ở {n(data.flags['commune_code'].nunique())} đảng bộ"
+    return (f"Qua đối chiếu số liệu giữa các tháng, còn {n(len(data.flags))} số liệu bất thường{where} chưa "
+            f"được xác minh (danh sách tại trang \"{flags.SHEET}\" của tệp Excel tổng hợp).")
 
 
 def unreported_sentence(data: YearData) -> str:

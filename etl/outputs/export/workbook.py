@@ -2,9 +2,9 @@
 the .xlsx bytes.
 
 Sheets: Tổng hợp (one row per commune and the "Toàn Đảng bộ" row), Hội nghị cấp ủy, Phát triển
-đảng viên, Kiểm tra, Hạn chế quá hạn, Hạn chế chưa khắc phục, Nộp báo cáo, Biểu đồ (native Excel
-charts), then one
-sheet per commune with its branches' months (etl/outputs/export/branches.py). Every number is a cell of
+đảng viên, Kiểm tra, Hạn chế quá hạn, Hạn chế chưa khắc phục, Nộp báo cáo, Số liệu bất thường (the
+data-quality flags not verified, etl/outputs/export/flags.py), Biểu đồ (native Excel charts), then
+one sheet per commune with its branches' months (etl/outputs/export/branches.py). Every number is a cell of
 an indicator DataFrame placed as it is: commune rows from the 'commune' grain, the total row
 from the 'total' grain.
 """
@@ -20,6 +20,7 @@ from etl.outputs.export import lists
 from etl.outputs.export.branches import write_commune_sheets
 from etl.outputs.export.charts_xlsx import write_chart_sheet
 from etl.outputs.export.data import YearData, by_commune, row
+from etl.outputs.export.flags import write_flags_sheet
 from etl.outputs.export.labels import (coverage_sentence,
                                quarter_covered, quarter_head, scope_text, total_label)
 from etl.outputs.export.xlsx import Book, Header, Sheet, missing
@@ -45,6 +46,7 @@ def build(data: YearData) -> bytes:
     _inspections(book, data)
     _unresolved(book, data)
     _submissions(book, data)
+    write_flags_sheet(book, data)
     write_chart_sheet(book, data)
     write_commune_sheets(book, data)
     return book.close()

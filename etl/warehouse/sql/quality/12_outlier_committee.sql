@@ -1,17 +1,18 @@
 -- Rule outlier, committee size (DOMAIN.md): the commune committee's members_total far from its
 -- own history, in either direction.
--- Grain: one row per flagged commune x month (branch_code NULL; every month).
+-- Grain: one row per flagged commune x month of first_period .. last_period (branch_code NULL).
 -- A month's size is the largest members_total of its Ban Chấp hành (BCH) meetings; history =
 -- the commune's 12 reported sizes before this one, at least 6 of them. Score 0.6745 (x -
 -- median) / MAD; when MAD is 0, (x - median) / (1.253314 x mean absolute deviation from the
 -- mean); when that is 0 too (a constant history) the month is skipped. Flag |score| > 3.5.
-CREATE OR REPLACE MACRO flags_outlier_committee(communes) AS TABLE
+CREATE OR REPLACE MACRO flags_outlier_committee(first_period, last_period, communes) AS TABLE
 WITH sizes AS (
     SELECT l.commune_code, l.period, l.load_id, max(r.members_total) AS size,
            arg_max(r.row_no, r.members_total) AS row_no
     FROM committee_meeting_rows AS r
     JOIN current_reports AS l USING (load_id)
     WHERE r.body = 'BCH' AND r.members_total IS NOT NULL AND in_scope(communes, l.commune_code)
+      AND l.period <= last_period
     GROUP BY ALL
 ),
 numbered AS (
@@ -24,6 +25,7 @@ history AS (
     SELECT cur.commune_code, cur.period, h.size
     FROM numbered AS cur
     JOIN numbered AS h ON h.commune_code = cur.commune_code AND h.k BETWEEN cur.k - 12 AND cur.k - 1
+    WHERE cur.period >= first_period
 ),
 stats AS (
     SELECT commune_code, period, count(*) AS months, median(size) AS med, mad(size) AS spread,

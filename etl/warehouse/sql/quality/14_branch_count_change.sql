@@ -1,35 +1,41 @@
 -- Rule branch_count_change (DOMAIN.md): a report lists another set of branches than the
 -- registry's active branches for its month (spine: active_branches), when the month before's
 -- report matched its own month's set.
--- Grain: one row per flagged commune x month (branch_code NULL; every month reported).
+-- Grain: one row per flagged commune x month of first_period .. last_period (branch_code NULL).
 -- value = branches in the report, expected = active branches; the message names the
 -- branches missing and those listed beyond the registry.
-CREATE OR REPLACE MACRO flags_branch_count_change(communes) AS TABLE
-WITH bounds AS (
-    SELECT min(period) AS first_period, max(period) AS last_period FROM current_reports
+CREATE OR REPLACE MACRO flags_branch_count_change(first_period, last_period, communes) AS TABLE
+WITH reports AS (
+    SELECT commune_code, period, load_id
+    FROM current_reports
+    WHERE period BETWEEN month_before(first_period) AND last_period AND in_scope(communes, commune_code)
 ),
-reports AS (
-    SELECT commune_code, period, load_id FROM current_reports WHERE in_scope(communes, commune_code)
+bounds AS (  -- the months compared, within those reported (the spine makes a row per month)
+    SELECT min(period) AS lo, max(period) AS hi FROM reports
 ),
 listed AS (
-    SELECT commune_code, branch_code, period FROM current_branch_rows(communes)
+    SELECT commune_code, branch_code, period
+    FROM current_branch_rows(month_before(first_period), last_period, communes)
 ),
 active AS (
     SELECT a.commune_code, a.branch_code, a.period
-    FROM active_branches((SELECT first_period FROM bounds), (SELECT last_period FROM bounds),
+    FROM active_branches((SELECT lo FROM bounds), (SELECT hi FROM bounds),
                          communes, []) AS a
     JOIN reports USING (commune_code, period)
 ),
+units AS (  -- each branch of a report's month: listed, active in the registry, or both
+    SELECT commune_code, branch_code, period, l.branch_code IS NOT NULL AS is_listed,
+           a.branch_code IS NOT NULL AS is_active
+    FROM listed AS l FULL JOIN active AS a USING (commune_code, branch_code, period)
+),
 compared AS (
     SELECT r.commune_code, r.period, r.load_id,
-           count(*) FILTER (WHERE l.branch_code IS NOT NULL) AS listed,
-           count(*) FILTER (WHERE a.branch_code IS NOT NULL) AS active,
-           list(b.branch_name ORDER BY b.branch_name) FILTER (WHERE l.branch_code IS NULL) AS missing,
-           list(b.branch_name ORDER BY b.branch_name) FILTER (WHERE a.branch_code IS NULL) AS extra
+           count(*) FILTER (WHERE u.is_listed) AS listed,
+           count(*) FILTER (WHERE u.is_active) AS active,
+           list(b.branch_name ORDER BY b.branch_name) FILTER (WHERE NOT u.is_listed) AS missing,
+           list(b.branch_name ORDER BY b.branch_name) FILTER (WHERE NOT u.is_active) AS extra
     FROM reports AS r
-    JOIN (SELECT * FROM listed UNION SELECT * FROM active) AS u USING (commune_code, period)
-    LEFT JOIN listed AS l USING (commune_code, branch_code, period)
-    LEFT JOIN active AS a USING (commune_code, branch_code, period)
+    JOIN units AS u USING (commune_code, period)
     LEFT JOIN units_branch AS b ON b.branch_code = u.branch_code
     GROUP BY ALL
 )
@@ -46,5 +52,6 @@ SELECT cur.commune_code, NULL::VARCHAR AS branch_code, cur.period, 'branch_count
 FROM compared AS cur
 JOIN compared AS prev
   ON prev.commune_code = cur.commune_code AND prev.period = month_before(cur.period)
-WHERE (len(cur.missing) > 0 OR len(cur.extra) > 0)
+WHERE cur.period >= first_period
+  AND (len(cur.missing) > 0 OR len(cur.extra) > 0)
   AND coalesce(len(prev.missing), 0) = 0 AND coalesce(len(prev.extra), 0) = 0;

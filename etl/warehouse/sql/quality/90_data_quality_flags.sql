@@ -5,14 +5,16 @@
 -- rule, and both NULL for a report loaded before the warehouse kept its columns). verified: the
 -- board marked this flag on this report version (a newer version brings the flag back).
 -- quality_flags(first_period, last_period, communes): the flags of those months ('YYYY-MM',
--- inclusive) and communes (empty = all); the rules look at every month before them too.
+-- inclusive) and communes (empty = all). Each rule evaluates those months only, reading the
+-- months before them that its comparison needs (the month before; the attendance rule's 12
+-- shares before first_period), so a year's flags cost a year's rows, not the warehouse's.
 CREATE OR REPLACE MACRO quality_flags(first_period, last_period, communes) AS TABLE
 WITH flags AS (
-    SELECT * FROM flags_members_unexplained_change(communes)
-    UNION ALL SELECT * FROM flags_outlier_attendance(communes)
-    UNION ALL SELECT * FROM flags_outlier_committee(communes)
-    UNION ALL SELECT * FROM flags_copied_report(communes)
-    UNION ALL SELECT * FROM flags_branch_count_change(communes)
+    SELECT * FROM flags_members_unexplained_change(first_period, last_period, communes)
+    UNION ALL SELECT * FROM flags_outlier_attendance(first_period, last_period, communes)
+    UNION ALL SELECT * FROM flags_outlier_committee(first_period, last_period, communes)
+    UNION ALL SELECT * FROM flags_copied_report(first_period, last_period, communes)
+    UNION ALL SELECT * FROM flags_branch_count_change(first_period, last_period, communes)
 )
 SELECT f.commune_code, f.branch_code, f.period, f.rule, f.field, f.value, f.expected,
        f.previous_period, f.previous_value, l.source_file, c.sheet,
@@ -30,8 +32,7 @@ LEFT JOIN load_columns AS c
  AND c.field = CASE f.field WHEN 'attendance_share' THEN 'members_attended'
                             WHEN 'committee_members_total' THEN 'members_total'
                             WHEN 'branch_meetings' THEN 'branch_name'
-                            ELSE f.field END
-WHERE f.period BETWEEN first_period AND last_period;
+                            ELSE f.field END;
 
 -- SPEC §5: every flag of every month and commune.
 CREATE OR REPLACE VIEW data_quality_flags AS
