@@ -83,20 +83,33 @@ def setup(root=ROOT):
     return python
 
 
-def build_demo(python, db):
-    """The demo warehouse at `db`, built under a temporary name and renamed once complete. Its
-    reports carry a few oddities (data/sample/oddities.csv), so the page "Chất lượng số liệu" has
-    flags to show."""
+def originals_of(db):
+    """The folder of original files beside a warehouse (etl.warehouse.originals.store_for)."""
     db = Path(db)
-    building = db.with_name(db.name + ".building")
+    return db.with_name(db.stem + ".files")
+
+
+def build_demo(python, db):
+    """The demo warehouse at `db`, built under a temporary name and renamed once complete, with
+    the folder of its original files (named after the warehouse, so it moves too). Its reports
+    carry a few oddities (data/sample/oddities.csv), so the page "Chất lượng số liệu" has flags
+    to show."""
+    db = Path(db)
+    building = db.with_name(db.stem + ".building" + db.suffix)
     print("Đang tạo kho dữ liệu minh họa {0} từ báo cáo mẫu (khoảng 15 giây)...".format(db))
     for stale in (building, building.with_name(building.name + ".wal")):
         if stale.exists():
             stale.unlink()
+    if originals_of(building).exists():
+        shutil.rmtree(str(originals_of(building)))
     done = subprocess.run([str(python), "-m", "etl.sample", str(Path("data", "sample")), "--oddities",
                            "--db", str(building)])
     if done.returncode != 0:
         raise LaunchError("Không tạo được kho dữ liệu minh họa (mã lỗi {0}).".format(done.returncode))
+    if originals_of(db).exists():
+        shutil.rmtree(str(originals_of(db)))  # an older demo's files
+    if originals_of(building).exists():
+        os.replace(str(originals_of(building)), str(originals_of(db)))
     os.replace(str(building), str(db))  # only a complete demo warehouse takes the name
 
 

@@ -157,10 +157,15 @@ def test_a_venv_that_cannot_be_made_is_said_and_removed(monkeypatch, tmp_path):
 
 
 def test_only_a_complete_demo_warehouse_takes_the_name(monkeypatch, tmp_path):
+    """The demo is built under a temporary name; once complete, it and the folder of its original
+    files (etl.warehouse.originals.store_for: named after the warehouse) take the final names."""
+    from etl.warehouse import originals
+
     monkeypatch.chdir(tmp_path)
     db = Path("data", "demo.duckdb")
     db.parent.mkdir()
-    Path("data", "demo.duckdb.building").write_bytes(b"left by a killed start")
+    Path("data", "demo.building.duckdb").write_bytes(b"left by a killed start")
+    (originals.store_for(db) / "ab").mkdir(parents=True)  # an older demo's originals
 
     def build(returncode):
         def fake(cmd, **kw):
@@ -168,6 +173,9 @@ def test_only_a_complete_demo_warehouse_takes_the_name(monkeypatch, tmp_path):
             building = Path(cmd[cmd.index("--db") + 1])
             assert not building.exists()          # a stale half-built file is not built upon
             building.write_bytes(b"built")
+            kept = originals.store_for(building) / "cd" / "cdef"  # where the loader keeps the files
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            kept.write_bytes(b"original")
             return subprocess.CompletedProcess(cmd, returncode)
         return fake
 
@@ -177,7 +185,11 @@ def test_only_a_complete_demo_warehouse_takes_the_name(monkeypatch, tmp_path):
     assert not db.exists()
     monkeypatch.setattr(run.subprocess, "run", build(0))
     run.build_demo(Path("python"), str(db))
-    assert db.read_bytes() == b"built" and not Path("data", "demo.duckdb.building").exists()
+    assert db.read_bytes() == b"built" and not Path("data", "demo.building.duckdb").exists()
+    assert run.originals_of(db) == originals.store_for(db)
+    assert (originals.store_for(db) / "cd" / "cdef").read_bytes() == b"original"
+    assert not (originals.store_for(db) / "ab").exists()
+    assert sorted(p.name for p in Path("data").iterdir()) == ["demo.duckdb", "demo.files"]
 
 
 def test_run_builds_the_demo_once_gives_accounts_and_hands_over_to_the_server(monkeypatch, tmp_path):
