@@ -158,6 +158,21 @@ def load(args) -> int:
     return _answer(results, args.json, flags)
 
 
+def _reading(args, query, hint: str = "Hãy chỉ đúng kho dữ liệu bằng --db."):
+    """query(con) on the warehouse --db names, opened read-only; FileNotFoundError (Vietnamese,
+    ending with `hint`) when there is no such warehouse."""
+    from etl.warehouse import db
+
+    path = db.db_path(args.db)
+    if not path.exists():
+        raise FileNotFoundError(f"Không tìm thấy kho dữ liệu {path}. {hint}")
+    con = db.connect(path, read_only=True)
+    try:
+        return query(con)
+    finally:
+        con.close()
+
+
 def export(args) -> int:
     """The summary of a period (--period, or --year: the whole year): its files into
     args.output_dir; warnings to stderr; the export's audit row written once the files are made."""
@@ -166,30 +181,22 @@ def export(args) -> int:
     from etl.warehouse import db
 
     period = args.period if args.period is not None else args.year
-    path = db.db_path(args.db)
-    if not path.exists():
-        return _fail(f"Không tìm thấy kho dữ liệu {path}. Hãy nạp báo cáo trước (python -m etl load).")
+
+    def make(con):
+        rights.acting(con, args.account, "export")
+        return export_year(con, period, args.commune, args.output_dir, images=not args.no_images)
     try:
-        con = db.connect(path, read_only=True)
-        try:
-            rights.acting(con, args.account, "export")
-        except rights.Refused as err:
-            con.close()
-            return _fail(err)
-        try:
-            result = export_year(con, period, args.commune, args.output_dir,
-                                 images=not args.no_images)
-        finally:
-            con.close()
-            charts.close()  # before exit: the browser's profile folder is removed at exit
-    except db.WarehouseBusy as err:
+        result = _reading(args, make, "Hãy nạp báo cáo trước (python -m etl load).")
+    except (FileNotFoundError, rights.Refused, db.WarehouseBusy) as err:
         return _fail(err)
+    finally:
+        charts.close()  # before exit: the browser's profile folder is removed at exit
     for warning in result.warnings:
         print(f"Cảnh báo: {warning}", file=sys.stderr)
     made = [p for p in (result.xlsx, result.docx, result.briefing) if p is not None]
     print("\n".join(f"Đã xuất: {p}" for p in made))
     try:
-        con = db.connect(path)
+        con = db.connect(db.db_path(args.db))
         try:
             audit.record_export(con, period, args.commune, {p.name: p.read_bytes() for p in made},
                                 account=args.account)
@@ -311,21 +318,6 @@ def confirmation(args) -> int:
     finally:
         con.close()
     return 0
-
-
-def _reading(args, query):
-    """query(con) on the warehouse --db names, opened read-only; FileNotFoundError (Vietnamese)
-    when there is no such warehouse."""
-    from etl.warehouse import db
-
-    path = db.db_path(args.db)
-    if not path.exists():
-        raise FileNotFoundError(f"Không tìm thấy kho dữ liệu {path}. Hãy chỉ đúng kho dữ liệu bằng --db.")
-    con = db.connect(path, read_only=True)
-    try:
-        return query(con)
-    finally:
-        con.close()
 
 
 def original(args) -> int:
